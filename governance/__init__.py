@@ -1,0 +1,5 @@
+"""Governance: decision workflows for Swedish inter-municipal cooperation."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,86 @@
+"""Forms for the cost pages: they validate input and nothing else."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from governance.parties.choices import OrganisationKind
+from governance.parties.models import Organisation
+
+from .choices import BasisRule, ScenarioMode
+from .models import CostModel
+
+
+class CostScenarioForm(forms.Form):
+    """The GET form above the cost table: year, basis date, municipalities that do not join."""
+
+    year = forms.IntegerField(label=_("Kostnadsår"), min_value=1901, max_value=2199)
+    basis = forms.DateField(
+        label=_("Folkmängd per"),
+        required=False,
+        help_text=_("Tomt: avtalets regel."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    exclude = forms.ModelMultipleChoiceField(
+        label=_("Kommuner som inte ansluter"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        to_field_name="municipality_code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mode = forms.ChoiceField(label=_("Deras andel"), choices=ScenarioMode.choices, initial=ScenarioMode.REDISTRIBUTE)
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exclude"].queryset = agreement.parties.filter(kind=OrganisationKind.MUNICIPALITY).order_by(
+            "municipality_code"
+        )
+        self.fields["exclude"].label_from_instance = lambda org: f"{org.display_name} ({org.municipality_code})"
+
+
+class CostModelForm(forms.Form):
+    """Edit an agreement's budget, basis rule and share percentages."""
+
+    annual_budget = forms.IntegerField(label=_("Årsbudget (kr)"))
+    basis_rule = forms.ChoiceField(label=_("Folkmängd per"), choices=BasisRule.choices)
+    fixed_basis_date = forms.DateField(
+        label=_("Fast datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, cost_model: CostModel, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shares = list(cost_model.shares.select_related("organisation"))
+        for share in self.shares:
+            self.fields[f"share_{share.pk}"] = forms.DecimalField(
+                label=_("Andel för %(who)s (%%)")
+                % {"who": share.organisation.name if share.organisation_id else _("kommunerna efter folkmängd")},
+                max_digits=7,
+                decimal_places=4,
+                initial=share.percent,
+            )
+
+    def clean_annual_budget(self):
+        budget = self.cleaned_data["annual_budget"]
+        if budget <= 0:
+            raise forms.ValidationError(_("Budgeten måste vara ett positivt belopp i hela kronor."))
+        return budget
+
+    def percents(self) -> dict[int, Decimal]:
+        return {share.pk: self.cleaned_data[f"share_{share.pk}"] for share in self.shares}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("basis_rule") == BasisRule.FIXED_DATE and not cleaned.get("fixed_basis_date"):
+            self.add_error("fixed_basis_date", _("Ange det fasta datumet för folkmängden."))
+        values = [cleaned.get(f"share_{share.pk}") for share in self.shares]
+        if all(v is not None for v in values):
+            if any(v <= 0 for v in values):
+                raise forms.ValidationError(_("Varje andel måste vara större än 0 %."))
+            total = sum(values, Decimal(0))
+            if total != 100:
+                raise forms.ValidationError(
+                    _("Andelarna summerar till %(sum)s %%, inte 100 %%.") % {"sum": total.normalize()}
+                )
+        return cleaned
+

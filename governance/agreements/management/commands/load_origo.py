@@ -1,0 +1,58 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from governance.agreements.services import agreement_load
+from governance.parties.services import PopulationImportError, persona_load, population_import, registry_load
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+def load_json(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+class Command(BaseCommand):
+    help = "Läs in Origo-data: parter, organ, folkmängd (SCB), avtal med kostnadsmodeller och demoanvändare. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo-users", action="store_true", help="Skapa inga demoanvändare.")
+
+    def handle(self, *args, no_demo_users: bool, **options):
+        try:
+            with transaction.atomic():
+                counts = registry_load(acting_user=None, organisations=load_json("parties.json")["organisations"])
+                population = population_import(
+                    acting_user=None,
+                    text=(FIXTURES / "population_stockholms_lan.csv").read_text(encoding="utf-8"),
+                )
+                created = [
+                    agreement_load(acting_user=None, data=data)
+                    for data in load_json("agreements.json")["agreements"]
+                ]
+                personas = load_json("personas.json")
+                users = (
+                    []
+                    if no_demo_users
+                    else [
+                        persona_load(acting_user=None, persona=persona, password=personas["password"])
+                        for persona in personas["personas"]
+                    ]
+                )
+        except PopulationImportError as exc:
+            raise CommandError("\n".join(exc.messages)) from exc
+        self.stdout.write(
+            f"Parter: {counts['organisations_created']} nya, {counts['organisations_updated']} ändrade; "
+            f"organ: {counts['bodies_created']} nya; folkmängd: {population.created} nya, "
+            f"{population.updated} ändrade; avtal: {sum(1 for _a, new in created if new)} nya."
+        )
+        if users:
+            self.stdout.write("\nDemoinloggningar (lösenord för alla: %s):" % personas["password"])
+            for persona in personas["personas"]:
+                self.stdout.write(
+                    f"  {persona['username']:<12} {persona['first_name']} {persona['last_name']}, "
+                    f"{persona['title']}, {persona['organisation']}"
+                )

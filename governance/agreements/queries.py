@@ -1,0 +1,170 @@
+"""Reads for agreement and cost pages: loads a cost model in a fixed number of queries and allocates it."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from governance.parties.choices import OrganisationKind
+from governance.parties.models import PopulationFigure
+
+from .choices import PartyRole, ScenarioMode, ShareKind
+from .costs import Allocation, AllocationError, FixedParty, PoolMember, compute_allocation
+from .models import Agreement, AgreementParty, CostModel, CostShare, CostSplit
+
+
+def agreement_list():
+    return list(Agreement.objects.select_related("host", "cost_model", "previous").order_by("period_start"))
+
+
+def agreement_ids_for(organisation) -> set[int]:
+    """Ids of the agreements ``organisation`` is a party to."""
+    return set(AgreementParty.objects.filter(organisation=organisation).values_list("agreement_id", flat=True))
+
+
+def agreement_for_slug(slug: str) -> Agreement:
+    """The agreement named ``slug``; raises ``AllocationError`` with a Swedish message if there is none."""
+    agreement = (
+        Agreement.objects.select_related("host", "cost_model")
+        .prefetch_related(
+            Prefetch("cost_model__shares", queryset=CostShare.objects.select_related("organisation")),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if agreement is None:
+        known = ", ".join(Agreement.objects.order_by("slug").values_list("slug", flat=True)) or "–"
+        raise AllocationError(_("Det finns inget avtal ”%(slug)s” (finns: %(known)s).") % {"slug": slug, "known": known})
+    return agreement
+
+
+def cost_allocation(
+    *,
+    agreement: Agreement,
+    year: int,
+    basis_date: dt.date | None = None,
+    exclude: Sequence[str] = (),
+    mode: str = ScenarioMode.REDISTRIBUTE,
+) -> Allocation:
+    """Allocate ``agreement``'s budget for ``year``.
+
+    ``basis_date`` defaults to the agreement's rule. ``exclude`` lists municipality codes that do not join.
+    Raises ``AllocationError`` (Swedish message) for anything that cannot be allocated.
+    """
+    try:
+        cost_model: CostModel = agreement.cost_model
+    except CostModel.DoesNotExist as exc:
+        raise AllocationError(_("Avtalet %(a)s har ingen kostnadsmodell.") % {"a": agreement}) from exc
+    if not 1900 < year < 2200:
+        raise AllocationError(_("Kostnadsåret %(year)s är orimligt.") % {"year": year})
+    basis = basis_date or cost_model.basis_date_for(year)
+    shares = list(cost_model.shares.all())
+    fixed = [
+        FixedParty(share.organisation_id, share.organisation.name, share.percent)
+        for share in shares
+        if share.kind == ShareKind.FIXED
+    ]
+    pool = next((share for share in shares if share.kind == ShareKind.POPULATION_POOL), None)
+    municipalities = [
+        membership.organisation
+        for membership in AgreementParty.objects.filter(
+            agreement=agreement, role=PartyRole.FINANCING, organisation__kind=OrganisationKind.MUNICIPALITY
+        )
+        .select_related("organisation")
+        .order_by("organisation__municipality_code")
+    ]
+    population = dict(
+        PopulationFigure.objects.filter(
+            reference_date=basis, organisation__in=[m.pk for m in municipalities]
+        ).values_list("organisation_id", "population")
+    )
+    members = [
+        PoolMember(m.pk, m.municipality_code, m.display_name, population.get(m.pk)) for m in municipalities
+    ]
+    splits: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for split in CostSplit.objects.filter(cost_model=cost_model).select_related("body"):
+        splits[split.body.organisation_id].append((split.body.name, split.weight))
+    allocation = compute_allocation(
+        year=year,
+        basis_date=basis,
+        budget=cost_model.annual_budget,
+        fixed=fixed,
+        pool_percent=pool.percent if pool else None,
+        members=members,
+        splits=dict(splits),
+        exclude=exclude,
+        mode=mode,
+    )
+    if not agreement.covers_year(year):
+        notes = (
+            _("Obs: %(year)s ligger utanför avtalsperioden %(start)s–%(end)s.")
+            % {"year": year, "start": agreement.period_start, "end": agreement.period_end},
+        )
+        allocation = Allocation(**{**allocation.__dict__, "notes": notes})
+    return allocation
+
+
+def default_cost_year(agreement: Agreement) -> int:
+    """The year shown first: this year if the agreement covers it, else the agreement's first year."""
+    this_year = dt.date.today().year
+    return this_year if agreement.covers_year(this_year) else agreement.period_start.year
+
+
+def population_basis_dates() -> list[dt.date]:
+    """The reference dates for which population figures exist, newest first."""
+    return list(
+        PopulationFigure.objects.order_by("-reference_date").values_list("reference_date", flat=True).distinct()
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    y: int
+    width: float
+    full_width: float
+    value_text: str
+    joins: bool
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    label_width: int
+    bar_area: int
+    bar_height: int
+    bars: tuple[Bar, ...]
+    title: str
+
+
+def cost_chart(allocation: Allocation) -> BarChart:
+    """Geometry of the horizontal bar chart of the municipalities' amounts (rendered as SVG by a template)."""
+    from governance.core.formatting import format_amount
+
+    lines = [line for line in allocation.lines if line.is_municipality]
+    label_width, bar_area, bar_height, gap = 130, 440, 14, 6
+    largest = max([max(line.amount, line.full_amount) for line in lines] or [1]) or 1
+    bars = tuple(
+        Bar(
+            label=line.name,
+            y=24 + index * (bar_height + gap),
+            width=round(bar_area * line.amount / largest, 1),
+            full_width=round(bar_area * line.full_amount / largest, 1),
+            value_text=format_amount(line.amount),
+            joins=line.joins,
+        )
+        for index, line in enumerate(lines)
+    )
+    return BarChart(
+        width=label_width + bar_area + 110,
+        height=24 + len(bars) * (bar_height + gap) + 10,
+        label_width=label_width,
+        bar_area=bar_area,
+        bar_height=bar_height,
+        bars=bars,
+        title=_("Kommunernas andelar per år"),
+    )

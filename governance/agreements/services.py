@@ -1,0 +1,182 @@
+"""Writes for agreements and cost models."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from governance.core.services import audit_record
+from governance.parties.choices import OrganisationKind
+from governance.parties.models import Body, Organisation
+
+from . import permissions
+from .choices import BasisRule, PartyRole, ShareKind
+from .models import Agreement, AgreementParty, CostModel, CostShare, CostSplit
+
+
+def _validate_cost_terms(*, annual_budget, basis_rule, fixed_basis_date, percents) -> list[str]:
+    errors = []
+    if not isinstance(annual_budget, int) or annual_budget <= 0:
+        errors.append(_("Budgeten måste vara ett positivt belopp i hela kronor."))
+    if basis_rule not in BasisRule.values:
+        errors.append(_("Okänd regel för folkmängdens datum."))
+    elif basis_rule == BasisRule.FIXED_DATE and fixed_basis_date is None:
+        errors.append(_("Ange det fasta datumet för folkmängden."))
+    if any(p <= 0 for p in percents):
+        errors.append(_("Varje andel måste vara större än 0 %."))
+    total = sum(percents, Decimal(0))
+    if total != Decimal(100):
+        errors.append(_("Andelarna summerar till %(sum)s %%, inte 100 %%.") % {"sum": total.normalize()})
+    return errors
+
+
+def cost_model_update(
+    *,
+    acting_user,
+    cost_model: CostModel,
+    annual_budget: int,
+    basis_rule: str,
+    fixed_basis_date: dt.date | None,
+    percents: dict[int, Decimal],
+) -> CostModel:
+    """Change an agreement's budget, basis-date rule and share percentages (keyed by CostShare id).
+
+    Refused with every problem listed, and nothing written, if the budget is not positive or the shares
+    do not add up to 100 %.
+    """
+    permissions.check_manage_agreements(acting_user)
+    with transaction.atomic():
+        cost_model = CostModel.objects.select_for_update().get(pk=cost_model.pk)
+        shares = {share.pk: share for share in cost_model.shares.select_for_update()}
+        if set(percents) != set(shares):
+            raise ValidationError(_("Alla andelar i kostnadsmodellen måste anges."))
+        errors = _validate_cost_terms(
+            annual_budget=annual_budget,
+            basis_rule=basis_rule,
+            fixed_basis_date=fixed_basis_date,
+            percents=list(percents.values()),
+        )
+        if errors:
+            raise ValidationError(errors)
+        before = {
+            "annual_budget": cost_model.annual_budget,
+            "basis_rule": cost_model.basis_rule,
+            "fixed_basis_date": cost_model.fixed_basis_date,
+            "percents": {str(pk): str(s.percent) for pk, s in shares.items()},
+        }
+        cost_model.annual_budget = annual_budget
+        cost_model.basis_rule = basis_rule
+        cost_model.fixed_basis_date = fixed_basis_date if basis_rule == BasisRule.FIXED_DATE else None
+        cost_model.save()
+        changed_shares = []
+        for pk, percent in percents.items():
+            if shares[pk].percent != percent:
+                shares[pk].percent = percent
+                changed_shares.append(shares[pk])
+        CostShare.objects.bulk_update(changed_shares, ["percent"])
+        audit_record(
+            acting_user=acting_user,
+            action="cost_model.updated",
+            obj=cost_model,
+            payload={
+                "before": before,
+                "after": {
+                    "annual_budget": annual_budget,
+                    "basis_rule": basis_rule,
+                    "fixed_basis_date": cost_model.fixed_basis_date,
+                    "percents": {str(pk): str(p) for pk, p in percents.items()},
+                },
+            },
+        )
+    return cost_model
+
+
+def agreement_load(*, acting_user, data: dict) -> tuple[Agreement, bool]:
+    """Create an agreement with its parties and cost model from fixture data, unless it exists (by slug).
+
+    Returns the agreement and whether it was created. Validates the cost terms like ``cost_model_update``.
+    """
+    permissions.check_manage_agreements(acting_user)
+    existing = Agreement.objects.filter(slug=data["slug"]).first()
+    if existing is not None:
+        return existing, False
+    terms = data["cost_model"]
+    try:
+        percents = [Decimal(share["percent"]) for share in terms["shares"]]
+    except (InvalidOperation, KeyError) as exc:
+        raise ValidationError(_("Ogiltig andel i kostnadsmodellen.")) from exc
+    fixed_basis = terms.get("fixed_basis_date")
+    fixed_basis_date = dt.date.fromisoformat(fixed_basis) if fixed_basis else None
+    errors = _validate_cost_terms(
+        annual_budget=terms["annual_budget"],
+        basis_rule=terms["basis_rule"],
+        fixed_basis_date=fixed_basis_date,
+        percents=percents,
+    )
+    if errors:
+        raise ValidationError(errors)
+    organisations = {org.name: org for org in Organisation.objects.all()}
+    with transaction.atomic():
+        agreement = Agreement(
+            slug=data["slug"],
+            title=data["title"],
+            short_title=data["short_title"],
+            period_start=dt.date.fromisoformat(data["period_start"]),
+            period_end=dt.date.fromisoformat(data["period_end"]),
+            host=organisations[data["host"]],
+            previous=Agreement.objects.get(slug=data["previous"]) if data.get("previous") else None,
+        )
+        agreement.full_clean()
+        agreement.save()
+        members = []
+        for name in data.get("financing", []):
+            if name == "all_municipalities":
+                members += [
+                    (org, PartyRole.FINANCING)
+                    for org in organisations.values()
+                    if org.kind == OrganisationKind.MUNICIPALITY
+                ]
+            else:
+                members.append((organisations[name], PartyRole.FINANCING))
+        members += [(organisations[name], PartyRole.COOPERATING) for name in data.get("cooperating", [])]
+        if agreement.host not in [org for org, _role in members]:
+            members.append((agreement.host, PartyRole.HOST))
+        AgreementParty.objects.bulk_create(
+            [AgreementParty(agreement=agreement, organisation=org, role=role) for org, role in members]
+        )
+        cost_model = CostModel.objects.create(
+            agreement=agreement,
+            annual_budget=terms["annual_budget"],
+            basis_rule=terms["basis_rule"],
+            fixed_basis_date=fixed_basis_date,
+        )
+        CostShare.objects.bulk_create(
+            [
+                CostShare(
+                    cost_model=cost_model,
+                    kind=ShareKind.POPULATION_POOL if share.get("pool") else ShareKind.FIXED,
+                    organisation=None if share.get("pool") else organisations[share["party"]],
+                    percent=percent,
+                )
+                for share, percent in zip(terms["shares"], percents, strict=True)
+            ]
+        )
+        CostSplit.objects.bulk_create(
+            [
+                CostSplit(
+                    cost_model=cost_model,
+                    body=Body.objects.get(organisation__name=split["organisation"], name=split["body"]),
+                    weight=split["weight"],
+                )
+                for split in terms.get("splits", [])
+            ]
+        )
+        audit_record(
+            acting_user=acting_user,
+            action="agreement.created",
+            obj=agreement,
+            payload={"parties": len(members), "annual_budget": terms["annual_budget"]},
+        )
+    return agreement, True

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "agreements"
+
+urlpatterns = [
+    path("", views.agreement_list, name="list"),
+    path("<slug:slug>/kostnader/", views.cost_page, name="costs"),
+    path("<slug:slug>/kostnader.csv", views.cost_download, {"fmt": "csv"}, name="costs_csv"),
+    path("<slug:slug>/kostnader.xlsx", views.cost_download, {"fmt": "xlsx"}, name="costs_xlsx"),
+    path("<slug:slug>/kostnadsmodell/", views.cost_model_edit, name="cost_model_edit"),
+]

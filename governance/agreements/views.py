@@ -1,0 +1,130 @@
+"""Agreement and cost pages. Views validate input and call queries and services; nothing else."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from governance.core.formatting import format_date_iso
+
+from . import permissions, queries, services
+from .costs import AllocationError
+from .exports import allocation_csv, allocation_xlsx
+from .forms import CostModelForm, CostScenarioForm
+
+
+def _agreement_or_404(slug):
+    try:
+        return queries.agreement_for_slug(slug)
+    except AllocationError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def agreement_list(request):
+    return render(request, "agreements/agreement_list.html", {"agreements": queries.agreement_list()})
+
+
+def _allocation_from_request(request, agreement):
+    data = request.GET.copy() if request.GET else None
+    if data is not None:
+        data.setdefault("year", str(queries.default_cost_year(agreement)))
+        data.setdefault("mode", "redistribute")
+    form = CostScenarioForm(
+        data,
+        agreement=agreement,
+        initial={"year": queries.default_cost_year(agreement), "mode": "redistribute"},
+    )
+    if data is None:
+        params = {"year": queries.default_cost_year(agreement)}
+    elif form.is_valid():
+        params = {
+            "year": form.cleaned_data["year"],
+            "basis_date": form.cleaned_data["basis"],
+            "exclude": [org.municipality_code for org in form.cleaned_data["exclude"]],
+            "mode": form.cleaned_data["mode"],
+        }
+    else:
+        return form, None
+    try:
+        allocation = queries.cost_allocation(agreement=agreement, **params)
+    except AllocationError as exc:
+        form.add_error(None, str(exc))
+        return form, None
+    return form, allocation
+
+
+def cost_page(request, slug):
+    agreement = _agreement_or_404(slug)
+    form, allocation = _allocation_from_request(request, agreement)
+    status = 200 if allocation is not None else 400
+    context = {
+        "agreement": agreement,
+        "form": form,
+        "allocation": allocation,
+        "chart": queries.cost_chart(allocation) if allocation else None,
+        "query_string": request.GET.urlencode(),
+        "can_edit": permissions.can_manage_agreements(request.user) if request.user.is_authenticated else False,
+    }
+    template = "agreements/_cost_result.html" if request.htmx else "agreements/cost_page.html"
+    return render(request, template, context, status=status)
+
+
+def cost_download(request, slug, fmt):
+    agreement = _agreement_or_404(slug)
+    form, allocation = _allocation_from_request(request, agreement)
+    if allocation is None:
+        errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    stem = f"kostnader-{agreement.slug}-{allocation.year}-folkmangd-{format_date_iso(allocation.basis_date)}"
+    if fmt == "csv":
+        response = HttpResponse(
+            "\ufeff" + allocation_csv(agreement, allocation), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    else:
+        response = HttpResponse(
+            allocation_xlsx(agreement, allocation),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_model_edit(request, slug):
+    if not permissions.can_manage_agreements(request.user):
+        raise PermissionDenied(_("Du får inte ändra kostnadsmodellen."))
+    agreement = _agreement_or_404(slug)
+    cost_model = agreement.cost_model
+    initial = {
+        "annual_budget": cost_model.annual_budget,
+        "basis_rule": cost_model.basis_rule,
+        "fixed_basis_date": cost_model.fixed_basis_date,
+    }
+    form = CostModelForm(request.POST or None, cost_model=cost_model, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.cost_model_update(
+                    acting_user=request.user,
+                    cost_model=cost_model,
+                    annual_budget=form.cleaned_data["annual_budget"],
+                    basis_rule=form.cleaned_data["basis_rule"],
+                    fixed_basis_date=form.cleaned_data["fixed_basis_date"],
+                    percents=form.percents(),
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Kostnadsmodellen är sparad."))
+                return redirect("agreements:costs", slug=agreement.slug)
+        status = 400
+    return render(
+        request, "agreements/cost_model_edit.html", {"agreement": agreement, "form": form}, status=status
+    )

@@ -1,0 +1,45 @@
+"""Swedish formatting for pages and documents: amounts, dates, genitives (Babel)."""
+
+import datetime as dt
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "sv_SE"
+NBSP = "\u00a0"
+
+
+def format_number(value: int) -> str:
+    """``45612`` → ``"45 612"`` with a non-breaking space as thousands separator."""
+    return format_decimal(value, locale=LOCALE, group_separator=True).replace("\u202f", NBSP)
+
+
+def format_amount(value: int) -> str:
+    """``45612`` → ``"45 612 kr"``; every space non-breaking so the amount never wraps."""
+    return f"{format_number(value)}{NBSP}kr"
+
+
+def format_percent(value) -> str:
+    """``Decimal("25.00")`` → ``"25 %"``; ``Decimal("1.5")`` → ``"1,5 %"``."""
+    return f"{format_decimal(value, format='#,##0.####', locale=LOCALE)}{NBSP}%"
+
+
+def format_date_iso(value: dt.date) -> str:
+    """Dates in headers and tables: ``2012-09-12``."""
+    return value.isoformat()
+
+
+def format_date_long(value: dt.date) -> str:
+    """Dates in running text: ``den 12 september 2012``."""
+    return "den " + format_date(value, format="d MMMM y", locale=LOCALE)
+
+
+def genitive(name: str) -> str:
+    """Swedish genitive: ``Danderyd`` → ``Danderyds``, ``Stockholms stad`` → ``Stockholms stads``;
+    no extra s after s, x or z (``Täby kommuns``, ``Nynäshamns``, ``Vaxholms`` but ``Alingsås``)."""
+    stripped = name.rstrip()
+    if not stripped:
+        return name
+    if stripped[-1].lower() in "sxz":
+        return stripped
+    return stripped + "s"

@@ -1,0 +1,99 @@
+"""The audit trail shared by every app."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditImmutableError(Exception):
+    """Raised when code tries to change or delete an audit row."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutableError("Audit events are append-only.")
+
+    def delete(self):
+        raise AuditImmutableError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One append-only entry in the audit trail.
+
+    Rows copy the actor's name and the object's label so they survive deletions. Each row stores a
+    SHA-256 hash over its own content and the previous row's hash; ``manage.py verify_audit`` recomputes
+    the chain. The application refuses updates and deletes; on PostgreSQL a trigger refuses them too.
+    """
+
+    occurred_at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("utförd av"), max_length=300)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    object_label = models.CharField(_("objekt"), max_length=300, blank=True)
+    action = models.CharField(_("händelse"), max_length=100, db_index=True)
+    source_state = models.CharField(max_length=50, blank=True)
+    target_state = models.CharField(max_length=50, blank=True)
+    comment = models.TextField(_("kommentar"), blank=True)
+    payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "id"])]
+        verbose_name = _("händelse i granskningsloggen")
+        verbose_name_plural = _("granskningslogg")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name}: {self.action} {self.object_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditImmutableError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("Audit events are append-only.")
+
+    def compute_hash(self) -> str:
+        """The hash over this row's content and the previous row's hash."""
+        content = {
+            "occurred_at": self.occurred_at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "content_type_id": self.content_type_id,
+            "object_id": self.object_id,
+            "object_label": self.object_label,
+            "action": self.action,
+            "source_state": self.source_state,
+            "target_state": self.target_state,
+            "comment": self.comment,
+            "payload": self.payload,
+            "prev_hash": self.prev_hash,
+        }
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the newest audit hash; locked while a row is appended so the chain stays linear."""
+
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("granskningsloggens senaste länk")

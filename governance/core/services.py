@@ -1,0 +1,58 @@
+"""Writes of the shared audit trail."""
+
+import json
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+
+from .models import AuditChainHead, AuditEvent
+
+
+def actor_display_name(user) -> str:
+    """The name copied into audit rows; survives the user's deletion."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "System"
+    full = user.get_full_name().strip()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+def audit_record(
+    *,
+    acting_user,
+    action: str,
+    obj: models.Model | None = None,
+    object_label: str | None = None,
+    source_state: str = "",
+    target_state: str = "",
+    comment: str = "",
+    payload: dict | None = None,
+) -> AuditEvent:
+    """Append one row to the audit trail, chained to the previous one.
+
+    Call inside the transaction of the change it records: the row then commits or rolls back with it.
+    The chain head is locked for the rest of that transaction, so appends are strictly ordered.
+    """
+    normalised = json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder))
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            actor=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+            actor_name=actor_display_name(acting_user),
+            content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+            object_id=str(obj.pk) if obj is not None else "",
+            object_label=(object_label if object_label is not None else str(obj) if obj is not None else "")[
+                :300
+            ],
+            action=action,
+            source_state=source_state,
+            target_state=target_state,
+            comment=comment,
+            payload=normalised,
+            prev_hash=head.last_hash,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+        head.last_hash = event.hash
+        head.save(update_fields=["last_hash"])
+    return event

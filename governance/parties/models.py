@@ -1,0 +1,170 @@
+"""The parties of a cooperation: organisations, their bodies, people, contact persons and population."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import BodyKind, ContactRole, OrganisationKind
+
+municipality_code_validator = RegexValidator(r"^\d{4}$", _("Kommunkoden ska vara fyra siffror, t.ex. 0162."))
+
+
+class Organisation(models.Model):
+    """A party (samverkanspart): a municipality, the region, the police, the county board, KSL, ….
+
+    Municipalities carry their official four-digit code. ``registration_number_pattern`` describes how the
+    organisation writes its diarienummer, with ``{year}`` and ``{n}`` placeholders (e.g. ``KS {year}/{n}``).
+    Exactly one organisation may be the host (huvudman) of the centre.
+    """
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    short_name = models.CharField(
+        _("kortnamn"), max_length=100, blank=True, help_text=_("Namnet i löpande text, t.ex. ”Danderyd”.")
+    )
+    kind = models.CharField(_("typ"), max_length=20, choices=OrganisationKind.choices)
+    municipality_code = models.CharField(
+        _("kommunkod"),
+        max_length=4,
+        blank=True,
+        null=True,
+        unique=True,
+        validators=[municipality_code_validator],
+    )
+    is_host = models.BooleanField(_("huvudman"), default=False)
+    registration_number_pattern = models.CharField(
+        _("mönster för diarienummer"), max_length=100, blank=True, help_text=_("T.ex. ”KS {year}/{n}”.")
+    )
+    former_names = models.CharField(_("tidigare namn"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["kind", "municipality_code", "name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+        constraints = [
+            models.UniqueConstraint(fields=["is_host"], condition=Q(is_host=True), name="one_host_organisation"),
+            models.CheckConstraint(
+                condition=Q(kind=OrganisationKind.MUNICIPALITY, municipality_code__isnull=False)
+                | (~Q(kind=OrganisationKind.MUNICIPALITY) & Q(municipality_code__isnull=True)),
+                name="municipality_code_iff_municipality",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_municipality(self) -> bool:
+        return self.kind == OrganisationKind.MUNICIPALITY
+
+    def format_registration_number(self, *, year: int, number: int) -> str:
+        pattern = self.registration_number_pattern or "{year}/{n}"
+        return pattern.format(year=year, n=number)
+
+
+class Body(models.Model):
+    """A body inside an organisation: kommunfullmäktige, kommunstyrelse, a nämnd or a förvaltning."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="bodies")
+    name = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("typ"), max_length=20, choices=BodyKind.choices)
+
+    class Meta:
+        ordering = ["organisation__name", "kind", "name"]
+        verbose_name = _("organ")
+        verbose_name_plural = _("organ")
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_body_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.organisation.display_name}"
+
+
+class Person(models.Model):
+    """A person who works for or represents an organisation; optionally linked to a login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="person"
+    )
+    first_name = models.CharField(_("förnamn"), max_length=100)
+    last_name = models.CharField(_("efternamn"), max_length=100)
+    title = models.CharField(_("titel"), max_length=200, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
+    email = models.EmailField(_("e-post"), blank=True)
+    phone = models.CharField(_("telefon"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("personer")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class ContactAssignmentQuerySet(models.QuerySet):
+    def current(self, on: dt.date | None = None):
+        on = on or dt.date.today()
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+class ContactAssignment(models.Model):
+    """An entry in the contact bank: a person named by a party in a role, valid from/to.
+
+    Ended entries are kept (``valid_to`` set) so the bank shows who was the contact when.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contact_assignments")
+    role = models.CharField(_("roll"), max_length=20, choices=ContactRole.choices)
+    email = models.EmailField(_("e-post"))
+    phone = models.CharField(_("telefon"), max_length=50, blank=True)
+    valid_from = models.DateField(_("giltig från"))
+    valid_to = models.DateField(_("giltig till"), null=True, blank=True)
+
+    objects = ContactAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "role", "-valid_from"]
+        verbose_name = _("kontaktuppgift")
+        verbose_name_plural = _("kontaktbank")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="contact_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_role_display()}, {self.organisation.display_name}"
+
+
+class PopulationFigure(models.Model):
+    """A municipality's population on a reference date (31 December), with its source (SCB)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="population_figures")
+    reference_date = models.DateField(_("referensdatum"))
+    population = models.PositiveIntegerField(_("folkmängd"), validators=[MinValueValidator(1)])
+    source = models.CharField(_("källa"), max_length=200, default="SCB")
+
+    class Meta:
+        ordering = ["reference_date", "organisation__municipality_code"]
+        verbose_name = _("folkmängd")
+        verbose_name_plural = _("folkmängd")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "reference_date"], name="one_population_per_date"),
+            models.CheckConstraint(condition=Q(population__gt=0), name="population_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.display_name} {self.reference_date}: {self.population}"

@@ -1,0 +1,310 @@
+"""Writes for parties: the registry, the contact bank and population figures."""
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from governance.core.services import audit_record
+
+from . import permissions
+from .choices import OrganisationKind
+from .models import ContactAssignment, Organisation, Person, PopulationFigure
+
+POPULATION_COLUMNS = ("municipality_code", "municipality", "reference_date", "population")
+
+
+class PopulationImportError(ValidationError):
+    """A population file with one or more bad rows; nothing was imported."""
+
+
+@dataclass
+class PopulationImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dates: set[dt.date] = field(default_factory=set)
+
+
+def _parse_population_csv(text: str) -> tuple[list[tuple[int, str, dt.date, int]], list[str]]:
+    rows: list[tuple[int, str, dt.date, int]] = []
+    errors: list[str] = []
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        return [], [_("Filen är tom.")]
+    if tuple(column.strip().lstrip("\ufeff") for column in header) != POPULATION_COLUMNS:
+        return [], [
+            _("Rad 1: rubrikraden ska vara %(expected)s.") % {"expected": ",".join(POPULATION_COLUMNS)}
+        ]
+    seen: dict[tuple[str, dt.date], int] = {}
+    for line_number, raw in enumerate(reader, start=2):
+        if not raw or all(not cell.strip() for cell in raw):
+            continue
+        if len(raw) != len(POPULATION_COLUMNS):
+            errors.append(
+                _("Rad %(line)d: %(found)d kolumner, %(expected)d väntades.")
+                % {"line": line_number, "found": len(raw), "expected": len(POPULATION_COLUMNS)}
+            )
+            continue
+        code, _name, date_text, population_text = (cell.strip() for cell in raw)
+        line_errors = []
+        if not (len(code) == 4 and code.isdigit()):
+            line_errors.append(_("kommunkoden ”%(code)s” är inte fyra siffror") % {"code": code})
+        try:
+            reference_date = dt.date.fromisoformat(date_text)
+        except ValueError:
+            reference_date = None
+            line_errors.append(_("datumet ”%(date)s” är inte på formen ÅÅÅÅ-MM-DD") % {"date": date_text})
+        try:
+            population = int(population_text)
+            if population <= 0:
+                raise ValueError
+        except ValueError:
+            population = None
+            line_errors.append(
+                _("folkmängden ”%(value)s” är inte ett positivt heltal") % {"value": population_text}
+            )
+        if not line_errors and (code, reference_date) in seen:
+            line_errors.append(
+                _("%(code)s %(date)s finns redan på rad %(other)d")
+                % {"code": code, "date": reference_date, "other": seen[(code, reference_date)]}
+            )
+        if line_errors:
+            errors.append(_("Rad %(line)d: %(errors)s.") % {"line": line_number, "errors": "; ".join(line_errors)})
+            continue
+        seen[(code, reference_date)] = line_number
+        rows.append((line_number, code, reference_date, population))
+    return rows, errors
+
+
+def population_import(*, acting_user, text: str, source: str = "SCB") -> PopulationImportResult:
+    """Import population figures from CSV text (``municipality_code,municipality,reference_date,population``).
+
+    Every row is checked first; if any is malformed or names an unknown municipality the whole file is
+    refused with the line numbers, and nothing is written. Existing figures for the same date are updated.
+    """
+    permissions.check_manage_registry(acting_user)
+    rows, errors = _parse_population_csv(text)
+    municipalities = {
+        org.municipality_code: org for org in Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
+    }
+    for line_number, code, _date, _population in rows:
+        if code not in municipalities:
+            errors.append(_("Rad %(line)d: okänd kommunkod %(code)s.") % {"line": line_number, "code": code})
+    if errors:
+        raise PopulationImportError(errors)
+    if not rows:
+        raise PopulationImportError([_("Filen innehåller inga rader med folkmängd.")])
+
+    result = PopulationImportResult()
+    with transaction.atomic():
+        existing = {
+            (figure.organisation_id, figure.reference_date): figure
+            for figure in PopulationFigure.objects.select_for_update().filter(
+                reference_date__in={row[2] for row in rows}
+            )
+        }
+        to_create, to_update = [], []
+        for _line, code, reference_date, population in rows:
+            organisation = municipalities[code]
+            result.dates.add(reference_date)
+            figure = existing.get((organisation.pk, reference_date))
+            if figure is None:
+                to_create.append(
+                    PopulationFigure(
+                        organisation=organisation,
+                        reference_date=reference_date,
+                        population=population,
+                        source=source,
+                    )
+                )
+            elif figure.population != population or figure.source != source:
+                figure.population, figure.source = population, source
+                to_update.append(figure)
+            else:
+                result.unchanged += 1
+        PopulationFigure.objects.bulk_create(to_create)
+        PopulationFigure.objects.bulk_update(to_update, ["population", "source"])
+        result.created, result.updated = len(to_create), len(to_update)
+        if to_create or to_update:
+            audit_record(
+                acting_user=acting_user,
+                action="population.imported",
+                object_label=_("Folkmängd %(dates)s")
+                % {"dates": ", ".join(str(d) for d in sorted(result.dates))},
+                payload={
+                    "created": result.created,
+                    "updated": result.updated,
+                    "source": source,
+                    "dates": sorted(result.dates),
+                },
+            )
+    return result
+
+
+def contact_assign(
+    *,
+    acting_user,
+    organisation: Organisation,
+    person: Person,
+    role: str,
+    email: str,
+    phone: str = "",
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+) -> ContactAssignment:
+    """Add an entry to the contact bank. A new contact person for a party ends the current one the day before."""
+    permissions.check_manage_contacts(acting_user, organisation)
+    if person.organisation_id != organisation.pk:
+        raise ValidationError(_("%(person)s arbetar inte för %(org)s.") % {"person": person, "org": organisation})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError(_("”Giltig till” kan inte vara före ”giltig från”."))
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        current = list(
+            ContactAssignment.objects.select_for_update()
+            .filter(organisation=organisation, role=role)
+            .current(valid_from)
+        )
+        for previous in current:
+            if previous.person_id == person.pk:
+                raise ValidationError(
+                    _("%(person)s är redan registrerad i den rollen från %(date)s.")
+                    % {"person": person, "date": previous.valid_from}
+                )
+            if previous.valid_from >= valid_from:
+                raise ValidationError(
+                    _("Det finns redan en kontaktuppgift i samma roll från %(date)s.") % {"date": previous.valid_from}
+                )
+            previous.valid_to = valid_from - dt.timedelta(days=1)
+            previous.save(update_fields=["valid_to"])
+        assignment = ContactAssignment(
+            organisation=organisation,
+            person=person,
+            role=role,
+            email=email,
+            phone=phone,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        assignment.full_clean()
+        assignment.save()
+        audit_record(
+            acting_user=acting_user,
+            action="contact.assigned",
+            obj=assignment,
+            payload={"role": role, "valid_from": valid_from, "valid_to": valid_to, "ended": [c.pk for c in current]},
+        )
+    return assignment
+
+
+def contact_end(*, acting_user, assignment: ContactAssignment, valid_to: dt.date) -> ContactAssignment:
+    """End a contact-bank entry; the entry is kept as history."""
+    permissions.check_manage_contacts(acting_user, assignment.organisation)
+    with transaction.atomic():
+        assignment = ContactAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if valid_to < assignment.valid_from:
+            raise ValidationError(_("Slutdatum kan inte vara före startdatum."))
+        assignment.valid_to = valid_to
+        assignment.save(update_fields=["valid_to"])
+        audit_record(acting_user=acting_user, action="contact.ended", obj=assignment, payload={"valid_to": valid_to})
+    return assignment
+
+
+def registry_load(*, acting_user, organisations: list[dict]) -> dict[str, int]:
+    """Create or update organisations and their bodies from fixture data, matched by name.
+
+    Idempotent: loading the same data twice changes nothing and writes no audit row the second time.
+    """
+    permissions.check_manage_registry(acting_user)
+    counts = {"organisations_created": 0, "organisations_updated": 0, "bodies_created": 0}
+    with transaction.atomic():
+        for data in organisations:
+            fields = {
+                "short_name": data.get("short_name", ""),
+                "kind": data["kind"],
+                "municipality_code": data.get("municipality_code"),
+                "is_host": data.get("is_host", False),
+                "registration_number_pattern": data.get("registration_number_pattern", ""),
+                "former_names": data.get("former_names", ""),
+            }
+            organisation = Organisation.objects.select_for_update().filter(name=data["name"]).first()
+            if organisation is None:
+                organisation = Organisation(name=data["name"], **fields)
+                organisation.full_clean()
+                organisation.save()
+                counts["organisations_created"] += 1
+                audit_record(acting_user=acting_user, action="organisation.created", obj=organisation)
+            else:
+                changed = {k: v for k, v in fields.items() if getattr(organisation, k) != v}
+                if changed:
+                    for key, value in changed.items():
+                        setattr(organisation, key, value)
+                    organisation.full_clean()
+                    organisation.save()
+                    counts["organisations_updated"] += 1
+                    audit_record(
+                        acting_user=acting_user, action="organisation.updated", obj=organisation, payload=changed
+                    )
+            existing = set(organisation.bodies.values_list("name", flat=True))
+            for name, kind in data.get("bodies", []):
+                if name not in existing:
+                    body = organisation.bodies.create(name=name, kind=kind)
+                    counts["bodies_created"] += 1
+                    audit_record(acting_user=acting_user, action="body.created", obj=body)
+    return counts
+
+
+def persona_load(*, acting_user, persona: dict, password: str):
+    """Create or update one demo user with its person record (and contact-bank entry when it has one).
+
+    Returns the user. Idempotent; an existing user's password is left as it is.
+    """
+    from django.contrib.auth import get_user_model
+
+    permissions.check_manage_registry(acting_user)
+    user_model = get_user_model()
+    organisation = Organisation.objects.get(name=persona["organisation"])
+    with transaction.atomic():
+        user, created = user_model.objects.get_or_create(
+            username=persona["username"],
+            defaults={
+                "first_name": persona["first_name"],
+                "last_name": persona["last_name"],
+                "email": persona["email"],
+            },
+        )
+        if created:
+            user.set_password(password)
+            if persona.get("role") == "host_admin":
+                user.is_staff = True
+                user.is_superuser = True
+            user.save()
+            audit_record(acting_user=acting_user, action="user.created", obj=user, object_label=user.username)
+        person, _created = Person.objects.get_or_create(
+            user=user,
+            defaults={
+                "first_name": persona["first_name"],
+                "last_name": persona["last_name"],
+                "title": persona.get("title", ""),
+                "organisation": organisation,
+                "email": persona["email"],
+                "phone": persona.get("phone", ""),
+            },
+        )
+        if persona.get("contact_person") and not ContactAssignment.objects.filter(person=person).exists():
+            contact_assign(
+                acting_user=acting_user,
+                organisation=organisation,
+                person=person,
+                role="contact_person",
+                email=person.email,
+                phone=person.phone,
+                valid_from=dt.date(2012, 9, 1),
+            )
+    return user

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from governance.core import views as core_views
+
+admin.site.site_header = _("Origo – administration")
+admin.site.site_title = _("Origo")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("halsa/", core_views.health, name="health"),
+    path("logga-in/", auth_views.LoginView.as_view(), name="login"),
+    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("parter/", include("governance.parties.urls")),
+    path("avtal/", include("governance.agreements.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
