@@ -7,6 +7,7 @@ Defaults need no server: SQLite under ``var/`` and kombu's filesystem broker und
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -161,7 +162,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "audit-chain-check": {"task": "core.audit_chain_check", "schedule": crontab(hour=3, minute=15)},
+}
 CELERY_TASK_ALWAYS_EAGER = False
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -171,6 +174,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+ADMINS = [("Systemförvaltning", a) for a in env.list("DJANGO_ADMIN_EMAILS", default=[])]
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="noreply@origo.example")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Origo samverkan <noreply@origo.example>")
 
 # Content-Security-Policy (django-csp 4): no inline scripts; htmx is served from our own static files.

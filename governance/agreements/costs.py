@@ -2,8 +2,8 @@
 
 Rounding rule (docs/adr/0002-rounding.md): each part's exact share is rounded half up to whole kronor;
 if the rounded parts then miss the total by k kronor, the k parts whose rounding moved them furthest in the
-wrong direction are adjusted by one krona each (largest remainder; ties go to the earlier part in the
-listed order, i.e. municipality code). Every part stays within one krona of its exact share and the parts
+wrong direction are adjusted by one krona each (largest remainder). On a tie, a krona added goes to the
+earlier part in the listed order (municipality code) and a krona taken away comes from the later part. Every part stays within one krona of its exact share and the parts
 always add up exactly to the total. The same rule is applied at each level: budget → fixed shares and the
 municipal pool; pool → municipalities by population; a municipality's amount → its bodies by weight.
 """
@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-from governance.core.formatting import format_date_long
+from governance.core.formatting import format_date_long, format_percent
 
 from .choices import ScenarioMode
 
@@ -44,7 +44,7 @@ def apportion(total: int, weights: Sequence[int | Fraction | Decimal]) -> list[i
         # or take one from the most over-rounded.
         order = sorted(
             range(len(exact)),
-            key=lambda i: (-(exact[i] - rounded[i]), i) if shortfall > 0 else (exact[i] - rounded[i], i),
+            key=lambda i: (-(exact[i] - rounded[i]), i) if shortfall > 0 else (exact[i] - rounded[i], -i),
         )
         step = 1 if shortfall > 0 else -1
         for i in order[: abs(shortfall)]:
@@ -142,20 +142,21 @@ def compute_allocation(
 ) -> Allocation:
     """Allocate ``budget`` for ``year``; see the module docstring for the rounding rule."""
     if budget <= 0:
-        raise AllocationError(_("Budgeten måste vara ett positivt belopp i hela kronor (angiven: %(b)s).") % {"b": budget})
+        raise AllocationError(
+            _("Budgeten måste vara ett positivt belopp i hela kronor (angiven: %(b)s).") % {"b": budget}
+        )
     percents = [party.percent for party in fixed] + ([pool_percent] if pool_percent is not None else [])
     if sum(percents, Decimal(0)) != Decimal(100):
         raise AllocationError(
-            _("Andelarna summerar till %(sum)s %%, inte 100 %%.") % {"sum": sum(percents, Decimal(0)).normalize()}
+            _("Andelarna summerar till %(sum)s, inte 100 %%.")
+            % {"sum": format_percent(sum(percents, Decimal(0)))}
         )
     if mode not in ScenarioMode.values:
         raise AllocationError(_("Okänt scenario ”%(mode)s”.") % {"mode": mode})
     codes = {member.code for member in members}
     unknown = sorted(set(exclude) - codes)
     if unknown:
-        raise AllocationError(
-            _("Okänd kommunkod i avtalet: %(codes)s.") % {"codes": ", ".join(unknown)}
-        )
+        raise AllocationError(_("Okänd kommunkod i avtalet: %(codes)s.") % {"codes": ", ".join(unknown)})
     if pool_percent is not None:
         missing = [m for m in members if m.population is None]
         if missing:

@@ -114,10 +114,18 @@ def allocation_table(agreement, allocation: Allocation) -> str:
             c.rjust(widths[i]) if i in numeric else c.ljust(widths[i]) for i, c in enumerate(cells)
         ).rstrip()
 
-    lines = [_title(agreement, allocation).replace("\u00a0", " "), "", fmt(header), "-" * sum(widths, 2 * len(widths))]
+    lines = [
+        _title(agreement, allocation).replace("\u00a0", " "),
+        "",
+        fmt(header),
+        "-" * sum(widths, 2 * len(widths)),
+    ]
     lines += [fmt(cells) for cells in body[:-1]]
     lines += ["-" * sum(widths, 2 * len(widths)), fmt(body[-1])]
     if allocation.unfunded:
-        lines.append(_("Ofinansierat: %(amount)s") % {"amount": format_amount(allocation.unfunded).replace("\u00a0", " ")})
+        lines.append(
+            _("Ofinansierat: %(amount)s")
+            % {"amount": format_amount(allocation.unfunded).replace("\u00a0", " ")}
+        )
     lines += list(allocation.notes)
     return "\n".join(lines) + "\n"

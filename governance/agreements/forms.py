@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.core.formatting import format_percent
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
 
@@ -29,14 +30,18 @@ class CostScenarioForm(forms.Form):
         to_field_name="municipality_code",
         widget=forms.CheckboxSelectMultiple,
     )
-    mode = forms.ChoiceField(label=_("Deras andel"), choices=ScenarioMode.choices, initial=ScenarioMode.REDISTRIBUTE)
+    mode = forms.ChoiceField(
+        label=_("Deras andel"), choices=ScenarioMode.choices, initial=ScenarioMode.REDISTRIBUTE
+    )
 
     def __init__(self, *args, agreement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["exclude"].queryset = agreement.parties.filter(kind=OrganisationKind.MUNICIPALITY).order_by(
-            "municipality_code"
+        self.fields["exclude"].queryset = agreement.parties.filter(
+            kind=OrganisationKind.MUNICIPALITY
+        ).order_by("municipality_code")
+        self.fields["exclude"].label_from_instance = lambda org: (
+            f"{org.display_name} ({org.municipality_code})"
         )
-        self.fields["exclude"].label_from_instance = lambda org: f"{org.display_name} ({org.municipality_code})"
 
 
 class CostModelForm(forms.Form):
@@ -54,7 +59,11 @@ class CostModelForm(forms.Form):
         for share in self.shares:
             self.fields[f"share_{share.pk}"] = forms.DecimalField(
                 label=_("Andel för %(who)s (%%)")
-                % {"who": share.organisation.name if share.organisation_id else _("kommunerna efter folkmängd")},
+                % {
+                    "who": share.organisation.name
+                    if share.organisation_id
+                    else _("kommunerna efter folkmängd")
+                },
                 max_digits=7,
                 decimal_places=4,
                 initial=share.percent,
@@ -80,7 +89,6 @@ class CostModelForm(forms.Form):
             total = sum(values, Decimal(0))
             if total != 100:
                 raise forms.ValidationError(
-                    _("Andelarna summerar till %(sum)s %%, inte 100 %%.") % {"sum": total.normalize()}
+                    _("Andelarna summerar till %(sum)s, inte 100 %%.") % {"sum": format_percent(total)}
                 )
         return cleaned
-

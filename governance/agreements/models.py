@@ -30,7 +30,12 @@ class Agreement(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="hosted_agreements", verbose_name=_("huvudman")
     )
     previous = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewal", verbose_name=_("förlänger")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewal",
+        verbose_name=_("förlänger"),
     )
     parties = models.ManyToManyField(Organisation, through="AgreementParty", related_name="agreements")
 
@@ -39,7 +44,9 @@ class Agreement(models.Model):
         verbose_name = _("avtal")
         verbose_name_plural = _("avtal")
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gt=models.F("period_start")), name="agreement_period")
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")), name="agreement_period"
+            )
         ]
 
     def __str__(self) -> str:
@@ -53,13 +60,17 @@ class AgreementParty(models.Model):
     """An organisation's place in an agreement: financing, host or cooperating (not financing)."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="agreement_memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="agreement_memberships"
+    )
     role = models.CharField(_("roll"), max_length=20, choices=PartyRole.choices, default=PartyRole.FINANCING)
 
     class Meta:
         verbose_name = _("avtalspart")
         verbose_name_plural = _("avtalsparter")
-        constraints = [models.UniqueConstraint(fields=["agreement", "organisation"], name="unique_agreement_party")]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "organisation"], name="unique_agreement_party")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_role_display()})"
@@ -76,7 +87,10 @@ class CostModel(models.Model):
     agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="cost_model")
     annual_budget = models.PositiveBigIntegerField(_("årsbudget (kr)"), validators=[MinValueValidator(1)])
     basis_rule = models.CharField(
-        _("underlag för folkmängd"), max_length=20, choices=BasisRule.choices, default=BasisRule.PREVIOUS_YEAR_END
+        _("underlag för folkmängd"),
+        max_length=20,
+        choices=BasisRule.choices,
+        default=BasisRule.PREVIOUS_YEAR_END,
     )
     fixed_basis_date = models.DateField(_("fast datum för folkmängd"), null=True, blank=True)
 
@@ -110,7 +124,12 @@ class CostShare(models.Model):
     cost_model = models.ForeignKey(CostModel, on_delete=models.CASCADE, related_name="shares")
     kind = models.CharField(_("typ"), max_length=20, choices=ShareKind.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("part")
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("part"),
     )
     percent = models.DecimalField(
         _("andel (%)"),
@@ -152,7 +171,7 @@ class CostSplit(models.Model):
     weight = models.PositiveIntegerField(_("vikt"), default=1, validators=[MinValueValidator(1)])
 
     class Meta:
-        ordering = ["body__organisation__name", "body__name"]
+        ordering = ["id"]
         verbose_name = _("fördelning inom part")
         verbose_name_plural = _("fördelningar inom part")
         constraints = [models.UniqueConstraint(fields=["cost_model", "body"], name="unique_cost_split")]

@@ -22,7 +22,9 @@ def agreement_list():
 
 def agreement_ids_for(organisation) -> set[int]:
     """Ids of the agreements ``organisation`` is a party to."""
-    return set(AgreementParty.objects.filter(organisation=organisation).values_list("agreement_id", flat=True))
+    return set(
+        AgreementParty.objects.filter(organisation=organisation).values_list("agreement_id", flat=True)
+    )
 
 
 def agreement_for_slug(slug: str) -> Agreement:
@@ -37,7 +39,9 @@ def agreement_for_slug(slug: str) -> Agreement:
     )
     if agreement is None:
         known = ", ".join(Agreement.objects.order_by("slug").values_list("slug", flat=True)) or "–"
-        raise AllocationError(_("Det finns inget avtal ”%(slug)s” (finns: %(known)s).") % {"slug": slug, "known": known})
+        raise AllocationError(
+            _("Det finns inget avtal ”%(slug)s” (finns: %(known)s).") % {"slug": slug, "known": known}
+        )
     return agreement
 
 
@@ -116,7 +120,9 @@ def default_cost_year(agreement: Agreement) -> int:
 def population_basis_dates() -> list[dt.date]:
     """The reference dates for which population figures exist, newest first."""
     return list(
-        PopulationFigure.objects.order_by("-reference_date").values_list("reference_date", flat=True).distinct()
+        PopulationFigure.objects.order_by("-reference_date")
+        .values_list("reference_date", flat=True)
+        .distinct()
     )
 
 

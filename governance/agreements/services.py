@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from governance.core.formatting import format_percent
 from governance.core.services import audit_record
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation
@@ -28,7 +29,7 @@ def _validate_cost_terms(*, annual_budget, basis_rule, fixed_basis_date, percent
         errors.append(_("Varje andel måste vara större än 0 %."))
     total = sum(percents, Decimal(0))
     if total != Decimal(100):
-        errors.append(_("Andelarna summerar till %(sum)s %%, inte 100 %%.") % {"sum": total.normalize()})
+        errors.append(_("Andelarna summerar till %(sum)s, inte 100 %%.") % {"sum": format_percent(total)})
     return errors
 
 

@@ -66,7 +66,9 @@ def cost_page(request, slug):
         "allocation": allocation,
         "chart": queries.cost_chart(allocation) if allocation else None,
         "query_string": request.GET.urlencode(),
-        "can_edit": permissions.can_manage_agreements(request.user) if request.user.is_authenticated else False,
+        "can_edit": permissions.can_manage_agreements(request.user)
+        if request.user.is_authenticated
+        else False,
     }
     template = "agreements/_cost_result.html" if request.htmx else "agreements/cost_page.html"
     return render(request, template, context, status=status)

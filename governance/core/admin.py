@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent
+from .models import AuditCheck, AuditEvent
 
 
 @admin.register(AuditEvent)
@@ -19,4 +19,13 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditCheck)
+class AuditCheckAdmin(admin.ModelAdmin):
+    list_display = ["checked_at", "rows_checked", "intact", "broken_event_id", "reason"]
+    readonly_fields = ["checked_at", "rows_checked", "intact", "broken_event_id", "reason"]
+
+    def has_add_permission(self, request):
         return False

@@ -97,3 +97,25 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("granskningsloggens senaste länk")
+
+    def __str__(self) -> str:
+        return self.last_hash
+
+
+class AuditCheck(models.Model):
+    """The result of one run of the nightly audit-chain verification (``core.tasks.audit_chain_check``)."""
+
+    checked_at = models.DateTimeField(_("kontrollerad"), default=timezone.now)
+    rows_checked = models.PositiveIntegerField(_("kontrollerade rader"))
+    intact = models.BooleanField(_("intakt"))
+    broken_event_id = models.BigIntegerField(_("första brutna händelse"), null=True, blank=True)
+    reason = models.CharField(_("orsak"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        verbose_name = _("kontroll av granskningsloggen")
+        verbose_name_plural = _("kontroller av granskningsloggen")
+
+    def __str__(self) -> str:
+        state = _("intakt") if self.intact else _("BRUTEN vid %(id)s") % {"id": self.broken_event_id}
+        return f"{self.checked_at:%Y-%m-%d %H:%M}: {state}"

@@ -38,7 +38,12 @@ def audit_events_for(obj, *, limit: int = 200):
 def start_page(user) -> dict:
     """What the start page shows this user: their organisation, its contact persons and its cost share."""
     from governance.agreements.costs import AllocationError
-    from governance.agreements.queries import agreement_ids_for, agreement_list, cost_allocation, default_cost_year
+    from governance.agreements.queries import (
+        agreement_ids_for,
+        agreement_list,
+        cost_allocation,
+        default_cost_year,
+    )
     from governance.parties.queries import current_contacts, person_for_user
 
     agreements = agreement_list()

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
-from .models import AuditChainHead, AuditEvent
+from .models import AuditChainHead, AuditCheck, AuditEvent
 
 
 def actor_display_name(user) -> str:
@@ -56,3 +56,27 @@ def audit_record(
         head.last_hash = event.hash
         head.save(update_fields=["last_hash"])
     return event
+
+
+def audit_check_run() -> AuditCheck:
+    """Verify the audit chain, store the result, and e-mail the site admins if it is broken."""
+    from django.core.mail import mail_admins
+
+    from .queries import audit_chain_verify
+
+    checked, broken = audit_chain_verify()
+    with transaction.atomic():
+        check = AuditCheck.objects.create(
+            rows_checked=checked,
+            intact=broken is None,
+            broken_event_id=broken.event_id if broken else None,
+            reason=broken.reason if broken else "",
+        )
+        if broken is not None:
+            transaction.on_commit(
+                lambda: mail_admins(
+                    "Granskningsloggen är bruten",
+                    f"Första brutna länken: händelse {broken.event_id} ({broken.reason}).",
+                )
+            )
+    return check

@@ -45,7 +45,9 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisationer")
         constraints = [
-            models.UniqueConstraint(fields=["is_host"], condition=Q(is_host=True), name="one_host_organisation"),
+            models.UniqueConstraint(
+                fields=["is_host"], condition=Q(is_host=True), name="one_host_organisation"
+            ),
             models.CheckConstraint(
                 condition=Q(kind=OrganisationKind.MUNICIPALITY, municipality_code__isnull=False)
                 | (~Q(kind=OrganisationKind.MUNICIPALITY) & Q(municipality_code__isnull=True)),
@@ -152,7 +154,9 @@ class ContactAssignment(models.Model):
 class PopulationFigure(models.Model):
     """A municipality's population on a reference date (31 December), with its source (SCB)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="population_figures")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="population_figures"
+    )
     reference_date = models.DateField(_("referensdatum"))
     population = models.PositiveIntegerField(_("folkmängd"), validators=[MinValueValidator(1)])
     source = models.CharField(_("källa"), max_length=200, default="SCB")
@@ -162,7 +166,9 @@ class PopulationFigure(models.Model):
         verbose_name = _("folkmängd")
         verbose_name_plural = _("folkmängd")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "reference_date"], name="one_population_per_date"),
+            models.UniqueConstraint(
+                fields=["organisation", "reference_date"], name="one_population_per_date"
+            ),
             models.CheckConstraint(condition=Q(population__gt=0), name="population_positive"),
         ]
 

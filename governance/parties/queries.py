@@ -17,16 +17,14 @@ def organisation_list():
 
 
 def organisation_detail(pk: int) -> Organisation:
-    return (
-        Organisation.objects.prefetch_related(
-            "bodies",
-            Prefetch(
-                "contacts",
-                queryset=ContactAssignment.objects.select_related("person").order_by("role", "-valid_from"),
-            ),
-            Prefetch("population_figures", queryset=PopulationFigure.objects.order_by("reference_date")),
-        ).get(pk=pk)
-    )
+    return Organisation.objects.prefetch_related(
+        "bodies",
+        Prefetch(
+            "contacts",
+            queryset=ContactAssignment.objects.select_related("person").order_by("role", "-valid_from"),
+        ),
+        Prefetch("population_figures", queryset=PopulationFigure.objects.order_by("reference_date")),
+    ).get(pk=pk)
 
 
 def person_for_user(user):

@@ -75,7 +75,9 @@ def _parse_population_csv(text: str) -> tuple[list[tuple[int, str, dt.date, int]
                 % {"code": code, "date": reference_date, "other": seen[(code, reference_date)]}
             )
         if line_errors:
-            errors.append(_("Rad %(line)d: %(errors)s.") % {"line": line_number, "errors": "; ".join(line_errors)})
+            errors.append(
+                _("Rad %(line)d: %(errors)s.") % {"line": line_number, "errors": "; ".join(line_errors)}
+            )
             continue
         seen[(code, reference_date)] = line_number
         rows.append((line_number, code, reference_date, population))
@@ -161,7 +163,9 @@ def contact_assign(
     """Add an entry to the contact bank. A new contact person for a party ends the current one the day before."""
     permissions.check_manage_contacts(acting_user, organisation)
     if person.organisation_id != organisation.pk:
-        raise ValidationError(_("%(person)s arbetar inte för %(org)s.") % {"person": person, "org": organisation})
+        raise ValidationError(
+            _("%(person)s arbetar inte för %(org)s.") % {"person": person, "org": organisation}
+        )
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError(_("”Giltig till” kan inte vara före ”giltig från”."))
     with transaction.atomic():
@@ -179,7 +183,8 @@ def contact_assign(
                 )
             if previous.valid_from >= valid_from:
                 raise ValidationError(
-                    _("Det finns redan en kontaktuppgift i samma roll från %(date)s.") % {"date": previous.valid_from}
+                    _("Det finns redan en kontaktuppgift i samma roll från %(date)s.")
+                    % {"date": previous.valid_from}
                 )
             previous.valid_to = valid_from - dt.timedelta(days=1)
             previous.save(update_fields=["valid_to"])
@@ -198,7 +203,12 @@ def contact_assign(
             acting_user=acting_user,
             action="contact.assigned",
             obj=assignment,
-            payload={"role": role, "valid_from": valid_from, "valid_to": valid_to, "ended": [c.pk for c in current]},
+            payload={
+                "role": role,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+                "ended": [c.pk for c in current],
+            },
         )
     return assignment
 
@@ -212,7 +222,9 @@ def contact_end(*, acting_user, assignment: ContactAssignment, valid_to: dt.date
             raise ValidationError(_("Slutdatum kan inte vara före startdatum."))
         assignment.valid_to = valid_to
         assignment.save(update_fields=["valid_to"])
-        audit_record(acting_user=acting_user, action="contact.ended", obj=assignment, payload={"valid_to": valid_to})
+        audit_record(
+            acting_user=acting_user, action="contact.ended", obj=assignment, payload={"valid_to": valid_to}
+        )
     return assignment
 
 
@@ -249,7 +261,10 @@ def registry_load(*, acting_user, organisations: list[dict]) -> dict[str, int]:
                     organisation.save()
                     counts["organisations_updated"] += 1
                     audit_record(
-                        acting_user=acting_user, action="organisation.updated", obj=organisation, payload=changed
+                        acting_user=acting_user,
+                        action="organisation.updated",
+                        obj=organisation,
+                        payload=changed,
                     )
             existing = set(organisation.bodies.values_list("name", flat=True))
             for name, kind in data.get("bodies", []):

@@ -30,12 +30,18 @@ class Command(BaseCommand):
             try:
                 basis = dt.date.fromisoformat(options["basis"])
             except ValueError as exc:
-                raise CommandError(f"--basis ”{options['basis']}” är inte ett datum på formen ÅÅÅÅ-MM-DD.") from exc
+                raise CommandError(
+                    f"--basis ”{options['basis']}” är inte ett datum på formen ÅÅÅÅ-MM-DD."
+                ) from exc
         exclude = [code.strip() for code in options["exclude"].split(",") if code.strip()]
         try:
             agreement = agreement_for_slug(options["agreement"])
             allocation = cost_allocation(
-                agreement=agreement, year=options["year"], basis_date=basis, exclude=exclude, mode=options["mode"]
+                agreement=agreement,
+                year=options["year"],
+                basis_date=basis,
+                exclude=exclude,
+                mode=options["mode"],
             )
         except AllocationError as exc:
             raise CommandError(str(exc)) from exc
@@ -49,7 +55,9 @@ class Command(BaseCommand):
             out.write_bytes(allocation_xlsx(agreement, allocation))
             self.stdout.write(f"Skrev {out}")
             return
-        text = allocation_csv(agreement, allocation) if fmt == "csv" else allocation_table(agreement, allocation)
+        text = (
+            allocation_csv(agreement, allocation) if fmt == "csv" else allocation_table(agreement, allocation)
+        )
         if out:
             out.write_text(text, encoding="utf-8")
             self.stdout.write(f"Skrev {out}")

@@ -24,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args, no_demo_users: bool, **options):
         try:
             with transaction.atomic():
-                counts = registry_load(acting_user=None, organisations=load_json("parties.json")["organisations"])
+                counts = registry_load(
+                    acting_user=None, organisations=load_json("parties.json")["organisations"]
+                )
                 population = population_import(
                     acting_user=None,
                     text=(FIXTURES / "population_stockholms_lan.csv").read_text(encoding="utf-8"),
@@ -50,7 +52,7 @@ class Command(BaseCommand):
             f"{population.updated} ändrade; avtal: {sum(1 for _a, new in created if new)} nya."
         )
         if users:
-            self.stdout.write("\nDemoinloggningar (lösenord för alla: %s):" % personas["password"])
+            self.stdout.write(f"\nDemoinloggningar (lösenord för alla: {personas['password']}):")
             for persona in personas["personas"]:
                 self.stdout.write(
                     f"  {persona['username']:<12} {persona['first_name']} {persona['last_name']}, "

@@ -13,4 +13,6 @@ class Command(BaseCommand):
                 f"Granskningsloggen är bruten vid händelse {broken.event_id}: {broken.reason} "
                 f"({checked} rader före den är intakta)."
             )
-        self.stdout.write(self.style.SUCCESS(f"Granskningsloggen är intakt: {checked} händelser kontrollerade."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Granskningsloggen är intakt: {checked} händelser kontrollerade.")
+        )

@@ -1,0 +1,54 @@
+# Origo samverkan – see README.md. Targets: run, test, test-services, install, lint, format, check-deploy.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install run migrate load test test-services lint format check-deploy clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+load: migrate
+	$(BIN)/python manage.py load_origo
+
+run: load
+	@echo "Webb: http://127.0.0.1:8000  (Ctrl-C stoppar webbserver, worker och beat)"
+	$(BIN)/honcho start -f Procfile.dev
+
+test: install
+	$(BIN)/pytest -q
+
+test-services: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+	GOVERNANCE_TEST_SERVICES=1 \
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=governance.settings_production \
+	DJANGO_SECRET_KEY=$$(LC_ALL=C tr -dc 'A-Za-z0-9!@#%^*' </dev/urandom | head -c 60) \
+	DJANGO_ALLOWED_HOSTS=origo.example.se \
+	DATABASE_URL=sqlite:///var/check.sqlite3 CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,93 @@
+"""Shared fixtures: the Origo data set and the demo personas, loaded once per test session.
+
+The personas come from ``fixtures/personas.json``, the same file ``make run`` loads.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PERSONAS = {p["key"]: p for p in json.loads((FIXTURES / "personas.json").read_text())["personas"]}
+DEMO_PASSWORD = json.loads((FIXTURES / "personas.json").read_text())["password"]
+SERVICES = os.environ.get("GOVERNANCE_TEST_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if SERVICES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL and Redis: run make test-services")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock():
+        call_command("load_origo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashers(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _persona(key):
+    return get_user_model().objects.get(username=PERSONAS[key]["username"])
+
+
+@pytest.fixture
+def ksl_officer(db):
+    return _persona("ksl_officer")
+
+
+@pytest.fixture
+def danderyd_clerk(db):
+    return _persona("danderyd_clerk")
+
+
+@pytest.fixture
+def ekero_clerk(db):
+    return _persona("ekero_clerk")
+
+
+@pytest.fixture
+def chair(db):
+    return _persona("chair")
+
+
+@pytest.fixture
+def member(db):
+    return _persona("member")
+
+
+@pytest.fixture
+def host_admin(db):
+    return _persona("host_admin")
+
+
+@pytest.fixture
+def outsider(db):
+    return _persona("outsider")
+
+
+@pytest.fixture
+def origo(db):
+    from governance.agreements.models import Agreement
+
+    return Agreement.objects.get(slug="origo")
+
+
+@pytest.fixture
+def origo_2016(db):
+    from governance.agreements.models import Agreement
+
+    return Agreement.objects.get(slug="origo-2016")
