@@ -34,12 +34,18 @@ class AuditEvent(models.Model):
     """
 
     occurred_at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
+    # No database constraint and no cascade: deleting a user or a type must never touch an audit row.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     actor_name = models.CharField(_("utförd av"), max_length=300)
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ContentType, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
     )
     object_id = models.CharField(max_length=64, blank=True)
     object_label = models.CharField(_("objekt"), max_length=300, blank=True)
