@@ -1,0 +1,176 @@
+"""Pages as users see them: status, content, side effects, and constant query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from governance.agreements.models import CostModel, CostShare
+from governance.core.models import AuditEvent
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return len(ctx.captured_queries), response
+
+
+def test_start_page_for_anonymous_and_for_a_clerk(client, danderyd_clerk):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Logga in" in response.text
+    client.force_login(danderyd_clerk)
+    response = client.get("/")
+    assert "Danderyds andel i Origo 2016–2020 är <strong>45\u00a0612\u00a0kr</strong>" in response.text
+    assert "David Dahlgren" in response.text  # the contact person
+
+
+def test_start_page_shows_ekero_split(client, ekero_clerk):
+    client.force_login(ekero_clerk)
+    text = client.get("/").text
+    assert (
+        "Socialnämnden 18\u00a0480\u00a0kr" in text
+        and "Barn- och utbildningsnämnden 18\u00a0480\u00a0kr" in text
+    )
+
+
+def test_cost_page_shows_the_table_chart_and_downloads(client, db):
+    count, response = _queries(
+        client, reverse("agreements:costs", args=["origo"]) + "?year=2012&basis=2011-12-31"
+    )
+    text = response.text
+    assert (
+        "45\u00a0612\u00a0kr" in text
+        and "36\u00a0960\u00a0kr" in text
+        and "6\u00a0000\u00a0000\u00a0kr" in text
+    )
+    assert "<svg" in text and text.count('class="bar"') == 26
+    assert "kostnader.csv?year=2012" in text
+    assert count <= 12
+
+
+def test_cost_page_query_count_does_not_grow_with_excluded_municipalities(client, db):
+    url = reverse("agreements:costs", args=["origo"])
+    one, _ = _queries(client, url + "?year=2013&exclude=0162")
+    many, response = _queries(
+        client, url + "?year=2013&exclude=0162&exclude=0125&exclude=0114&exclude=0180&mode=unfunded"
+    )
+    assert one == many
+    assert "Ofinansierat" in response.text
+
+
+def test_parties_list_query_count(client, db):
+    count, response = _queries(client, reverse("parties:list"))
+    assert "Danderyds kommun" in response.text and "31\u00a0799" not in response.text  # newest figure shown
+    assert "32\u00a0857" in response.text  # Danderyd 2019-12-31
+    assert count <= 3
+
+
+def test_agreement_list_and_party_detail(client, db):
+    from governance.parties.models import Organisation
+
+    assert "Origo 2016–2020" in client.get(reverse("agreements:list")).text
+    danderyd = Organisation.objects.get(municipality_code="0162")
+    text = client.get(reverse("parties:detail", args=[danderyd.pk])).text
+    assert "Kontaktbank" in text and "Socialnämnden" in text and "31\u00a0799" in text
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?year=abc", "Fyll i ett heltal"),
+        ("?year=2013&basis=2001-12-31", "Folkmängd saknas den 31 december 2001"),
+        ("?year=2013&exclude=0999", "Välj ett giltigt alternativ"),
+        ("?year=2013&mode=bogus", "Välj ett giltigt alternativ"),
+    ],
+)
+def test_cost_page_bad_input_is_a_400_with_a_swedish_message(client, db, query, message):
+    response = client.get(reverse("agreements:costs", args=["origo"]) + query)
+    assert response.status_code == 400
+    assert message in response.text
+
+
+def test_downloads(client, db):
+    url = reverse("agreements:costs_csv", args=["origo"]) + "?year=2012&basis=2011-12-31"
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "0162;Danderyd;;31799;45612" in response.content.decode("utf-8-sig")
+    response = client.get(reverse("agreements:costs_xlsx", args=["origo"]) + "?year=2012")
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert client.get(reverse("agreements:costs_csv", args=["origo"]) + "?year=x").status_code == 400
+
+
+def test_unknown_agreement_is_404(client, db):
+    assert client.get(reverse("agreements:costs", args=["nope"])).status_code == 404
+
+
+def _edit_data(cost_model, **overrides):
+    data = {"annual_budget": "6500000", "basis_rule": "previous_year_end", "fixed_basis_date": ""}
+    for share in cost_model.shares.all():
+        data[f"share_{share.pk}"] = str(share.percent)
+    data.update(overrides)
+    return data
+
+
+def test_host_admin_edits_the_cost_model_and_it_is_audited(client, host_admin):
+    cost_model = CostModel.objects.get(agreement__slug="origo")
+    client.force_login(host_admin)
+    response = client.post(reverse("agreements:cost_model_edit", args=["origo"]), _edit_data(cost_model))
+    assert response.status_code == 302
+    cost_model.refresh_from_db()
+    assert cost_model.annual_budget == 6_500_000 and cost_model.basis_rule == "previous_year_end"
+    event = AuditEvent.objects.latest("id")
+    assert event.action == "cost_model.updated" and event.actor_name == "Hanna Holm (admin)"
+    assert event.payload["before"]["annual_budget"] == 6_000_000
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"annual_budget": "0"}, "Budgeten måste vara ett positivt belopp"),
+        ({"annual_budget": "-100"}, "Budgeten måste vara ett positivt belopp"),
+        ({"annual_budget": "sex miljoner"}, "Fyll i ett heltal"),
+        ({"basis_rule": "fixed_date", "fixed_basis_date": ""}, "Ange det fasta datumet"),
+        ("police_30", "Andelarna summerar till 105\u00a0%, inte 100 %"),
+    ],
+)
+def test_bad_cost_model_input_is_refused_and_nothing_is_stored(client, host_admin, override, message):
+    cost_model = CostModel.objects.get(agreement__slug="origo")
+    if override == "police_30":
+        police = CostShare.objects.get(cost_model=cost_model, organisation__kind="police")
+        override = {f"share_{police.pk}": "30"}
+    before = (AuditEvent.objects.count(), list(CostShare.objects.values_list("percent", flat=True)))
+    client.force_login(host_admin)
+    response = client.post(
+        reverse("agreements:cost_model_edit", args=["origo"]), _edit_data(cost_model, **override)
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    cost_model.refresh_from_db()
+    assert cost_model.annual_budget == 6_000_000
+    assert (AuditEvent.objects.count(), list(CostShare.objects.values_list("percent", flat=True))) == before
+
+
+def test_cost_model_edit_is_for_host_admins_only(client, danderyd_clerk, ksl_officer):
+    url = reverse("agreements:cost_model_edit", args=["origo"])
+    assert client.get(url).status_code == 302  # to login
+    for user in (danderyd_clerk, ksl_officer):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"annual_budget": "1"}).status_code == 403
+    assert CostModel.objects.get(agreement__slug="origo").annual_budget == 6_000_000
+
+
+def test_login_and_logout(client, db):
+    from tests.conftest import DEMO_PASSWORD
+
+    response = client.post(reverse("login"), {"username": "ksl", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert "Karin Lindqvist" in client.get("/").text
+    response = client.post(reverse("login"), {"username": "ksl", "password": "fel"})
+    assert response.status_code == 200 and "Fel användarnamn eller lösenord" in response.text
+
+
+def test_health(client, db):
+    assert client.get(reverse("health")).json() == {"status": "ok"}
