@@ -152,7 +152,7 @@ def cost_chart(allocation: Allocation) -> BarChart:
     from governance.core.formatting import format_amount
 
     lines = [line for line in allocation.lines if line.is_municipality]
-    label_width, bar_area, bar_height, gap = 130, 440, 14, 6
+    label_width, bar_area, bar_height, gap = 130, 560, 14, 6
     largest = max([max(line.amount, line.full_amount) for line in lines] or [1]) or 1
     bars = tuple(
         Bar(
