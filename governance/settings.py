@@ -165,6 +165,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-check": {"task": "core.audit_chain_check", "schedule": crontab(hour=3, minute=15)},
+    "role-assignments-sync": {"task": "parties.role_assignments_sync", "schedule": crontab(hour=0, minute=5)},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 

@@ -91,3 +91,9 @@ def origo_2016(db):
     from governance.agreements.models import Agreement
 
     return Agreement.objects.get(slug="origo-2016")
+
+
+@pytest.fixture
+def ksl_client(client, ksl_officer):
+    client.force_login(ksl_officer)
+    return client

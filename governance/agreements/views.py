@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from governance.core.formatting import format_date_iso
+from governance.parties.views import registry_view
 
 from . import permissions, queries, services
 from .costs import AllocationError
@@ -23,6 +24,7 @@ def _agreement_or_404(slug):
         raise Http404(str(exc)) from exc
 
 
+@registry_view
 def agreement_list(request):
     return render(request, "agreements/agreement_list.html", {"agreements": queries.agreement_list()})
 
@@ -56,6 +58,7 @@ def _allocation_from_request(request, agreement):
     return form, allocation
 
 
+@registry_view
 def cost_page(request, slug):
     agreement = _agreement_or_404(slug)
     form, allocation = _allocation_from_request(request, agreement)
@@ -74,6 +77,7 @@ def cost_page(request, slug):
     return render(request, template, context, status=status)
 
 
+@registry_view
 def cost_download(request, slug, fmt):
     agreement = _agreement_or_404(slug)
     form, allocation = _allocation_from_request(request, agreement)

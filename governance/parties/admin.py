@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import Body, ContactAssignment, Organisation, Person, PopulationFigure
+from . import services
+from .models import Body, ContactAssignment, Organisation, Person, PopulationFigure, RoleAssignment
 
 
 class BodyInline(admin.TabularInline):
@@ -44,3 +45,33 @@ class PopulationFigureAdmin(admin.ModelAdmin):
     list_display = ["organisation", "reference_date", "population", "source"]
     list_filter = ["reference_date"]
     list_select_related = ["organisation"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    """Roles are granted and ended through the services, so grants and the audit trail follow."""
+
+    list_display = ["user", "role", "organisation", "valid_from", "valid_to"]
+    list_filter = ["role"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "role", "organisation", "valid_from"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # end a role by setting "till"; the row stays as history
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.role_end(acting_user=request.user, assignment=obj, valid_to=obj.valid_to)
+        else:
+            saved = services.role_assign(
+                acting_user=request.user,
+                user=obj.user,
+                role=obj.role,
+                organisation=obj.organisation,
+                valid_from=obj.valid_from,
+                valid_to=obj.valid_to,
+            )
+        obj.pk = saved.pk

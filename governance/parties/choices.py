@@ -24,3 +24,10 @@ class ContactRole(models.TextChoices):
     DEPUTY_CONTACT = "deputy_contact", _("Ersättare för kontaktperson")
     CLERK = "clerk", _("Handläggare")
     REGISTRAR = "registrar", _("Registrator")
+
+
+class Role(models.TextChoices):
+    KSL_OFFICER = "ksl_officer", _("KSL-handläggare")
+    MUNICIPAL_CLERK = "municipal_clerk", _("Kommunens handläggare")
+    CONTACT_PERSON = "contact_person", _("Kontaktperson")
+    HOST_ADMIN = "host_admin", _("Värdadministratör")

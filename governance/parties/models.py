@@ -7,8 +7,9 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from .choices import BodyKind, ContactRole, OrganisationKind
+from .choices import BodyKind, ContactRole, OrganisationKind, Role
 
 municipality_code_validator = RegexValidator(r"^\d{4}$", _("Kommunkoden ska vara fyra siffror, t.ex. 0162."))
 
@@ -42,6 +43,11 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["kind", "municipality_code", "name"]
+        permissions = [
+            ("work_on_municipality", _("Handlägga organisationens ärenden och dokument")),
+            ("read_municipality", _("Läsa organisationens ärenden och dokument")),
+            ("oversee_municipalities", _("Se alla kommuners ärenden (KSL)")),
+        ]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisationer")
         constraints = [
@@ -174,3 +180,72 @@ class PopulationFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.display_name} {self.reference_date}: {self.population}"
+
+
+class OrganisationUserObjectPermission(UserObjectPermissionBase):
+    """Direct-foreign-key object permission of a user on an organisation (guardian's fast path)."""
+
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("behörighet för användare på organisation")
+
+
+class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
+    """Direct-foreign-key object permission of a group on an organisation."""
+
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("behörighet för grupp på organisation")
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def active(self, on: dt.date | None = None):
+        on = on or dt.date.today()
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+class RoleAssignment(models.Model):
+    """A user's role, from/to dates: KSL officer, clerk or contact person of a municipality, host admin.
+
+    Grants follow assignments: ``parties.services.role_assign`` and ``role_end`` grant and revoke at once,
+    and the daily ``parties.role_assignments_sync`` task applies assignments whose dates start or end.
+    Clerk and contact-person roles are scoped to one organisation; the others are global.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="role_assignments"
+    )
+    valid_from = models.DateField(_("från"))
+    valid_to = models.DateField(_("till"), null=True, blank=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__username", "role", "-valid_from"]
+        verbose_name = _("rolltilldelning")
+        verbose_name_plural = _("rolltilldelningar")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="role_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[Role.MUNICIPAL_CLERK, Role.CONTACT_PERSON], organisation__isnull=False)
+                | (~Q(role__in=[Role.MUNICIPAL_CLERK, Role.CONTACT_PERSON]) & Q(organisation__isnull=True)),
+                name="scoped_roles_name_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f", {self.organisation.display_name}" if self.organisation_id else ""
+        return f"{self.user.get_username()}: {self.get_role_display()}{where}"
+
+    def is_active(self, on: dt.date | None = None) -> bool:
+        on = on or dt.date.today()
+        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)

@@ -1,14 +1,118 @@
-"""Every grant and check of the parties app.
+"""Every grant and check of the parties app: roles, the groups and object permissions they carry.
 
 ``acting_user=None`` means the system itself (a management command run by an operator, a data load).
+
+Roles are granted by ``RoleAssignment`` rows (from/to dates). ``role_grants_sync`` makes a user's groups and
+object permissions match their active assignments; services call it after every change and a daily task
+calls it for assignments whose dates start or end. Municipality scoping uses object permissions only
+(``accept_global_perms=False``): a model-level permission must never open every municipality.
 """
 
+import datetime as dt
+
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from .choices import Role
+from .models import Organisation, OrganisationUserObjectPermission, RoleAssignment
+
+# Global roles are Django groups; scoped roles are object permissions on the organisation.
+ROLE_GROUPS = {
+    Role.KSL_OFFICER: "KSL-handläggare",
+    Role.HOST_ADMIN: "Värdadministratör",
+}
+GROUP_PERMISSIONS = {
+    "KSL-handläggare": ["parties.oversee_municipalities"],
+    "Värdadministratör": [
+        f"{app}.{action}_{model}"
+        for app, models in {
+            "parties": [
+                "organisation",
+                "body",
+                "person",
+                "contactassignment",
+                "populationfigure",
+                "roleassignment",
+            ],
+            "agreements": ["agreement", "agreementparty", "costmodel", "costshare", "costsplit"],
+        }.items()
+        for model in models
+        for action in ("add", "change", "delete", "view")
+    ]
+    + ["core.view_auditevent", "core.view_auditcheck"],
+}
+ROLE_OBJECT_PERMISSIONS = {
+    Role.MUNICIPAL_CLERK: ("work_on_municipality", "read_municipality"),
+    Role.CONTACT_PERSON: ("read_municipality",),
+}
+MANAGED_CODENAMES = {"work_on_municipality", "read_municipality"}
+
+
+def role_groups_ensure() -> dict[str, Group]:
+    """Create the role groups with their model permissions (idempotent)."""
+    groups = {}
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        wanted = Q()
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
+        groups[name] = group
+    return groups
+
+
+def role_grants_sync(user, *, on: dt.date | None = None) -> dict[str, int]:
+    """Make ``user``'s role groups, staff flag and organisation permissions match their active assignments."""
+    on = on or dt.date.today()
+    active = list(RoleAssignment.objects.active(on).filter(user=user).select_related("organisation"))
+    groups = role_groups_ensure()
+    wanted_groups = {ROLE_GROUPS[a.role] for a in active if a.role in ROLE_GROUPS}
+    for name, group in groups.items():
+        if name in wanted_groups:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+    is_staff = user.is_superuser or Role.HOST_ADMIN in {a.role for a in active}
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+
+    wanted = {
+        (codename, a.organisation_id) for a in active for codename in ROLE_OBJECT_PERMISSIONS.get(a.role, ())
+    }
+    current = set(
+        OrganisationUserObjectPermission.objects.filter(
+            user=user, permission__codename__in=MANAGED_CODENAMES
+        ).values_list("permission__codename", "content_object_id")
+    )
+    organisations = Organisation.objects.in_bulk({org_id for _c, org_id in wanted | current})
+    for codename, org_id in wanted - current:
+        assign_perm(f"parties.{codename}", user, organisations[org_id])
+    for codename, org_id in current - wanted:
+        remove_perm(f"parties.{codename}", user, organisations[org_id])
+    # Django caches permissions on the user object; drop the caches so checks see the change at once.
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
+    return {"granted": len(wanted - current), "revoked": len(current - wanted)}
 
 
 def is_system(user) -> bool:
     return user is None
+
+
+def has_active_role(user) -> bool:
+    return RoleAssignment.objects.active().filter(user=user).exists()
+
+
+def can_view_registry(user) -> bool:
+    """People of the cooperation (anyone with a role or a person record at a party) see parties and costs."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or has_active_role(user) or hasattr(user, "person")
 
 
 def can_manage_registry(user) -> bool:
@@ -21,10 +125,51 @@ def check_manage_registry(user) -> None:
         raise PermissionDenied(_("Du får inte ändra partsregistret."))
 
 
+def can_oversee_all(user) -> bool:
+    """KSL officers (and host administrators through the admin) see every municipality."""
+    return user.is_active and user.has_perm("parties.oversee_municipalities")
+
+
+def can_work_on(user, organisation: Organisation) -> bool:
+    """Clerks of ``organisation`` work on its cases, documents and contact bank."""
+    return user.is_active and user.has_perm("parties.work_on_municipality", organisation)
+
+
+def can_read(user, organisation: Organisation) -> bool:
+    return user.is_active and (
+        can_oversee_all(user)
+        or user.has_perm("parties.read_municipality", organisation)
+        or user.has_perm("parties.work_on_municipality", organisation)
+    )
+
+
+def readable_organisation_ids(user) -> set[int] | None:
+    """Ids of the organisations whose cases ``user`` may read, in one query; ``None`` means all."""
+    if not user.is_authenticated:
+        return set()
+    if can_oversee_all(user):
+        return None
+    return set(
+        get_objects_for_user(
+            user,
+            ["parties.read_municipality", "parties.work_on_municipality"],
+            klass=Organisation,
+            any_perm=True,
+            accept_global_perms=False,
+            with_superuser=False,
+        ).values_list("pk", flat=True)
+    )
+
+
 def can_manage_contacts(user, organisation) -> bool:
-    return can_manage_registry(user) or (user.is_active and user.has_perm("parties.change_contactassignment"))
+    return can_manage_registry(user) or can_work_on(user, organisation)
 
 
 def check_manage_contacts(user, organisation) -> None:
     if not can_manage_contacts(user, organisation):
         raise PermissionDenied(_("Du får inte ändra kontaktbanken för %(org)s.") % {"org": organisation})
+
+
+def check_manage_roles(user) -> None:
+    if not (is_system(user) or (user.is_active and user.has_perm("parties.change_roleassignment"))):
+        raise PermissionDenied(_("Du får inte tilldela roller."))

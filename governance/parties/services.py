@@ -7,13 +7,21 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from governance.core.services import audit_record
 
 from . import permissions
-from .choices import OrganisationKind
-from .models import ContactAssignment, Organisation, Person, PopulationFigure
+from .choices import OrganisationKind, Role
+from .models import (
+    ContactAssignment,
+    Organisation,
+    OrganisationUserObjectPermission,
+    Person,
+    PopulationFigure,
+    RoleAssignment,
+)
 
 POPULATION_COLUMNS = ("municipality_code", "municipality", "reference_date", "population")
 
@@ -284,7 +292,9 @@ def persona_load(*, acting_user, persona: dict, password: str):
 
     permissions.check_manage_registry(acting_user)
     user_model = get_user_model()
-    organisation = Organisation.objects.get(name=persona["organisation"])
+    organisation = (
+        Organisation.objects.get(name=persona["organisation"]) if persona.get("organisation") else None
+    )
     with transaction.atomic():
         user, created = user_model.objects.get_or_create(
             username=persona["username"],
@@ -296,11 +306,20 @@ def persona_load(*, acting_user, persona: dict, password: str):
         )
         if created:
             user.set_password(password)
-            if persona.get("role") == "host_admin":
-                user.is_staff = True
-                user.is_superuser = True
             user.save()
             audit_record(acting_user=acting_user, action="user.created", obj=user, object_label=user.username)
+        for role in persona.get("roles", []):
+            scoped = role in (Role.MUNICIPAL_CLERK, Role.CONTACT_PERSON)
+            if not RoleAssignment.objects.filter(user=user, role=role).exists():
+                role_assign(
+                    acting_user=acting_user,
+                    user=user,
+                    role=role,
+                    organisation=organisation if scoped else None,
+                    valid_from=dt.date(2012, 1, 1),
+                )
+        if organisation is None:
+            return user
         person, _created = Person.objects.get_or_create(
             user=user,
             defaults={
@@ -323,3 +342,132 @@ def persona_load(*, acting_user, persona: dict, password: str):
                 valid_from=dt.date(2012, 9, 1),
             )
     return user
+
+
+def role_assign(
+    *,
+    acting_user,
+    user,
+    role: str,
+    organisation: Organisation | None = None,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+) -> RoleAssignment:
+    """Give ``user`` a role from ``valid_from`` (to ``valid_to``); grants apply at once if it is active today."""
+    permissions.check_manage_roles(acting_user)
+    if role not in Role.values:
+        raise ValidationError(_("Okänd roll ”%(role)s”.") % {"role": role})
+    scoped = role in (Role.MUNICIPAL_CLERK, Role.CONTACT_PERSON)
+    if scoped and organisation is None:
+        raise ValidationError(
+            _("Rollen %(role)s gäller en organisation: ange vilken.") % {"role": Role(role).label}
+        )
+    if not scoped and organisation is not None:
+        raise ValidationError(
+            _("Rollen %(role)s gäller inte en enskild organisation.") % {"role": Role(role).label}
+        )
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError(_("”Till” kan inte vara före ”från”."))
+    with transaction.atomic():
+        type(user).objects.select_for_update().get(pk=user.pk)
+        overlapping = (
+            RoleAssignment.objects.filter(user=user, role=role, organisation=organisation)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+            .filter(valid_from__lte=valid_to or dt.date.max)
+        )
+        if overlapping.exists():
+            raise ValidationError(
+                _("%(user)s har redan den rollen under den perioden.") % {"user": user.get_username()}
+            )
+        assignment = RoleAssignment.objects.create(
+            user=user, role=role, organisation=organisation, valid_from=valid_from, valid_to=valid_to
+        )
+        result = permissions.role_grants_sync(user)
+        audit_record(
+            acting_user=acting_user,
+            action="role.assigned",
+            obj=assignment,
+            payload={"role": role, "valid_from": valid_from, "valid_to": valid_to, **result},
+        )
+    return assignment
+
+
+def role_end(*, acting_user, assignment: RoleAssignment, valid_to: dt.date) -> RoleAssignment:
+    """End a role on ``valid_to``; grants are revoked at once if that day has passed."""
+    permissions.check_manage_roles(acting_user)
+    with transaction.atomic():
+        assignment = RoleAssignment.objects.select_for_update().select_related("user").get(pk=assignment.pk)
+        if valid_to < assignment.valid_from:
+            raise ValidationError(_("Slutdatum kan inte vara före startdatum."))
+        assignment.valid_to = valid_to
+        assignment.save(update_fields=["valid_to"])
+        result = permissions.role_grants_sync(assignment.user)
+        audit_record(
+            acting_user=acting_user,
+            action="role.ended",
+            obj=assignment,
+            payload={"valid_to": valid_to, **result},
+        )
+    return assignment
+
+
+def role_assignments_sync(*, on: dt.date | None = None) -> dict[str, int]:
+    """Daily: apply assignments that started or ended. Idempotent: a second run changes nothing."""
+    on = on or dt.date.today()
+    totals = {"users": 0, "granted": 0, "revoked": 0}
+    user_ids = set(RoleAssignment.objects.values_list("user_id", flat=True)) | set(
+        OrganisationUserObjectPermission.objects.values_list("user_id", flat=True)
+    )
+    from django.contrib.auth import get_user_model
+
+    for user in get_user_model().objects.filter(pk__in=user_ids):
+        with transaction.atomic():
+            result = permissions.role_grants_sync(user, on=on)
+            if result["granted"] or result["revoked"]:
+                audit_record(
+                    acting_user=None,
+                    action="role.grants_synced",
+                    obj=user,
+                    object_label=user.get_username(),
+                    payload=result,
+                )
+        totals["users"] += 1
+        totals["granted"] += result["granted"]
+        totals["revoked"] += result["revoked"]
+    return totals
+
+
+def contact_person_add(
+    *,
+    acting_user,
+    organisation: Organisation,
+    first_name: str,
+    last_name: str,
+    title: str,
+    role: str,
+    email: str,
+    phone: str,
+    valid_from: dt.date,
+) -> ContactAssignment:
+    """Register a (new or known, by e-mail) person of ``organisation`` in its contact bank."""
+    permissions.check_manage_contacts(acting_user, organisation)
+    with transaction.atomic():
+        person = Person.objects.filter(organisation=organisation, email__iexact=email).first()
+        if person is None:
+            person = Person.objects.create(
+                organisation=organisation,
+                first_name=first_name,
+                last_name=last_name,
+                title=title,
+                email=email,
+                phone=phone,
+            )
+        return contact_assign(
+            acting_user=acting_user,
+            organisation=organisation,
+            person=person,
+            role=role,
+            email=email,
+            phone=phone,
+            valid_from=valid_from,
+        )

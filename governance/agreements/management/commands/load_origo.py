@@ -55,6 +55,20 @@ class Command(BaseCommand):
             self.stdout.write(f"\nDemoinloggningar (lösenord för alla: {personas['password']}):")
             for persona in personas["personas"]:
                 self.stdout.write(
-                    f"  {persona['username']:<12} {persona['first_name']} {persona['last_name']}, "
-                    f"{persona['title']}, {persona['organisation']}"
+                    f"  {persona['username']:<12} "
+                    + ", ".join(
+                        filter(
+                            None,
+                            [
+                                f"{persona['first_name']} {persona['last_name']}",
+                                persona.get("title"),
+                                persona.get("organisation"),
+                            ],
+                        )
+                    )
+                    + (
+                        f" – roller: {', '.join(persona['roles'])}"
+                        if persona.get("roles")
+                        else " – ingen roll"
+                    )
                 )
