@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from governance.core.formatting import format_date_iso
 from governance.parties.views import registry_view
@@ -25,6 +25,7 @@ def _agreement_or_404(slug):
 
 
 @registry_view
+@require_GET
 def agreement_list(request):
     return render(request, "agreements/agreement_list.html", {"agreements": queries.agreement_list()})
 
@@ -59,6 +60,7 @@ def _allocation_from_request(request, agreement):
 
 
 @registry_view
+@require_GET
 def cost_page(request, slug):
     agreement = _agreement_or_404(slug)
     form, allocation = _allocation_from_request(request, agreement)
@@ -78,6 +80,7 @@ def cost_page(request, slug):
 
 
 @registry_view
+@require_GET
 def cost_download(request, slug, fmt):
     agreement = _agreement_or_404(slug)
     form, allocation = _allocation_from_request(request, agreement)

@@ -42,7 +42,9 @@ GROUP_PERMISSIONS = {
         for model in models
         for action in ("add", "change", "delete", "view")
     ]
-    + ["core.view_auditevent", "core.view_auditcheck"],
+    + ["core.view_auditevent", "core.view_auditcheck"]
+    + ["auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group"]
+    + ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"],
 }
 ROLE_OBJECT_PERMISSIONS = {
     Role.MUNICIPAL_CLERK: ("work_on_municipality", "read_municipality"),

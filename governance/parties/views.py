@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import permissions, queries, services
 from .forms import ContactForm
@@ -35,11 +35,13 @@ def _organisation_or_404(pk: int) -> Organisation:
 
 
 @registry_view
+@require_GET
 def organisation_list(request):
     return render(request, "parties/organisation_list.html", {"organisations": queries.organisation_list()})
 
 
 @registry_view
+@require_GET
 def organisation_detail(request, pk: int):
     organisation = _organisation_or_404(pk)
     return render(

@@ -1,0 +1,194 @@
+"""The permission matrix: every URL pattern of the project, requested as every role, against one table.
+
+A URL added without an entry in ``MATRIX`` (or, for the Django admin, without falling under its rule)
+fails ``test_every_url_pattern_is_declared``. For views that take no POST, a POST must answer like the GET
+except that 200 becomes 405.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from governance.parties.models import Organisation
+
+ROLES = [
+    "anonymous",
+    "ksl_officer",
+    "danderyd_clerk",
+    "ekero_clerk",
+    "chair",
+    "member",
+    "host_admin",
+    "outsider",
+]
+
+
+def everyone(code):
+    return dict.fromkeys(ROLES, code)
+
+
+def people_of_parties(code):
+    """Anyone with a role or a person record at a party; anonymous goes to login, outsiders are refused."""
+    return {**everyone(code), "anonymous": 302, "outsider": 403}
+
+
+def only(code_for, *roles, others=403):
+    return {**everyone(others), "anonymous": 302, **dict.fromkeys(roles, code_for)}
+
+
+EKERO = "ekero"  # sample objects are Ekerö's, so Danderyd's clerk is tested against another municipality
+
+# name -> (sample kwargs, GET expectations, POST expectations or None for "GET-only")
+MATRIX = {
+    "home": ({}, everyone(200), None),
+    "health": ({}, everyone(200), None),
+    "login": ({}, everyone(200), everyone(200)),  # an empty POST re-renders the form with errors
+    "logout": ({}, everyone(405), everyone(302)),
+    "parties:list": ({}, people_of_parties(200), None),
+    "parties:detail": ({"pk": EKERO}, people_of_parties(200), None),
+    "parties:contact_add": (
+        {"pk": EKERO},
+        only(200, "ekero_clerk", "host_admin"),
+        only(400, "ekero_clerk", "host_admin"),  # empty form: 400 with messages, nothing stored
+    ),
+    "agreements:list": ({}, people_of_parties(200), None),
+    "agreements:costs": ({"slug": "origo"}, people_of_parties(200), None),
+    "agreements:costs_csv": ({"slug": "origo"}, people_of_parties(200), None),
+    "agreements:costs_xlsx": ({"slug": "origo"}, people_of_parties(200), None),
+    "agreements:cost_model_edit": ({"slug": "origo"}, only(200, "host_admin"), only(400, "host_admin")),
+}
+
+# The Django admin: staff only. Anonymous users and every non-staff role are sent to the admin login.
+ADMIN_PUBLIC = {
+    "admin:login": everyone(200) | {"host_admin": 302},
+    "admin:logout": everyone(302) | {"host_admin": 405},
+}
+STAFF_ROLES = {"host_admin"}
+
+
+def _patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry, inner)
+        elif isinstance(entry, URLPattern):
+            if entry.name:
+                yield f"{namespace}{entry.name}", entry
+            else:  # unnamed: only the admin has such patterns (its redirects); name them by namespace
+                yield (f"{namespace}<unnamed>" if namespace else None), entry
+
+
+def _admin_kwargs(pattern):
+    names = set(pattern.pattern.regex.groupindex)
+    kwargs = {}
+    if "app_label" in names:
+        kwargs["app_label"] = "parties"
+    if "object_id" in names:
+        kwargs["object_id"] = "1"
+    if "content_type_id" in names:
+        kwargs["content_type_id"] = 1
+    if "id" in names:
+        kwargs["id"] = 1
+    return kwargs
+
+
+def _sample(kwargs):
+    if kwargs.get("pk") == EKERO:
+        return {**kwargs, "pk": Organisation.objects.get(municipality_code="0125").pk}
+    return kwargs
+
+
+def test_every_url_pattern_is_declared(db):
+    undeclared = []
+    for name, _pattern in _patterns():
+        if name is None:
+            undeclared.append(str(_pattern.pattern))
+        elif not (name in MATRIX or name.startswith("admin:")):
+            undeclared.append(name)
+    assert undeclared == [], f"URL patterns missing from the permission matrix: {undeclared}"
+
+
+def _client_for(client, role, request):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(db, client, role, request):
+    client = _client_for(client, role, request)
+    failures = []
+    for name, (kwargs, get_expected, post_expected) in MATRIX.items():
+        url = reverse(name, kwargs=_sample(kwargs))
+        got = client.get(url).status_code
+        if got != get_expected[role]:
+            failures.append(f"GET {name} {url}: {got}, expected {get_expected[role]}")
+        expected_post = (
+            post_expected[role]
+            if post_expected
+            else (405 if get_expected[role] == 200 else get_expected[role])
+        )
+        got = client.post(url, {}).status_code
+        if got != expected_post:
+            failures.append(f"POST {name} {url}: {got}, expected {expected_post}")
+        if name == "logout" and role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+    assert failures == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_is_staff_only(db, client, role, request):
+    client = _client_for(client, role, request)
+    failures = []
+    for name, pattern in _patterns():
+        if not name or not name.startswith("admin:") or name.endswith("<unnamed>"):
+            continue
+        url = reverse(name, kwargs=_admin_kwargs(pattern))
+        got = client.get(url).status_code
+        if name in ADMIN_PUBLIC:
+            if got != ADMIN_PUBLIC[name][role]:
+                failures.append(f"GET {name}: {got}, expected {ADMIN_PUBLIC[name][role]}")
+        elif role not in STAFF_ROLES:
+            if got != 302 or "/admin/login/" not in client.get(url)["Location"]:
+                failures.append(f"GET {name} {url}: {got}, expected 302 to the admin login")
+        elif got >= 500:
+            failures.append(f"GET {name} {url}: {got}")
+    assert failures == []
+
+
+def test_host_admin_sees_the_admin_index_and_every_registered_changelist(client, host_admin):
+    from django.contrib import admin
+
+    client.force_login(host_admin)
+    assert client.get(reverse("admin:index")).status_code == 200
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
+
+
+def test_danderyd_clerk_cannot_touch_ekeros_contact_bank(client, danderyd_clerk):
+    from governance.parties.models import ContactAssignment
+
+    ekero = Organisation.objects.get(municipality_code="0125")
+    client.force_login(danderyd_clerk)
+    before = ContactAssignment.objects.count()
+    response = client.post(
+        reverse("parties:contact_add", kwargs={"pk": ekero.pk}),
+        {
+            "first_name": "X",
+            "last_name": "Y",
+            "role": "contact_person",
+            "email": "x@y.se",
+            "valid_from": "2025-01-01",
+        },
+    )
+    assert response.status_code == 403
+    assert ContactAssignment.objects.count() == before
+
+
+def test_unknown_objects_are_404_never_500(client, ksl_officer, host_admin):
+    client.force_login(ksl_officer)
+    assert client.get(reverse("parties:detail", kwargs={"pk": 999999})).status_code == 404
+    assert client.get(reverse("agreements:costs", kwargs={"slug": "finns-inte"})).status_code == 404
+    client.force_login(host_admin)
+    assert client.get(reverse("parties:contact_add", kwargs={"pk": 999999})).status_code == 404
