@@ -174,3 +174,13 @@ def test_login_and_logout(client, db):
 
 def test_health(client, db):
     assert client.get(reverse("health")).json() == {"status": "ok"}
+
+
+def test_start_page_lists_the_users_roles_in_constant_queries(client, danderyd_clerk, outsider):
+    client.force_login(danderyd_clerk)
+    count, response = _queries(client, "/")
+    assert "Kommunens handläggare, Danderyds kommun" in response.text
+    assert "Kontaktperson, Danderyds kommun" in response.text
+    assert count <= 16
+    client.force_login(outsider)
+    assert "Du har ingen roll i samverkan ännu" in client.get("/").text

@@ -44,10 +44,15 @@ def start_page(user) -> dict:
         cost_allocation,
         default_cost_year,
     )
+    from governance.parties.models import RoleAssignment
     from governance.parties.queries import current_contacts, person_for_user
 
     agreements = agreement_list()
-    context: dict = {"agreements": agreements, "person": None, "my_share": None, "contacts": []}
+    context: dict = {"agreements": agreements, "person": None, "my_share": None, "contacts": [], "roles": []}
+    if user.is_authenticated:
+        context["roles"] = list(
+            RoleAssignment.objects.active().filter(user=user).select_related("organisation")
+        )
     person = person_for_user(user)
     if person is None:
         return context
