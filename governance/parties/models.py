@@ -120,10 +120,14 @@ class Person(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class ContactAssignmentQuerySet(models.QuerySet):
-    def current(self, on: dt.date | None = None):
+class ValidityQuerySet(models.QuerySet):
+    """Rows with ``valid_from``/``valid_to`` (inclusive; open-ended when ``valid_to`` is empty)."""
+
+    def active(self, on: dt.date | None = None):
         on = on or dt.date.today()
         return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+    current = active
 
 
 class ContactAssignment(models.Model):
@@ -140,7 +144,7 @@ class ContactAssignment(models.Model):
     valid_from = models.DateField(_("giltig från"))
     valid_to = models.DateField(_("giltig till"), null=True, blank=True)
 
-    objects = ContactAssignmentQuerySet.as_manager()
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation__name", "role", "-valid_from"]
@@ -200,12 +204,6 @@ class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
         verbose_name = _("behörighet för grupp på organisation")
 
 
-class RoleAssignmentQuerySet(models.QuerySet):
-    def active(self, on: dt.date | None = None):
-        on = on or dt.date.today()
-        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-
-
 class RoleAssignment(models.Model):
     """A user's role, from/to dates: KSL officer, clerk or contact person of a municipality, host admin.
 
@@ -224,7 +222,7 @@ class RoleAssignment(models.Model):
     valid_from = models.DateField(_("från"))
     valid_to = models.DateField(_("till"), null=True, blank=True)
 
-    objects = RoleAssignmentQuerySet.as_manager()
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__username", "role", "-valid_from"]
