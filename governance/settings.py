@@ -166,6 +166,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-check": {"task": "core.audit_chain_check", "schedule": crontab(hour=3, minute=15)},
     "role-assignments-sync": {"task": "parties.role_assignments_sync", "schedule": crontab(hour=0, minute=5)},
+    "membership-grants-sync": {
+        "task": "meetings.membership_grants_sync",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = False
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("parter/", include("governance.parties.urls")),
     path("avtal/", include("governance.agreements.urls")),
+    path("organ/", include("governance.meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,8 +1,8 @@
 """The permission matrix: every URL pattern of the project, requested as every role, against one table.
 
 A URL added without an entry in ``MATRIX`` (or, for the Django admin, without falling under its rule)
-fails ``test_every_url_pattern_is_declared``. For views that take no POST, a POST must answer like the GET
-except that 200 becomes 405.
+fails ``test_every_url_pattern_is_declared``. Views check the method first, then login, then permission:
+a POST to a GET-only view answers 405 to everyone.
 """
 
 import pytest
@@ -42,7 +42,7 @@ MATRIX = {
     "home": ({}, everyone(200), None),
     "health": ({}, everyone(200), None),
     "login": ({}, everyone(200), everyone(200)),  # an empty POST re-renders the form with errors
-    "logout": ({}, everyone(405), everyone(302)),
+    "logout": ({}, everyone(405), everyone(302)),  # Django's LogoutView: POST only
     "parties:list": ({}, people_of_parties(200), None),
     "parties:detail": ({"pk": EKERO}, people_of_parties(200), None),
     "parties:contact_add": (
@@ -55,6 +55,13 @@ MATRIX = {
     "agreements:costs_csv": ({"slug": "origo"}, people_of_parties(200), None),
     "agreements:costs_xlsx": ({"slug": "origo"}, people_of_parties(200), None),
     "agreements:cost_model_edit": ({"slug": "origo"}, only(200, "host_admin"), only(400, "host_admin")),
+    "meetings:body_list": ({}, {**everyone(200), "anonymous": 302}, None),  # each sees their own bodies
+    # Styrgruppen: its members (chair, KSL's seat, Botkyrka's member) and the host admin; not Danderyd, Ekerö.
+    "meetings:body_detail": (
+        {"slug": "styrgrupp"},
+        only(200, "chair", "member", "ksl_officer", "host_admin"),
+        None,
+    ),
 }
 
 # The Django admin: staff only. Anonymous users and every non-staff role are sent to the admin login.
@@ -123,11 +130,7 @@ def test_matrix(db, client, role, request):
         got = client.get(url).status_code
         if got != get_expected[role]:
             failures.append(f"GET {name} {url}: {got}, expected {get_expected[role]}")
-        expected_post = (
-            post_expected[role]
-            if post_expected
-            else (405 if get_expected[role] == 200 else get_expected[role])
-        )
+        expected_post = post_expected[role] if post_expected else 405
         got = client.post(url, {}).status_code
         if got != expected_post:
             failures.append(f"POST {name} {url}: {got}, expected {expected_post}")

@@ -24,8 +24,8 @@ def _agreement_or_404(slug):
         raise Http404(str(exc)) from exc
 
 
-@registry_view
 @require_GET
+@registry_view
 def agreement_list(request):
     return render(request, "agreements/agreement_list.html", {"agreements": queries.agreement_list()})
 
@@ -59,8 +59,8 @@ def _allocation_from_request(request, agreement):
     return form, allocation
 
 
-@registry_view
 @require_GET
+@registry_view
 def cost_page(request, slug):
     agreement = _agreement_or_404(slug)
     form, allocation = _allocation_from_request(request, agreement)
@@ -79,8 +79,8 @@ def cost_page(request, slug):
     return render(request, template, context, status=status)
 
 
-@registry_view
 @require_GET
+@registry_view
 def cost_download(request, slug, fmt):
     agreement = _agreement_or_404(slug)
     form, allocation = _allocation_from_request(request, agreement)
@@ -102,8 +102,8 @@ def cost_download(request, slug, fmt):
     return response
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@login_required
 def cost_model_edit(request, slug):
     if not permissions.can_manage_agreements(request.user):
         raise PermissionDenied(_("Du får inte ändra kostnadsmodellen."))

@@ -14,7 +14,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import get_objects_for_user
+
+from governance.core.permissions import object_grants_sync
 
 from .choices import Role
 from .models import Organisation, OrganisationUserObjectPermission, RoleAssignment
@@ -25,7 +27,13 @@ ROLE_GROUPS = {
     Role.HOST_ADMIN: "Värdadministratör",
 }
 GROUP_PERMISSIONS = {
-    "KSL-handläggare": ["parties.oversee_municipalities"],
+    "KSL-handläggare": [
+        "parties.oversee_municipalities",
+        "meetings.view_all_bodies",
+        "meetings.add_membership",
+        "meetings.change_membership",
+        "meetings.view_membership",
+    ],
     "Värdadministratör": [
         f"{app}.{action}_{model}"
         for app, models in {
@@ -38,11 +46,12 @@ GROUP_PERMISSIONS = {
                 "roleassignment",
             ],
             "agreements": ["agreement", "agreementparty", "costmodel", "costshare", "costsplit"],
+            "meetings": ["cooperationbody", "membership"],
         }.items()
         for model in models
         for action in ("add", "change", "delete", "view")
     ]
-    + ["core.view_auditevent", "core.view_auditcheck"]
+    + ["meetings.view_all_bodies", "core.view_auditevent", "core.view_auditcheck"]
     + ["auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group"]
     + ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"],
 }
@@ -86,20 +95,14 @@ def role_grants_sync(user, *, on: dt.date | None = None) -> dict[str, int]:
     wanted = {
         (codename, a.organisation_id) for a in active for codename in ROLE_OBJECT_PERMISSIONS.get(a.role, ())
     }
-    current = set(
-        OrganisationUserObjectPermission.objects.filter(
-            user=user, permission__codename__in=MANAGED_CODENAMES
-        ).values_list("permission__codename", "content_object_id")
+    return object_grants_sync(
+        user,
+        app_label="parties",
+        perm_model=OrganisationUserObjectPermission,
+        codenames=MANAGED_CODENAMES,
+        wanted=wanted,
+        model=Organisation,
     )
-    organisations = Organisation.objects.in_bulk({org_id for _c, org_id in wanted | current})
-    for codename, org_id in wanted - current:
-        assign_perm(f"parties.{codename}", user, organisations[org_id])
-    for codename, org_id in current - wanted:
-        remove_perm(f"parties.{codename}", user, organisations[org_id])
-    # Django caches permissions on the user object; drop the caches so checks see the change at once.
-    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        user.__dict__.pop(cache, None)
-    return {"granted": len(wanted - current), "revoked": len(current - wanted)}
 
 
 def is_system(user) -> bool:

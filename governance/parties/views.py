@@ -34,14 +34,14 @@ def _organisation_or_404(pk: int) -> Organisation:
         raise Http404 from exc
 
 
-@registry_view
 @require_GET
+@registry_view
 def organisation_list(request):
     return render(request, "parties/organisation_list.html", {"organisations": queries.organisation_list()})
 
 
-@registry_view
 @require_GET
+@registry_view
 def organisation_detail(request, pk: int):
     organisation = _organisation_or_404(pk)
     return render(
@@ -54,8 +54,8 @@ def organisation_detail(request, pk: int):
     )
 
 
-@registry_view
 @require_http_methods(["GET", "POST"])
+@registry_view
 def contact_add(request, pk: int):
     organisation = _organisation_or_404(pk)
     if not permissions.can_manage_contacts(request.user, organisation):

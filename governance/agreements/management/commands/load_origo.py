@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from governance.agreements.services import agreement_load
+from governance.meetings.services import body_load
 from governance.parties.services import PopulationImportError, persona_load, population_import, registry_load
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -19,7 +20,9 @@ class Command(BaseCommand):
     help = "Läs in Origo-data: parter, organ, folkmängd (SCB), avtal med kostnadsmodeller och demoanvändare. Idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-demo-users", action="store_true", help="Skapa inga demoanvändare.")
+        parser.add_argument(
+            "--no-demo-users", action="store_true", help="Skapa inga demoanvändare och inga demoledamöter."
+        )
 
     def handle(self, *args, no_demo_users: bool, **options):
         try:
@@ -44,12 +47,20 @@ class Command(BaseCommand):
                         for persona in personas["personas"]
                     ]
                 )
+                bodies = (
+                    []
+                    if no_demo_users
+                    else [
+                        body_load(acting_user=None, data=data) for data in load_json("bodies.json")["bodies"]
+                    ]
+                )
         except PopulationImportError as exc:
             raise CommandError("\n".join(exc.messages)) from exc
         self.stdout.write(
             f"Parter: {counts['organisations_created']} nya, {counts['organisations_updated']} ändrade; "
             f"organ: {counts['bodies_created']} nya; folkmängd: {population.created} nya, "
-            f"{population.updated} ändrade; avtal: {sum(1 for _a, new in created if new)} nya."
+            f"{population.updated} ändrade; avtal: {sum(1 for _a, new in created if new)} nya; "
+            f"ledamotskap: {sum(added for _b, added in bodies)} nya."
         )
         if users:
             self.stdout.write(f"\nDemoinloggningar (lösenord för alla: {personas['password']}):")

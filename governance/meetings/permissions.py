@@ -1,0 +1,82 @@
+"""Every grant and check of the meetings app.
+
+Chair, vice chair and secretary of a body get ``manage_body`` on it; every member (ledamot, ersättare,
+adjungerad too) gets ``view_body``. KSL officers and host administrators see every body (global
+``view_all_bodies``, through their groups). Object checks use ``accept_global_perms=False``.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from guardian.shortcuts import get_objects_for_user
+
+from governance.core.permissions import object_grants_sync
+
+from .choices import MembershipRole
+from .models import CooperationBody, CooperationBodyUserObjectPermission, Membership
+
+MANAGING_ROLES = {MembershipRole.CHAIR, MembershipRole.VICE_CHAIR, MembershipRole.SECRETARY}
+CODENAMES = {"manage_body", "view_body"}
+
+
+def membership_grants_sync(user, *, on: dt.date | None = None) -> dict[str, int]:
+    """Make ``user``'s body permissions match their active memberships."""
+    active = Membership.objects.active(on or dt.date.today()).filter(person__user=user)
+    wanted = set()
+    for membership in active:
+        wanted.add(("view_body", membership.body_id))
+        if membership.role in MANAGING_ROLES:
+            wanted.add(("manage_body", membership.body_id))
+    return object_grants_sync(
+        user,
+        app_label="meetings",
+        perm_model=CooperationBodyUserObjectPermission,
+        codenames=CODENAMES,
+        wanted=wanted,
+        model=CooperationBody,
+    )
+
+
+def can_see_all_bodies(user) -> bool:
+    return user.is_active and user.has_perm("meetings.view_all_bodies")
+
+
+def can_view_body(user, body: CooperationBody) -> bool:
+    return user.is_authenticated and (
+        can_see_all_bodies(user)
+        or user.has_perm("meetings.view_body", body)
+        or user.has_perm("meetings.manage_body", body)
+    )
+
+
+def can_manage_body(user, body: CooperationBody) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm("meetings.manage_body", body)
+
+
+def visible_body_ids(user) -> set[int] | None:
+    """Ids of the bodies ``user`` may read, in one query; ``None`` means all."""
+    if not user.is_authenticated:
+        return set()
+    if can_see_all_bodies(user):
+        return None
+    return set(
+        get_objects_for_user(
+            user,
+            ["meetings.view_body", "meetings.manage_body"],
+            klass=CooperationBody,
+            any_perm=True,
+            accept_global_perms=False,
+            with_superuser=False,
+        ).values_list("pk", flat=True)
+    )
+
+
+def can_manage_memberships(user) -> bool:
+    """KSL appoints the municipal seats and the host administers the bodies; ``None`` is the system."""
+    return user is None or (user.is_active and user.has_perm("meetings.change_membership"))
+
+
+def check_manage_memberships(user) -> None:
+    if not can_manage_memberships(user):
+        raise PermissionDenied(_("Du får inte ändra ledamöter i samverkansorganen."))

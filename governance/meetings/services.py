@@ -1,0 +1,158 @@
+"""Writes for the cooperation bodies and their memberships."""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from governance.agreements.models import Agreement
+from governance.core.services import audit_record
+from governance.parties.models import Organisation, Person
+
+from . import permissions
+from .choices import MembershipRole
+from .models import CooperationBody, CooperationBodyUserObjectPermission, Membership
+
+
+def _sync_person(person: Person) -> dict[str, int]:
+    if person.user_id is None:
+        return {"granted": 0, "revoked": 0}
+    return permissions.membership_grants_sync(person.user)
+
+
+def membership_add(
+    *,
+    acting_user,
+    body: CooperationBody,
+    person: Person,
+    organisation: Organisation,
+    role: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    appointed_by: Organisation,
+) -> Membership:
+    """Seat ``person`` in ``body`` for a term; grants apply at once when the term has begun."""
+    permissions.check_manage_memberships(acting_user)
+    if role not in MembershipRole.values:
+        raise ValidationError(_("Okänd roll ”%(role)s”.") % {"role": role})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError(_("Mandatperiodens slut kan inte vara före dess början."))
+    with transaction.atomic():
+        body = CooperationBody.objects.select_for_update().get(pk=body.pk)
+        overlapping = (
+            Membership.objects.filter(body=body, person=person, role=role).active(valid_from).exists()
+        )
+        if overlapping:
+            raise ValidationError(
+                _("%(person)s har redan den rollen i %(body)s.") % {"person": person, "body": body}
+            )
+        membership = Membership.objects.create(
+            body=body,
+            person=person,
+            organisation=organisation,
+            role=role,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            appointed_by=appointed_by,
+        )
+        grants = _sync_person(person)
+        audit_record(
+            acting_user=acting_user,
+            action="membership.added",
+            obj=membership,
+            payload={"role": role, "valid_from": valid_from, "valid_to": valid_to, **grants},
+        )
+    return membership
+
+
+def membership_end(*, acting_user, membership: Membership, valid_to: dt.date) -> Membership:
+    """End a term on ``valid_to``; the membership stays as history and grants end with it."""
+    permissions.check_manage_memberships(acting_user)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
+        if valid_to < membership.valid_from:
+            raise ValidationError(_("Slutdatum kan inte vara före startdatum."))
+        membership.valid_to = valid_to
+        membership.save(update_fields=["valid_to"])
+        grants = _sync_person(membership.person)
+        audit_record(
+            acting_user=acting_user,
+            action="membership.ended",
+            obj=membership,
+            payload={"valid_to": valid_to, **grants},
+        )
+    return membership
+
+
+def membership_grants_sync_all(*, on: dt.date | None = None) -> dict[str, int]:
+    """Daily: apply terms that began or ended. Idempotent."""
+    user_model = get_user_model()
+    user_ids = set(Membership.objects.exclude(person__user=None).values_list("person__user_id", flat=True))
+    user_ids |= set(CooperationBodyUserObjectPermission.objects.values_list("user_id", flat=True))
+    totals = {"users": 0, "granted": 0, "revoked": 0}
+    for user in user_model.objects.filter(pk__in=user_ids):
+        with transaction.atomic():
+            result = permissions.membership_grants_sync(user, on=on)
+            if result["granted"] or result["revoked"]:
+                audit_record(
+                    acting_user=None,
+                    action="membership.grants_synced",
+                    obj=user,
+                    object_label=user.get_username(),
+                    payload=result,
+                )
+        totals["users"] += 1
+        totals["granted"] += result["granted"]
+        totals["revoked"] += result["revoked"]
+    return totals
+
+
+def body_load(*, acting_user, data: dict) -> tuple[CooperationBody, int]:
+    """Create a body and its memberships from fixture data (idempotent by slug and person).
+
+    People named in the fixture without a login are created as person records of their organisation.
+    """
+    permissions.check_manage_memberships(acting_user)
+    organisations = {org.name: org for org in Organisation.objects.all()}
+    with transaction.atomic():
+        body, created = CooperationBody.objects.get_or_create(
+            slug=data["slug"],
+            defaults={
+                "name": data["name"],
+                "kind": data["kind"],
+                "convener": organisations[data["convener"]],
+                "meetings_per_year": data["meetings_per_year"],
+                "agreement": Agreement.objects.filter(slug=data.get("agreement")).first(),
+            },
+        )
+        if created:
+            audit_record(acting_user=acting_user, action="body.created", obj=body)
+        added = 0
+        for seat in data["members"]:
+            organisation = organisations[seat["organisation"]]
+            if seat.get("username"):
+                person = Person.objects.get(user__username=seat["username"])
+            else:
+                first, last = seat["name"].split(" ", 1)
+                person, _created = Person.objects.get_or_create(
+                    first_name=first,
+                    last_name=last,
+                    organisation=organisation,
+                    defaults={"title": seat.get("title", ""), "email": seat.get("email", "")},
+                )
+            if Membership.objects.filter(body=body, person=person, role=seat["role"]).exists():
+                continue
+            membership_add(
+                acting_user=acting_user,
+                body=body,
+                person=person,
+                organisation=organisation,
+                role=seat["role"],
+                valid_from=dt.date.fromisoformat(seat["from"]),
+                valid_to=dt.date.fromisoformat(seat["to"]) if seat.get("to") else None,
+                appointed_by=organisations[seat["appointed_by"]],
+            )
+            added += 1
+    return body, added
