@@ -178,3 +178,55 @@ class CostSplit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body}: {self.weight}"
+
+
+def signed_copy_path(instance, filename: str) -> str:
+    return f"agreements/{instance.agreement.slug}/signed/{instance.organisation_id}-{instance.signed_on}.pdf"
+
+
+class Signature(models.Model):
+    """One party's signature of an agreement: who signed, when, and the signed copy (PDF)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signatures")
+    signatory_name = models.CharField(_("undertecknad av"), max_length=200)
+    signatory_title = models.CharField(_("titel"), max_length=200, blank=True)
+    signed_on = models.DateField(_("datum"))
+    document = models.FileField(_("undertecknat exemplar (PDF)"), upload_to=signed_copy_path)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["agreement", "signed_on"]
+        verbose_name = _("underskrift")
+        verbose_name_plural = _("underskrifter")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "organisation"], name="one_signature_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.display_name} {self.signed_on}: {self.signatory_name}"
+
+
+class Amendment(models.Model):
+    """An amendment (ändring/tillägg) or extension (förlängning) of an agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="amendments")
+    title = models.CharField(_("rubrik"), max_length=300)
+    decided_on = models.DateField(_("beslutad"))
+    is_extension = models.BooleanField(_("förlängning"), default=False)
+    new_period_end = models.DateField(_("ny slutdag"), null=True, blank=True)
+    description = models.TextField(_("beskrivning"), blank=True)
+
+    class Meta:
+        ordering = ["agreement", "decided_on"]
+        verbose_name = _("ändring eller förlängning")
+        verbose_name_plural = _("ändringar och förlängningar")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_extension=False) | Q(new_period_end__isnull=False),
+                name="extension_has_new_end",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement}: {self.title}"

@@ -1,1 +1,324 @@
-"""Models arrive with their issue; the app exists so that the layout is stable."""
+"""Recommendations, consultations and the adoption case each municipality runs."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from governance.agreements.models import Agreement
+from governance.parties.models import Body, Organisation
+
+from .choices import CaseState, DecisionOutcome, Position, StepRole
+
+
+class ConsultationRound(models.Model):
+    """A consultation (remiss) that KSL sends to the municipalities before recommending, with its questions."""
+
+    slug = models.SlugField(_("kortnamn"), max_length=60, unique=True)
+    title = models.CharField(_("rubrik"), max_length=300)
+    sender = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("avsändare")
+    )
+    registration_number = models.CharField(_("diarienummer"), max_length=60, blank=True)
+    sent_on = models.DateField(_("skickad"))
+    deadline = models.DateField(_("svar senast"))
+    recipients = models.ManyToManyField(
+        Organisation, related_name="consultations", verbose_name=_("mottagare")
+    )
+
+    class Meta:
+        ordering = ["-sent_on"]
+        verbose_name = _("remiss")
+        verbose_name_plural = _("remisser")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConsultationQuestion(models.Model):
+    """One numbered question of a consultation."""
+
+    consultation = models.ForeignKey(ConsultationRound, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveSmallIntegerField(_("nummer"))
+    text = models.TextField(_("fråga"))
+    is_timetable = models.BooleanField(_("gäller tidplanen"), default=False)
+
+    class Meta:
+        ordering = ["consultation", "number"]
+        verbose_name = _("remissfråga")
+        verbose_name_plural = _("remissfrågor")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "number"], name="unique_question_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:60]}"
+
+
+class ConsultationResponse(models.Model):
+    """A municipality's answer (remissvar): position, answers per question, who adopted it."""
+
+    consultation = models.ForeignKey(ConsultationRound, on_delete=models.CASCADE, related_name="responses")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="consultation_responses"
+    )
+    position = models.CharField(_("ställningstagande"), max_length=30, choices=Position.choices)
+    timetable_realistic = models.BooleanField(_("tidplanen realistisk"), null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("antaget av")
+    )
+    decision_reference = models.CharField(_("beslutsreferens"), max_length=100, blank=True)
+    answered_on = models.DateField(_("besvarad"), null=True, blank=True)
+    summary = models.TextField(_("sammanfattning"), blank=True)
+
+    class Meta:
+        ordering = ["consultation", "organisation__municipality_code"]
+        verbose_name = _("remissvar")
+        verbose_name_plural = _("remissvar")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "organisation"], name="one_response_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.display_name}: {self.get_position_display()}"
+
+
+class ConsultationAnswer(models.Model):
+    """A response's answer to one question."""
+
+    response = models.ForeignKey(ConsultationResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(ConsultationQuestion, on_delete=models.CASCADE, related_name="answers")
+    text = models.TextField(_("svar"))
+
+    class Meta:
+        ordering = ["question__number"]
+        verbose_name = _("svar på remissfråga")
+        verbose_name_plural = _("svar på remissfrågor")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response.organisation.display_name} {self.question.number}"
+
+
+class Recommendation(models.Model):
+    """A KSL recommendation (rekommendation) that the municipalities join an agreement.
+
+    Every recipient gets one adoption case. Generic: any KSL recommendation, not only Origo.
+    """
+
+    slug = models.SlugField(_("kortnamn"), max_length=60, unique=True)
+    title = models.CharField(_("rubrik"), max_length=300)
+    board_decision_date = models.DateField(_("KSL-styrelsens beslut"))
+    registration_number = models.CharField(_("diarienummer"), max_length=60, blank=True)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="recommendations")
+    consultation = models.ForeignKey(
+        ConsultationRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="recommendations"
+    )
+    answer_deadline = models.DateField(_("besked senast"))
+    background = models.TextField(_("bakgrund"), blank=True)
+    recipients = models.ManyToManyField(
+        Organisation, related_name="recommendations", verbose_name=_("mottagare")
+    )
+
+    class Meta:
+        ordering = ["-board_decision_date"]
+        verbose_name = _("rekommendation")
+        verbose_name_plural = _("rekommendationer")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer_deadline__gte=models.F("board_decision_date")),
+                name="deadline_after_decision",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AdoptionCase(ConcurrentTransitionMixin, models.Model):
+    """A municipality's case (anslutningsärende) on one recommendation.
+
+    States: received → in_preparation → proposed → in_decision (one decision per body of the decision chain)
+    → decided → signed → in_force → ended | renewed; side exits declined and withdrawn. A body may refer the
+    case back (återremiss: back to in_preparation) or postpone it (bordläggning: state unchanged).
+    The state field is protected: only the transitions, called by ``decisions.services``, change it.
+    """
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="cases")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="adoption_cases")
+    state = FSMField(_("läge"), default=CaseState.RECEIVED, choices=CaseState.choices, protected=True)
+    registration_number = models.CharField(_("diarienummer"), max_length=60, blank=True)
+    deadline = models.DateField(_("besked senast"))
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handläggare"),
+    )
+    previous_case = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_case"
+    )
+    last_moved_at = models.DateTimeField(_("senast ändrad"), default=timezone.now)
+    is_demo_data = models.BooleanField(_("demodata"), default=False)
+
+    class Meta:
+        ordering = ["recommendation", "organisation__municipality_code"]
+        verbose_name = _("anslutningsärende")
+        verbose_name_plural = _("anslutningsärenden")
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "organisation"], name="one_case_per_recipient")
+        ]
+        indexes = [models.Index(fields=["recommendation", "state"])]
+        permissions = [("withdraw_adoptioncase", _("Återkalla anslutningsärenden (KSL)"))]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.display_name}: {self.recommendation}"
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        today = today or dt.date.today()
+        return (
+            self.state
+            in (
+                CaseState.RECEIVED,
+                CaseState.IN_PREPARATION,
+                CaseState.PROPOSED,
+                CaseState.IN_DECISION,
+            )
+            and self.deadline < today
+        )
+
+    # Transitions. They only change the state; services lock, check permissions, validate and audit.
+    @transition(field=state, source=CaseState.RECEIVED, target=CaseState.IN_PREPARATION)
+    def start_preparation(self):
+        """Beredning påbörjas."""
+
+    @transition(field=state, source=CaseState.IN_PREPARATION, target=CaseState.PROPOSED)
+    def propose(self):
+        """Tjänsteutlåtande med förslag till beslut är klart."""
+
+    @transition(field=state, source=[CaseState.PROPOSED, CaseState.IN_DECISION], target=CaseState.IN_DECISION)
+    def record_intermediate_decision(self):
+        """Ett organ i beslutskedjan har beslutat (bifall, bordläggning) och ärendet går vidare."""
+
+    @transition(field=state, source=[CaseState.PROPOSED, CaseState.IN_DECISION], target=CaseState.DECIDED)
+    def record_final_decision(self):
+        """Det beslutande organet har beslutat att ingå avtalet."""
+
+    @transition(
+        field=state, source=[CaseState.PROPOSED, CaseState.IN_DECISION], target=CaseState.IN_PREPARATION
+    )
+    def refer_back(self):
+        """Återremiss: ärendet går tillbaka till beredning."""
+
+    @transition(field=state, source=[CaseState.PROPOSED, CaseState.IN_DECISION], target=CaseState.DECLINED)
+    def decline(self):
+        """Ett organ har avslagit förslaget."""
+
+    @transition(field=state, source=CaseState.DECIDED, target=CaseState.SIGNED)
+    def sign(self):
+        """Kommunen har undertecknat avtalet."""
+
+    @transition(field=state, source=CaseState.SIGNED, target=CaseState.IN_FORCE)
+    def enter_into_force(self):
+        """Avtalsperioden har börjat."""
+
+    @transition(field=state, source=CaseState.IN_FORCE, target=CaseState.ENDED)
+    def end(self):
+        """Avtalsperioden är slut utan förnyelse."""
+
+    @transition(field=state, source=CaseState.IN_FORCE, target=CaseState.RENEWED)
+    def renew(self):
+        """Avtalet har förnyats; ett nytt ärende följer förnyelsen."""
+
+    @transition(
+        field=state,
+        source=[CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION],
+        target=CaseState.WITHDRAWN,
+    )
+    def withdraw(self):
+        """Ärendet återkallas (t.ex. när rekommendationen dras tillbaka)."""
+
+
+class DecisionStep(models.Model):
+    """One body's place in a case's decision chain (cf. OParl Consultation): prepares, proposes, decides."""
+
+    case = models.ForeignKey(AdoptionCase, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("ordning"), validators=[MinValueValidator(1)])
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+", verbose_name=_("organ"))
+    role = models.CharField(_("roll"), max_length=20, choices=StepRole.choices)
+
+    class Meta:
+        ordering = ["case", "order"]
+        verbose_name = _("steg i beslutskedjan")
+        verbose_name_plural = _("beslutskedja")
+        constraints = [models.UniqueConstraint(fields=["case", "order"], name="unique_step_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.body.name} ({self.get_role_display().lower()})"
+
+
+class Decision(models.Model):
+    """A decision (beslut §) by a body on a case: meeting date, paragraph, text and outcome."""
+
+    case = models.ForeignKey(AdoptionCase, on_delete=models.PROTECT, related_name="decisions")
+    step = models.ForeignKey(DecisionStep, on_delete=models.PROTECT, related_name="decisions")
+    meeting_date = models.DateField(_("sammanträdesdatum"))
+    paragraph = models.CharField(_("paragraf"), max_length=20, help_text=_("T.ex. ”§ 103”."))
+    text = models.TextField(_("beslutstext"))
+    outcome = models.CharField(_("utfall"), max_length=30, choices=DecisionOutcome.choices)
+    recorded_by_name = models.CharField(_("registrerat av"), max_length=300)
+    recorded_at = models.DateTimeField(_("registrerat"), default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "meeting_date", "id"]
+        verbose_name = _("beslut")
+        verbose_name_plural = _("beslut")
+
+    def __str__(self) -> str:
+        return f"{self.step.body.name} {self.meeting_date} {self.paragraph}: {self.get_outcome_display()}"
+
+
+class Reminder(models.Model):
+    """A reminder e-mailed about a case's deadline; unique per case, deadline and day, so never sent twice."""
+
+    case = models.ForeignKey(AdoptionCase, on_delete=models.CASCADE, related_name="reminders")
+    deadline = models.DateField()
+    sent_on = models.DateField()
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("påminnelse")
+        verbose_name_plural = _("påminnelser")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "deadline", "sent_on"], name="one_reminder_per_deadline_and_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.deadline} ({self.sent_on})"
+
+
+class Digest(models.Model):
+    """The weekly digest to KSL about one recommendation; unique per ISO week."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="digests")
+    week = models.CharField(max_length=8, help_text="ISO week, e.g. 2012-W38")
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("veckosammanfattning")
+        verbose_name_plural = _("veckosammanfattningar")
+        constraints = [models.UniqueConstraint(fields=["recommendation", "week"], name="one_digest_per_week")]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} {self.week}"

@@ -33,6 +33,12 @@ GROUP_PERMISSIONS = {
         "meetings.add_membership",
         "meetings.change_membership",
         "meetings.view_membership",
+        "decisions.add_recommendation",
+        "decisions.change_recommendation",
+        "decisions.view_recommendation",
+        "decisions.add_consultationround",
+        "decisions.change_consultationround",
+        "decisions.withdraw_adoptioncase",
     ],
     "Värdadministratör": [
         f"{app}.{action}_{model}"
@@ -47,6 +53,7 @@ GROUP_PERMISSIONS = {
             ],
             "agreements": ["agreement", "agreementparty", "costmodel", "costshare", "costsplit"],
             "meetings": ["cooperationbody", "membership"],
+            "decisions": ["recommendation", "consultationround", "adoptioncase"],
         }.items()
         for model in models
         for action in ("add", "change", "delete", "view")

@@ -1,0 +1,60 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseState(models.TextChoices):
+    RECEIVED = "received", _("Mottagen")
+    IN_PREPARATION = "in_preparation", _("Under beredning")
+    PROPOSED = "proposed", _("Förslag till beslut")
+    IN_DECISION = "in_decision", _("Under beslut")
+    DECIDED = "decided", _("Beslutad")
+    SIGNED = "signed", _("Avtal undertecknat")
+    IN_FORCE = "in_force", _("Avtalet gäller")
+    ENDED = "ended", _("Avslutad")
+    RENEWED = "renewed", _("Förnyad")
+    DECLINED = "declined", _("Avböjd")
+    WITHDRAWN = "withdrawn", _("Återkallad")
+
+
+OPEN_STATES = [
+    CaseState.RECEIVED,
+    CaseState.IN_PREPARATION,
+    CaseState.PROPOSED,
+    CaseState.IN_DECISION,
+    CaseState.DECIDED,
+    CaseState.SIGNED,
+]
+FINAL_STATES = [CaseState.ENDED, CaseState.RENEWED, CaseState.DECLINED, CaseState.WITHDRAWN]
+# The stages of the KSL dashboard's matrix, in order.
+STAGES = [
+    CaseState.RECEIVED,
+    CaseState.IN_PREPARATION,
+    CaseState.PROPOSED,
+    CaseState.IN_DECISION,
+    CaseState.DECIDED,
+    CaseState.SIGNED,
+    CaseState.IN_FORCE,
+]
+
+
+class StepRole(models.TextChoices):
+    PREPARES = "prepares", _("Bereder")
+    PROPOSES = "proposes", _("Föreslår")
+    DECIDES = "decides", _("Beslutar")
+    INFORMED = "informed", _("Informeras")
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVE = "approve", _("Bifall")
+    APPROVE_WITH_RESERVATIONS = "approve_with_reservations", _("Bifall med reservationer")
+    DECLINE = "decline", _("Avslag")
+    REFER_BACK = "refer_back", _("Återremiss")
+    POSTPONE = "postpone", _("Bordläggning")
+
+
+class Position(models.TextChoices):
+    POSITIVE = "positive", _("Positiv")
+    POSITIVE_WITH_RESERVATIONS = "positive_with_reservations", _("Positiv med reservationer")
+    PART_ONLY = "part_only", _("Endast del av förslaget")
+    NEGATIVE = "negative", _("Negativ")
+    NO_ANSWER = "no_answer", _("Inget svar")
