@@ -111,6 +111,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Svenska"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["governance.formats"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True

@@ -36,6 +36,7 @@ def only(code_for, *roles, others=403):
 
 
 EKERO = "ekero"  # sample objects are Ekerö's, so Danderyd's clerk is tested against another municipality
+EKERO_CASE = "ekero-case"  # Ekerö's case on the 2016 recommendation
 
 # name -> (sample kwargs, GET expectations, POST expectations or None for "GET-only")
 MATRIX = {
@@ -55,6 +56,23 @@ MATRIX = {
     "agreements:costs_csv": ({"slug": "origo"}, people_of_parties(200), None),
     "agreements:costs_xlsx": ({"slug": "origo"}, people_of_parties(200), None),
     "agreements:cost_model_edit": ({"slug": "origo"}, only(200, "host_admin"), only(400, "host_admin")),
+    "decisions:list": ({}, everyone(200), None),  # published
+    "decisions:compilation": ({"slug": "origo-remiss-2011"}, people_of_parties(200), None),
+    # Another municipality's case: its existence is confidential, so 404 (not 403).
+    "decisions:case": (
+        {"pk": EKERO_CASE},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
+        None,
+    ),
+    "decisions:case_action": (
+        {"pk": EKERO_CASE, "action": "start_preparation"},
+        everyone(405),
+        # Ekerö's clerk may act (empty form: 400); KSL may read but not act for a municipality (403).
+        {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
+    ),
+    "decisions:dashboard": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
+    "decisions:matrix_csv": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
+    "decisions:matrix_xlsx": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
     "meetings:body_list": ({}, {**everyone(200), "anonymous": 302}, None),  # each sees their own bodies
     # Styrgruppen: its members (chair, KSL's seat, Botkyrka's member) and the host admin; not Danderyd, Ekerö.
     "meetings:body_detail": (
@@ -100,8 +118,13 @@ def _admin_kwargs(pattern):
 
 
 def _sample(kwargs):
+    from governance.decisions.models import AdoptionCase
+
     if kwargs.get("pk") == EKERO:
         return {**kwargs, "pk": Organisation.objects.get(municipality_code="0125").pk}
+    if kwargs.get("pk") == EKERO_CASE:
+        case = AdoptionCase.objects.get(recommendation__slug="origo-2016", organisation__municipality_code="0125")
+        return {**kwargs, "pk": case.pk}
     return kwargs
 
 

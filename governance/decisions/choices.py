@@ -58,3 +58,20 @@ class Position(models.TextChoices):
     PART_ONLY = "part_only", _("Endast del av förslaget")
     NEGATIVE = "negative", _("Negativ")
     NO_ANSWER = "no_answer", _("Inget svar")
+
+
+EVENT_LABELS = {
+    "recommendation.created": _("Rekommendationen skapades"),
+    "case.chain_set": _("Beslutskedjan angavs"),
+    "case.start_preparation": _("Beredning påbörjades"),
+    "case.propose": _("Förslag till beslut lades fram"),
+    "case.record_intermediate_decision": _("Beslut registrerat"),
+    "case.record_final_decision": _("Beslut att ingå avtalet registrerat"),
+    "case.refer_back": _("Återremiss registrerad"),
+    "case.decline": _("Avslag registrerat"),
+    "case.sign": _("Avtalet undertecknat"),
+    "case.enter_into_force": _("Avtalet trädde i kraft"),
+    "case.end": _("Avtalsperioden avslutades"),
+    "case.renew": _("Avtalet förnyades"),
+    "case.withdraw": _("Ärendet återkallades"),
+}

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from governance.agreements.services import agreement_load
+from governance.decisions.services import adoption_history_load
 from governance.meetings.services import body_load
 from governance.parties.services import PopulationImportError, persona_load, population_import, registry_load
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                         for persona in personas["personas"]
                     ]
                 )
+                history = adoption_history_load(acting_user=None, data=load_json("adoption.json"))
                 bodies = (
                     []
                     if no_demo_users
@@ -60,7 +62,8 @@ class Command(BaseCommand):
             f"Parter: {counts['organisations_created']} nya, {counts['organisations_updated']} ändrade; "
             f"organ: {counts['bodies_created']} nya; folkmängd: {population.created} nya, "
             f"{population.updated} ändrade; avtal: {sum(1 for _a, new in created if new)} nya; "
-            f"ledamotskap: {sum(added for _b, added in bodies)} nya."
+            f"ledamotskap: {sum(added for _b, added in bodies)} nya; remissvar: {history['responses']} nya; "
+            f"rekommendationer: {history['recommendations']} nya med {history['events']} händelser."
         )
         if users:
             self.stdout.write(f"\nDemoinloggningar (lösenord för alla: {personas['password']}):")

@@ -1,0 +1,93 @@
+"""The adoption matrix as CSV, XLSX and a terminal table."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .queries import Dashboard
+
+
+def _header(board: Dashboard) -> list[str]:
+    return [
+        _("Kommunkod"),
+        _("Kommun"),
+        _("Läge"),
+        *[str(label) for _v, label in board.stages],
+        _("Försenad"),
+        _("Dagar sedan senaste händelse"),
+        _("Beslut"),
+        _("Senaste beslut"),
+        _("Besked senast"),
+    ]
+
+
+def _rows(board: Dashboard) -> list[list]:
+    rows = []
+    for row in board.rows:
+        marks = [
+            "x" if row.stage_index is not None and i <= row.stage_index else ""
+            for i in range(len(board.stages))
+        ]
+        rows.append(
+            [
+                row.case.organisation.municipality_code,
+                row.case.organisation.display_name,
+                str(row.case.get_state_display()),
+                *marks,
+                _("ja") if row.overdue else "",
+                row.days_since_movement,
+                row.decisions,
+                row.last_decision.isoformat() if row.last_decision else "",
+                row.case.deadline.isoformat(),
+            ]
+        )
+    return rows
+
+
+def matrix_csv(board: Dashboard) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(_header(board))
+    writer.writerows(_rows(board))
+    return buffer.getvalue()
+
+
+def matrix_xlsx(board: Dashboard) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Anslutning")
+    sheet.append([str(board.recommendation)])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(_header(board))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in _rows(board):
+        sheet.append(row)
+    sheet.column_dimensions["B"].width = 20
+    sheet.column_dimensions["C"].width = 22
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def matrix_table(board: Dashboard) -> str:
+    """Compact terminal matrix: one column per stage, ● reached, · not yet."""
+    short = [label[:4] for _v, label in board.stages]
+    lines = [str(board.recommendation), ""]
+    lines.append(f"{'Kod':<5} {'Kommun':<16} {' '.join(f'{s:<4}' for s in short)}  {'Läge':<22} Försenad")
+    for row in board.rows:
+        marks = " ".join(
+            f"{'●' if row.stage_index is not None and i <= row.stage_index else '·':<4}"
+            for i in range(len(short))
+        )
+        lines.append(
+            f"{row.case.organisation.municipality_code:<5} {row.case.organisation.display_name[:16]:<16} {marks}  "
+            f"{row.case.get_state_display():<22} {'ja' if row.overdue else ''}"
+        )
+    lines.append("")
+    lines.append(", ".join(f"{label}: {count}" for _v, label, count in board.counts if count))
+    lines.append(f"Försenade: {board.overdue}")
+    return "\n".join(lines) + "\n"

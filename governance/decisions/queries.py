@@ -1,0 +1,273 @@
+"""Reads for the adoption pages: dashboard, case page, compilation. Query counts do not grow with the
+number of municipalities or cases."""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Prefetch, Q
+from django.utils import timezone
+
+from governance.agreements.models import Signature
+from governance.core.queries import audit_events_for
+
+from . import permissions
+from .choices import EVENT_LABELS, STAGES, CaseState, DecisionOutcome, Position, StepRole
+from .models import (
+    AdoptionCase,
+    ConsultationResponse,
+    ConsultationRound,
+    Decision,
+    DecisionStep,
+    Recommendation,
+)
+
+
+def recommendation_list(user=None):
+    """Recommendations with their cases counted by state, in one query (published to everyone)."""
+    counts = {state: Count("cases", filter=Q(cases__state=state)) for state in CaseState.values}
+    rows = list(
+        Recommendation.objects.select_related("agreement")
+        .annotate(total=Count("cases"), **counts)
+        .order_by("-board_decision_date")
+    )
+    for row in rows:
+        row.state_counts = [
+            (CaseState(state).label, getattr(row, state)) for state in CaseState.values if getattr(row, state)
+        ]
+    return rows
+
+
+def recommendation_for_slug(slug: str) -> Recommendation:
+    return Recommendation.objects.select_related("agreement", "consultation").get(slug=slug)
+
+
+@dataclass
+class MatrixRow:
+    case: AdoptionCase
+    stage_index: int | None  # position in STAGES, None for a final side state
+    overdue: bool
+    days_since_movement: int
+    decisions: int
+    last_decision: dt.date | None
+
+
+@dataclass
+class Dashboard:
+    recommendation: Recommendation
+    stages: list
+    rows: list[MatrixRow]
+    counts: list[tuple[str, str, int]]
+    overdue: int
+    filters: dict = field(default_factory=dict)
+
+
+def _stage_index(state: str) -> int | None:
+    """How far along the stages a case has come; ended and renewed cases went all the way."""
+    if state in (CaseState.ENDED, CaseState.RENEWED):
+        return len(STAGES) - 1
+    return STAGES.index(state) if state in STAGES else None
+
+
+def dashboard(recommendation: Recommendation, *, state: str = "", overdue_only: bool = False) -> Dashboard:
+    """Municipalities × stages for one recommendation, with counts, overdue cases and days since movement."""
+    today = timezone.localdate()
+    now = timezone.now()
+    cases = list(
+        AdoptionCase.objects.filter(recommendation=recommendation)
+        .select_related("organisation")
+        .annotate(decision_count=Count("decisions"), last_decision=Max("decisions__meeting_date"))
+        .order_by("organisation__municipality_code")
+    )
+    all_counts = Counter(case.state for case in cases)
+    rows = []
+    for case in cases:
+        overdue = case.is_overdue(today)
+        if state and case.state != state:
+            continue
+        if overdue_only and not overdue:
+            continue
+        rows.append(
+            MatrixRow(
+                case=case,
+                stage_index=_stage_index(case.state),
+                overdue=overdue,
+                days_since_movement=(now - case.last_moved_at).days,
+                decisions=case.decision_count,
+                last_decision=case.last_decision,
+            )
+        )
+    return Dashboard(
+        recommendation=recommendation,
+        stages=[(s.value, s.label) for s in STAGES],
+        rows=rows,
+        counts=[(s.value, s.label, all_counts.get(s.value, 0)) for s in CaseState],
+        overdue=sum(1 for case in cases if case.is_overdue(today)),
+        filters={"state": state, "overdue": overdue_only},
+    )
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    day: dt.date
+    decided: int
+    signed: int
+
+
+def adoption_timeline(recommendation: Recommendation) -> list[TimelinePoint]:
+    """How many municipalities had decided to join and had signed, on each date something happened."""
+    decided_on = dict(
+        Decision.objects.filter(
+            case__recommendation=recommendation,
+            step__role=StepRole.DECIDES,
+            outcome__in=[DecisionOutcome.APPROVE, DecisionOutcome.APPROVE_WITH_RESERVATIONS],
+        )
+        .values("case_id")
+        .annotate(first=Max("meeting_date"))
+        .values_list("case_id", "first")
+    )
+    signed_on = list(
+        Signature.objects.filter(
+            agreement=recommendation.agreement,
+            organisation__in=recommendation.cases.values("organisation_id"),
+        ).values_list("signed_on", flat=True)
+    )
+    events = defaultdict(lambda: [0, 0])
+    for day in decided_on.values():
+        events[day][0] += 1
+    for day in signed_on:
+        events[day][1] += 1
+    points, decided, signed = [], 0, 0
+    for day in sorted(events):
+        decided += events[day][0]
+        signed += events[day][1]
+        points.append(TimelinePoint(day, decided, signed))
+    return points
+
+
+@dataclass(frozen=True)
+class TimelineChart:
+    width: int
+    height: int
+    decided_path: str
+    signed_path: str
+    x_ticks: list
+    y_ticks: list
+    total: int
+
+
+def timeline_chart(points: list[TimelinePoint], total: int) -> TimelineChart | None:
+    """Step-line geometry (SVG paths) for the adoption timeline."""
+    if not points:
+        return None
+    width, height, left, bottom, top, right = 640, 240, 40, 30, 10, 10
+    first, last = points[0].day, points[-1].day
+    span = max((last - first).days, 1)
+
+    def x(day):
+        return left + (width - left - right) * (day - first).days / span
+
+    def y(value):
+        return top + (height - top - bottom) * (1 - value / max(total, 1))
+
+    def path(attr):
+        d, previous = f"M {x(first):.1f} {y(0):.1f}", 0
+        for point in points:
+            value = getattr(point, attr)
+            d += f" H {x(point.day):.1f} V {y(value):.1f}"
+            previous = value
+        return d + f" H {x(last):.1f} V {y(previous):.1f}"
+
+    months = sorted({point.day.replace(day=1) for point in points})
+    step = max(1, len(months) // 6)
+    return TimelineChart(
+        width=width,
+        height=height,
+        decided_path=path("decided"),
+        signed_path=path("signed"),
+        x_ticks=[(round(x(max(m, first)), 1), m.strftime("%Y-%m")) for m in months[::step]],
+        y_ticks=[(round(y(v), 1), v) for v in sorted({0, total // 2, total})],
+        total=total,
+    )
+
+
+def case_detail(user, pk: int) -> AdoptionCase:
+    """The case with everything its page shows; raises Http404 if ``user`` may not know it exists."""
+    from django.http import Http404
+
+    try:
+        case = (
+            AdoptionCase.objects.select_related("organisation", "recommendation__agreement", "previous_case")
+            .prefetch_related(
+                Prefetch("steps", queryset=DecisionStep.objects.select_related("body")),
+                Prefetch("decisions", queryset=Decision.objects.select_related("step__body")),
+            )
+            .get(pk=pk)
+        )
+    except AdoptionCase.DoesNotExist as exc:
+        raise Http404 from exc
+    permissions.check_view_case_or_404(user, case)
+    case.history = audit_events_for(case)
+    for event in case.history:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.source_label = (
+            CaseState(event.source_state).label if event.source_state in CaseState.values else ""
+        )
+        event.target_label = (
+            CaseState(event.target_state).label if event.target_state in CaseState.values else ""
+        )
+    case.signature = Signature.objects.filter(
+        agreement=case.recommendation.agreement, organisation=case.organisation
+    ).first()
+    return case
+
+
+def my_cases(user):
+    """Open cases the user may read (for the start page), in one query."""
+    return list(
+        AdoptionCase.objects.filter(**permissions.visible_case_filter(user))
+        .exclude(state__in=[CaseState.ENDED, CaseState.RENEWED, CaseState.DECLINED, CaseState.WITHDRAWN])
+        .select_related("organisation", "recommendation")
+        .order_by("deadline")[:50]
+    )
+
+
+@dataclass
+class Compilation:
+    consultation: ConsultationRound
+    recipients: int
+    answered: int
+    by_position: list[tuple[str, int]]
+    timetable_unrealistic: int
+    timetable_realistic: int
+    questions: list
+    responses: list
+
+
+def compilation(consultation: ConsultationRound) -> Compilation:
+    """KSL's compilation (sammanställning): who answered, counts by position and per question, quotations."""
+    responses = list(
+        ConsultationResponse.objects.filter(consultation=consultation)
+        .select_related("organisation", "adopted_by")
+        .prefetch_related("answers__question")
+        .order_by("organisation__municipality_code")
+    )
+    answered = [r for r in responses if r.position != Position.NO_ANSWER]
+    positions = Counter(r.position for r in answered)
+    questions = list(consultation.questions.all())
+    by_question = defaultdict(list)
+    for response in answered:
+        for answer in response.answers.all():
+            by_question[answer.question_id].append((response.organisation.display_name, answer.text))
+    return Compilation(
+        consultation=consultation,
+        recipients=consultation.recipients.count(),
+        answered=len(answered),
+        by_position=[
+            (Position(p).label, positions.get(p, 0)) for p in Position.values if p != Position.NO_ANSWER
+        ],
+        timetable_unrealistic=sum(1 for r in answered if r.timetable_realistic is False),
+        timetable_realistic=sum(1 for r in answered if r.timetable_realistic is True),
+        questions=[(q, by_question.get(q.pk, [])) for q in questions],
+        responses=responses,
+    )

@@ -1,0 +1,207 @@
+"""Adoption pages: the public list, KSL's dashboard, the compilation, the case page and its actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from governance.parties.views import registry_view
+
+from . import exports, permissions, queries, services
+from .forms import CaseActionForm, DashboardFilterForm, DecisionForm, SignForm, WithdrawForm
+from .models import ConsultationRound, Recommendation
+
+
+@require_GET
+def recommendation_list(request):
+    """Published: the recommendations and how far the municipalities have come."""
+    return render(
+        request, "decisions/recommendation_list.html", {"recommendations": queries.recommendation_list()}
+    )
+
+
+def _recommendation_or_404(slug):
+    try:
+        return queries.recommendation_for_slug(slug)
+    except Recommendation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def ksl_view(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not permissions.can_view_dashboard(request.user):
+            raise PermissionDenied(_("Översikten är till för KSL."))
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+def _board(request, recommendation):
+    form = DashboardFilterForm(request.GET or None)
+    state, overdue = "", False
+    if form.is_bound and form.is_valid():
+        state, overdue = form.cleaned_data["state"], form.cleaned_data["overdue"]
+    return form, queries.dashboard(recommendation, state=state, overdue_only=overdue)
+
+
+@require_GET
+@ksl_view
+def dashboard(request, slug):
+    recommendation = _recommendation_or_404(slug)
+    form, board = _board(request, recommendation)
+    points = queries.adoption_timeline(recommendation)
+    return render(
+        request,
+        "decisions/dashboard.html",
+        {
+            "recommendation": recommendation,
+            "form": form,
+            "board": board,
+            "timeline": queries.timeline_chart(points, total=sum(count for _v, _l, count in board.counts)),
+            "query_string": request.GET.urlencode(),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@require_GET
+@ksl_view
+def matrix_download(request, slug, fmt):
+    recommendation = _recommendation_or_404(slug)
+    _form, board = _board(request, recommendation)
+    if fmt == "csv":
+        response = HttpResponse("\ufeff" + exports.matrix_csv(board), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.matrix_xlsx(board),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="anslutning-{recommendation.slug}.{fmt}"'
+    return response
+
+
+@require_GET
+@registry_view
+def consultation_compilation(request, slug):
+    try:
+        consultation = ConsultationRound.objects.select_related("sender").get(slug=slug)
+    except ConsultationRound.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "decisions/compilation.html", {"c": queries.compilation(consultation)})
+
+
+ACTION_FORMS = {
+    "start_preparation": CaseActionForm,
+    "propose": CaseActionForm,
+    "decision": DecisionForm,
+    "sign": SignForm,
+    "withdraw": WithdrawForm,
+}
+ACTION_LABELS = {
+    "start_preparation": _("Påbörja beredning"),
+    "propose": _("Lägg fram förslag till beslut"),
+    "decision": _("Registrera beslut"),
+    "sign": _("Registrera underskrift"),
+    "withdraw": _("Återkalla ärendet"),
+}
+ACTION_TRANSITIONS = {
+    "start_preparation": ["start_preparation"],
+    "propose": ["propose"],
+    "decision": ["record_intermediate_decision", "record_final_decision", "refer_back", "decline"],
+    "sign": ["sign"],
+    "withdraw": ["withdraw"],
+}
+ACTION_PERMISSION = {"decision": "record_decision"}
+
+
+def _available_actions(user, case):
+    """The actions this user may take on the case now: allowed from its state and permitted."""
+    from django_fsm import can_proceed
+
+    actions = []
+    for action, transitions in ACTION_TRANSITIONS.items():
+        if not any(can_proceed(getattr(case, t)) for t in transitions):
+            continue
+        if not permissions.can_transition(user, case, ACTION_PERMISSION.get(action, transitions[0])):
+            continue
+        form_class = ACTION_FORMS[action]
+        kwargs = {"case": case} if form_class in (DecisionForm, SignForm) else {}
+        actions.append(
+            (action, ACTION_LABELS[action], form_class(initial={"expected_state": case.state}, **kwargs))
+        )
+    return actions
+
+
+def _case_page(request, case, *, status=200, failed_action=None, failed_form=None):
+    actions = _available_actions(request.user, case)
+    if failed_action:
+        actions = [(a, label, failed_form if a == failed_action else f) for a, label, f in actions]
+    return render(
+        request,
+        "decisions/case_detail.html",
+        {"case": case, "actions": actions, "overdue": case.is_overdue()},
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def case_detail(request, pk: int):
+    return _case_page(request, queries.case_detail(request.user, pk))
+
+
+@require_POST
+@login_required
+def case_action(request, pk: int, action: str):
+    case = queries.case_detail(request.user, pk)  # 404 for another municipality's case
+    if action not in ACTION_FORMS:
+        raise Http404
+    if not permissions.can_transition(
+        request.user, case, ACTION_PERMISSION.get(action, ACTION_TRANSITIONS[action][0])
+    ):
+        raise PermissionDenied(_("Du får inte göra detta i ärendet."))
+    form_class = ACTION_FORMS[action]
+    kwargs = {"case": case} if form_class in (DecisionForm, SignForm) else {}
+    form = form_class(request.POST, request.FILES, **kwargs)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, failed_action=action, failed_form=form)
+    data = form.cleaned_data
+    common = {"acting_user": request.user, "case": case, "expected_state": data["expected_state"]}
+    try:
+        if action == "start_preparation":
+            services.case_start_preparation(**common, comment=data["comment"])
+        elif action == "propose":
+            services.case_propose(**common, comment=data["comment"])
+        elif action == "withdraw":
+            services.case_withdraw(**common, comment=data["comment"])
+        elif action == "decision":
+            services.case_decision_record(
+                **common,
+                step=data["step"],
+                meeting_date=data["meeting_date"],
+                paragraph=data["paragraph"],
+                text=data["text"],
+                outcome=data["outcome"],
+            )
+        elif action == "sign":
+            services.case_sign(
+                **common,
+                signatory_name=data["signatory_name"],
+                signatory_title=data["signatory_title"],
+                signed_on=data["signed_on"],
+                document=data["document"],
+            )
+    except services.CaseConflict as exc:
+        messages.error(request, str(exc))
+        return _case_page(request, queries.case_detail(request.user, pk), status=409)
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return _case_page(request, case, status=400, failed_action=action, failed_form=form)
+    messages.success(request, _("Klart: %(action)s.") % {"action": ACTION_LABELS[action].lower()})
+    return redirect("decisions:case", pk=case.pk)
