@@ -75,9 +75,10 @@ def matrix_xlsx(board: Dashboard) -> bytes:
 
 def matrix_table(board: Dashboard) -> str:
     """Compact terminal matrix: one column per stage, ● reached, · not yet."""
-    short = [label[:4] for _v, label in board.stages]
-    lines = [str(board.recommendation), ""]
-    lines.append(f"{'Kod':<5} {'Kommun':<16} {' '.join(f'{s:<4}' for s in short)}  {'Läge':<22} Försenad")
+    short = [str(number) for number in range(1, len(board.stages) + 1)]
+    legend = "  ".join(f"{number} = {label}" for number, (_v, label) in zip(short, board.stages, strict=True))
+    lines = [str(board.recommendation), "", f"Steg: {legend}", ""]
+    lines.append(f"{'Kod':<5} {'Kommun':<16} {' '.join(f'{s:<2}' for s in short)}  {'Läge':<22} Försenad")
     for row in board.rows:
         marks = " ".join(
             f"{'●' if row.stage_index is not None and i <= row.stage_index else '·':<4}"

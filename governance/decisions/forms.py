@@ -46,7 +46,5 @@ class SignForm(CaseActionForm):
 
 
 class DashboardFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        label=_("Läge"), required=False, choices=[("", _("Alla")), *CaseState.choices]
-    )
+    state = forms.ChoiceField(label=_("Läge"), required=False, choices=[("", _("Alla")), *CaseState.choices])
     overdue = forms.BooleanField(label=_("Endast försenade"), required=False)

@@ -69,9 +69,15 @@ def _stage_index(state: str) -> int | None:
     return STAGES.index(state) if state in STAGES else None
 
 
-def dashboard(recommendation: Recommendation, *, state: str = "", overdue_only: bool = False) -> Dashboard:
+def dashboard(
+    recommendation: Recommendation,
+    *,
+    state: str = "",
+    overdue_only: bool = False,
+    today: dt.date | None = None,
+) -> Dashboard:
     """Municipalities × stages for one recommendation, with counts, overdue cases and days since movement."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     now = timezone.now()
     cases = list(
         AdoptionCase.objects.filter(recommendation=recommendation)

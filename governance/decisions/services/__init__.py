@@ -1,0 +1,34 @@
+"""Writes of the decisions app, split by subject; import from here."""
+
+from .cases import (
+    MAX_SIGNED_COPY_BYTES,
+    CaseConflict,
+    case_chain_set,
+    case_decision_record,
+    case_propose,
+    case_sign,
+    case_start_preparation,
+    case_withdraw,
+    cases_advance_periods,
+    recommendation_create,
+)
+from .consultations import consultation_response_record
+from .loading import adoption_history_load
+from .reminders import digest_send, reminders_send
+
+__all__ = [
+    "MAX_SIGNED_COPY_BYTES",
+    "CaseConflict",
+    "adoption_history_load",
+    "case_chain_set",
+    "case_decision_record",
+    "case_propose",
+    "case_sign",
+    "case_start_preparation",
+    "case_withdraw",
+    "cases_advance_periods",
+    "consultation_response_record",
+    "digest_send",
+    "recommendation_create",
+    "reminders_send",
+]

@@ -1,0 +1,188 @@
+"""Loading the recorded Origo history (fixtures/adoption.json) through the same services as the pages."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from governance.agreements.models import Agreement
+from governance.core.services import audit_record
+from governance.parties.choices import OrganisationKind
+from governance.parties.models import Organisation
+
+from .. import permissions
+from ..choices import CaseState
+from ..models import (
+    AdoptionCase,
+    ConsultationRound,
+    Recommendation,
+)
+from .cases import (
+    case_chain_set,
+    case_decision_record,
+    case_propose,
+    case_sign,
+    case_start_preparation,
+    case_withdraw,
+    cases_advance_periods,
+    recommendation_create,
+)
+from .consultations import consultation_response_record
+
+
+def _demo_pdf(title: str) -> bytes:
+    """A one-page PDF standing in for a scanned signed copy in demo data."""
+    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 14 Tf 72 770 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
+    """Load a consultation, recommendations and each case's recorded history (fixtures/adoption.json).
+
+    Idempotent: an existing consultation or recommendation (by slug) is left as it is. Events go through
+    the same services as the pages, so every step is validated and audited.
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    permissions.check_manage_recommendations(acting_user)
+    counts = {"responses": 0, "recommendations": 0, "events": 0}
+    created_ids: list[int] = []
+    organisations = {
+        org.municipality_code: org for org in Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
+    }
+    with transaction.atomic():
+        spec = data["consultation"]
+        consultation = ConsultationRound.objects.filter(slug=spec["slug"]).first()
+        if consultation is None:
+            consultation = ConsultationRound.objects.create(
+                slug=spec["slug"],
+                title=spec["title"],
+                sender=Organisation.objects.get(name=spec["sender"]),
+                registration_number=spec["registration_number"],
+                sent_on=dt.date.fromisoformat(spec["sent_on"]),
+                deadline=dt.date.fromisoformat(spec["deadline"]),
+            )
+            consultation.recipients.set(organisations.values())
+            consultation.questions.bulk_create(
+                [
+                    consultation.questions.model(
+                        consultation=consultation,
+                        number=number,
+                        text=text,
+                        is_timetable=number == spec.get("timetable_question"),
+                    )
+                    for number, text in enumerate(spec["questions"], start=1)
+                ]
+            )
+            audit_record(acting_user=acting_user, action="consultation.created", obj=consultation)
+            for response in spec["responses"]:
+                organisation = organisations[response["code"]]
+                consultation_response_record(
+                    acting_user=acting_user,
+                    consultation=consultation,
+                    organisation=organisation,
+                    position=response["position"],
+                    timetable_realistic=response["timetable_realistic"],
+                    adopted_by=organisation.bodies.filter(name=response["adopted_by"]).first(),
+                    decision_reference=response["decision_reference"],
+                    answered_on=dt.date.fromisoformat(response["answered_on"]),
+                    summary=response["summary"],
+                    answers={int(k): v for k, v in response["answers"].items()},
+                )
+                counts["responses"] += 1
+
+        for spec in data["recommendations"]:
+            if Recommendation.objects.filter(slug=spec["slug"]).exists():
+                continue
+            recommendation = recommendation_create(
+                acting_user=acting_user,
+                slug=spec["slug"],
+                title=spec["title"],
+                board_decision_date=dt.date.fromisoformat(spec["board_decision_date"]),
+                registration_number=spec["registration_number"],
+                agreement=Agreement.objects.get(slug=spec["agreement"]),
+                answer_deadline=dt.date.fromisoformat(spec["answer_deadline"]),
+                background=spec["background"],
+                consultation=ConsultationRound.objects.filter(slug=spec.get("consultation") or "").first(),
+                recipients=list(organisations.values()),
+            )
+            counts["recommendations"] += 1
+            created_ids.append(recommendation.pk)
+            for case_spec in spec["cases"]:
+                case = recommendation.cases.get(organisation=organisations[case_spec["code"]])
+                if case_spec.get("demo"):
+                    AdoptionCase.objects.filter(pk=case.pk).update(is_demo_data=True)
+                if case_spec.get("steps"):
+                    bodies = {b.name: b for b in case.organisation.bodies.all()}
+                    case_chain_set(
+                        acting_user=acting_user,
+                        case=case,
+                        steps=[(bodies[name], role) for name, role in case_spec["steps"]],
+                    )
+                for event in case_spec["events"]:
+                    on = dt.date.fromisoformat(event["on"])
+                    kind = event["do"]
+                    if kind == "start_preparation":
+                        case_start_preparation(acting_user=acting_user, case=case)
+                    elif kind == "propose":
+                        case_propose(acting_user=acting_user, case=case)
+                    elif kind == "withdraw":
+                        case_withdraw(acting_user=acting_user, case=case, comment=event["comment"])
+                    elif kind == "decision":
+                        step = case.steps.get(body__name=event["body"])
+                        case_decision_record(
+                            acting_user=acting_user,
+                            case=case,
+                            step=step,
+                            meeting_date=on,
+                            paragraph=event["paragraph"],
+                            text=event["text"],
+                            outcome=event["outcome"],
+                        )
+                    elif kind == "sign":
+                        pdf = _demo_pdf(f"Demo: undertecknat avtal, {case.organisation.name}, {on}")
+                        case_sign(
+                            acting_user=acting_user,
+                            case=case,
+                            signatory_name=event["name"],
+                            signatory_title=event.get("title", ""),
+                            signed_on=on,
+                            document=SimpleUploadedFile("signed.pdf", pdf, content_type="application/pdf"),
+                        )
+                    else:
+                        raise ValidationError(f"Unknown event {kind!r} in the fixture.")
+                    moved = timezone.make_aware(dt.datetime.combine(on, dt.time(12)))
+                    AdoptionCase.objects.filter(pk=case.pk).update(last_moved_at=moved)
+                    counts["events"] += 1
+        if not created_ids:
+            return counts
+        cases_advance_periods()
+        # Demo history: date the period moves to when they happened, not to the day of loading.
+        for case in AdoptionCase.objects.filter(
+            recommendation_id__in=created_ids,
+            state__in=[CaseState.IN_FORCE, CaseState.ENDED, CaseState.RENEWED],
+        ).select_related("recommendation__agreement"):
+            agreement = case.recommendation.agreement
+            day = agreement.period_start if case.state == CaseState.IN_FORCE else agreement.period_end
+            moved = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+            AdoptionCase.objects.filter(pk=case.pk).update(last_moved_at=moved)
+    return counts

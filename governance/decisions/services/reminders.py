@@ -1,0 +1,111 @@
+"""Reminders to the municipalities' contact persons and the weekly digest to KSL."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from governance.parties.choices import ContactRole, Role
+from governance.parties.models import ContactAssignment, RoleAssignment
+
+from ..choices import CaseState
+from ..models import AdoptionCase, Digest, Recommendation, Reminder
+
+REMINDER_HORIZON_DAYS = 14
+WAITING_STATES = [CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION]
+
+
+def _send_later(subject: str, body: str, recipients: list[str]) -> None:
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+    )
+
+
+def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
+    """Daily: e-mail the contact persons of each municipality whose case deadline is within 14 days or past.
+
+    A reminder is recorded per case, deadline and day before it is sent, so it never goes out twice; cases
+    whose municipality has no current contact person are counted and skipped.
+    """
+    today = today or timezone.localdate()
+    cases = list(
+        AdoptionCase.objects.filter(
+            state__in=WAITING_STATES, deadline__lte=today + dt.timedelta(days=REMINDER_HORIZON_DAYS)
+        ).select_related("organisation", "recommendation")
+    )
+    contacts: dict[int, list[str]] = {}
+    for contact in ContactAssignment.objects.current(today).filter(
+        role=ContactRole.CONTACT_PERSON, organisation__in={case.organisation_id for case in cases}
+    ):
+        contacts.setdefault(contact.organisation_id, []).append(contact.email)
+    counts = {"sent": 0, "already_sent": 0, "no_contact": 0}
+    for case in cases:
+        recipients = sorted(set(contacts.get(case.organisation_id, [])))
+        if not recipients:
+            counts["no_contact"] += 1
+            continue
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(
+                    case=case, deadline=case.deadline, sent_on=today, recipients=", ".join(recipients)
+                )
+                context = {
+                    "case": case,
+                    "today": today,
+                    "overdue": case.deadline < today,
+                    "days_left": (case.deadline - today).days,
+                }
+                subject = render_to_string("email/reminder_subject.txt", context).strip()
+                _send_later(subject, render_to_string("email/reminder.txt", context), recipients)
+        except IntegrityError:
+            counts["already_sent"] += 1
+            continue
+        counts["sent"] += 1
+    return counts
+
+
+def digest_send(*, today: dt.date | None = None) -> dict[str, int]:
+    """Weekly: one digest per recommendation with open cases to every active KSL officer; once per ISO week."""
+    today = today or timezone.localdate()
+    iso = today.isocalendar()
+    week = f"{iso.year}-W{iso.week:02d}"
+    officers = list(
+        get_user_model()
+        .objects.filter(
+            pk__in=RoleAssignment.objects.active(today).filter(role=Role.KSL_OFFICER).values("user_id"),
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    counts = {"sent": 0, "already_sent": 0}
+    if not officers:
+        return counts
+    from ..queries import dashboard
+
+    for recommendation in Recommendation.objects.filter(
+        cases__state__in=[*WAITING_STATES, CaseState.DECIDED]
+    ).distinct():
+        try:
+            with transaction.atomic():
+                Digest.objects.create(
+                    recommendation=recommendation, week=week, recipients=", ".join(officers)
+                )
+                board = dashboard(recommendation, today=today)
+                context = {
+                    "recommendation": recommendation,
+                    "board": board,
+                    "week": week,
+                    "open_rows": [row for row in board.rows if row.case.state in WAITING_STATES],
+                }
+                subject = render_to_string("email/digest_subject.txt", context).strip()
+                _send_later(subject, render_to_string("email/digest.txt", context), sorted(officers))
+        except IntegrityError:
+            counts["already_sent"] += 1
+            continue
+        counts["sent"] += 1
+    return counts

@@ -1,0 +1,23 @@
+"""Background jobs of the decisions app. Each calls a service and is safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="decisions.reminders_send")
+def reminders_send() -> dict[str, int]:
+    """Daily: deadline reminders to the contact persons (never twice for the same deadline and day)."""
+    return services.reminders_send()
+
+
+@shared_task(name="decisions.digest_send")
+def digest_send() -> dict[str, int]:
+    """Weekly: the digest to KSL (once per recommendation and ISO week)."""
+    return services.digest_send()
+
+
+@shared_task(name="decisions.cases_advance_periods")
+def cases_advance_periods() -> dict[str, int]:
+    """Daily: signed cases enter into force, cases end or are renewed with their agreement period."""
+    return services.cases_advance_periods()
