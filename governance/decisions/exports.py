@@ -81,7 +81,7 @@ def matrix_table(board: Dashboard) -> str:
     lines.append(f"{'Kod':<5} {'Kommun':<16} {' '.join(f'{s:<2}' for s in short)}  {'Läge':<22} Försenad")
     for row in board.rows:
         marks = " ".join(
-            f"{'●' if row.stage_index is not None and i <= row.stage_index else '·':<4}"
+            f"{'●' if row.stage_index is not None and i <= row.stage_index else '·':<2}"
             for i in range(len(short))
         )
         lines.append(
