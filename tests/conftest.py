@@ -36,6 +36,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _origo_data(django_db_setup, django_db_blocker):
+    """Reload the data set if a transactional test flushed it (outside any test transaction, so it stays)."""
+    from governance.parties.models import Organisation
+
+    with django_db_blocker.unblock():
+        if not Organisation.objects.exists():
+            call_command("load_origo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashers(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -123,7 +123,9 @@ def _sample(kwargs):
     if kwargs.get("pk") == EKERO:
         return {**kwargs, "pk": Organisation.objects.get(municipality_code="0125").pk}
     if kwargs.get("pk") == EKERO_CASE:
-        case = AdoptionCase.objects.get(recommendation__slug="origo-2016", organisation__municipality_code="0125")
+        case = AdoptionCase.objects.get(
+            recommendation__slug="origo-2016", organisation__municipality_code="0125"
+        )
         return {**kwargs, "pk": case.pk}
     return kwargs
 

@@ -93,7 +93,9 @@ def recommendation_create(
         if agreement.previous_id:
             previous = {
                 case.organisation_id: case
-                for case in AdoptionCase.objects.filter(recommendation__agreement_id=agreement.previous_id)
+                for case in AdoptionCase.objects.filter(
+                    recommendation__agreement_id=agreement.previous_id, next_case__isnull=True
+                )
             }
         deadline = next_working_day(answer_deadline)
         for organisation in recipients:
@@ -342,6 +344,8 @@ def case_sign(
             content = document.read()
             if not content.startswith(b"%PDF-"):
                 errors.append(_("Filen är inte en PDF."))
+    if Signature.objects.filter(agreement=case.recommendation.agreement, organisation=case.organisation).exists():
+        errors.append(_("%(org)s har redan undertecknat avtalet.") % {"org": case.organisation})
     if errors:
         raise ValidationError(errors)
 
