@@ -1,0 +1,83 @@
+"""Two simultaneous transitions on PostgreSQL: one wins, the other gets the conflict (make test-services)."""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+from governance.core.models import AuditEvent
+from governance.decisions import services
+from governance.decisions.models import AdoptionCase
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_clerks_start_the_same_case_at_once():
+    from django.contrib.auth import get_user_model
+
+    from governance.agreements.models import Agreement
+    from governance.parties.models import Organisation
+
+    agreement = Agreement.objects.create(
+        slug="samtidigt",
+        title="T",
+        short_title="T",
+        period_start="2030-01-01",
+        period_end="2031-12-31",
+        host=Organisation.objects.get(is_host=True),
+    )
+    recommendation = services.recommendation_create(
+        acting_user=None,
+        slug="samtidigt",
+        title="Samtidigt",
+        board_decision_date=dt.date(2029, 1, 1),
+        registration_number="",
+        agreement=agreement,
+        answer_deadline=dt.date(2029, 6, 1),
+        recipients=[Organisation.objects.get(municipality_code="0162")],
+    )
+    case = recommendation.cases.get()
+    clerk = get_user_model().objects.get(username="danderyd")
+    before = AuditEvent.objects.count()
+    results: dict[str, object] = {}
+    first_has_lock = threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                services.case_start_preparation(acting_user=clerk, case=case, expected_state="received")
+                first_has_lock.set()
+                time.sleep(1.0)  # hold the row lock while the second tries
+            results["first"] = "ok"
+        except Exception as exc:
+            results["first"] = exc
+        finally:
+            connections.close_all()
+
+    def second():
+        first_has_lock.wait(5)
+        try:
+            services.case_start_preparation(acting_user=clerk, case=case, expected_state="received")
+            results["second"] = "ok"
+        except Exception as exc:
+            results["second"] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results["first"] == "ok"
+    assert isinstance(results["second"], services.CaseConflict), results["second"]
+    case.refresh_from_db()
+    assert case.state == "in_preparation"
+    assert (
+        AuditEvent.objects.filter(pk__gt=0, action="case.start_preparation", object_id=str(case.pk)).count()
+        == 1
+    )
+    assert AuditEvent.objects.count() == before + 1
