@@ -9,7 +9,6 @@ from django.db import connection, connections, transaction
 
 from governance.core.models import AuditEvent
 from governance.decisions import services
-from governance.decisions.models import AdoptionCase
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
