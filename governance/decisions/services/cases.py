@@ -344,7 +344,9 @@ def case_sign(
             content = document.read()
             if not content.startswith(b"%PDF-"):
                 errors.append(_("Filen är inte en PDF."))
-    if Signature.objects.filter(agreement=case.recommendation.agreement, organisation=case.organisation).exists():
+    if Signature.objects.filter(
+        agreement=case.recommendation.agreement, organisation=case.organisation
+    ).exists():
         errors.append(_("%(org)s har redan undertecknat avtalet.") % {"org": case.organisation})
     if errors:
         raise ValidationError(errors)
