@@ -62,7 +62,7 @@ def test_dashboard_query_count_does_not_grow_with_cases(ksl_client, fresh_recomm
 def test_dashboard_filters_and_exports(ksl_client):
     url = reverse("decisions:dashboard", args=["origo-2016"])
     text = ksl_client.get(url + "?overdue=on").text
-    assert text.count('<tr class="is-overdue"') == 6 and "Danderyd" not in text.split("<tbody>")[1]
+    assert text.count('<tr class="is-overdue"') == 6 and "Danderyd" not in text.split("<tbody>")[1].split("</tbody>")[0]
     assert ksl_client.get(url + "?state=bogus").status_code == 400
     response = ksl_client.get(reverse("decisions:matrix_csv", args=["origo-2016"]) + "?state=decided")
     rows = response.content.decode("utf-8-sig").splitlines()
@@ -221,3 +221,12 @@ def test_recommendation_list_has_constant_queries(client, fresh_recommendation):
     fresh_recommendation(slug="en-till")
     assert _count(client, reverse("decisions:list"))[0] == first
     assert Recommendation.objects.count() == 3
+
+
+def test_county_map_colours_every_municipality_and_links_its_case(ksl_client):
+    text = ksl_client.get(reverse("decisions:dashboard", args=["origo-2016"])).text
+    assert text.count('class="area state-') == 26
+    sollentuna = _case("0163")
+    assert f'href="/anslutning/arende/{sollentuna.pk}/"' in text
+    assert "Sollentuna: Under beslut (försenad)" in text
+    assert 'class="area state-withdrawn' in text  # Lidingö
