@@ -80,3 +80,24 @@ def audit_check_run() -> AuditCheck:
                 )
             )
     return check
+
+
+def grants_sync_all(*, users, sync, action: str) -> dict[str, int]:
+    """Run ``sync(user)`` (returning granted/revoked counts) for each user, one transaction and, when anything
+    changed, one audit row each. Used by the daily jobs that apply roles and terms whose dates start or end."""
+    totals = {"users": 0, "granted": 0, "revoked": 0}
+    for user in users:
+        with transaction.atomic():
+            result = sync(user)
+            if result["granted"] or result["revoked"]:
+                audit_record(
+                    acting_user=None,
+                    action=action,
+                    obj=user,
+                    object_label=user.get_username(),
+                    payload=result,
+                )
+        totals["users"] += 1
+        totals["granted"] += result["granted"]
+        totals["revoked"] += result["revoked"]
+    return totals

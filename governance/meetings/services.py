@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from governance.agreements.models import Agreement
-from governance.core.services import audit_record
+from governance.core.services import audit_record, grants_sync_all
 from governance.parties.models import Organisation, Person
 
 from . import permissions
@@ -91,22 +91,11 @@ def membership_grants_sync_all(*, on: dt.date | None = None) -> dict[str, int]:
     user_model = get_user_model()
     user_ids = set(Membership.objects.exclude(person__user=None).values_list("person__user_id", flat=True))
     user_ids |= set(CooperationBodyUserObjectPermission.objects.values_list("user_id", flat=True))
-    totals = {"users": 0, "granted": 0, "revoked": 0}
-    for user in user_model.objects.filter(pk__in=user_ids):
-        with transaction.atomic():
-            result = permissions.membership_grants_sync(user, on=on)
-            if result["granted"] or result["revoked"]:
-                audit_record(
-                    acting_user=None,
-                    action="membership.grants_synced",
-                    obj=user,
-                    object_label=user.get_username(),
-                    payload=result,
-                )
-        totals["users"] += 1
-        totals["granted"] += result["granted"]
-        totals["revoked"] += result["revoked"]
-    return totals
+    return grants_sync_all(
+        users=user_model.objects.filter(pk__in=user_ids),
+        sync=lambda user: permissions.membership_grants_sync(user, on=on),
+        action="membership.grants_synced",
+    )
 
 
 def body_load(*, acting_user, data: dict) -> tuple[CooperationBody, int]:

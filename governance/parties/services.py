@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from governance.core.services import audit_record
+from governance.core.services import audit_record, grants_sync_all
 
 from . import permissions
 from .choices import OrganisationKind, Role
@@ -414,27 +414,16 @@ def role_end(*, acting_user, assignment: RoleAssignment, valid_to: dt.date) -> R
 def role_assignments_sync(*, on: dt.date | None = None) -> dict[str, int]:
     """Daily: apply assignments that started or ended. Idempotent: a second run changes nothing."""
     on = on or dt.date.today()
-    totals = {"users": 0, "granted": 0, "revoked": 0}
     user_ids = set(RoleAssignment.objects.values_list("user_id", flat=True)) | set(
         OrganisationUserObjectPermission.objects.values_list("user_id", flat=True)
     )
     from django.contrib.auth import get_user_model
 
-    for user in get_user_model().objects.filter(pk__in=user_ids):
-        with transaction.atomic():
-            result = permissions.role_grants_sync(user, on=on)
-            if result["granted"] or result["revoked"]:
-                audit_record(
-                    acting_user=None,
-                    action="role.grants_synced",
-                    obj=user,
-                    object_label=user.get_username(),
-                    payload=result,
-                )
-        totals["users"] += 1
-        totals["granted"] += result["granted"]
-        totals["revoked"] += result["revoked"]
-    return totals
+    return grants_sync_all(
+        users=get_user_model().objects.filter(pk__in=user_ids),
+        sync=lambda user: permissions.role_grants_sync(user, on=on),
+        action="role.grants_synced",
+    )
 
 
 def contact_person_add(
