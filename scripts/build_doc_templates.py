@@ -1,0 +1,220 @@
+"""Build the .docx templates in templates/docs/ (docxtpl, Jinja tags each inside one run).
+
+Run after changing this script; the .docx files are committed so that an organisation can open and adjust
+them in Word or LibreOffice (and upload its own version under Dokumentmallar):
+
+    .venv/bin/python scripts/build_doc_templates.py
+
+Every Jinja tag is written with one ``add_run`` call, so Word never splits it across runs. Paragraph loops
+use docxtpl's ``{%p %}`` tags and table-row loops ``{%tr %}``, each alone in its paragraph or row.
+"""
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+OUT = Path(__file__).resolve().parent.parent / "templates" / "docs"
+
+
+def new_document() -> Document:
+    document = Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    normal = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(12)
+    for name, size in (("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 12)):
+        style = document.styles[name]
+        style.font.name = "Arial"
+        style.font.size = Pt(size)
+        style.font.bold = True
+    return document
+
+
+def para(document, text: str = "", *, style: str | None = None, bold: bool = False, align=None):
+    paragraph = document.add_paragraph(style=style)
+    if text:
+        run = paragraph.add_run(text)
+        run.bold = bold
+    if align is not None:
+        paragraph.alignment = align
+    return paragraph
+
+
+def loop(document, header: str, body: str, *, style: str | None = None, bold: bool = False):
+    """A paragraph loop: ``{%p for … %}``, the repeated paragraph, ``{%p endfor %}``."""
+    para(document, header)
+    para(document, body, style=style, bold=bold)
+    para(document, "{%p endfor %}")
+
+
+def header_block(document, kind_label: str) -> None:
+    table = document.add_table(rows=4, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    cells = [
+        ("{{ organisation }}", kind_label),
+        ("{{ department }}", "{{ date_iso }}"),
+        ("", "{{ registration_label }}"),
+        ("", ""),
+    ]
+    for row, (left, right) in zip(table.rows, cells, strict=True):
+        if left:
+            row.cells[0].paragraphs[0].add_run(left).bold = left == "{{ organisation }}"
+        if right:
+            run = row.cells[1].paragraphs[0].add_run(right)
+            run.bold = right == kind_label
+            row.cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    para(document)
+    para(document, "{{ handler_line }}")
+    para(document)
+
+
+def signatures(document) -> None:
+    para(document)
+    loop(document, "{%p for person in signatories %}", "{{ person.name }}", bold=False)
+    para(document, "{%p if False %}{%p endif %}")
+
+
+def build_memo() -> None:
+    document = new_document()
+    header_block(document, "TJÄNSTEUTLÅTANDE")
+    para(document, "{{ body }}", bold=True)
+    para(document, "{{ title }}", style="Heading 1")
+    para(document, "Förslag till beslut", style="Heading 2")
+    loop(document, "{%p for sentence in proposals %}", "{{ loop.index }}) {{ sentence }}")
+    para(document, "Sammanfattning", style="Heading 2")
+    loop(document, "{%p for text in summary %}", "{{ text }}")
+    para(document, "Ärendet", style="Heading 2")
+    loop(document, "{%p for text in background %}", "{{ text }}")
+    para(document, "Kostnad", style="Heading 3")
+    para(document, "{{ share_sentence }}")
+    para(document, "{%p if split_sentence %}")
+    para(document, "{{ split_sentence }}")
+    para(document, "{%p endif %}")
+    para(document, "Förvaltningens synpunkter", style="Heading 2")
+    loop(document, "{%p for text in viewpoints %}", "{{ text }}")
+    para(document, "Beslutsunderlag", style="Heading 2")
+    loop(document, "{%p for item in basis %}", "{{ item }}")
+    para(document, "Beslutet expedieras till", style="Heading 2")
+    loop(document, "{%p for recipient in dispatch %}", "{{ recipient }}")
+    para(document)
+    loop(document, "{%p for person in signatories %}", "{{ person.name }}, {{ person.title }}")
+    document.save(OUT / "tjansteutlatande.docx")
+
+
+def build_consultation_response() -> None:
+    document = new_document()
+    header_block(document, "REMISSVAR")
+    para(document, "{{ recipient }}", bold=True)
+    para(document, "Svar på remiss: {{ title }}", style="Heading 1")
+    para(document, "{{ intro }}")
+    para(document, "Ställningstagande", style="Heading 2")
+    para(document, "{{ position }}")
+    para(document, "Svar på frågorna", style="Heading 2")
+    para(document, "{%p for item in answers %}")
+    para(document, "{{ item.number }}. {{ item.question }}", bold=True)
+    para(document, "{{ item.answer }}")
+    para(document, "{%p endfor %}")
+    para(document, "Tidplanen", style="Heading 2")
+    para(document, "{{ timetable }}")
+    para(document, "{{ adopted }}")
+    para(document)
+    loop(document, "{%p for person in signatories %}", "{{ person.name }}, {{ person.title }}")
+    document.save(OUT / "remissvar.docx")
+
+
+def row_loop_table(
+    document, headers: list[str], cells: list[str], loop_tag: str, total: list[str] | None = None
+):
+    table = document.add_table(rows=3 + (1 if total else 0), cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    table.rows[1].cells[0].paragraphs[0].add_run(loop_tag)
+    for cell, text in zip(table.rows[2].cells, cells, strict=True):
+        cell.paragraphs[0].add_run(text)
+    if total:
+        for cell, text in zip(table.rows[3].cells, total, strict=True):
+            cell.paragraphs[0].add_run(text).bold = True
+    # The endfor row goes after the data row.
+    end = table.add_row()
+    end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    if total:  # keep the total row last: move the endfor row above it
+        table._tbl.remove(end._tr)
+        table.rows[2]._tr.addnext(end._tr)
+    return table
+
+
+def build_compilation() -> None:
+    document = new_document()
+    header_block(document, "SAMMANSTÄLLNING")
+    para(document, "Sammanställning av remissvar: {{ title }}", style="Heading 1")
+    para(document, "{{ answered_sentence }}")
+    para(document, "{{ timetable_sentence }}")
+    para(document, "Ställningstaganden", style="Heading 2")
+    row_loop_table(
+        document,
+        ["Ställningstagande", "Antal"],
+        ["{{ row.label }}", "{{ row.count }}"],
+        "{%tr for row in positions %}",
+    )
+    para(document, "Svar per fråga", style="Heading 2")
+    para(document, "{%p for item in questions %}")
+    para(document, "{{ item.number }}. {{ item.text }}", bold=True)
+    para(document, "{{ item.quotes }}")
+    para(document, "{%p endfor %}")
+    para(document, "Alla svar", style="Heading 2")
+    row_loop_table(
+        document,
+        ["Kommun", "Ställningstagande", "Tidplanen realistisk", "Antaget av"],
+        ["{{ r.name }}", "{{ r.position }}", "{{ r.timetable }}", "{{ r.adopted_by }}"],
+        "{%tr for r in responses %}",
+    )
+    document.save(OUT / "sammanstallning.docx")
+
+
+def build_agreement() -> None:
+    document = new_document()
+    header_block(document, "AVTAL")
+    para(document, "{{ title }}", style="Heading 1")
+    para(document, "1. Parter", style="Heading 2")
+    loop(document, "{%p for party in parties %}", "{{ party }}")
+    para(document, "2. Avtalstid", style="Heading 2")
+    para(document, "{{ period_sentence }}")
+    para(document, "3. Huvudman", style="Heading 2")
+    para(document, "{{ host_sentence }}")
+    para(document, "4. Finansiering", style="Heading 2")
+    para(document, "{{ budget_sentence }}")
+    loop(document, "{%p for share in shares %}", "{{ share }}")
+    para(document, "Parternas belopp framgår av bilaga 1.")
+    para(document, "5. Underskrifter", style="Heading 2")
+    para(document, "Avtalet har upprättats i lika lydande exemplar, ett för varje part.")
+    document.add_page_break()
+    para(document, "Bilaga 1. Kostnadsfördelning {{ year }}", style="Heading 1")
+    para(document, "{{ appendix_sentence }}")
+    row_loop_table(
+        document,
+        ["Part", "Andel", "Folkmängd", "Belopp per år"],
+        ["{{ line.name }}", "{{ line.percent }}", "{{ line.population }}", "{{ line.amount }}"],
+        "{%tr for line in lines %}",
+        total=["Summa", "", "{{ total_population }}", "{{ total }}"],
+    )
+    document.save(OUT / "avtal.docx")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    build_memo()
+    build_consultation_response()
+    build_compilation()
+    build_agreement()
+    print(f"Wrote the templates to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
