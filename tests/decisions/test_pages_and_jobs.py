@@ -62,7 +62,10 @@ def test_dashboard_query_count_does_not_grow_with_cases(ksl_client, fresh_recomm
 def test_dashboard_filters_and_exports(ksl_client):
     url = reverse("decisions:dashboard", args=["origo-2016"])
     text = ksl_client.get(url + "?overdue=on").text
-    assert text.count('<tr class="is-overdue"') == 6 and "Danderyd" not in text.split("<tbody>")[1].split("</tbody>")[0]
+    assert (
+        text.count('<tr class="is-overdue"') == 6
+        and "Danderyd" not in text.split("<tbody>")[1].split("</tbody>")[0]
+    )
     assert ksl_client.get(url + "?state=bogus").status_code == 400
     response = ksl_client.get(reverse("decisions:matrix_csv", args=["origo-2016"]) + "?state=decided")
     rows = response.content.decode("utf-8-sig").splitlines()
