@@ -14,7 +14,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "docs"
 
@@ -33,6 +33,7 @@ def new_document() -> Document:
         style.font.name = "Arial"
         style.font.size = Pt(size)
         style.font.bold = True
+        style.font.color.rgb = RGBColor(0, 0, 0)
     return document
 
 
@@ -54,13 +55,12 @@ def loop(document, header: str, body: str, *, style: str | None = None, bold: bo
 
 
 def header_block(document, kind_label: str) -> None:
-    table = document.add_table(rows=4, cols=2)
+    table = document.add_table(rows=3, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     cells = [
         ("{{ organisation }}", kind_label),
         ("{{ department }}", "{{ date_iso }}"),
         ("", "{{ registration_label }}"),
-        ("", ""),
     ]
     for row, (left, right) in zip(table.rows, cells, strict=True):
         if left:
@@ -69,9 +69,7 @@ def header_block(document, kind_label: str) -> None:
             run = row.cells[1].paragraphs[0].add_run(right)
             run.bold = right == kind_label
             row.cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    para(document)
     para(document, "{{ handler_line }}")
-    para(document)
 
 
 def signatures(document) -> None:

@@ -37,6 +37,9 @@ def only(code_for, *roles, others=403):
 
 EKERO = "ekero"  # sample objects are Ekerö's, so Danderyd's clerk is tested against another municipality
 EKERO_CASE = "ekero-case"  # Ekerö's case on the 2016 recommendation
+EKERO_DOC = "ekero-doc"  # a finished memo (with a PDF) on that case, in a KSL batch
+BATCH = "batch"
+BATCH_KEY = "5b1f2f3e-0000-4000-8000-000000000001"
 
 # name -> (sample kwargs, GET expectations, POST expectations or None for "GET-only")
 MATRIX = {
@@ -70,6 +73,31 @@ MATRIX = {
         # Ekerö's clerk may act (empty form: 400); KSL may read but not act for a municipality (403).
         {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
     ),
+    "decisions:memo_form": (
+        {"pk": EKERO_CASE},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 400, "ekero_clerk": 400},
+    ),
+    "decisions:document": (
+        {"pk": EKERO_DOC},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
+        None,
+    ),
+    "decisions:document_docx": (
+        {"pk": EKERO_DOC},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
+        None,
+    ),
+    "decisions:document_pdf": (
+        {"pk": EKERO_DOC},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
+        None,
+    ),
+    # An empty POST names no document kind: 404 for everyone logged in.
+    "decisions:document_create": ({}, everyone(405), {**everyone(404), "anonymous": 302}),
+    "decisions:templates": ({}, only(200, "host_admin"), only(400, "host_admin")),
+    "decisions:batch": ({"key": BATCH}, only(200, "ksl_officer"), None),
+    "decisions:batch_create": ({"slug": "origo-2016"}, everyone(405), only(302, "ksl_officer")),
     "decisions:dashboard": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
     "decisions:matrix_csv": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
     "decisions:matrix_xlsx": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
@@ -127,7 +155,36 @@ def _sample(kwargs):
             recommendation__slug="origo-2016", organisation__municipality_code="0125"
         )
         return {**kwargs, "pk": case.pk}
+    if kwargs.get("pk") == EKERO_DOC or kwargs.get("key") == BATCH:
+        document = _ekero_document()
+        return {**kwargs, "pk": document.pk} if "pk" in kwargs else {**kwargs, "key": document.batch_key}
     return kwargs
+
+
+def _ekero_document():
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from governance.decisions.models import AdoptionCase, GeneratedDocument
+
+    case = AdoptionCase.objects.get(recommendation__slug="origo-2016", organisation__municipality_code="0125")
+    document = GeneratedDocument.objects.filter(batch_key=BATCH_KEY).first()
+    if document is None:
+        document = GeneratedDocument(
+            kind="memo",
+            subject_key=f"case:{case.pk}",
+            case=case,
+            version=99,
+            request_key=uuid.uuid4(),
+            batch_key=uuid.UUID(BATCH_KEY),
+            status="done",
+            created_by_name="System",
+        )
+        document.file.save("m.docx", ContentFile(b"PK docx"), save=False)
+        document.pdf.save("m.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        document.save()
+    return document
 
 
 def test_every_url_pattern_is_declared(db):

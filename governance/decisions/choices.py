@@ -75,3 +75,17 @@ EVENT_LABELS = {
     "case.renew": _("Avtalet förnyades"),
     "case.withdraw": _("Ärendet återkallades"),
 }
+
+
+class DocumentKind(models.TextChoices):
+    MEMO = "memo", _("Tjänsteutlåtande")
+    CONSULTATION_RESPONSE = "consultation_response", _("Remissvar")
+    COMPILATION = "compilation", _("Sammanställning av remissvar")
+    AGREEMENT = "agreement", _("Avtal med kostnadsbilaga")
+
+
+class DocumentStatus(models.TextChoices):
+    QUEUED = "queued", _("I kö")
+    RUNNING = "running", _("Skapas")
+    DONE = "done", _("Klar")
+    FAILED = "failed", _("Misslyckades")

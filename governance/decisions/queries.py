@@ -231,6 +231,7 @@ def case_detail(user, pk: int) -> AdoptionCase:
         event.target_label = (
             CaseState(event.target_state).label if event.target_state in CaseState.values else ""
         )
+    case.document_list = list(case.documents.order_by("-created_at")[:20])
     case.signature = Signature.objects.filter(
         agreement=case.recommendation.agreement, organisation=case.organisation
     ).first()

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from .views import cases as views
+from .views import documents as document_views
 
 app_name = "decisions"
 
@@ -8,8 +9,16 @@ urlpatterns = [
     path("", views.recommendation_list, name="list"),
     path("remiss/<slug:slug>/", views.consultation_compilation, name="compilation"),
     path("arende/<int:pk>/", views.case_detail, name="case"),
+    path("arende/<int:pk>/tjansteutlatande/", document_views.memo_form, name="memo_form"),
     path("arende/<int:pk>/<str:action>/", views.case_action, name="case_action"),
+    path("dokument/ny/", document_views.document_create, name="document_create"),
+    path("dokument/mallar/", document_views.template_list, name="templates"),
+    path("dokument/utkast/<uuid:key>/", document_views.batch_progress, name="batch"),
+    path("dokument/<int:pk>/", document_views.document_detail, name="document"),
+    path("dokument/<int:pk>/docx/", document_views.document_download, {"fmt": "docx"}, name="document_docx"),
+    path("dokument/<int:pk>/pdf/", document_views.document_download, {"fmt": "pdf"}, name="document_pdf"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/matris.csv", views.matrix_download, {"fmt": "csv"}, name="matrix_csv"),
+    path("<slug:slug>/utkast/", document_views.batch_create, name="batch_create"),
     path("<slug:slug>/matris.xlsx", views.matrix_download, {"fmt": "xlsx"}, name="matrix_xlsx"),
 ]

@@ -53,7 +53,7 @@ GROUP_PERMISSIONS = {
             ],
             "agreements": ["agreement", "agreementparty", "costmodel", "costshare", "costsplit"],
             "meetings": ["cooperationbody", "membership"],
-            "decisions": ["recommendation", "consultationround", "adoptioncase"],
+            "decisions": ["recommendation", "consultationround", "adoptioncase", "documenttemplate"],
         }.items()
         for model in models
         for action in ("add", "change", "delete", "view")

@@ -13,6 +13,14 @@ from .cases import (
     recommendation_create,
 )
 from .consultations import consultation_response_record
+from .documents import (
+    check_may_generate,
+    document_render,
+    document_request,
+    documents_request_batch,
+    template_for,
+    template_upload,
+)
 from .loading import adoption_history_load
 from .reminders import digest_send, reminders_send
 
@@ -27,8 +35,14 @@ __all__ = [
     "case_start_preparation",
     "case_withdraw",
     "cases_advance_periods",
+    "check_may_generate",
     "consultation_response_record",
     "digest_send",
+    "document_render",
+    "document_request",
+    "documents_request_batch",
     "recommendation_create",
     "reminders_send",
+    "template_for",
+    "template_upload",
 ]

@@ -1,5 +1,7 @@
 """Adoption pages: the public list, KSL's dashboard, the compilation, the case page and its actions."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from governance.parties import permissions as party_permissions
 from governance.parties.views import registry_view
 
-from . import exports, permissions, queries, services
-from .forms import CaseActionForm, DashboardFilterForm, DecisionForm, SignForm, WithdrawForm
-from .models import ConsultationRound, Recommendation
+from .. import exports, permissions, queries, services
+from ..forms import CaseActionForm, DashboardFilterForm, DecisionForm, SignForm, WithdrawForm
+from ..models import ConsultationRound, Recommendation
 
 
 @require_GET
@@ -93,7 +96,18 @@ def consultation_compilation(request, slug):
         consultation = ConsultationRound.objects.select_related("sender").get(slug=slug)
     except ConsultationRound.DoesNotExist as exc:
         raise Http404 from exc
-    return render(request, "decisions/compilation.html", {"c": queries.compilation(consultation)})
+    c = queries.compilation(consultation)
+    user = request.user
+    ksl = permissions.can_view_dashboard(user)
+    readable = party_permissions.readable_organisation_ids(user)
+    response_ids = {
+        r.pk for r in c.responses if ksl or (readable is not None and r.organisation_id in readable)
+    }
+    return render(
+        request,
+        "decisions/compilation.html",
+        {"c": c, "can_generate": ksl, "response_ids": response_ids, "request_key": uuid.uuid4()},
+    )
 
 
 ACTION_FORMS = {
@@ -145,7 +159,13 @@ def _case_page(request, case, *, status=200, failed_action=None, failed_form=Non
     return render(
         request,
         "decisions/case_detail.html",
-        {"case": case, "actions": actions, "overdue": case.is_overdue()},
+        {
+            "case": case,
+            "actions": actions,
+            "overdue": case.is_overdue(),
+            "can_draft": permissions.can_work_case(request.user, case)
+            or permissions.can_view_dashboard(request.user),
+        },
         status=status,
     )
 

@@ -1,0 +1,455 @@
+"""Swedish decision documents: the context of each kind, sandboxed .docx rendering and PDF conversion.
+
+Templates are docxtpl .docx files (templates/docs/, or one a host administrator uploaded). They are rendered in
+a sandboxed Jinja environment with autoescape on and StrictUndefined, so user text with ``&``, ``<`` and
+quotes stays valid XML and a template cannot reach Python internals or misspell a variable silently.
+"""
+
+import datetime as dt
+import hashlib
+import io
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from num2words import num2words
+
+from governance.agreements.costs import AllocationError
+from governance.agreements.queries import cost_allocation
+from governance.core.formatting import (
+    format_amount,
+    format_date_iso,
+    format_date_long,
+    format_number,
+    format_percent,
+    genitive,
+)
+
+from .choices import DocumentKind, StepRole
+
+BUILTIN = {
+    DocumentKind.MEMO: "tjansteutlatande.docx",
+    DocumentKind.CONSULTATION_RESPONSE: "remissvar.docx",
+    DocumentKind.COMPILATION: "sammanstallning.docx",
+    DocumentKind.AGREEMENT: "avtal.docx",
+}
+MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
+
+
+class DocumentError(Exception):
+    """A template or its data cannot be rendered; the message (Swedish) says why."""
+
+
+def builtin_template_path(kind: str) -> Path:
+    return Path(settings.BASE_DIR) / "templates" / "docs" / BUILTIN[kind]
+
+
+def sandbox() -> SandboxedEnvironment:
+    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
+def render_docx(template_bytes: bytes, context: dict) -> bytes:
+    """Render a .docx template with ``context``; raises DocumentError with a Swedish reason."""
+    try:
+        template = DocxTemplate(io.BytesIO(template_bytes))
+        template.render(context, jinja_env=sandbox(), autoescape=True)
+        out = io.BytesIO()
+        template.save(out)
+    except SecurityError as exc:
+        raise DocumentError(f"Mallen försöker nå sådant som inte är tillåtet: {exc}") from exc
+    except TemplateError as exc:
+        raise DocumentError(f"Mallen kunde inte fyllas i: {exc}") from exc
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentError(f"Filen är inte en giltig .docx-mall: {exc}") from exc
+    return out.getvalue()
+
+
+def undeclared_variables(template_bytes: bytes, context: dict) -> set[str]:
+    """Variables the template uses that ``context`` does not provide; DocumentError if it does not parse."""
+    try:
+        template = DocxTemplate(io.BytesIO(template_bytes))
+        return template.get_undeclared_template_variables(jinja_env=sandbox(), context=context)
+    except TemplateError as exc:
+        raise DocumentError(f"Mallen kunde inte fyllas i: {exc}") from exc
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentError(f"Filen är inte en giltig .docx-mall: {exc}") from exc
+
+
+def is_docx(content: bytes) -> bool:
+    """A real .docx: a zip archive with the Word main part and content types."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+    return "word/document.xml" in names and "[Content_Types].xml" in names
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_pdf(docx: bytes, *, timeout: int = 120) -> bytes | None:
+    """A PDF copy through LibreOffice, with a throwaway user profile so conversions can run in parallel.
+
+    Returns None when LibreOffice is not installed."""
+    binary = soffice_path()
+    if binary is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="soffice-") as work:
+        source = Path(work) / "document.docx"
+        source.write_bytes(docx)
+        profile = Path(work) / "profile"
+        result = subprocess.run(  # noqa: S603
+            [
+                binary,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                work,
+                str(source),
+            ],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+        target = Path(work) / "document.pdf"
+        if result.returncode != 0 or not target.exists():
+            raise DocumentError(
+                f"LibreOffice kunde inte skapa PDF: {result.stderr.decode(errors='replace')[:300]}"
+            )
+        return target.read_bytes()
+
+
+def paragraphs(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def amount_in_words(amount: int) -> str:
+    return f"{num2words(amount, lang='sv')} kronor"
+
+
+@dataclass
+class MemoDefaults:
+    """What the memo form starts from; the clerk may edit every field before generating."""
+
+    body_id: int | None
+    date: dt.date
+    registration_number: str
+    department: str
+    handler_name: str
+    handler_title: str
+    handler_phone: str
+    handler_email: str
+    title: str
+    proposals: str
+    summary: str
+    background: str
+    viewpoints: str
+    basis: str
+    dispatch: str
+    signatories: str
+
+
+def memo_body_step(case):
+    """The body the memo goes before: the one that proposes (to the council), else the one that decides."""
+    steps = list(case.steps.all())
+    return next((s for s in steps if s.role == StepRole.PROPOSES), None) or next(
+        (s for s in steps if s.role == StepRole.DECIDES), steps[0] if steps else None
+    )
+
+
+def _share(case) -> tuple[int | None, list[tuple[str, int]], int, int]:
+    """The municipality's annual amount, its split among bodies, the budget and the cost year."""
+    agreement = case.recommendation.agreement
+    year = agreement.period_start.year
+    try:
+        allocation = cost_allocation(agreement=agreement, year=year)
+    except AllocationError:
+        return None, [], getattr(getattr(agreement, "cost_model", None), "annual_budget", 0), year
+    line = next((line for line in allocation.lines if line.organisation_id == case.organisation_id), None)
+    if line is None:
+        return None, [], allocation.budget, year
+    return line.amount, [(split.body_name, split.amount) for split in line.splits], allocation.budget, year
+
+
+def share_sentences(case) -> tuple[str, str]:
+    amount, splits, budget, _year = _share(case)
+    name = case.organisation.display_name
+    if amount is None:
+        return (f"Kostnaden för {name} kunde inte beräknas: folkmängd eller kostnadsmodell saknas.", "")
+    budget_words = num2words(budget, lang="sv")
+    share = (
+        f"Den totala budgeten för centret beräknas till {budget_words} kronor per år, varav {genitive(name)} "
+        f"del skulle bli {format_amount(amount)} ({amount_in_words(amount)})."
+    )
+    split = ""
+    if splits:
+        equal = len({a for _n, a in splits}) == 1
+        parts = " och ".join(f"{body} ({format_amount(a)})" for body, a in splits)
+        split = f"Kostnaden fördelas lika mellan {parts}." if equal else f"Kostnaden fördelas mellan {parts}."
+    return share, split
+
+
+def memo_defaults(case, user) -> MemoDefaults:
+    agreement = case.recommendation.agreement
+    step = memo_body_step(case)
+    body = step.body if step else None
+    deciding = next((s for s in case.steps.all() if s.role == StepRole.DECIDES), None)
+    period = f"{format_date_iso(agreement.period_start)} t o m {format_date_iso(agreement.period_end)}"
+    subject = agreement.title[0].lower() + agreement.title[1:]
+    if body is None:
+        proposals = [f"Kommunen beslutar att ingå {subject} under perioden {period}."]
+    elif step.role == StepRole.PROPOSES and deciding is not None:
+        proposals = [
+            f"{body.name} föreslår att {deciding.body.name.lower()} beslutar att ingå {subject} under perioden "
+            f"{period}."
+        ]
+    else:
+        proposals = [f"{body.name} beslutar att ingå {subject} under perioden {period}."]
+    _amount, splits, _budget, _year = _share(case)
+    if splits and body is not None:
+        equal = len({a for _n, a in splits}) == 1
+        names = " och ".join(name for name, _a in splits)
+        how = "lika" if equal else "enligt kostnadsmodellen"
+        proposals.append(
+            f"{body.name} noterar att det årliga kostnadsbidraget fördelas {how} mellan {names}."
+        )
+    recommendation = case.recommendation
+    person = getattr(user, "person", None)
+    share, _split = share_sentences(case)
+    basis = [
+        f"Tjänsteutlåtande {format_date_iso(timezone.localdate())}",
+        f"KSL:s rekommendation {format_date_iso(recommendation.board_decision_date)}",
+        agreement.title,
+    ]
+    dispatch = ["Kommunförbundet Stockholms Län"] + [
+        name for name, _a in splits if body and name != body.name
+    ]
+    return MemoDefaults(
+        body_id=body.pk if body else None,
+        date=timezone.localdate(),
+        registration_number=case.registration_number,
+        department=next((b.name for b in case.organisation.bodies.all() if b.kind == "administration"), ""),
+        handler_name=person.full_name if person else (user.get_full_name() if user else ""),
+        handler_title=person.title if person else "",
+        handler_phone=person.phone if person else "",
+        handler_email=person.email if person else (user.email if user else ""),
+        title=recommendation.title,
+        proposals="\n".join(proposals),
+        summary=(
+            f"Styrelsen för Kommunförbundet Stockholms Län beslutade {format_date_long(recommendation.board_decision_date)} "
+            f"att rekommendera länets kommuner att ingå {subject}. {share}"
+        ),
+        background=recommendation.background,
+        viewpoints="Förvaltningen föreslår att kommunen deltar i den gemensamma verksamheten.",
+        basis="\n".join(basis),
+        dispatch="\n".join(dispatch),
+        signatories="\n".join(filter(None, [f"{person.full_name}, {person.title}" if person else ""])),
+    )
+
+
+def memo_context(case, params: dict) -> dict:
+    """The template context of a tjänsteutlåtande from the (edited) form fields."""
+    from governance.parties.models import Body
+
+    body = Body.objects.filter(pk=params.get("body_id"), organisation=case.organisation).first()
+    date = params["date"] if isinstance(params["date"], dt.date) else dt.date.fromisoformat(params["date"])
+    share, split = share_sentences(case)
+    handler = ", ".join(
+        filter(
+            None,
+            [
+                params.get("handler_name", ""),
+                params.get("handler_title", ""),
+                f"Tel. {params['handler_phone']}" if params.get("handler_phone") else "",
+                params.get("handler_email", ""),
+            ],
+        )
+    )
+    signatories = []
+    for line in lines(params.get("signatories", "")):
+        name, _sep, title = line.partition(",")
+        signatories.append({"name": name.strip(), "title": title.strip()})
+    return {
+        "organisation": case.organisation.name,
+        "department": params.get("department", ""),
+        "date_iso": format_date_iso(date),
+        "registration_label": f"Dnr {params['registration_number']}"
+        if params.get("registration_number")
+        else "",
+        "handler_line": f"Handläggare: {handler}" if handler else "",
+        "body": body.name if body else "",
+        "title": params.get("title", ""),
+        "proposals": lines(params.get("proposals", "")),
+        "summary": paragraphs(params.get("summary", "")),
+        "background": paragraphs(params.get("background", "")),
+        "share_sentence": share,
+        "split_sentence": split,
+        "viewpoints": paragraphs(params.get("viewpoints", "")),
+        "basis": lines(params.get("basis", "")),
+        "dispatch": lines(params.get("dispatch", "")),
+        "signatories": signatories,
+    }
+
+
+def sample_memo_context() -> dict:
+    """Sample data used to validate an uploaded memo template."""
+    return {
+        "organisation": "Exempel kommun",
+        "department": "Socialkontoret",
+        "date_iso": "2025-01-01",
+        "registration_label": "Dnr SN 2025/1",
+        "handler_line": "Handläggare: Anna Exempel",
+        "body": "Socialnämnden",
+        "title": "Exempel",
+        "proposals": ["Socialnämnden beslutar att ingå avtalet."],
+        "summary": ["Sammanfattning."],
+        "background": ["Bakgrund."],
+        "share_sentence": "Kommunens del blir 1 000 kr.",
+        "split_sentence": "",
+        "viewpoints": ["Synpunkter."],
+        "basis": ["Tjänsteutlåtande 2025-01-01"],
+        "dispatch": ["KSL"],
+        "signatories": [{"name": "Anna Exempel", "title": "Socialchef"}],
+    }
+
+
+def consultation_response_context(response) -> dict:
+    consultation = response.consultation
+    answers = {answer.question_id: answer.text for answer in response.answers.all()}
+    realistic = {
+        True: "Kommunen bedömer att tidplanen är realistisk.",
+        False: "Kommunen bedömer att tidplanen är orealistisk.",
+    }
+    adopted = ""
+    if response.adopted_by_id:
+        adopted = f"Remissvaret är antaget av {response.adopted_by.name.lower()}"
+        adopted += f" {format_date_long(response.answered_on)}" if response.answered_on else ""
+        adopted += f", {response.decision_reference}." if response.decision_reference else "."
+    return {
+        "organisation": response.organisation.name,
+        "department": response.adopted_by.name if response.adopted_by_id else "",
+        "date_iso": format_date_iso(response.answered_on or timezone.localdate()),
+        "registration_label": f"Dnr {consultation.registration_number}"
+        if consultation.registration_number
+        else "",
+        "handler_line": "",
+        "recipient": consultation.sender.name,
+        "title": consultation.title,
+        "intro": (
+            f"{response.organisation.name} har tagit del av remissen och lämnar följande svar på "
+            f"{genitive(consultation.sender.short_name or consultation.sender.name)} frågor."
+        ),
+        "position": response.get_position_display(),
+        "answers": [
+            {"number": q.number, "question": q.text, "answer": answers.get(q.pk, "Inget svar.")}
+            for q in consultation.questions.all()
+        ],
+        "timetable": realistic.get(
+            response.timetable_realistic, "Kommunen tar inte ställning till tidplanen."
+        ),
+        "adopted": adopted,
+        "signatories": [],
+    }
+
+
+def compilation_context(compilation) -> dict:
+    consultation = compilation.consultation
+    return {
+        "organisation": consultation.sender.name,
+        "department": "",
+        "date_iso": format_date_iso(timezone.localdate()),
+        "registration_label": f"Dnr {consultation.registration_number}"
+        if consultation.registration_number
+        else "",
+        "handler_line": "",
+        "title": consultation.title,
+        "answered_sentence": f"Svar har inkommit från {compilation.answered} av {compilation.recipients} kommuner.",
+        "timetable_sentence": f"{compilation.timetable_unrealistic} kommuner anser att tidplanen är orealistisk.",
+        "positions": [{"label": label, "count": count} for label, count in compilation.by_position],
+        "questions": [
+            {
+                "number": question.number,
+                "text": question.text,
+                "quotes": " ".join(f"{who}: ”{text}”" for who, text in quotes) or "Inga svar.",
+            }
+            for question, quotes in compilation.questions
+        ],
+        "responses": [
+            {
+                "name": r.organisation.display_name,
+                "position": r.get_position_display(),
+                "timetable": {True: "ja", False: "nej"}.get(r.timetable_realistic, "–"),
+                "adopted_by": r.adopted_by.name if r.adopted_by_id else "",
+            }
+            for r in compilation.responses
+        ],
+    }
+
+
+def agreement_context(agreement, allocation) -> dict:
+    shares = []
+    for share in agreement.cost_model.shares.all():
+        who = (
+            share.organisation.name
+            if share.organisation_id
+            else "Kommunerna tillsammans, fördelat efter folkmängd"
+        )
+        shares.append(f"{who}: {format_percent(share.percent)}")
+    return {
+        "organisation": agreement.host.name,
+        "department": "",
+        "date_iso": format_date_iso(timezone.localdate()),
+        "registration_label": "",
+        "handler_line": "",
+        "title": agreement.title,
+        "parties": [
+            m.organisation.name
+            for m in agreement.memberships.select_related("organisation").order_by("organisation__name")
+        ],
+        "period_sentence": (
+            f"Avtalet gäller från och med {format_date_long(agreement.period_start)} till och med "
+            f"{format_date_long(agreement.period_end)}."
+        ),
+        "host_sentence": f"{agreement.host.name} är huvudman för verksamheten.",
+        "budget_sentence": (
+            f"Verksamhetens budget är {format_amount(allocation.budget)} per år. Kostnaden fördelas enligt följande."
+        ),
+        "shares": shares,
+        "year": allocation.year,
+        "appendix_sentence": (
+            f"Kommunernas andel fördelas efter folkmängden {format_date_long(allocation.basis_date)} (SCB). "
+            "Beloppen är hela kronor och summerar exakt till budgeten."
+        ),
+        "lines": [
+            {
+                "name": line.name,
+                "percent": format_percent(line.percent) if line.percent is not None else "",
+                "population": format_number(line.population) if line.population is not None else "",
+                "amount": format_amount(line.amount),
+            }
+            for line in allocation.lines
+        ],
+        "total_population": format_number(allocation.pool_population),
+        "total": format_amount(allocation.total),
+    }

@@ -1,0 +1,52 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from governance.decisions import documents
+from governance.decisions.models import AdoptionCase, Recommendation
+from governance.decisions.services import template_for
+
+
+class Command(BaseCommand):
+    help = (
+        "Skriv ett utkast till tjänsteutlåtande (.docx) för en kommuns ärende, med samma innehåll som "
+        "sidan förifyller. Ex: draft_memo origo --municipality 0162 --out memo.docx"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "recommendation", help="Rekommendationens kortnamn, eller bara origo för den senaste."
+        )
+        parser.add_argument("--municipality", required=True, help="Kommunkod, t.ex. 0162.")
+        parser.add_argument("--out", type=Path, required=True)
+        parser.add_argument("--pdf", action="store_true", help="Skriv även en PDF (kräver LibreOffice).")
+
+    def handle(self, *args, recommendation: str, municipality: str, out: Path, pdf: bool, **options):
+        found = (
+            Recommendation.objects.filter(slug=recommendation).first()
+            or Recommendation.objects.filter(slug__startswith=f"{recommendation}-")
+            .order_by("-board_decision_date")
+            .first()
+        )
+        if found is None:
+            raise CommandError(f"Det finns ingen rekommendation ”{recommendation}”.")
+        case = (
+            AdoptionCase.objects.select_related("organisation", "recommendation__agreement")
+            .filter(recommendation=found, organisation__municipality_code=municipality)
+            .first()
+        )
+        if case is None:
+            raise CommandError(f"Kommunkod {municipality} är inte mottagare av ”{found}”.")
+        params = documents.memo_defaults(case, None).__dict__
+        try:
+            content = documents.render_docx(template_for("memo")[0], documents.memo_context(case, params))
+        except documents.DocumentError as exc:
+            raise CommandError(str(exc)) from exc
+        out.write_bytes(content)
+        self.stdout.write(f"Skrev {out} ({case.organisation.name}, {found}).")
+        if pdf:
+            converted = documents.convert_to_pdf(content)
+            if converted is None:
+                raise CommandError("PDF kan inte skapas: LibreOffice (soffice) är inte installerat.")
+            out.with_suffix(".pdf").write_bytes(converted)
+            self.stdout.write(f"Skrev {out.with_suffix('.pdf')}.")
