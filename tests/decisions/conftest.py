@@ -48,3 +48,12 @@ def fresh_recommendation(db):
 def danderyd_case(fresh_recommendation):
     recommendation = fresh_recommendation()
     return AdoptionCase.objects.get(recommendation=recommendation, organisation__municipality_code="0162")
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf_unless_asked(request, monkeypatch):
+    """PDF conversion costs a LibreOffice start per document: only tests marked ``pdf`` convert."""
+    if "pdf" not in request.keywords:
+        from governance.decisions import documents
+
+        monkeypatch.setattr(documents, "soffice_path", lambda: None)

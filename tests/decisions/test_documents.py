@@ -198,6 +198,7 @@ def test_pdf_copy_or_a_clear_note(danderyd_clerk, monkeypatch):
     assert "LibreOffice är inte installerat" in document.pdf_note
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(documents.soffice_path() is None, reason="LibreOffice is not installed")
 def test_pdf_copy_when_libreoffice_is_installed(danderyd_clerk):
     document = _generate(_case("origo-2012", "0162"), danderyd_clerk)
