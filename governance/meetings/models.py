@@ -1,17 +1,20 @@
-"""The cooperation's governing bodies (steering group, reference forum) and their memberships."""
+"""The cooperation's governing bodies (steering group, reference forum), their members and meetings."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from governance.agreements.models import Agreement
 from governance.parties.models import Organisation, Person, ValidityQuerySet
 
-from .choices import BodyKind, MembershipRole
+from .choices import AttendanceStatus, BodyKind, FigureCategory, ItemKind, MeetingState, MembershipRole, Rsvp
 
 
 class CooperationBody(models.Model):
@@ -119,3 +122,333 @@ class Membership(models.Model):
     def is_active(self, on: dt.date | None = None) -> bool:
         on = on or dt.date.today()
         return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
+
+
+class SeatRule(models.Model):
+    """A composition rule of a body, as data: how many voting seats (chair, vice chair, member) organisations
+    of a kind — or one named organisation — may hold, and who appoints them. A named organisation's rule
+    takes precedence over its kind's rule; ``exclude_convener`` keeps the convener out of a kind's rule."""
+
+    body = models.ForeignKey(CooperationBody, on_delete=models.CASCADE, related_name="seat_rules")
+    label = models.CharField(_("beskrivning"), max_length=200)
+    organisation_kind = models.CharField(_("typ av organisation"), max_length=20, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    exclude_convener = models.BooleanField(_("utom sammankallande"), default=False)
+    max_seats = models.PositiveSmallIntegerField(_("högst antal platser"))
+    max_per_organisation = models.PositiveSmallIntegerField(
+        _("högst per organisation"), null=True, blank=True
+    )
+    appointed_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("utses av"),
+    )
+
+    class Meta:
+        ordering = ["body", "id"]
+        verbose_name = _("sammansättningsregel")
+        verbose_name_plural = _("sammansättningsregler")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(organisation__isnull=False) & Q(organisation_kind=""))
+                | (Q(organisation__isnull=True) & ~Q(organisation_kind="")),
+                name="seat_rule_names_kind_or_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.label} (högst {self.max_seats})"
+
+    def applies_to(self, organisation: Organisation) -> bool:
+        if self.organisation_id is not None:
+            return self.organisation_id == organisation.pk
+        if self.exclude_convener and organisation.pk == self.body.convener_id:
+            return False
+        return organisation.kind == self.organisation_kind
+
+
+class Meeting(ConcurrentTransitionMixin, models.Model):
+    """A meeting of a body.
+
+    States: planned → notice_sent → held → minutes_drafted → minutes_approved (justerat) → published;
+    planned or notice_sent → cancelled or postponed (a postponed meeting may be planned again).
+    """
+
+    body = models.ForeignKey(CooperationBody, on_delete=models.PROTECT, related_name="meetings")
+    starts_at = models.DateTimeField(_("börjar"))
+    ends_at = models.DateTimeField(_("slutar"))
+    place = models.CharField(_("plats"), max_length=200, blank=True)
+    video_link = models.URLField(_("länk till videomöte"), blank=True)
+    state = FSMField(_("läge"), default=MeetingState.PLANNED, choices=MeetingState.choices, protected=True)
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    quorum_recorded_at = models.DateTimeField(_("beslutförhet fastställd"), null=True, blank=True)
+    quorum_present = models.PositiveSmallIntegerField(null=True, blank=True)
+    quorum_required = models.PositiveSmallIntegerField(null=True, blank=True)
+    minutes_checkers = models.ManyToManyField(
+        "Membership", blank=True, related_name="checked_meetings", verbose_name=_("justerare")
+    )
+    minutes_version = models.PositiveSmallIntegerField(default=0)
+    ical_sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("möte")
+        verbose_name_plural = _("möten")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body.name} {timezone.localtime(self.starts_at):%Y-%m-%d}"
+
+    @property
+    def date(self) -> dt.date:
+        return timezone.localtime(self.starts_at).date()
+
+    @transition(field=state, source=MeetingState.PLANNED, target=MeetingState.NOTICE_SENT)
+    def send_notice(self):
+        """Kallelsen är skickad."""
+
+    @transition(
+        field=state, source=[MeetingState.PLANNED, MeetingState.NOTICE_SENT], target=MeetingState.HELD
+    )
+    def hold(self):
+        """Mötet är genomfört."""
+
+    @transition(field=state, source=MeetingState.HELD, target=MeetingState.MINUTES_DRAFTED)
+    def draft_minutes(self):
+        """Protokollet är upprättat; paragraferna har fått nummer."""
+
+    @transition(field=state, source=MeetingState.MINUTES_DRAFTED, target=MeetingState.MINUTES_APPROVED)
+    def approve_minutes(self):
+        """Ordföranden och justerarna har justerat protokollet."""
+
+    @transition(field=state, source=MeetingState.MINUTES_APPROVED, target=MeetingState.PUBLISHED)
+    def publish(self):
+        """Det justerade protokollet är publicerat."""
+
+    @transition(
+        field=state,
+        source=[MeetingState.MINUTES_APPROVED, MeetingState.PUBLISHED],
+        target=MeetingState.MINUTES_DRAFTED,
+    )
+    def correct_minutes(self):
+        """En rättelse: en ny version av protokollet ska justeras."""
+
+    @transition(
+        field=state, source=[MeetingState.PLANNED, MeetingState.NOTICE_SENT], target=MeetingState.CANCELLED
+    )
+    def cancel(self):
+        """Mötet är inställt."""
+
+    @transition(
+        field=state, source=[MeetingState.PLANNED, MeetingState.NOTICE_SENT], target=MeetingState.POSTPONED
+    )
+    def postpone(self):
+        """Mötet är uppskjutet."""
+
+    @transition(field=state, source=MeetingState.POSTPONED, target=MeetingState.PLANNED)
+    def replan(self):
+        """Ett uppskjutet möte har fått en ny tid."""
+
+
+def paper_path(instance, filename: str) -> str:
+    return f"meetings/{instance.meeting_id}/papers/{filename}"
+
+
+class AgendaItem(models.Model):
+    """An item of the agenda (föredragningslista), with its decision or note and its § in the minutes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("ordning"))
+    title = models.CharField(_("rubrik"), max_length=300)
+    kind = models.CharField(_("typ"), max_length=20, choices=ItemKind.choices, default=ItemKind.INFORMATION)
+    standard_key = models.CharField(max_length=30, blank=True)
+    presenter = models.CharField(_("föredragande"), max_length=200, blank=True)
+    minutes_allotted = models.PositiveSmallIntegerField(_("minuter"), null=True, blank=True)
+    description = models.TextField(_("beskrivning"), blank=True)
+    recommendation = models.ForeignKey(
+        "decisions.Recommendation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    case = models.ForeignKey(
+        "decisions.AdoptionCase", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    follow_up_report = models.ForeignKey(
+        "FollowUpReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    paper = models.FileField(_("handling"), upload_to=paper_path, blank=True)
+    paper_name = models.CharField(max_length=200, blank=True)
+    outcome = models.TextField(_("beslut eller anteckning"), blank=True)
+    is_open = models.BooleanField(_("öppen fråga"), default=False, help_text=_("Följer med till nästa möte."))
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    paragraph = models.PositiveSmallIntegerField(_("§"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        verbose_name = _("ärende på dagordningen")
+        verbose_name_plural = _("dagordning")
+        constraints = [models.UniqueConstraint(fields=["meeting", "position"], name="unique_item_position")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class Attendance(models.Model):
+    """A member's answer to the notice and presence at the meeting; a deputy may stand in for a member."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="attendances")
+    rsvp = models.CharField(_("svar på kallelsen"), max_length=20, choices=Rsvp.choices, blank=True)
+    rsvp_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(_("närvaro"), max_length=20, choices=AttendanceStatus.choices, blank=True)
+    stands_in_for = models.ForeignKey(
+        Membership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ersätter"),
+    )
+
+    class Meta:
+        verbose_name = _("närvaro")
+        verbose_name_plural = _("närvaro")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "membership"], name="one_attendance_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership.person}: {self.get_status_display() or self.get_rsvp_display()}"
+
+
+class ConflictOfInterest(models.Model):
+    """Jäv: a member takes no part in one item."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="conflicts")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("anteckning"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("jäv")
+        verbose_name_plural = _("jäv")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "membership"], name="one_conflict_per_member_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership.person} jävig i {self.item}"
+
+
+def minutes_path(instance, filename: str) -> str:
+    return f"meetings/{instance.meeting_id}/minutes/v{instance.version}-{filename}"
+
+
+class MinutesVersion(models.Model):
+    """One version of a meeting's minutes. Approved versions are frozen: the text snapshot and the .docx
+    never change; a correction makes a new version with a reason."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes_versions")
+    version = models.PositiveSmallIntegerField()
+    reason = models.CharField(_("skäl till rättelse"), max_length=300, blank=True)
+    snapshot = models.JSONField(default=dict)
+    file = models.FileField(upload_to=minutes_path, blank=True)
+    pdf = models.FileField(upload_to=minutes_path, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "version"]
+        verbose_name = _("protokollversion")
+        verbose_name_plural = _("protokollversioner")
+        constraints = [models.UniqueConstraint(fields=["meeting", "version"], name="unique_minutes_version")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} protokoll v{self.version}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.approved_at is not None
+
+
+class MinutesApproval(models.Model):
+    """The chair's or a minutes checker's approval (justering) of one version, time-stamped."""
+
+    minutes = models.ForeignKey(MinutesVersion, on_delete=models.CASCADE, related_name="approvals")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20)
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("justering")
+        verbose_name_plural = _("justeringar")
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "membership"], name="one_approval_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership.person} justerade {self.minutes} {self.approved_at:%Y-%m-%d %H:%M}"
+
+
+class FollowUpReport(models.Model):
+    """The centre's quarterly follow-up (uppföljning): aggregated figures only, never individual data."""
+
+    year = models.PositiveSmallIntegerField(_("år"))
+    quarter = models.PositiveSmallIntegerField(
+        _("kvartal"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-year", "-quarter"]
+        verbose_name = _("uppföljningsrapport")
+        verbose_name_plural = _("uppföljningsrapporter")
+        constraints = [models.UniqueConstraint(fields=["year", "quarter"], name="one_report_per_quarter")]
+
+    def __str__(self) -> str:
+        return f"Uppföljning {self.year} kvartal {self.quarter}"
+
+
+class FollowUpFigure(models.Model):
+    """One aggregate in a report, e.g. contacts by gender: Flickor/unga kvinnor 23. Shown as "<5" below 5."""
+
+    report = models.ForeignKey(FollowUpReport, on_delete=models.CASCADE, related_name="figures")
+    category = models.CharField(_("kategori"), max_length=20, choices=FigureCategory.choices)
+    label = models.CharField(_("grupp"), max_length=120)
+    value = models.PositiveIntegerField(_("antal"))
+
+    class Meta:
+        ordering = ["report", "category", "id"]
+        verbose_name = _("uppföljningstal")
+        verbose_name_plural = _("uppföljningstal")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "category", "label"], name="one_figure_per_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.label}"
+
+
+class CalendarToken(models.Model):
+    """A secret for a user's calendar feeds (calendar programs cannot log in); can be replaced at any time."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("kalendernyckel")
+        verbose_name_plural = _("kalendernycklar")
+
+    def __str__(self) -> str:
+        return f"{self.user}"

@@ -1,10 +1,12 @@
 """Reads for the body pages."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 
 from . import permissions
+from .choices import VOTING_ROLES
 from .models import CooperationBody, Membership
 
 
@@ -44,3 +46,46 @@ def split_current(memberships, on: dt.date | None = None) -> tuple[list[Membersh
     on = on or dt.date.today()
     current = [m for m in memberships if m.is_active(on)]
     return current, [m for m in memberships if not m.is_active(on)]
+
+
+@dataclass(frozen=True)
+class CompositionRow:
+    label: str
+    max_seats: int
+    filled: int
+    appointed_by: str
+
+    @property
+    def vacancies(self) -> int:
+        return max(self.max_seats - self.filled, 0)
+
+
+def composition(body: CooperationBody, on: dt.date | None = None) -> list[CompositionRow]:
+    """Each seat rule with its filled seats and vacancies today, in two queries."""
+    on = on or dt.date.today()
+    rules = list(body.seat_rules.select_related("organisation", "appointed_by", "body"))
+    seats = list(
+        Membership.objects.active(on).filter(body=body, role__in=VOTING_ROLES).select_related("organisation")
+    )
+    rows = []
+    for rule in rules:
+        specific = rule.organisation_id is not None
+        filled = sum(
+            1
+            for m in seats
+            if (specific and m.organisation_id == rule.organisation_id)
+            or (
+                not specific
+                and rule.applies_to(m.organisation)
+                and not any(r.organisation_id == m.organisation_id for r in rules)
+            )
+        )
+        rows.append(
+            CompositionRow(
+                rule.label,
+                rule.max_seats,
+                filled,
+                rule.appointed_by.display_name if rule.appointed_by else "",
+            )
+        )
+    return rows

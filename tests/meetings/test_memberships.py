@@ -75,7 +75,7 @@ def test_a_future_term_starts_with_the_daily_sync(ekero_clerk, steering):
         body=steering,
         person=ekero_clerk.person,
         organisation=ekero,
-        role="member",
+        role="deputy",
         valid_from=start,
         appointed_by=Organisation.objects.get(kind="association"),
     )
@@ -127,3 +127,71 @@ def test_body_pages(client, chair, danderyd_clerk, steering):
     client.force_login(danderyd_clerk)
     text = client.get(reverse("meetings:body_list")).text
     assert "Referensforum för Origo" in text and "Styrgruppen för Origo" not in text
+
+
+def test_a_seventh_municipal_seat_is_refused_and_vacancies_follow(ksl_officer, ekero_clerk, steering):
+    from governance.meetings.services import CompositionError
+
+    ekero = Organisation.objects.get(municipality_code="0125")
+    before = (Membership.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(CompositionError, match="har redan 6 av 6 platser för kommunala ledamöter"):
+        membership_add(
+            acting_user=ksl_officer,
+            body=steering,
+            person=ekero_clerk.person,
+            organisation=ekero,
+            role="member",
+            valid_from=TODAY,
+            appointed_by=Organisation.objects.get(kind="association"),
+        )
+    assert (Membership.objects.count(), AuditEvent.objects.count()) == before
+    # End one municipal seat: the seat becomes vacant and Ekerö may take it (rotation).
+    botkyrka = Membership.objects.get(body=steering, organisation__municipality_code="0127", role="member")
+    membership_end(acting_user=ksl_officer, membership=botkyrka, valid_to=TODAY - dt.timedelta(days=1))
+    from governance.meetings.queries import composition
+
+    assert next(row for row in composition(steering) if row.label == "kommunala ledamöter").vacancies == 1
+    membership_add(
+        acting_user=ksl_officer,
+        body=steering,
+        person=ekero_clerk.person,
+        organisation=ekero,
+        role="member",
+        valid_from=TODAY,
+        appointed_by=Organisation.objects.get(kind="association"),
+    )
+
+
+def test_a_chair_not_from_the_convener_is_refused(ksl_officer, danderyd_clerk, forum):
+    from governance.meetings.services import CompositionError
+
+    with pytest.raises(
+        CompositionError, match="Ordföranden i Referensforum för Origo ska komma från Stockholms stad"
+    ):
+        membership_add(
+            acting_user=ksl_officer,
+            body=forum,
+            person=danderyd_clerk.person,
+            organisation=danderyd_clerk.person.organisation,
+            role="chair",
+            valid_from=TODAY,
+            appointed_by=danderyd_clerk.person.organisation,
+        )
+
+
+def test_one_seat_per_municipality_in_the_forum(ksl_officer, forum):
+    from governance.meetings.services import CompositionError
+    from governance.parties.models import Person
+
+    danderyd = Organisation.objects.get(municipality_code="0162")
+    other = Person.objects.create(first_name="Dan", last_name="Dahl", organisation=danderyd)
+    with pytest.raises(CompositionError, match="Danderyds kommun har redan sin plats"):
+        membership_add(
+            acting_user=ksl_officer,
+            body=forum,
+            person=other,
+            organisation=danderyd,
+            role="member",
+            valid_from=TODAY,
+            appointed_by=danderyd,
+        )

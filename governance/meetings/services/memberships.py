@@ -11,9 +11,52 @@ from governance.agreements.models import Agreement
 from governance.core.services import audit_record, grants_sync_all
 from governance.parties.models import Organisation, Person
 
-from . import permissions
-from .choices import MembershipRole
-from .models import CooperationBody, CooperationBodyUserObjectPermission, Membership
+from .. import permissions
+from ..choices import VOTING_ROLES, MembershipRole
+from ..models import CooperationBody, CooperationBodyUserObjectPermission, Membership, SeatRule
+
+
+class CompositionError(ValidationError):
+    """The seat would break the body's composition rules."""
+
+
+def check_composition(*, body: CooperationBody, organisation: Organisation, role: str, on: dt.date) -> None:
+    """Refuse a voting seat beyond the body's rules and a chair who is not from the convener."""
+    if role == MembershipRole.CHAIR and organisation.pk != body.convener_id:
+        raise CompositionError(
+            _("Ordföranden i %(body)s ska komma från %(convener)s.")
+            % {"body": body, "convener": body.convener}
+        )
+    if role not in VOTING_ROLES:
+        return
+    rules = list(body.seat_rules.select_related("organisation", "body"))
+    if not rules:
+        return
+    rule = next((r for r in rules if r.organisation_id == organisation.pk), None) or next(
+        (r for r in rules if r.organisation_id is None and r.applies_to(organisation)), None
+    )
+    if rule is None:
+        raise CompositionError(_("%(org)s har ingen plats i %(body)s.") % {"org": organisation, "body": body})
+    seats = [
+        m
+        for m in Membership.objects.active(on)
+        .filter(body=body, role__in=VOTING_ROLES)
+        .select_related("organisation")
+        if (rule.organisation_id == m.organisation_id)
+        or (rule.organisation_id is None and rule.applies_to(m.organisation))
+    ]
+    if len(seats) >= rule.max_seats:
+        raise CompositionError(
+            _("%(body)s har redan %(n)s av %(max)s platser för %(label)s.")
+            % {"body": body, "n": len(seats), "max": rule.max_seats, "label": rule.label}
+        )
+    if (
+        rule.max_per_organisation
+        and sum(1 for m in seats if m.organisation_id == organisation.pk) >= rule.max_per_organisation
+    ):
+        raise CompositionError(
+            _("%(org)s har redan sin plats i %(body)s.") % {"org": organisation, "body": body}
+        )
 
 
 def _sync_person(person: Person) -> dict[str, int]:
@@ -41,6 +84,7 @@ def membership_add(
         raise ValidationError(_("Mandatperiodens slut kan inte vara före dess början."))
     with transaction.atomic():
         body = CooperationBody.objects.select_for_update().get(pk=body.pk)
+        check_composition(body=body, organisation=organisation, role=role, on=valid_from)
         overlapping = (
             Membership.objects.filter(body=body, person=person, role=role).active(valid_from).exists()
         )
@@ -117,6 +161,27 @@ def body_load(*, acting_user, data: dict) -> tuple[CooperationBody, int]:
             },
         )
         if created:
+            body.notice_working_days = data.get("notice_working_days", body.notice_working_days)
+            body.save(update_fields=["notice_working_days"])
+            SeatRule.objects.bulk_create(
+                [
+                    SeatRule(
+                        body=body,
+                        label=rule["label"],
+                        organisation_kind=rule.get("organisation_kind", ""),
+                        organisation=organisations[rule["organisation"]]
+                        if rule.get("organisation")
+                        else None,
+                        exclude_convener=rule.get("exclude_convener", False),
+                        max_seats=rule["max_seats"],
+                        max_per_organisation=rule.get("max_per_organisation"),
+                        appointed_by=organisations[rule["appointed_by"]]
+                        if rule.get("appointed_by")
+                        else None,
+                    )
+                    for rule in data.get("rules", [])
+                ]
+            )
             audit_record(acting_user=acting_user, action="body.created", obj=body)
         added = 0
         for seat in data["members"]:
