@@ -205,12 +205,96 @@ def build_agreement() -> None:
     document.save(OUT / "avtal.docx")
 
 
+def meeting_header(document, kind_label: str) -> None:
+    header_block(document, kind_label)
+    para(document, "{{ body }}", style="Heading 1")
+    para(document, "Tid: {{ when }}")
+    para(document, "Plats: {{ place }}")
+    para(document, "{%p if video_link %}")
+    para(document, "Videomöte: {{ video_link }}")
+    para(document, "{%p endif %}")
+
+
+def build_notice() -> None:
+    document = new_document()
+    meeting_header(document, "KALLELSE")
+    para(document, "Ledamöter och ersättare kallas till sammanträde. {{ rsvp_note }}")
+    para(document, "Föredragningslista", style="Heading 2")
+    row_loop_table(
+        document,
+        ["Nr", "Ärende", "Typ", "Föredragande", "Tid"],
+        [
+            "{{ item.number }}",
+            "{{ item.title }}",
+            "{{ item.kind }}",
+            "{{ item.presenter }}",
+            "{{ item.minutes }}",
+        ],
+        "{%tr for item in items %}",
+    )
+    para(document, "Handlingar", style="Heading 2")
+    para(document, "{%p for item in items %}")
+    para(document, "{%p if item.description or item.papers %}")
+    para(document, "{{ item.number }}. {{ item.title }}", bold=True)
+    para(document, "{{ item.description }} {{ item.papers }}")
+    para(document, "{%p endif %}")
+    para(document, "{%p endfor %}")
+    para(document)
+    para(document, "{{ chair }}, ordförande")
+    para(document, "{{ secretary }}")
+    document.save(OUT / "kallelse.docx")
+
+
+def build_minutes() -> None:
+    document = new_document()
+    meeting_header(document, "PROTOKOLL")
+    para(document, "{{ version_note }}")
+    para(document, "Närvarande", style="Heading 2")
+    loop(document, "{%p for person in present %}", "{{ person }}")
+    para(document, "{%p if substitutes %}")
+    para(document, "Tjänstgörande ersättare", style="Heading 3")
+    loop(document, "{%p for person in substitutes %}", "{{ person }}")
+    para(document, "{%p endif %}")
+    para(document, "{%p if absent %}")
+    para(document, "Frånvarande", style="Heading 3")
+    loop(document, "{%p for person in absent %}", "{{ person }}")
+    para(document, "{%p endif %}")
+    para(document, "{{ quorum }}")
+    para(document, "Justerare: {{ checkers }}")
+    para(document, "{%p for item in items %}")
+    para(document, "{{ item.paragraph }} {{ item.title }}", style="Heading 2")
+    para(document, "{{ item.outcome }}")
+    para(document, "{%p if item.conflicts %}")
+    para(document, "{{ item.conflicts }}")
+    para(document, "{%p endif %}")
+    para(document, "{%p endfor %}")
+    para(document, "Underskrifter", style="Heading 2")
+    loop(document, "{%p for s in signatures %}", "{{ s.role }}: {{ s.name }}")
+    document.save(OUT / "protokoll.docx")
+
+
+def build_extract() -> None:
+    document = new_document()
+    meeting_header(document, "PROTOKOLLSUTDRAG")
+    para(document, "{{ item.paragraph }} {{ item.title }}", style="Heading 2")
+    para(document, "{{ item.outcome }}")
+    para(document, "{%p if item.conflicts %}")
+    para(document, "{{ item.conflicts }}")
+    para(document, "{%p endif %}")
+    para(document, "Justerat: {{ checkers }}")
+    para(document, "Rätt utdraget intygar: {{ secretary }}")
+    document.save(OUT / "protokollsutdrag.docx")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     build_memo()
     build_consultation_response()
     build_compilation()
     build_agreement()
+    build_notice()
+    build_minutes()
+    build_extract()
     print(f"Wrote the templates to {OUT}")
 
 

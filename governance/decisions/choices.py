@@ -82,6 +82,9 @@ class DocumentKind(models.TextChoices):
     CONSULTATION_RESPONSE = "consultation_response", _("Remissvar")
     COMPILATION = "compilation", _("Sammanställning av remissvar")
     AGREEMENT = "agreement", _("Avtal med kostnadsbilaga")
+    NOTICE = "notice", _("Kallelse med föredragningslista")
+    MINUTES = "minutes", _("Protokoll")
+    EXTRACT = "extract", _("Protokollsutdrag")
 
 
 class DocumentStatus(models.TextChoices):

@@ -259,6 +259,8 @@ def sample_context(kind: str) -> dict:
     """Realistic sample data for validating a template of ``kind``: built from the data set where it exists."""
     if kind == DocumentKind.MEMO:
         return documents.sample_memo_context()
+    if kind in (DocumentKind.NOTICE, DocumentKind.MINUTES, DocumentKind.EXTRACT):
+        return documents.sample_meeting_context(kind)
     if kind == DocumentKind.CONSULTATION_RESPONSE:
         response = ConsultationResponse.objects.select_related(
             "consultation__sender", "organisation", "adopted_by"

@@ -1,0 +1,48 @@
+"""The centre's quarterly follow-up: aggregates only; every cell below 5 is shown as "<5" everywhere."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from governance.core.services import audit_record
+
+from ..choices import FigureCategory
+from ..models import FollowUpFigure, FollowUpReport
+
+SMALL_CELL = 5
+
+
+def suppressed(value: int) -> str:
+    """The only form in which a figure may be shown or exported."""
+    return "<5" if value < SMALL_CELL else str(value)
+
+
+def followup_report_record(
+    *, acting_user, year: int, quarter: int, figures: list[tuple[str, str, int]]
+) -> FollowUpReport:
+    """Store (or replace) a quarter's aggregates. Only the host's administrators and body managers report."""
+    if acting_user is not None and not (
+        acting_user.has_perm("meetings.add_followupreport")
+        or acting_user.has_perm("meetings.view_all_bodies")
+    ):
+        raise PermissionDenied(_("Du får inte rapportera uppföljningen."))
+    errors = []
+    if not 1 <= quarter <= 4:
+        errors.append(_("Kvartalet ska vara 1–4."))
+    for category, label, value in figures:
+        if category not in FigureCategory.values:
+            errors.append(_("Okänd kategori ”%(c)s”.") % {"c": category})
+        if not isinstance(value, int) or value < 0:
+            errors.append(_("Antalet för %(l)s ska vara ett heltal ≥ 0.") % {"l": label})
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        report, _created = FollowUpReport.objects.get_or_create(year=year, quarter=quarter)
+        report.figures.all().delete()
+        FollowUpFigure.objects.bulk_create(
+            [FollowUpFigure(report=report, category=c, label=label, value=v) for c, label, v in figures]
+        )
+        audit_record(
+            acting_user=acting_user, action="followup.recorded", obj=report, payload={"cells": len(figures)}
+        )
+    return report

@@ -1,0 +1,276 @@
+"""Minutes (protokoll): § numbering through each body's calendar year, justerare, approval that freezes a
+version, corrections as new versions, extracts (protokollsutdrag), and the documents' contexts."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.core.formatting import format_date_iso, format_date_long
+from governance.core.services import audit_record
+
+from ..choices import VOTING_ROLES, AttendanceStatus, MeetingState, MembershipRole
+from ..models import CooperationBody, Meeting, MinutesApproval, MinutesVersion
+from .meetings import _meeting_transition, notice_recipients
+
+WEEKDAYS = ["måndagen", "tisdagen", "onsdagen", "torsdagen", "fredagen", "lördagen", "söndagen"]
+
+
+def _when(meeting: Meeting) -> str:
+    start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    return f"{WEEKDAYS[start.weekday()]} {format_date_long(start.date())} kl. {start:%H.%M}–{end:%H.%M}"
+
+
+def _people(meeting: Meeting, role: str) -> str:
+    person = next((m.person for m in notice_recipients(meeting) if m.role == role), None)
+    return person.full_name if person else ""
+
+
+def _item_dict(item, number: int) -> dict:
+    papers = f"Handling: {item.paper_name}." if item.paper_name else ""
+    if item.follow_up_report_id:
+        papers = f"Handling: {item.follow_up_report}."
+    conflicts = ", ".join(c.membership.person.full_name for c in item.conflicts.all())
+    return {
+        "paragraph": f"§ {item.paragraph}" if item.paragraph else "",
+        "number": number,
+        "title": item.title,
+        "kind": item.get_kind_display(),
+        "presenter": item.presenter,
+        "minutes": f"{item.minutes_allotted} min" if item.minutes_allotted else "",
+        "description": item.description,
+        "papers": papers,
+        "outcome": item.outcome or "Antecknades.",
+        "conflicts": f"Jäv anmäldes av {conflicts}, som inte deltog i ärendet." if conflicts else "",
+    }
+
+
+def _base(meeting: Meeting) -> dict:
+    return {
+        "organisation": meeting.body.convener.name,
+        "department": "",
+        "date_iso": format_date_iso(meeting.date),
+        "registration_label": "",
+        "handler_line": "",
+        "body": meeting.body.name,
+        "title": meeting.body.name,
+        "when": _when(meeting),
+        "place": meeting.place or "",
+        "video_link": meeting.video_link or "",
+        "chair": _people(meeting, MembershipRole.CHAIR),
+        "secretary": _people(meeting, MembershipRole.SECRETARY),
+    }
+
+
+def notice_context(meeting: Meeting) -> dict:
+    items = meeting.items.prefetch_related("conflicts__membership__person").select_related("follow_up_report")
+    return {
+        **_base(meeting),
+        "rsvp_note": "Svara om du kommer på mötets sida; en ersättare kallas om du inte kan delta.",
+        "items": [_item_dict(item, number) for number, item in enumerate(items, start=1)],
+    }
+
+
+def minutes_context(meeting: Meeting, version: MinutesVersion | None = None) -> dict:
+    attendances = list(meeting.attendances.select_related("membership__person", "stands_in_for__person"))
+    present = [
+        f"{a.membership.person.full_name}, {a.membership.get_role_display().lower()}, {a.membership.organisation.display_name}"
+        for a in attendances
+        if a.status == AttendanceStatus.PRESENT
+    ]
+    substitutes = [
+        f"{a.membership.person.full_name} (för {a.stands_in_for.person.full_name})"
+        for a in attendances
+        if a.status == AttendanceStatus.SUBSTITUTE and a.stands_in_for_id
+    ]
+    absent = [a.membership.person.full_name for a in attendances if a.status == AttendanceStatus.ABSENT]
+    checkers = list(meeting.minutes_checkers.select_related("person"))
+    items = meeting.items.prefetch_related("conflicts__membership__person").select_related("follow_up_report")
+    note = ""
+    if version is not None and version.version > 1:
+        note = f"Version {version.version}, rättad: {version.reason}"
+    return {
+        **_base(meeting),
+        "present": present,
+        "substitutes": substitutes,
+        "absent": absent,
+        "quorum": (
+            f"Mötet var beslutfört ({meeting.quorum_present} närvarande av {meeting.quorum_required} som krävs)."
+            if meeting.quorum_recorded_at and meeting.quorum_present >= meeting.quorum_required
+            else "Mötet var inte beslutfört."
+        ),
+        "checkers": " och ".join(c.person.full_name for c in checkers),
+        "items": [_item_dict(item, number) for number, item in enumerate(items, start=1)],
+        "signatures": [{"role": "Ordförande", "name": _people(meeting, MembershipRole.CHAIR)}]
+        + [{"role": "Justerare", "name": c.person.full_name} for c in checkers],
+        "version_note": note,
+    }
+
+
+def _render_version(meeting: Meeting, version: MinutesVersion) -> None:
+    from governance.decisions import documents
+    from governance.decisions.services import template_for
+
+    context = minutes_context(meeting, version)
+    content = documents.render_docx(template_for("minutes")[0], context)
+    version.snapshot = context
+    version.file.save(f"protokoll-{meeting.pk}-v{version.version}.docx", ContentFile(content), save=False)
+    pdf = documents.convert_to_pdf(content) if documents.soffice_path() else None
+    if pdf:
+        version.pdf.save(f"protokoll-{meeting.pk}-v{version.version}.pdf", ContentFile(pdf), save=False)
+    version.save()
+
+
+def _number_paragraphs(meeting: Meeting) -> None:
+    """§ 1, § 2 … through the body's calendar year, continuing from its earlier meetings that year."""
+    CooperationBody.objects.select_for_update().get(pk=meeting.body_id)  # one numbering at a time per body
+    if meeting.items.filter(paragraph__isnull=False).exists():
+        return
+    last = (
+        Meeting.objects.filter(body=meeting.body, starts_at__year=meeting.starts_at.year)
+        .exclude(pk=meeting.pk)
+        .aggregate(n=Max("items__paragraph"))["n"]
+        or 0
+    )
+    for offset, item in enumerate(meeting.items.order_by("position"), start=1):
+        item.paragraph = last + offset
+        item.save(update_fields=["paragraph"])
+
+
+def minutes_draft(*, acting_user, meeting: Meeting, checker_ids: list[int]) -> Meeting:
+    """Draw up the minutes: two justerare chosen at the meeting, quorum recorded, § numbers given."""
+
+    def check(locked):
+        if locked.quorum_recorded_at is None:
+            raise ValidationError(_("Registrera närvaron och beslutförheten innan protokollet upprättas."))
+        present = {
+            a.membership_id
+            for a in locked.attendances.select_related("membership")
+            if a.status in (AttendanceStatus.PRESENT, AttendanceStatus.SUBSTITUTE)
+        }
+        chosen = set(checker_ids)
+        if len(chosen) != 2:
+            raise ValidationError(_("Välj två justerare."))
+        members = {m.pk: m for m in notice_recipients(locked)}
+        if not chosen <= present or any(
+            members[c].role == MembershipRole.CHAIR for c in chosen if c in members
+        ):
+            raise ValidationError(_("Justerarna ska vara närvarande ledamöter, inte ordföranden."))
+
+    def then(locked):
+        locked.minutes_checkers.set(checker_ids)
+        _number_paragraphs(locked)
+        version = MinutesVersion.objects.create(meeting=locked, version=locked.minutes_version + 1)
+        Meeting.objects.filter(pk=locked.pk).update(minutes_version=version.version)
+        locked.minutes_version = version.version
+        _render_version(locked, version)
+
+    with transaction.atomic():
+        locked = _meeting_transition(
+            acting_user=acting_user,
+            meeting=meeting,
+            transition="draft_minutes",
+            action="minutes.drafted",
+            payload={"checkers": checker_ids},
+            check=check,
+        )
+        then(locked)
+    return locked
+
+
+def current_version(meeting: Meeting) -> MinutesVersion | None:
+    return meeting.minutes_versions.order_by("-version").first()
+
+
+def minutes_approve(*, acting_user, meeting: Meeting) -> Meeting:
+    """The chair's or a justerare's approval, time-stamped; when all three have approved, the version is frozen."""
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+        if locked.state != MeetingState.MINUTES_DRAFTED:
+            raise ValidationError(_("Det finns inget upprättat protokoll att justera."))
+        if locked.quorum_recorded_at is None:
+            raise ValidationError(_("Protokollet kan inte justeras utan registrerad beslutförhet."))
+        members = [
+            m for m in notice_recipients(locked) if m.person.user_id == getattr(acting_user, "pk", None)
+        ]
+        checkers = set(locked.minutes_checkers.values_list("pk", flat=True))
+        role = None
+        membership = None
+        for m in members:
+            if m.role == MembershipRole.CHAIR:
+                role, membership = "chair", m
+            elif m.pk in checkers:
+                role, membership = "checker", m
+        if membership is None:
+            raise PermissionDenied(_("Endast ordföranden och de valda justerarna justerar protokollet."))
+        version = current_version(locked)
+        MinutesApproval.objects.get_or_create(minutes=version, membership=membership, defaults={"role": role})
+        audit_record(
+            acting_user=acting_user,
+            action="minutes.approval",
+            obj=locked,
+            payload={"version": version.version, "role": role},
+        )
+        approved = set(version.approvals.values_list("membership_id", flat=True))
+        chair_ok = any(m.role == MembershipRole.CHAIR for m in notice_recipients(locked) if m.pk in approved)
+        if chair_ok and checkers <= approved:
+            version.approved_at = timezone.now()
+            version.save(update_fields=["approved_at"])
+            locked.approve_minutes()
+            locked.save()
+            audit_record(
+                acting_user=acting_user,
+                action="minutes.approved",
+                obj=locked,
+                source_state=MeetingState.MINUTES_DRAFTED,
+                target_state=locked.state,
+                payload={"version": version.version},
+            )
+    return locked
+
+
+def minutes_publish(*, acting_user, meeting: Meeting) -> Meeting:
+    return _meeting_transition(
+        acting_user=acting_user, meeting=meeting, transition="publish", action="minutes.published"
+    )
+
+
+def minutes_correct(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
+    """A correction of approved minutes: a new version with a reason, to be approved again; the old stays frozen."""
+    if not (reason or "").strip():
+        raise ValidationError(_("Ange skälet till rättelsen."))
+    with transaction.atomic():
+        locked = _meeting_transition(
+            acting_user=acting_user,
+            meeting=meeting,
+            transition="correct_minutes",
+            action="minutes.corrected",
+            payload={"reason": reason},
+        )
+        version = MinutesVersion.objects.create(
+            meeting=locked, version=locked.minutes_version + 1, reason=reason.strip()
+        )
+        Meeting.objects.filter(pk=locked.pk).update(minutes_version=version.version)
+        _render_version(locked, version)
+    return locked
+
+
+def extract_render(*, meeting: Meeting, paragraph: int) -> bytes:
+    """Protokollsutdrag: one paragraph of the latest approved minutes."""
+    from governance.decisions import documents
+    from governance.decisions.services import template_for
+
+    version = meeting.minutes_versions.filter(approved_at__isnull=False).order_by("-version").first()
+    if version is None:
+        raise ValidationError(_("Det finns inget justerat protokoll att göra utdrag ur."))
+    item = next((i for i in version.snapshot.get("items", []) if i["paragraph"] == f"§ {paragraph}"), None)
+    if item is None:
+        raise ValidationError(_("Protokollet har ingen § %(n)s.") % {"n": paragraph})
+    context = {**version.snapshot, "item": item}
+    return documents.render_docx(template_for("extract")[0], context)
+
+
+def is_voting(membership) -> bool:
+    return membership.role in VOTING_ROLES
