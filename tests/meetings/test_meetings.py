@@ -1,0 +1,381 @@
+"""Meetings: plan, agenda, notice deadline, quorum, § numbering, approval freezing, small-cell suppression."""
+
+import datetime as dt
+import io
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from docx import Document
+
+from governance.core.models import AuditEvent
+from governance.meetings import services
+from governance.meetings.models import CooperationBody, Meeting, Membership
+from governance.meetings.services.minutes import current_version
+
+TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+
+@pytest.fixture
+def steering(db):
+    return CooperationBody.objects.get(slug="styrgrupp")
+
+
+def _at(day: dt.date, hour=13):
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=TZ)
+
+
+def _future_meeting(steering, chair, days=40):
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return services.meeting_create(
+        acting_user=chair, body=steering, starts_at=_at(day), ends_at=_at(day, 15), place="Stadshuset"
+    )
+
+
+def _text(content: bytes) -> str:
+    document = Document(io.BytesIO(content))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [" | ".join(c.text for c in row.cells) for row in table.rows]
+    return "\n".join(parts)
+
+
+def _as_held(meeting):
+    """Move a planned meeting into the past and mark it held (what the calendar does to every meeting)."""
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at - dt.timedelta(days=80), ends_at=meeting.ends_at - dt.timedelta(days=80)
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+def test_annual_plan_on_working_days(chair, steering):
+    year = timezone.localdate().year + 1
+    meetings = services.meetings_plan_year(acting_user=chair, body=steering, year=year, place="Origo")
+    assert len(meetings) == 4
+    for meeting in meetings:
+        local = timezone.localtime(meeting.starts_at)
+        assert local.weekday() == 1 and local.hour == 13
+        assert [i.title for i in meeting.items.all()] == [
+            "Mötets öppnande",
+            "Val av justerare",
+            "Godkännande av dagordningen",
+            "Föregående protokoll",
+            "Övriga frågor",
+            "Mötets avslutande",
+        ]
+    with pytest.raises(ValidationError, match="redan planerade"):
+        services.meetings_plan_year(acting_user=chair, body=steering, year=year)
+
+
+def test_only_chair_or_secretary_plan(member, steering):
+    with pytest.raises(PermissionDenied):
+        _future_meeting(steering, member)
+
+
+def test_a_meeting_in_the_past_is_refused(chair, steering):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    before = Meeting.objects.count()
+    with pytest.raises(ValidationError, match="förflutna"):
+        services.meeting_create(
+            acting_user=chair, body=steering, starts_at=_at(yesterday), ends_at=_at(yesterday, 15)
+        )
+    assert Meeting.objects.count() == before
+
+
+def test_agenda_items_go_before_the_closing_items_and_move(chair, steering):
+    meeting = _future_meeting(steering, chair)
+    item = services.agenda_item_add(
+        acting_user=chair,
+        meeting=meeting,
+        title="Verksamhetsplan",
+        kind="decision",
+        presenter="Verksamhetschefen",
+        minutes_allotted=20,
+    )
+    titles = [i.title for i in meeting.items.all()]
+    assert titles[-3:] == ["Verksamhetsplan", "Övriga frågor", "Mötets avslutande"]
+    services.agenda_item_move(acting_user=chair, item=item, direction="up")
+    assert [i.title for i in meeting.items.all()][3:5] == ["Verksamhetsplan", "Föregående protokoll"]
+
+
+def test_adoption_summary_item_has_the_summary_as_its_paper(chair, steering):
+    from governance.decisions.models import Recommendation
+
+    meeting = _future_meeting(steering, chair)
+    item = services.agenda_adoption_summary_add(
+        acting_user=chair, meeting=meeting, recommendation=Recommendation.objects.get(slug="origo-2016")
+    )
+    assert item.title == "Läget i kommunernas anslutning"
+    with item.paper.open("rb") as handle:
+        text = _text(handle.read())
+    assert "Läget i kommunernas anslutning: Förlängning av avtalet om Origo" in text
+    assert "Försenade: 6" in text and "Sollentuna | Under beslut (försenad)" in text
+
+
+def test_notice_deadline_respects_holidays(chair, steering):
+    # A meeting on Thursday 8 January 2026: five working days back skips trettondedagen (6 Jan), nyårsdagen,
+    # nyårsafton and the weekend → Monday 29 December 2025.
+    meeting = Meeting(body=steering, starts_at=_at(dt.date(2026, 1, 8)), ends_at=_at(dt.date(2026, 1, 8), 15))
+    assert services.notice_deadline(meeting) == dt.date(2025, 12, 29)
+
+
+def test_notice_is_sent_once_with_agenda_and_invitation(chair, steering, django_capture_on_commit_callbacks):
+    meeting = _future_meeting(steering, chair)
+    services.agenda_item_add(acting_user=chair, meeting=meeting, title="Budget 2027", kind="decision")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_notice_send(acting_user=chair, meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.state == "notice_sent"
+    message = mail.outbox[-1]
+    names = [a[0] for a in message.attachments]
+    assert "kallelse.docx" in names and "mote.ics" in names
+    recipients = set(message.bcc)
+    assert "sara.stalhammar@stockholm.example" in recipients and "mikael.berg@botkyrka.example" in recipients
+    docx = next(a[1] for a in message.attachments if a[0] == "kallelse.docx")
+    text = _text(docx)
+    assert (
+        "KALLELSE" in text
+        and "Styrgruppen för Origo" in text
+        and "Budget 2027" in text
+        and "Mötets öppnande" in text
+    )
+    ics = next(a[1] for a in message.attachments if a[0] == "mote.ics")
+    assert "BEGIN:VEVENT" in (ics.decode() if isinstance(ics, bytes) else ics)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_notice_send(acting_user=chair, meeting=meeting)  # again: nothing
+    assert len(mail.outbox) == 1
+    assert (
+        meeting.attendances.count() == Membership.objects.active(meeting.date).filter(body=steering).count()
+    )
+
+
+def test_a_notice_after_the_deadline_is_refused(chair, steering):
+    meeting = _future_meeting(steering, chair, days=3)
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError, match="För sent: kallelsen skulle ha skickats senast"):
+        services.meeting_notice_send(acting_user=chair, meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.state == "planned" and AuditEvent.objects.count() == before
+    with pytest.raises(ValidationError, match="För sent"):
+        services.meeting_notice_request(acting_user=chair, meeting=meeting)
+
+
+def test_notice_request_enqueues_on_commit(chair, steering, django_capture_on_commit_callbacks, monkeypatch):
+    from governance.meetings import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.notice_send, "delay", lambda pk: sent.append(pk))
+    meeting = _future_meeting(steering, chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_notice_request(acting_user=chair, meeting=meeting)
+    assert sent == [meeting.pk]
+    assert tasks.notice_send(meeting.pk) == "notice_sent"  # the task body
+    assert tasks.notice_send(meeting.pk) == "notice_sent"  # delivered twice: still one notice
+
+
+def _members(steering, on):
+    return {
+        m.person.full_name: m
+        for m in Membership.objects.active(on).filter(body=steering).select_related("person")
+    }
+
+
+def test_quorum_counts_deputies_standing_in(chair, steering, ksl_officer):
+    meeting = _future_meeting(steering, chair)
+    members = _members(steering, meeting.date)
+    # Nine voting seats (chair, KSL, six municipal, police, region = 10? count them) → required = seats // 2 + 1.
+    voting = [m for m in members.values() if m.role in ("chair", "vice_chair", "member")]
+    required = len(voting) // 2 + 1
+    from governance.parties.models import Organisation, Person
+
+    haninge = Organisation.objects.get(municipality_code="0136")
+    deputy_person = Person.objects.create(first_name="Ersa", last_name="Ersättare", organisation=haninge)
+    deputy = services.membership_add(
+        acting_user=ksl_officer,
+        body=steering,
+        person=deputy_person,
+        organisation=haninge,
+        role="deputy",
+        valid_from=timezone.localdate(),
+        appointed_by=Organisation.objects.get(kind="association"),
+    )
+    present = voting[: required - 1]
+    absent = voting[required - 1]
+    statuses = {m.pk: ("present", None) for m in present}
+    statuses[absent.pk] = ("absent", None)
+    meeting = services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
+    assert (meeting.quorum_present, meeting.quorum_required) == (required - 1, required)
+    statuses[deputy.pk] = ("substitute", absent.pk)
+    meeting = services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
+    assert meeting.quorum_present == required
+    with pytest.raises(ValidationError, match="är inte ersättare"):
+        services.attendance_record(
+            acting_user=chair, meeting=meeting, statuses={present[0].pk: ("substitute", absent.pk)}
+        )
+
+
+def _hold_with_quorum(meeting, chair, steering):
+    members = _members(steering, meeting.date)
+    statuses = {
+        m.pk: ("present", None)
+        for m in members.values()
+        if m.role in ("chair", "vice_chair", "member", "secretary")
+    }
+    services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
+    meeting = _as_held(meeting)
+    return services.meeting_hold(acting_user=chair, meeting=meeting), members
+
+
+def test_decisions_need_the_quorum_shown_first(chair, steering):
+    meeting = _future_meeting(steering, chair)
+    item = services.agenda_item_add(acting_user=chair, meeting=meeting, title="Budget", kind="decision")
+    meeting = services.meeting_hold(acting_user=chair, meeting=_as_held(meeting))
+    with pytest.raises(ValidationError, match="beslutförheten ska visas innan"):
+        services.item_outcome_record(
+            acting_user=chair, item=item, outcome="Styrgruppen beslutar att fastställa budgeten."
+        )
+
+
+def _draft(meeting, chair, members):
+    checkers = [members["Mikael Berg"].pk, members["Karin Lindqvist"].pk]
+    return services.minutes_draft(acting_user=chair, meeting=meeting, checker_ids=checkers)
+
+
+def test_paragraphs_are_numbered_through_the_year_and_restart_next_year(chair, steering):
+    year = timezone.localdate().year + 1
+    first = services.meeting_create(
+        acting_user=chair,
+        body=steering,
+        starts_at=_at(dt.date(year, 3, 10)),
+        ends_at=_at(dt.date(year, 3, 10), 15),
+    )
+    second = services.meeting_create(
+        acting_user=chair,
+        body=steering,
+        starts_at=_at(dt.date(year, 11, 10)),
+        ends_at=_at(dt.date(year, 11, 10), 15),
+    )
+    third = services.meeting_create(
+        acting_user=chair,
+        body=steering,
+        starts_at=_at(dt.date(year + 1, 2, 9)),
+        ends_at=_at(dt.date(year + 1, 2, 9), 15),
+    )
+    for meeting in (first, second, third):
+        Meeting.objects.filter(pk=meeting.pk).update(
+            starts_at=meeting.starts_at.replace(year=meeting.starts_at.year - 3),
+            ends_at=meeting.ends_at.replace(year=meeting.ends_at.year - 3),
+        )
+    results = []
+    for meeting in (first, second, third):
+        members = _members(steering, timezone.localdate())
+        statuses = {m.pk: ("present", None) for m in members.values() if m.role in ("chair", "member")}
+        services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
+        meeting = services.meeting_hold(acting_user=chair, meeting=meeting)
+        _draft(meeting, chair, members)
+        results.append(list(meeting.items.values_list("paragraph", flat=True)))
+    assert results[0] == [1, 2, 3, 4, 5, 6]
+    assert results[1] == [7, 8, 9, 10, 11, 12]
+    assert results[2] == [1, 2, 3, 4, 5, 6]
+
+
+def test_minutes_approval_freezes_and_a_correction_is_a_new_version(
+    chair, steering, member, ksl_officer, ekero_clerk
+):
+    meeting = _future_meeting(steering, chair)
+    item = services.agenda_item_add(acting_user=chair, meeting=meeting, title="Budget 2027", kind="decision")
+    meeting, members = _hold_with_quorum(meeting, chair, steering)
+    services.item_outcome_record(
+        acting_user=chair,
+        item=item,
+        outcome="Styrgruppen beslutar att fastställa budgeten.",
+        conflicts=[members["Karin Lindqvist"].pk],
+    )
+    meeting = _draft(meeting, chair, members)
+    version = current_version(meeting)
+    with version.file.open("rb") as handle:
+        text = _text(handle.read())
+    assert "PROTOKOLL" in text and "Styrgruppen beslutar att fastställa budgeten." in text
+    assert "Jäv anmäldes av Karin Lindqvist" in text
+    checker_line = next(
+        line for line in text.splitlines() if line.startswith("Justerare: ") and " och " in line
+    )
+    assert "Mikael Berg" in checker_line and "Karin Lindqvist" in checker_line
+    assert f"§ {item.__class__.objects.get(pk=item.pk).paragraph} Budget 2027" in text
+
+    with pytest.raises(PermissionDenied, match="Endast ordföranden och de valda justerarna"):
+        services.minutes_approve(acting_user=ekero_clerk, meeting=meeting)
+    for user in (chair, member):
+        services.minutes_approve(acting_user=user, meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.state == "minutes_drafted"  # one checker left
+    services.minutes_approve(acting_user=ksl_officer, meeting=meeting)
+    meeting.refresh_from_db()
+    version.refresh_from_db()
+    assert meeting.state == "minutes_approved" and version.is_frozen
+    assert version.approvals.count() == 3
+    frozen_name = version.file.name
+
+    with pytest.raises(ValidationError, match="Beslut och anteckningar förs"):
+        services.item_outcome_record(acting_user=chair, item=item, outcome="Ändrat i efterhand")
+    with pytest.raises(ValidationError, match="Ange skälet"):
+        services.minutes_correct(acting_user=chair, meeting=meeting, reason="")
+    meeting = services.minutes_correct(acting_user=chair, meeting=meeting, reason="Fel datum i § 3.")
+    assert meeting.state == "minutes_drafted" and current_version(meeting).version == 2
+    version.refresh_from_db()
+    assert version.is_frozen and version.file.name == frozen_name
+
+    extract = services.extract_render(
+        meeting=meeting, paragraph=item.__class__.objects.get(pk=item.pk).paragraph
+    )
+    assert "PROTOKOLLSUTDRAG" in _text(extract) and "Budget 2027" in _text(extract)
+
+
+def test_minutes_without_quorum_recorded_are_refused(chair, steering):
+    meeting = services.meeting_hold(acting_user=chair, meeting=_as_held(_future_meeting(steering, chair)))
+    with pytest.raises(ValidationError, match="Registrera närvaron och beslutförheten"):
+        services.minutes_draft(acting_user=chair, meeting=meeting, checker_ids=[1, 2])
+
+
+def test_carry_over_open_items(chair, steering):
+    first = _future_meeting(steering, chair, days=30)
+    item = services.agenda_item_add(acting_user=chair, meeting=first, title="Lokalfrågan", kind="discussion")
+    first, _members_ = _hold_with_quorum(first, chair, steering)
+    services.item_outcome_record(acting_user=chair, item=item, outcome="Diskuterades.", is_open=True)
+    second = _future_meeting(steering, chair, days=60)
+    carried = services.agenda_carry_over(acting_user=chair, meeting=second)
+    assert [i.title for i in carried] == ["Lokalfrågan"] and carried[0].carried_from_id == item.pk
+    with pytest.raises(ValidationError, match="inga öppna frågor"):
+        services.agenda_carry_over(acting_user=chair, meeting=second)
+
+
+def test_small_cells_are_suppressed(host_admin):
+    report = services.followup_report_record(
+        acting_user=host_admin,
+        year=2025,
+        quarter=1,
+        figures=[
+            ("gender", "Flickor/unga kvinnor", 23),
+            ("gender", "Pojkar/unga män", 4),
+            ("municipality", "Danderyd", 0),
+        ],
+    )
+    assert [services.suppressed(f.value) for f in report.figures.all()] == ["23", "<5", "<5"]
+    with pytest.raises(ValidationError, match="Kvartalet ska vara 1–4"):
+        services.followup_report_record(acting_user=host_admin, year=2025, quarter=5, figures=[])
+
+
+def test_ical_feed_content(chair, steering):
+    from governance.meetings.ical import calendar_for
+
+    meeting = _future_meeting(steering, chair)
+    text = calendar_for([meeting], name="Styrgruppen").decode()
+    assert (
+        "SUMMARY:Styrgruppen för Origo" in text
+        and f"UID:meeting-{meeting.pk}@" in text
+        and "LOCATION:Stadshuset" in text
+    )
