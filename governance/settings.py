@@ -171,6 +171,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.membership_grants_sync",
         "schedule": crontab(hour=0, minute=10),
     },
+    "cases-advance-periods": {
+        "task": "decisions.cases_advance_periods",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "meeting-notices-due": {"task": "meetings.notices_send_due", "schedule": crontab(hour=6, minute=30)},
+    "deadline-reminders": {"task": "decisions.reminders_send", "schedule": crontab(hour=7, minute=0)},
+    "weekly-digest": {"task": "decisions.digest_send", "schedule": crontab(hour=7, minute=30, day_of_week=1)},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 

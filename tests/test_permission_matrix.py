@@ -39,6 +39,12 @@ EKERO = "ekero"  # sample objects are Ekerö's, so Danderyd's clerk is tested ag
 EKERO_CASE = "ekero-case"  # Ekerö's case on the 2016 recommendation
 EKERO_DOC = "ekero-doc"  # a finished memo (with a PDF) on that case, in a KSL batch
 BATCH = "batch"
+MEETING = (
+    "meeting"  # a planned steering-group meeting with a paper and an approved (unpublished) minutes version
+)
+ITEM = "item"
+REPORT = "report"
+TOKEN = "token"  # the chair's calendar token: feeds authenticate by token, not by session
 BATCH_KEY = "5b1f2f3e-0000-4000-8000-000000000001"
 
 # name -> (sample kwargs, GET expectations, POST expectations or None for "GET-only")
@@ -101,6 +107,39 @@ MATRIX = {
     "decisions:dashboard": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
     "decisions:matrix_csv": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
     "decisions:matrix_xlsx": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
+    "meetings:published_minutes": ({}, everyone(200), None),
+    "meetings:calendar_links": ({}, {**everyone(200), "anonymous": 302}, None),
+    "meetings:calendar_mine": ({"token": TOKEN}, everyone(200), None),
+    "meetings:calendar_body": ({"token": TOKEN, "slug": "styrgrupp"}, everyone(200), None),
+    # Members of any body (the forum holds Danderyd and Ekerö) and those who see every body.
+    "meetings:followup": ({"pk": REPORT}, {**everyone(200), "anonymous": 302, "outsider": 403}, None),
+    "meetings:meeting": ({"pk": MEETING}, only(200, "chair", "member", "ksl_officer", "host_admin"), None),
+    "meetings:notice_docx": (
+        {"pk": MEETING},
+        only(200, "chair", "member", "ksl_officer", "host_admin"),
+        None,
+    ),
+    # Unpublished minutes: members only, 404 to everyone else (anonymous too).
+    "meetings:minutes_docx": (
+        {"pk": MEETING, "version": 1},
+        only(200, "chair", "member", "ksl_officer", "host_admin", others=404) | {"anonymous": 404},
+        None,
+    ),
+    "meetings:minutes_pdf": (
+        {"pk": MEETING, "version": 1},
+        only(200, "chair", "member", "ksl_officer", "host_admin", others=404) | {"anonymous": 404},
+        None,
+    ),
+    "meetings:extract": (
+        {"pk": MEETING, "paragraph": 1},
+        only(200, "chair", "member", "ksl_officer", "host_admin", others=404) | {"anonymous": 404},
+        None,
+    ),
+    # The chair asks for the notice (302); KSL, the host admin and members may read but not prepare (403).
+    "meetings:meeting_action": ({"pk": MEETING, "action": "notice"}, everyone(405), only(302, "chair")),
+    "meetings:paper": ({"pk": ITEM}, only(200, "chair", "member", "ksl_officer", "host_admin"), None),
+    # An empty plan form: 400 for the chair; the others may not plan.
+    "meetings:body_action": ({"slug": "styrgrupp", "action": "plan"}, everyone(405), only(400, "chair")),
     "meetings:body_list": ({}, {**everyone(200), "anonymous": 302}, None),  # each sees their own bodies
     # Styrgruppen: its members (chair, KSL's seat, Botkyrka's member) and the host admin; not Danderyd, Ekerö.
     "meetings:body_detail": (
@@ -155,10 +194,67 @@ def _sample(kwargs):
             recommendation__slug="origo-2016", organisation__municipality_code="0125"
         )
         return {**kwargs, "pk": case.pk}
+    if (
+        MEETING in kwargs.values()
+        or ITEM in kwargs.values()
+        or REPORT in kwargs.values()
+        or TOKEN in kwargs.values()
+    ):
+        meeting, item, report, token = _meeting_samples()
+        replacements = {MEETING: meeting.pk, ITEM: item.pk, REPORT: report.pk, TOKEN: token}
+        return {key: replacements.get(value, value) for key, value in kwargs.items()}
     if kwargs.get("pk") == EKERO_DOC or kwargs.get("key") == BATCH:
         document = _ekero_document()
         return {**kwargs, "pk": document.pk} if "pk" in kwargs else {**kwargs, "key": document.batch_key}
     return kwargs
+
+
+def _meeting_samples():
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from governance.meetings.models import (
+        AgendaItem,
+        CalendarToken,
+        CooperationBody,
+        FollowUpReport,
+        Meeting,
+        MinutesVersion,
+    )
+    from governance.parties.models import Person
+
+    body = CooperationBody.objects.get(slug="styrgrupp")
+    meeting = Meeting.objects.filter(body=body, place="Matrisrummet").first()
+    if meeting is None:
+        starts = timezone.now() + dt.timedelta(days=60)
+        meeting = Meeting.objects.create(
+            body=body, starts_at=starts, ends_at=starts + dt.timedelta(hours=2), place="Matrisrummet"
+        )
+        item = AgendaItem(meeting=meeting, position=1, title="Budget", paper_name="budget.pdf")
+        item.paper.save("budget.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        item.save()
+        from governance.decisions import documents
+        from governance.decisions.services import template_for
+
+        snapshot = {
+            **documents.sample_meeting_context("minutes"),
+            "items": [{**documents.sample_meeting_context("minutes")["item"]}],
+        }
+        version = MinutesVersion(meeting=meeting, version=1, snapshot=snapshot, approved_at=timezone.now())
+        version.file.save(
+            "p.docx", ContentFile(documents.render_docx(template_for("minutes")[0], snapshot)), save=False
+        )
+        version.pdf.save("p.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        version.save()
+    item = meeting.items.get(title="Budget")
+    report, _created = FollowUpReport.objects.get_or_create(year=2025, quarter=1)
+    chair = Person.objects.get(user__username="ordforande").user
+    token, _created = CalendarToken.objects.get_or_create(
+        user=chair, defaults={"token": "matris-token-ordforande"}
+    )
+    return meeting, item, report, token.token
 
 
 def _ekero_document():

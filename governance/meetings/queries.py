@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q
 
 from . import permissions
-from .choices import VOTING_ROLES
+from .choices import VOTING_ROLES, FigureCategory
 from .models import CooperationBody, Membership
 
 
@@ -89,3 +89,39 @@ def composition(body: CooperationBody, on: dt.date | None = None) -> list[Compos
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class FigureBar:
+    label: str
+    text: str
+    width: float
+    y: int
+
+
+def followup_charts(report) -> list[tuple[str, list[FigureBar], int]]:
+    """Horizontal bars per category. A suppressed cell (<5) gets no bar: its size must not show."""
+    from .services.followup import SMALL_CELL, suppressed
+
+    figures = list(report.figures.all())
+    charts = []
+    for category, label in FigureCategory.choices:
+        rows = [f for f in figures if f.category == category]
+        if not rows:
+            continue
+        largest = (
+            max(f.value for f in rows if f.value >= SMALL_CELL)
+            if any(f.value >= SMALL_CELL for f in rows)
+            else 1
+        )
+        bars = [
+            FigureBar(
+                f.label,
+                suppressed(f.value),
+                round(300 * f.value / largest, 1) if f.value >= SMALL_CELL else 0,
+                8 + i * 22,
+            )
+            for i, f in enumerate(rows)
+        ]
+        charts.append((label, bars, 16 + len(bars) * 22))
+    return charts

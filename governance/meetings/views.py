@@ -1,14 +1,33 @@
-"""Pages of the cooperation bodies."""
+"""Pages of the cooperation bodies and their meetings."""
 
+import csv
+import io
+import secrets
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import permissions, queries
-from .models import CooperationBody
+from governance.decisions.models import Recommendation
+
+from . import ical, permissions, queries, services
+from .choices import MeetingState
+from .forms import (
+    AttendanceForm,
+    CheckersForm,
+    ItemForm,
+    MeetingForm,
+    OutcomeForm,
+    PlanYearForm,
+    ReasonForm,
+    RsvpForm,
+)
+from .models import AgendaItem, CalendarToken, CooperationBody, FollowUpReport, Meeting, MinutesVersion
 
 
 @require_GET
@@ -17,15 +36,23 @@ def body_list(request):
     return render(request, "meetings/body_list.html", {"bodies": queries.body_list(request.user)})
 
 
-@require_GET
-@login_required
-def body_detail(request, slug: str):
+def _body_or_404(user, slug: str) -> CooperationBody:
     try:
         body = queries.body_detail(slug)
     except CooperationBody.DoesNotExist as exc:
         raise Http404 from exc
-    if not permissions.can_view_body(request.user, body):
+    if not permissions.can_view_body(user, body):
         raise PermissionDenied(_("Sidan är till för ledamöterna i %(body)s.") % {"body": body})
+    return body
+
+
+@require_GET
+@login_required
+def body_detail(request, slug: str):
+    return _body_page(request, _body_or_404(request.user, slug))
+
+
+def _body_page(request, body, status=200):
     current, earlier = queries.split_current(body.memberships.all())
     return render(
         request,
@@ -34,6 +61,402 @@ def body_detail(request, slug: str):
             "body": body,
             "current": current,
             "earlier": earlier,
+            "composition": queries.composition(body),
+            "meetings": list(body.meetings.order_by("starts_at")),
             "can_manage": permissions.can_manage_body(request.user, body),
+            "meeting_form": MeetingForm(),
+            "plan_form": PlanYearForm(initial={"year": timezone.localdate().year + 1}),
+            "reports": FollowUpReport.objects.all()[:4],
         },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def body_action(request, slug: str, action: str):
+    body = _body_or_404(request.user, slug)
+    form = {"plan": PlanYearForm, "meeting": MeetingForm}.get(action)
+    if form is None:
+        raise Http404
+    if not permissions.can_manage_body(request.user, body):
+        raise PermissionDenied(_("Endast ordföranden och sekreteraren planerar möten."))
+    form = form(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        data = form.cleaned_data
+        if action == "plan":
+            planned = services.meetings_plan_year(
+                acting_user=request.user, body=body, year=data["year"], place=data["place"]
+            )
+            messages.success(request, _("%(n)s möten planerade.") % {"n": len(planned)})
+        else:
+            tz = timezone.get_current_timezone()
+            starts = timezone.datetime.combine(data["date"], data["start"], tzinfo=tz)
+            ends = timezone.datetime.combine(data["date"], data["end"], tzinfo=tz)
+            meeting = services.meeting_create(
+                acting_user=request.user,
+                body=body,
+                starts_at=starts,
+                ends_at=ends,
+                place=data["place"],
+                video_link=data["video_link"],
+            )
+            return redirect("meetings:meeting", pk=meeting.pk)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return _body_page(request, queries.body_detail(body.slug), status=400)
+    return redirect("meetings:body_detail", slug=body.slug)
+
+
+def _meeting_or_404(user, pk: int) -> Meeting:
+    try:
+        meeting = Meeting.objects.select_related("body__convener").get(pk=pk)
+    except Meeting.DoesNotExist as exc:
+        raise Http404 from exc
+    if not permissions.can_view_body(user, meeting.body):
+        raise PermissionDenied(_("Mötet är till för ledamöterna i %(body)s.") % {"body": meeting.body})
+    return meeting
+
+
+def _meeting_page(request, meeting, status=200, **forms):
+    members = services.meetings.notice_recipients(meeting)
+    attendances = {a.membership_id: a for a in meeting.attendances.select_related("membership__person")}
+    mine = next((m for m in members if m.person.user_id == request.user.pk), None)
+    can_manage = permissions.can_manage_body(request.user, meeting.body)
+    present = [
+        m for m in members if attendances.get(m.pk) and attendances[m.pk].status in ("present", "substitute")
+    ]
+    context = {
+        "meeting": meeting,
+        "body": meeting.body,
+        "items": list(
+            meeting.items.select_related("recommendation", "follow_up_report").prefetch_related(
+                "conflicts__membership__person"
+            )
+        ),
+        "members": members,
+        "attendances": attendances,
+        "mine": mine,
+        "my_attendance": attendances.get(mine.pk) if mine else None,
+        "can_manage": can_manage,
+        "deadline": services.notice_deadline(meeting),
+        "item_form": forms.get("item_form") or ItemForm(),
+        "rsvp_form": RsvpForm(),
+        "attendance_form": forms.get("attendance_form")
+        or AttendanceForm(members=members, attendances=attendances),
+        "checkers_form": CheckersForm(members=present),
+        "reason_form": ReasonForm(),
+        "outcome_forms": {
+            item.pk: OutcomeForm(
+                members=members,
+                prefix=f"item{item.pk}",
+                initial={
+                    "outcome": item.outcome,
+                    "is_open": item.is_open,
+                    "conflicts": [c.membership_id for c in item.conflicts.all()],
+                },
+            )
+            for item in meeting.items.all()
+        },
+        "recommendations": Recommendation.objects.order_by("-board_decision_date"),
+        "reports": FollowUpReport.objects.all()[:8],
+        "versions": list(meeting.minutes_versions.prefetch_related("approvals__membership__person")),
+        "checkers": list(meeting.minutes_checkers.select_related("person")),
+    }
+    return render(request, "meetings/meeting_detail.html", context, status=status)
+
+
+@require_GET
+@login_required
+def meeting_detail(request, pk: int):
+    return _meeting_page(request, _meeting_or_404(request.user, pk))
+
+
+ACTIONS = {
+    "notice",
+    "rsvp",
+    "item",
+    "adoption",
+    "followup",
+    "carry",
+    "move",
+    "attendance",
+    "hold",
+    "outcome",
+    "minutes",
+    "approve",
+    "publish",
+    "correct",
+    "cancel",
+}
+
+
+@require_POST
+@login_required
+def meeting_action(request, pk: int, action: str):
+    meeting = _meeting_or_404(request.user, pk)
+    if action not in ACTIONS:
+        raise Http404
+    user = request.user
+    post = request.POST
+    try:
+        if action == "rsvp":
+            form = RsvpForm(post)
+            if not form.is_valid():
+                raise ValidationError(_("Välj ett svar."))
+            services.rsvp_answer(acting_user=user, meeting=meeting, answer=form.cleaned_data["answer"])
+        elif action == "approve":
+            services.minutes_approve(acting_user=user, meeting=meeting)
+        else:
+            if not permissions.can_manage_body(user, meeting.body):
+                raise PermissionDenied(_("Endast ordföranden och sekreteraren förbereder mötet."))
+            if action == "notice":
+                services.meeting_notice_request(acting_user=user, meeting=meeting)
+                messages.success(request, _("Kallelsen skickas."))
+            elif action == "item":
+                form = ItemForm(post, request.FILES)
+                if not form.is_valid():
+                    return _meeting_page(request, meeting, status=400, item_form=form)
+                data = form.cleaned_data
+                services.agenda_item_add(
+                    acting_user=user,
+                    meeting=meeting,
+                    title=data["title"],
+                    kind=data["kind"],
+                    presenter=data["presenter"],
+                    minutes_allotted=data["minutes_allotted"],
+                    description=data["description"],
+                    paper=data["paper"],
+                )
+            elif action == "adoption":
+                recommendation = Recommendation.objects.filter(pk=post.get("recommendation") or 0).first()
+                if recommendation is None:
+                    raise ValidationError(_("Välj en rekommendation."))
+                services.agenda_adoption_summary_add(
+                    acting_user=user, meeting=meeting, recommendation=recommendation
+                )
+            elif action == "followup":
+                report = FollowUpReport.objects.filter(pk=post.get("report") or 0).first()
+                if report is None:
+                    raise ValidationError(_("Välj en uppföljningsrapport."))
+                services.agenda_follow_up_add(acting_user=user, meeting=meeting, report=report)
+            elif action == "carry":
+                services.agenda_carry_over(acting_user=user, meeting=meeting)
+            elif action == "move":
+                item = AgendaItem.objects.filter(pk=post.get("item") or 0, meeting=meeting).first()
+                if item is None or post.get("direction") not in ("up", "down"):
+                    raise ValidationError(_("Okänt ärende."))
+                services.agenda_item_move(acting_user=user, item=item, direction=post["direction"])
+            elif action == "attendance":
+                members = services.meetings.notice_recipients(meeting)
+                form = AttendanceForm(post, members=members, attendances={})
+                if not form.is_valid():
+                    return _meeting_page(request, meeting, status=400, attendance_form=form)
+                services.attendance_record(acting_user=user, meeting=meeting, statuses=form.statuses())
+            elif action == "hold":
+                services.meeting_hold(acting_user=user, meeting=meeting)
+            elif action == "outcome":
+                item = AgendaItem.objects.filter(pk=post.get("item") or 0, meeting=meeting).first()
+                if item is None:
+                    raise ValidationError(_("Okänt ärende."))
+                form = OutcomeForm(
+                    post, members=services.meetings.notice_recipients(meeting), prefix=f"item{item.pk}"
+                )
+                if not form.is_valid():
+                    raise ValidationError([e for errors in form.errors.values() for e in errors])
+                services.item_outcome_record(
+                    acting_user=user,
+                    item=item,
+                    outcome=form.cleaned_data["outcome"],
+                    is_open=form.cleaned_data["is_open"],
+                    conflicts=form.cleaned_data["conflicts"],
+                )
+            elif action == "minutes":
+                present = [m for m in services.meetings.notice_recipients(meeting)]
+                form = CheckersForm(post, members=present)
+                if not form.is_valid():
+                    raise ValidationError(_("Välj två justerare."))
+                services.minutes_draft(
+                    acting_user=user, meeting=meeting, checker_ids=form.cleaned_data["checkers"]
+                )
+            elif action == "publish":
+                services.minutes_publish(acting_user=user, meeting=meeting)
+            elif action == "correct":
+                form = ReasonForm(post)
+                services.minutes_correct(
+                    acting_user=user,
+                    meeting=meeting,
+                    reason=post.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"],
+                )
+            elif action == "cancel":
+                services.meeting_cancel(acting_user=user, meeting=meeting, reason=post.get("reason", ""))
+    except services.MeetingConflict as exc:
+        messages.error(request, str(exc))
+        return _meeting_page(request, _meeting_or_404(user, pk), status=409)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return _meeting_page(request, _meeting_or_404(user, pk), status=400)
+    return redirect("meetings:meeting", pk=meeting.pk)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@require_GET
+@login_required
+def notice_download(request, pk: int):
+    from governance.decisions import documents
+    from governance.decisions.services import template_for
+
+    meeting = _meeting_or_404(request.user, pk)
+    content = documents.render_docx(template_for("notice")[0], services.notice_context(meeting))
+    return HttpResponse(
+        content,
+        content_type=DOCX,
+        headers={"Content-Disposition": f'attachment; filename="kallelse-{meeting.date}.docx"'},
+    )
+
+
+def _version_or_404(user, pk: int, version: int) -> MinutesVersion:
+    minutes = (
+        MinutesVersion.objects.select_related("meeting__body").filter(meeting_id=pk, version=version).first()
+    )
+    if minutes is None:
+        raise Http404
+    published = minutes.meeting.state == MeetingState.PUBLISHED and minutes.is_frozen
+    if not published and not (
+        user.is_authenticated and permissions.can_view_body(user, minutes.meeting.body)
+    ):
+        raise Http404
+    return minutes
+
+
+@require_GET
+def minutes_download(request, pk: int, version: int, fmt: str):
+    """Members read every version; once published, anyone may read the approved ones."""
+    minutes = _version_or_404(request.user, pk, version)
+    field = minutes.file if fmt == "docx" else minutes.pdf
+    if not field:
+        raise Http404
+    return FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=f"protokoll-{minutes.meeting.date}-v{version}.{fmt}",
+        content_type=DOCX if fmt == "docx" else "application/pdf",
+    )
+
+
+@require_GET
+def extract_download(request, pk: int, paragraph: int):
+    meeting = Meeting.objects.select_related("body").filter(pk=pk).first()
+    if meeting is None or not (
+        meeting.state == MeetingState.PUBLISHED
+        or (request.user.is_authenticated and permissions.can_view_body(request.user, meeting.body))
+    ):
+        raise Http404
+    try:
+        content = services.extract_render(meeting=meeting, paragraph=paragraph)
+    except ValidationError as exc:
+        raise Http404(exc.messages[0]) from exc
+    return HttpResponse(
+        content,
+        content_type=DOCX,
+        headers={
+            "Content-Disposition": f'attachment; filename="protokollsutdrag-{meeting.date}-{paragraph}.docx"'
+        },
+    )
+
+
+@require_GET
+@login_required
+def paper_download(request, pk: int):
+    item = AgendaItem.objects.select_related("meeting__body").filter(pk=pk).first()
+    if item is None or not item.paper:
+        raise Http404
+    if not permissions.can_view_body(request.user, item.meeting.body):
+        raise PermissionDenied(_("Handlingen är till för organets ledamöter."))
+    return FileResponse(item.paper.open("rb"), as_attachment=True, filename=item.paper_name or "handling")
+
+
+@require_GET
+def published_minutes(request):
+    """Published: the approved minutes of the bodies."""
+    versions = (
+        MinutesVersion.objects.filter(meeting__state=MeetingState.PUBLISHED, approved_at__isnull=False)
+        .select_related("meeting__body")
+        .order_by("-meeting__starts_at", "-version")
+    )
+    return render(request, "meetings/published_minutes.html", {"versions": versions})
+
+
+@require_GET
+@login_required
+def followup_report(request, pk: int):
+    report = FollowUpReport.objects.filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    if not (queries.body_list(request.user) or request.user.has_perm("meetings.view_all_bodies")):
+        raise PermissionDenied(_("Uppföljningen är till för styrgruppen och referensforum."))
+    if request.GET.get("format") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(["Kategori", "Grupp", "Antal"])
+        for figure in report.figures.all():
+            writer.writerow([figure.get_category_display(), figure.label, services.suppressed(figure.value)])
+        return HttpResponse(
+            "\ufeff" + out.getvalue(),
+            content_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="uppfoljning-{report.year}-q{report.quarter}.csv"'
+            },
+        )
+    return render(
+        request,
+        "meetings/followup_report.html",
+        {"report": report, "charts": queries.followup_charts(report)},
+    )
+
+
+def _token(user) -> CalendarToken:
+    token, _created = CalendarToken.objects.get_or_create(
+        user=user, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return token
+
+
+@require_GET
+@login_required
+def calendar_links(request):
+    return render(
+        request,
+        "meetings/calendar_links.html",
+        {"token": _token(request.user).token, "bodies": queries.body_list(request.user)},
+    )
+
+
+@require_GET
+def calendar_feed(request, token: str, slug: str | None = None):
+    """iCalendar feeds for calendar programs, authenticated by the user's secret token."""
+    calendar_token = (
+        CalendarToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    )
+    if calendar_token is None:
+        raise Http404
+    user = calendar_token.user
+    visible = permissions.visible_body_ids(user)
+    meetings = Meeting.objects.select_related("body").prefetch_related("items").order_by("starts_at")
+    if slug:
+        body = CooperationBody.objects.filter(slug=slug).first()
+        if body is None or not permissions.can_view_body(user, body):
+            raise Http404
+        meetings, name = meetings.filter(body=body), body.name
+    else:
+        meetings = meetings if visible is None else meetings.filter(body_id__in=visible)
+        name = _("Mina möten")
+    return HttpResponse(
+        ical.calendar_for(list(meetings), name=str(name)), content_type="text/calendar; charset=utf-8"
     )

@@ -39,3 +39,9 @@ def signed_amount(value):
     value = int(value)
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     return sign + formatting.format_amount(abs(value))
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ dict|get_item:key }}`` for per-row lookups in templates."""
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,110 @@
+"""Forms of the meeting pages: they validate input and nothing else."""
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AttendanceStatus, ItemKind, Rsvp
+
+
+class MeetingForm(forms.Form):
+    date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(
+        label=_("Börjar"), initial=dt.time(13), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end = forms.TimeField(
+        label=_("Slutar"), initial=dt.time(15), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    place = forms.CharField(label=_("Plats"), max_length=200, required=False)
+    video_link = forms.URLField(label=_("Länk till videomöte"), required=False)
+
+
+class PlanYearForm(forms.Form):
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    place = forms.CharField(label=_("Plats"), max_length=200, required=False)
+
+
+class ItemForm(forms.Form):
+    title = forms.CharField(label=_("Rubrik"), max_length=300)
+    kind = forms.ChoiceField(label=_("Typ"), choices=ItemKind.choices)
+    presenter = forms.CharField(label=_("Föredragande"), max_length=200, required=False)
+    minutes_allotted = forms.IntegerField(label=_("Minuter"), min_value=1, max_value=480, required=False)
+    description = forms.CharField(
+        label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    paper = forms.FileField(label=_("Handling (PDF eller Word, högst 10 MB)"), required=False)
+
+    def clean_paper(self):
+        paper = self.cleaned_data.get("paper")
+        if paper and paper.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("Handlingen är större än 10 MB."))
+        if paper and not paper.name.lower().endswith((".pdf", ".docx", ".doc", ".xlsx", ".odt")):
+            raise forms.ValidationError(_("Handlingen ska vara PDF, Word, Excel eller ODT."))
+        return paper
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(label=_("Ditt svar"), choices=Rsvp.choices, widget=forms.RadioSelect)
+
+
+class AttendanceForm(forms.Form):
+    """One status (and stand-in) field per called member."""
+
+    def __init__(self, *args, members, attendances, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        voting = [(m.pk, m.person.full_name) for m in members if m.role != "deputy"]
+        for m in members:
+            current = attendances.get(m.pk)
+            self.fields[f"status_{m.pk}"] = forms.ChoiceField(
+                label=f"{m.person.full_name} ({m.get_role_display().lower()})",
+                choices=[("", "–"), *AttendanceStatus.choices],
+                required=False,
+                initial=current.status if current else "",
+            )
+            if m.role == "deputy":
+                self.fields[f"for_{m.pk}"] = forms.TypedChoiceField(
+                    label=_("ersätter"),
+                    choices=[("", "–"), *voting],
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    initial=current.stands_in_for_id if current else None,
+                )
+
+    def statuses(self) -> dict[int, tuple[str, int | None]]:
+        result = {}
+        for m in self.members:
+            status = self.cleaned_data.get(f"status_{m.pk}")
+            if status:
+                result[m.pk] = (status, self.cleaned_data.get(f"for_{m.pk}"))
+        return result
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Beslut eller anteckning"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    is_open = forms.BooleanField(label=_("Öppen fråga (följer med till nästa möte)"), required=False)
+    conflicts = forms.TypedMultipleChoiceField(
+        label=_("Jäv"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conflicts"].choices = [(m.pk, m.person.full_name) for m in members]
+
+
+class CheckersForm(forms.Form):
+    checkers = forms.TypedMultipleChoiceField(
+        label=_("Justerare (två)"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checkers"].choices = [(m.pk, m.person.full_name) for m in members if m.role != "chair"]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Skäl"), max_length=300)
