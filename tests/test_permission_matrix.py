@@ -79,6 +79,11 @@ MATRIX = {
         # Ekerö's clerk may act (empty form: 400); KSL may read but not act for a municipality (403).
         {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
     ),
+    "decisions:signature": (
+        {"pk": EKERO_CASE},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
+        None,
+    ),
     "decisions:memo_form": (
         {"pk": EKERO_CASE},
         {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},

@@ -40,7 +40,7 @@ def apportion(total: int, weights: Sequence[int | Fraction | Decimal]) -> list[i
     rounded = [math.floor(x + Fraction(1, 2)) for x in exact]  # round half up
     shortfall = total - sum(rounded)
     if shortfall:
-        # Remainder exact - rounded lies in (-1/2, 1/2]. Give a krona to the most under-rounded parts,
+        # Remainder exact - rounded lies in [-1/2, 1/2). Give a krona to the most under-rounded parts,
         # or take one from the most over-rounded.
         order = sorted(
             range(len(exact)),

@@ -12,6 +12,12 @@ from governance.core.formatting import format_amount, format_date_iso, format_nu
 from .costs import Allocation
 
 
+def _percent_text(value) -> str:
+    """``25.0000`` → ``"25"``, ``12.5`` → ``"12,5"``: the decimal comma Swedish spreadsheets read as a number."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
 def _header(allocation: Allocation) -> list[str]:
     columns = [_("Kommunkod"), _("Part"), _("Andel (%)"), _("Folkmängd"), _("Belopp (kr)")]
     if allocation.is_scenario:
@@ -26,7 +32,7 @@ def _rows(allocation: Allocation) -> list[list]:
         row = [
             line.code or "",
             line.name,
-            float(line.percent) if line.percent is not None else "",
+            _percent_text(line.percent) if line.percent is not None else "",
             line.population if line.population is not None else "",
             line.amount,
         ]
@@ -101,8 +107,6 @@ def allocation_table(agreement, allocation: Allocation) -> str:
         for index, value in enumerate(row):
             if isinstance(value, int) and index >= 3:
                 cells.append(format_number(value).replace("\u00a0", " "))
-            elif isinstance(value, float):
-                cells.append(f"{value:g}".replace(".", ","))
             else:
                 cells.append(str(value))
         body.append(cells)

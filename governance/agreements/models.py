@@ -139,7 +139,7 @@ class CostShare(models.Model):
     )
 
     class Meta:
-        ordering = ["kind", "-percent"]
+        ordering = ["kind", "-percent", "id"]
         verbose_name = _("kostnadsandel")
         verbose_name_plural = _("kostnadsandelar")
         constraints = [

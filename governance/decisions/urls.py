@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.recommendation_list, name="list"),
     path("remiss/<slug:slug>/", views.consultation_compilation, name="compilation"),
     path("arende/<int:pk>/", views.case_detail, name="case"),
+    path("arende/<int:pk>/underskrift.pdf", views.signature_download, name="signature"),
     path("arende/<int:pk>/tjansteutlatande/", document_views.memo_form, name="memo_form"),
     path("arende/<int:pk>/<str:action>/", views.case_action, name="case_action"),
     path("dokument/ny/", document_views.document_create, name="document_create"),

@@ -17,7 +17,7 @@ class MeetingForm(forms.Form):
         label=_("Slutar"), initial=dt.time(15), widget=forms.TimeInput(attrs={"type": "time"})
     )
     place = forms.CharField(label=_("Plats"), max_length=200, required=False)
-    video_link = forms.URLField(label=_("Länk till videomöte"), required=False)
+    video_link = forms.URLField(label=_("Länk till videomöte"), required=False, assume_scheme="https")
 
 
 class PlanYearForm(forms.Form):

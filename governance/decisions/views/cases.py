@@ -226,3 +226,20 @@ def case_action(request, pk: int, action: str):
         return _case_page(request, case, status=400, failed_action=action, failed_form=form)
     messages.success(request, _("Klart: %(action)s.") % {"action": ACTION_LABELS[action].lower()})
     return redirect("decisions:case", pk=case.pk)
+
+
+@require_GET
+@login_required
+def signature_download(request, pk: int):
+    """The signed copy of the agreement, for those who may read the case (404 for everyone else)."""
+    from django.http import FileResponse
+
+    case = queries.case_detail(request.user, pk)
+    if case.signature is None or not case.signature.document:
+        raise Http404
+    return FileResponse(
+        case.signature.document.open("rb"),
+        as_attachment=True,
+        filename=f"avtal-undertecknat-{case.organisation.municipality_code}-{case.signature.signed_on}.pdf",
+        content_type="application/pdf",
+    )

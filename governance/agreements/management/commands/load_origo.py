@@ -2,13 +2,14 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from governance.agreements.services import agreement_load
 from governance.decisions.services import adoption_history_load
 from governance.meetings.services import body_load
-from governance.parties.services import PopulationImportError, persona_load, population_import, registry_load
+from governance.parties.services import persona_load, population_import, registry_load
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -56,8 +57,8 @@ class Command(BaseCommand):
                         body_load(acting_user=None, data=data) for data in load_json("bodies.json")["bodies"]
                     ]
                 )
-        except PopulationImportError as exc:
-            raise CommandError("\n".join(exc.messages)) from exc
+        except ValidationError as exc:  # PopulationImportError included: nothing was loaded
+            raise CommandError("Inget lästes in:\n" + "\n".join(exc.messages)) from exc
         self.stdout.write(
             f"Parter: {counts['organisations_created']} nya, {counts['organisations_updated']} ändrade; "
             f"organ: {counts['bodies_created']} nya; folkmängd: {population.created} nya, "
