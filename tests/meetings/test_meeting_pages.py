@@ -1,0 +1,151 @@
+"""The meeting pages as the chair, a member and the public use them."""
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.meetings.models import CooperationBody, Meeting, Membership
+
+
+def _steering():
+    return CooperationBody.objects.get(slug="styrgrupp")
+
+
+def test_chair_plans_and_prepares_a_meeting(client, chair):
+    client.force_login(chair)
+    day = timezone.localdate() + dt.timedelta(days=45)
+    response = client.post(
+        reverse("meetings:body_action", args=["styrgrupp", "meeting"]),
+        {"date": day.isoformat(), "start": "13:00", "end": "15:00", "place": "Stadshuset", "video_link": ""},
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.latest("id")
+    url = reverse("meetings:meeting_action", args=[meeting.pk, "item"])
+    assert (
+        client.post(
+            url, {"title": "Budget 2027", "kind": "decision", "presenter": "Verksamhetschefen"}
+        ).status_code
+        == 302
+    )
+    response = client.post(url, {"title": "", "kind": "decision"})
+    assert response.status_code == 400 and "Detta fält måste fyllas i" in response.text
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
+    assert "Budget 2027" in page and "Skicka kallelsen" in page and "Kallelse senast" in page
+    response = client.post(
+        reverse("meetings:body_action", args=["styrgrupp", "meeting"]),
+        {"date": "2001-01-01", "start": "13:00", "end": "15:00"},
+    )
+    assert response.status_code == 400 and "förflutna" in response.text
+
+
+def test_body_page_shows_composition_and_vacancies(client, chair):
+    client.force_login(chair)
+    text = client.get(reverse("meetings:body_detail", args=["styrgrupp"])).text
+    assert "Sammansättning" in text and "kommunala ledamöter" in text and "Skapa årets 4 möten" in text
+
+
+def test_member_answers_the_notice(client, member, chair):
+    from governance.meetings import services
+
+    day = timezone.localdate() + dt.timedelta(days=45)
+    tz = timezone.get_current_timezone()
+    meeting = services.meeting_create(
+        acting_user=chair,
+        body=_steering(),
+        starts_at=dt.datetime.combine(day, dt.time(13), tzinfo=tz),
+        ends_at=dt.datetime.combine(day, dt.time(15), tzinfo=tz),
+    )
+    client.force_login(member)
+    response = client.post(
+        reverse("meetings:meeting_action", args=[meeting.pk, "rsvp"]), {"answer": "sending_substitute"}
+    )
+    assert response.status_code == 302
+    membership = Membership.objects.get(body=meeting.body, person__user=member)
+    assert meeting.attendances.get(membership=membership).rsvp == "sending_substitute"
+    assert client.post(reverse("meetings:meeting_action", args=[meeting.pk, "hold"])).status_code == 403
+
+
+def test_published_minutes_are_public(client, chair, member, ksl_officer):
+    from governance.meetings import services
+
+    day = timezone.localdate() + dt.timedelta(days=45)
+    tz = timezone.get_current_timezone()
+    meeting = services.meeting_create(
+        acting_user=chair,
+        body=_steering(),
+        starts_at=dt.datetime.combine(day, dt.time(13), tzinfo=tz),
+        ends_at=dt.datetime.combine(day, dt.time(15), tzinfo=tz),
+    )
+    members = {m.person.user_id: m for m in Membership.objects.active(day).filter(body=meeting.body)}
+    statuses = {m.pk: ("present", None) for m in members.values() if m.role in ("chair", "member")}
+    services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at - dt.timedelta(days=90), ends_at=meeting.ends_at - dt.timedelta(days=90)
+    )
+    meeting.refresh_from_db()
+    client.force_login(chair)
+    assert client.post(reverse("meetings:meeting_action", args=[meeting.pk, "hold"])).status_code == 302
+    checkers = [members[member.pk].pk, members[ksl_officer.pk].pk]
+    assert (
+        client.post(
+            reverse("meetings:meeting_action", args=[meeting.pk, "minutes"]), {"checkers": checkers}
+        ).status_code
+        == 302
+    )
+    for user in (chair, member, ksl_officer):
+        client.force_login(user)
+        assert (
+            client.post(reverse("meetings:meeting_action", args=[meeting.pk, "approve"])).status_code == 302
+        )
+    client.force_login(chair)
+    assert client.post(reverse("meetings:meeting_action", args=[meeting.pk, "publish"])).status_code == 302
+    client.logout()
+    listing = client.get(reverse("meetings:published_minutes")).text
+    assert "Styrgruppen för Origo" in listing
+    assert client.get(reverse("meetings:minutes_docx", args=[meeting.pk, 1])).status_code == 200
+    assert (
+        client.get(
+            reverse("meetings:extract", args=[meeting.pk, meeting.items.first().paragraph])
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("meetings:meeting", args=[meeting.pk])).status_code == 302
+    )  # the page itself is for members
+
+
+def test_followup_page_and_csv_suppress_small_cells(client, chair, host_admin):
+    from governance.meetings import services
+
+    report = services.followup_report_record(
+        acting_user=host_admin,
+        year=2025,
+        quarter=2,
+        figures=[
+            ("gender", "Flickor/unga kvinnor", 31),
+            ("gender", "Pojkar/unga män", 3),
+            ("reason", "Hot", 12),
+        ],
+    )
+    client.force_login(chair)
+    text = client.get(reverse("meetings:followup", args=[report.pk])).text
+    assert "&lt;5" in text and ">3<" not in text and "31" in text
+    csv_text = client.get(reverse("meetings:followup", args=[report.pk]) + "?format=csv").content.decode(
+        "utf-8-sig"
+    )
+    assert "Pojkar/unga män;<5" in csv_text and ";3\r\n" not in csv_text
+
+
+def test_calendar_feed_by_token(client, chair):
+    client.force_login(chair)
+    page = client.get(reverse("meetings:calendar_links")).text
+    token = page.split("/organ/kalender/")[1].split("/")[0]
+    client.logout()
+    feed = client.get(reverse("meetings:calendar_mine", args=[token]))
+    assert (
+        feed.status_code == 200
+        and feed["Content-Type"].startswith("text/calendar")
+        and b"BEGIN:VCALENDAR" in feed.content
+    )
+    assert client.get(reverse("meetings:calendar_mine", args=["fel-nyckel"])).status_code == 404
