@@ -127,10 +127,11 @@ def build_consultation_response() -> None:
 
 
 def row_loop_table(
-    document, headers: list[str], cells: list[str], loop_tag: str, total: list[str] | None = None
+    document, headers: list[str], cells: list[str], loop_tag: str, total: list[str] | None = None, widths=None
 ):
     table = document.add_table(rows=3 + (1 if total else 0), cols=len(headers))
     table.style = "Table Grid"
+    table.autofit = False
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.paragraphs[0].add_run(text).bold = True
     table.rows[1].cells[0].paragraphs[0].add_run(loop_tag)
@@ -145,6 +146,10 @@ def row_loop_table(
     if total:  # keep the total row last: move the endfor row above it
         table._tbl.remove(end._tr)
         table.rows[2]._tr.addnext(end._tr)
+    for index, width in enumerate(widths or []):
+        table.columns[index].width = Cm(width)  # the grid, which LibreOffice reads
+        for row in table.rows:
+            row.cells[index].width = Cm(width)
     return table
 
 
@@ -172,6 +177,7 @@ def build_compilation() -> None:
         ["Kommun", "Ställningstagande", "Tidplanen realistisk", "Antaget av"],
         ["{{ r.name }}", "{{ r.position }}", "{{ r.timetable }}", "{{ r.adopted_by }}"],
         "{%tr for r in responses %}",
+        widths=[4.0, 5.0, 3.0, 4.0],
     )
     document.save(OUT / "sammanstallning.docx")
 
@@ -201,6 +207,7 @@ def build_agreement() -> None:
         ["{{ line.name }}", "{{ line.percent }}", "{{ line.population }}", "{{ line.amount }}"],
         "{%tr for line in lines %}",
         total=["Summa", "", "{{ total_population }}", "{{ total }}"],
+        widths=[7.0, 2.5, 3.0, 3.5],
     )
     document.save(OUT / "avtal.docx")
 
@@ -231,6 +238,7 @@ def build_notice() -> None:
             "{{ item.minutes }}",
         ],
         "{%tr for item in items %}",
+        widths=[1.2, 8.0, 2.6, 3.2, 1.5],
     )
     para(document, "Handlingar", style="Heading 2")
     para(document, "{%p for item in items %}")
