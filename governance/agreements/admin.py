@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Agreement, AgreementParty, CostModel, CostShare, CostSplit
+from .models import Agreement, AgreementParty, Amendment, CostModel, CostShare, CostSplit, Signature
 
 
 class AgreementPartyInline(admin.TabularInline):
@@ -36,3 +36,25 @@ class AgreementPartyAdmin(admin.ModelAdmin):
     list_display = ["agreement", "organisation", "role"]
     list_select_related = ["agreement", "organisation"]
     list_filter = ["agreement", "role"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    """Signatures are recorded through the case page (with the audit trail); here they can only be viewed."""
+
+    list_display = ["agreement", "organisation", "signatory_name", "signed_on"]
+    list_select_related = ["agreement", "organisation"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "title", "decided_on", "is_extension", "new_period_end"]

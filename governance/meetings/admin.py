@@ -34,3 +34,53 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from governance.decisions.admin import ReadOnlyAdmin  # noqa: E402
+
+from .models import (  # noqa: E402
+    AgendaItem,
+    Attendance,
+    CalendarToken,
+    ConflictOfInterest,
+    FollowUpFigure,
+    FollowUpReport,
+    Meeting,
+    MinutesApproval,
+    MinutesVersion,
+    SeatRule,
+)
+
+
+@admin.register(SeatRule)
+class SeatRuleAdmin(admin.ModelAdmin):
+    list_display = ["body", "label", "organisation_kind", "organisation", "max_seats", "max_per_organisation"]
+    list_filter = ["body"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ["body", "starts_at", "place", "state"]
+    list_filter = ["body", "state"]
+
+
+class FigureInline(admin.TabularInline):
+    model = FollowUpFigure
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUpReport)
+class FollowUpReportAdmin(ReadOnlyAdmin):
+    list_display = ["year", "quarter", "published_at"]
+    inlines = [FigureInline]
+
+
+for model in (AgendaItem, Attendance, ConflictOfInterest, MinutesVersion, MinutesApproval, CalendarToken):
+    admin.site.register(model, ReadOnlyAdmin)

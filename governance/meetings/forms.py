@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AttendanceStatus, ItemKind, Rsvp
+from .choices import AttendanceStatus, ItemKind, MembershipRole, Rsvp
 
 
 class MeetingForm(forms.Form):
@@ -108,3 +108,28 @@ class CheckersForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Skäl"), max_length=300)
+
+
+class MembershipForm(forms.Form):
+    """Seat a person for a term: planning the next term's rotation is a term that begins later."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    role = forms.ChoiceField(label=_("Roll"), choices=MembershipRole.choices)
+    valid_from = forms.DateField(label=_("Mandatperiod från"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(
+        label=_("till"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from governance.parties.models import Person
+
+        self.fields["person"].queryset = Person.objects.select_related("organisation").order_by(
+            "organisation__name", "last_name"
+        )
+        self.fields["person"].label_from_instance = lambda p: f"{p.full_name}, {p.organisation.display_name}"
+
+
+class EndMembershipForm(forms.Form):
+    membership = forms.IntegerField(widget=forms.HiddenInput)
+    valid_to = forms.DateField(label=_("Sista dag"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -42,10 +42,16 @@ def body_detail(slug: str) -> CooperationBody:
 
 
 def split_current(memberships, on: dt.date | None = None) -> tuple[list[Membership], list[Membership]]:
-    """Current seats and earlier ones."""
+    """Current seats and earlier ones (terms not yet begun are in ``split_upcoming``)."""
     on = on or dt.date.today()
     current = [m for m in memberships if m.is_active(on)]
-    return current, [m for m in memberships if not m.is_active(on)]
+    return current, [m for m in memberships if m.valid_to is not None and m.valid_to < on]
+
+
+def split_upcoming(memberships, on: dt.date | None = None) -> list[Membership]:
+    """Planned terms (rotation): seats whose term has not begun."""
+    on = on or dt.date.today()
+    return sorted((m for m in memberships if m.valid_from > on), key=lambda m: m.valid_from)
 
 
 @dataclass(frozen=True)

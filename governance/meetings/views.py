@@ -20,8 +20,10 @@ from .choices import MeetingState
 from .forms import (
     AttendanceForm,
     CheckersForm,
+    EndMembershipForm,
     ItemForm,
     MeetingForm,
+    MembershipForm,
     OutcomeForm,
     PlanYearForm,
     ReasonForm,
@@ -52,8 +54,9 @@ def body_detail(request, slug: str):
     return _body_page(request, _body_or_404(request.user, slug))
 
 
-def _body_page(request, body, status=200):
+def _body_page(request, body, status=200, membership_form=None):
     current, earlier = queries.split_current(body.memberships.all())
+    upcoming = queries.split_upcoming(body.memberships.all())
     return render(
         request,
         "meetings/body_detail.html",
@@ -61,6 +64,10 @@ def _body_page(request, body, status=200):
             "body": body,
             "current": current,
             "earlier": earlier,
+            "upcoming": upcoming,
+            "can_seat": permissions.can_manage_memberships(request.user),
+            "membership_form": membership_form or MembershipForm(),
+            "end_form": EndMembershipForm(),
             "composition": queries.composition(body),
             "meetings": list(body.meetings.order_by("starts_at")),
             "can_manage": permissions.can_manage_body(request.user, body),
@@ -76,6 +83,8 @@ def _body_page(request, body, status=200):
 @login_required
 def body_action(request, slug: str, action: str):
     body = _body_or_404(request.user, slug)
+    if action in ("seat", "unseat"):
+        return _seat_action(request, body, action)
     form = {"plan": PlanYearForm, "meeting": MeetingForm}.get(action)
     if form is None:
         raise Http404
@@ -108,6 +117,55 @@ def body_action(request, slug: str, action: str):
         for message in exc.messages:
             messages.error(request, message)
         return _body_page(request, queries.body_detail(body.slug), status=400)
+    return redirect("meetings:body_detail", slug=body.slug)
+
+
+def _seat_action(request, body, action):
+    """KSL and the host seat members and end terms (rotation); composition rules are enforced by the service."""
+    if not permissions.can_manage_memberships(request.user):
+        raise PermissionDenied(_("Ledamöter utses av KSL och huvudmannen."))
+    form = MembershipForm(request.POST) if action == "seat" else EndMembershipForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        data = form.cleaned_data
+        if action == "seat":
+            person = data["person"]
+            appointed_by = next(
+                (
+                    r.appointed_by
+                    for r in body.seat_rules.all()
+                    if r.appointed_by_id and r.applies_to(person.organisation)
+                ),
+                person.organisation,
+            )
+            services.membership_add(
+                acting_user=request.user,
+                body=body,
+                person=person,
+                organisation=person.organisation,
+                role=data["role"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                appointed_by=appointed_by,
+            )
+        else:
+            membership = body.memberships.filter(pk=data["membership"]).first()
+            if membership is None:
+                raise ValidationError(_("Okänt ledamotskap."))
+            services.membership_end(
+                acting_user=request.user, membership=membership, valid_to=data["valid_to"]
+            )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return _body_page(
+            request,
+            queries.body_detail(body.slug),
+            status=400,
+            membership_form=form if action == "seat" else None,
+        )
+    messages.success(request, _("Ledamöterna är uppdaterade."))
     return redirect("meetings:body_detail", slug=body.slug)
 
 

@@ -149,3 +149,42 @@ def test_calendar_feed_by_token(client, chair):
         and b"BEGIN:VCALENDAR" in feed.content
     )
     assert client.get(reverse("meetings:calendar_mine", args=["fel-nyckel"])).status_code == 404
+
+
+def test_ksl_plans_the_next_terms_rotation(client, ksl_officer, chair):
+    from governance.parties.models import Person
+
+    client.force_login(ksl_officer)
+    url = reverse("meetings:body_action", args=["styrgrupp", "seat"])
+    from governance.parties.models import Organisation
+
+    successor = Person.objects.create(
+        first_name="Nils",
+        last_name="Nyström",
+        organisation=Organisation.objects.get(municipality_code="0125"),
+    )
+    start = timezone.localdate() + dt.timedelta(days=400)
+    # The seventh municipal seat is refused with a message and nothing is stored …
+    response = client.post(
+        url, {"person": successor.pk, "role": "member", "valid_from": timezone.localdate().isoformat()}
+    )
+    assert response.status_code == 400 and "har redan 6 av 6 platser" in response.text
+    # … but ending a seat first and seating the successor from the next term works: rotation.
+    botkyrka = Membership.objects.get(
+        body__slug="styrgrupp", organisation__municipality_code="0127", role="member"
+    )
+    client.post(
+        reverse("meetings:body_action", args=["styrgrupp", "unseat"]),
+        {"membership": botkyrka.pk, "valid_to": (start - dt.timedelta(days=1)).isoformat()},
+    )
+    response = client.post(url, {"person": successor.pk, "role": "member", "valid_from": start.isoformat()})
+    assert response.status_code == 302
+    page = client.get(reverse("meetings:body_detail", args=["styrgrupp"])).text
+    assert "Kommande mandat (rotation)" in page and "Nils Nyström" in page
+    client.force_login(chair)
+    assert (
+        client.post(
+            url, {"person": successor.pk, "role": "member", "valid_from": start.isoformat()}
+        ).status_code
+        == 403
+    )

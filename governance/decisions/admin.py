@@ -1,0 +1,82 @@
+"""Admin for the decisions app: read-only where the services own the writes (states, decisions, documents)."""
+
+from django.contrib import admin
+
+from .models import (
+    AdoptionCase,
+    ConsultationAnswer,
+    ConsultationQuestion,
+    ConsultationResponse,
+    ConsultationRound,
+    Decision,
+    DecisionStep,
+    Digest,
+    DocumentTemplate,
+    GeneratedDocument,
+    Recommendation,
+    Reminder,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the services, with their audit trail: viewable here, changed only through the pages."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class QuestionInline(admin.TabularInline):
+    model = ConsultationQuestion
+    extra = 0
+
+
+@admin.register(ConsultationRound)
+class ConsultationRoundAdmin(admin.ModelAdmin):
+    list_display = ["title", "sender", "sent_on", "deadline"]
+    inlines = [QuestionInline]
+
+
+@admin.register(ConsultationResponse)
+class ConsultationResponseAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "consultation", "position", "timetable_realistic", "answered_on"]
+    list_filter = ["consultation", "position"]
+    list_select_related = ["organisation", "consultation"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdmin):
+    list_display = ["title", "board_decision_date", "answer_deadline", "agreement"]
+
+
+@admin.register(AdoptionCase)
+class AdoptionCaseAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "recommendation", "state", "deadline", "last_moved_at", "is_demo_data"]
+    list_filter = ["recommendation", "state"]
+    list_select_related = ["organisation", "recommendation"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "step", "meeting_date", "paragraph", "outcome"]
+    list_select_related = ["case__organisation", "case__recommendation", "step__body"]
+
+
+@admin.register(GeneratedDocument)
+class GeneratedDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "subject_key", "version", "status", "created_by_name", "created_at"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "original_name", "uploaded_by_name", "uploaded_at", "is_active"]
+
+
+for model in (DecisionStep, ConsultationAnswer, Reminder, Digest):
+    admin.site.register(model, ReadOnlyAdmin)
