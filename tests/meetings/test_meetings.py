@@ -379,3 +379,18 @@ def test_ical_feed_content(chair, steering):
         and f"UID:meeting-{meeting.pk}@" in text
         and "LOCATION:Stadshuset" in text
     )
+
+
+def test_import_followup_command(db, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "q.csv"
+    good.write_text(
+        "category;label;value\ngender;Flickor/unga kvinnor;23\ngender;Pojkar/unga män;2\n", encoding="utf-8"
+    )
+    call_command("import_followup", str(good), "--year", "2025", "--quarter", "3")
+    assert "Pojkar/unga män <5" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("category;label;value\ngender;X;många\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Rad 2"):
+        call_command("import_followup", str(bad), "--year", "2025", "--quarter", "4")
