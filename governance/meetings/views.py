@@ -207,6 +207,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         or AttendanceForm(members=members, attendances=attendances),
         "checkers_form": CheckersForm(members=present),
         "reason_form": ReasonForm(),
+        "replan_form": MeetingForm(),
         "outcome_forms": {
             item.pk: OutcomeForm(
                 members=members,
@@ -351,6 +352,20 @@ def meeting_action(request, pk: int, action: str):
                 )
             elif action == "cancel":
                 services.meeting_cancel(acting_user=user, meeting=meeting, reason=post.get("reason", ""))
+            elif action == "postpone":
+                services.meeting_postpone(acting_user=user, meeting=meeting, reason=post.get("reason", ""))
+            elif action == "replan":
+                form = MeetingForm(post)
+                if not form.is_valid():
+                    raise ValidationError([e for errors in form.errors.values() for e in errors])
+                tz = timezone.get_current_timezone()
+                data = form.cleaned_data
+                services.meeting_replan(
+                    acting_user=user,
+                    meeting=meeting,
+                    starts_at=timezone.datetime.combine(data["date"], data["start"], tzinfo=tz),
+                    ends_at=timezone.datetime.combine(data["date"], data["end"], tzinfo=tz),
+                )
     except services.MeetingConflict as exc:
         messages.error(request, str(exc))
         return _meeting_page(request, _meeting_or_404(user, pk), status=409)

@@ -394,3 +394,18 @@ def test_import_followup_command(db, tmp_path, capsys):
     bad.write_text("category;label;value\ngender;X;många\n", encoding="utf-8")
     with pytest.raises(CommandError, match="Rad 2"):
         call_command("import_followup", str(bad), "--year", "2025", "--quarter", "4")
+
+
+def test_postpone_and_replan(chair, steering):
+    meeting = _future_meeting(steering, chair)
+    with pytest.raises(ValidationError, match="Ange varför"):
+        services.meeting_postpone(acting_user=chair, meeting=meeting, reason="")
+    meeting = services.meeting_postpone(acting_user=chair, meeting=meeting, reason="Ordföranden är sjuk.")
+    assert meeting.state == "postponed"
+    day = timezone.localdate() + dt.timedelta(days=70)
+    meeting = services.meeting_replan(
+        acting_user=chair, meeting=meeting, starts_at=_at(day), ends_at=_at(day, 15)
+    )
+    meeting.refresh_from_db()
+    assert meeting.state == "planned" and meeting.date == day and meeting.ical_sequence == 1
+    assert meeting.items.count() == 6  # the agenda is kept

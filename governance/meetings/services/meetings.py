@@ -604,3 +604,38 @@ def meeting_notice_request(*, acting_user, meeting: Meeting, today: dt.date | No
 
     audit_record(acting_user=acting_user, action="meeting.notice_requested", obj=meeting)
     transaction.on_commit(lambda: notice_send.delay(meeting.pk))
+
+
+def meeting_postpone(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
+    """Postpone a meeting (uppskjutet); it keeps its agenda and may be given a new time with ``meeting_replan``."""
+    if not (reason or "").strip():
+        raise ValidationError(_("Ange varför mötet skjuts upp."))
+    return _meeting_transition(
+        acting_user=acting_user,
+        meeting=meeting,
+        transition="postpone",
+        action="meeting.postponed",
+        payload={"reason": reason},
+    )
+
+
+def meeting_replan(*, acting_user, meeting: Meeting, starts_at: dt.datetime, ends_at: dt.datetime) -> Meeting:
+    """A postponed meeting gets a new time (not in the past) and is planned again; a new notice is needed."""
+
+    def check(locked):
+        if starts_at <= timezone.now():
+            raise ValidationError(_("Mötet kan inte läggas i det förflutna."))
+        if ends_at <= starts_at:
+            raise ValidationError(_("Mötet måste sluta efter att det börjar."))
+        locked.starts_at, locked.ends_at = starts_at, ends_at
+        locked.notice_sent_at = None
+        locked.ical_sequence += 1
+
+    return _meeting_transition(
+        acting_user=acting_user,
+        meeting=meeting,
+        transition="replan",
+        action="meeting.replanned",
+        payload={"starts_at": starts_at},
+        check=check,
+    )
