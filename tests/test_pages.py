@@ -184,3 +184,32 @@ def test_start_page_lists_the_users_roles_in_constant_queries(client, danderyd_c
     assert count <= 16
     client.force_login(outsider)
     assert "Du har ingen roll i samverkan ännu" in client.get("/").text
+
+
+def test_admin_changes_are_audited(client, host_admin):
+    from governance.parties.models import Organisation
+
+    client.force_login(host_admin)
+    danderyd = Organisation.objects.get(municipality_code="0162")
+    url = reverse("admin:parties_organisation_change", args=[danderyd.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: (form.initial.get(name) if form.initial.get(name) is not None else "") for name in form.fields
+    }
+    data.update({"registration_number_pattern": "KS {year}-{n}", "is_host": ""})
+    data.update(
+        {
+            "bodies-TOTAL_FORMS": "0",
+            "bodies-INITIAL_FORMS": "0",
+            "bodies-MIN_NUM_FORMS": "0",
+            "bodies-MAX_NUM_FORMS": "1000",
+        }
+    )
+    before = AuditEvent.objects.count()
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:2000]
+    event = AuditEvent.objects.latest("id")
+    assert AuditEvent.objects.count() == before + 1
+    assert event.action == "admin.organisation.changed" and event.payload["fields"] == [
+        "registration_number_pattern"
+    ]

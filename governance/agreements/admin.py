@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from governance.core.admin import AuditedAdmin
+
 from .models import Agreement, AgreementParty, Amendment, CostModel, CostShare, CostSplit, Signature
 
 
@@ -10,7 +12,7 @@ class AgreementPartyInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(AuditedAdmin):
     list_display = ["slug", "title", "period_start", "period_end", "host"]
     inlines = [AgreementPartyInline]
 
@@ -26,20 +28,20 @@ class CostSplitInline(admin.TabularInline):
 
 
 @admin.register(CostModel)
-class CostModelAdmin(admin.ModelAdmin):
+class CostModelAdmin(AuditedAdmin):
     list_display = ["agreement", "annual_budget", "basis_rule", "fixed_basis_date"]
     inlines = [CostShareInline, CostSplitInline]
 
 
 @admin.register(AgreementParty)
-class AgreementPartyAdmin(admin.ModelAdmin):
+class AgreementPartyAdmin(AuditedAdmin):
     list_display = ["agreement", "organisation", "role"]
     list_select_related = ["agreement", "organisation"]
     list_filter = ["agreement", "role"]
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(AuditedAdmin):
     """Signatures are recorded through the case page (with the audit trail); here they can only be viewed."""
 
     list_display = ["agreement", "organisation", "signatory_name", "signed_on"]
@@ -56,5 +58,5 @@ class SignatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(admin.ModelAdmin):
+class AmendmentAdmin(AuditedAdmin):
     list_display = ["agreement", "title", "decided_on", "is_extension", "new_period_end"]

@@ -29,3 +29,53 @@ class AuditCheckAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Admin writes leave an audit row in the same transaction as the change (Django admin wraps each
+    save and delete in one), with the changed fields."""
+
+    def save_model(self, request, obj, form, change):
+        from .services import audit_record
+
+        super().save_model(request, obj, form, change)
+        label = obj._meta.model_name
+        audit_record(
+            acting_user=request.user,
+            action=f"admin.{label}.{'changed' if change else 'created'}",
+            obj=obj,
+            payload={"fields": sorted(form.changed_data)},
+        )
+
+    def delete_model(self, request, obj):
+        from .services import audit_record
+
+        audit_record(acting_user=request.user, action=f"admin.{obj._meta.model_name}.deleted", obj=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        from .services import audit_record
+
+        for obj in queryset:
+            audit_record(acting_user=request.user, action=f"admin.{obj._meta.model_name}.deleted", obj=obj)
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        from .services import audit_record
+
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit_record(acting_user=request.user, action=f"admin.{obj._meta.model_name}.created", obj=obj)
+        for obj, fields in formset.changed_objects:
+            audit_record(
+                acting_user=request.user,
+                action=f"admin.{obj._meta.model_name}.changed",
+                obj=obj,
+                payload={"fields": sorted(fields)},
+            )
+        for obj in formset.deleted_objects:
+            audit_record(
+                acting_user=request.user,
+                action=f"admin.{obj._meta.model_name}.deleted",
+                object_label=str(obj),
+            )

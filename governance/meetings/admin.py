@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from governance.core.admin import AuditedAdmin
+
 from .models import CooperationBody, Membership
 
 
@@ -15,13 +17,13 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(CooperationBody)
-class CooperationBodyAdmin(admin.ModelAdmin):
+class CooperationBodyAdmin(AuditedAdmin):
     list_display = ["name", "kind", "convener", "meetings_per_year", "notice_working_days"]
     inlines = [MembershipInline]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["person", "body", "role", "organisation", "valid_from", "valid_to"]
     list_filter = ["body", "role"]
     list_select_related = ["person", "body", "organisation"]
@@ -53,7 +55,7 @@ from .models import (  # noqa: E402
 
 
 @admin.register(SeatRule)
-class SeatRuleAdmin(admin.ModelAdmin):
+class SeatRuleAdmin(AuditedAdmin):
     list_display = ["body", "label", "organisation_kind", "organisation", "max_seats", "max_per_organisation"]
     list_filter = ["body"]
 

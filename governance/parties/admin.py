@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from governance.core.admin import AuditedAdmin
+
 from . import services
 from .models import Body, ContactAssignment, Organisation, Person, PopulationFigure, RoleAssignment
 
@@ -10,7 +12,7 @@ class BodyInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "municipality_code", "is_host", "registration_number_pattern"]
     list_filter = ["kind", "is_host"]
     search_fields = ["name", "short_name", "municipality_code"]
@@ -18,7 +20,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(AuditedAdmin):
     list_display = ["name", "organisation", "kind"]
     list_filter = ["kind"]
     list_select_related = ["organisation"]
@@ -26,7 +28,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedAdmin):
     list_display = ["last_name", "first_name", "title", "organisation", "email", "user"]
     list_select_related = ["organisation", "user"]
     search_fields = ["first_name", "last_name", "email"]
@@ -34,21 +36,21 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactAssignment)
-class ContactAssignmentAdmin(admin.ModelAdmin):
+class ContactAssignmentAdmin(AuditedAdmin):
     list_display = ["person", "organisation", "role", "email", "valid_from", "valid_to"]
     list_filter = ["role"]
     list_select_related = ["person", "organisation"]
 
 
 @admin.register(PopulationFigure)
-class PopulationFigureAdmin(admin.ModelAdmin):
+class PopulationFigureAdmin(AuditedAdmin):
     list_display = ["organisation", "reference_date", "population", "source"]
     list_filter = ["reference_date"]
     list_select_related = ["organisation"]
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(AuditedAdmin):
     """Roles are granted and ended through the services, so grants and the audit trail follow."""
 
     list_display = ["user", "role", "organisation", "valid_from", "valid_to"]
