@@ -181,7 +181,7 @@ def test_start_page_lists_the_users_roles_in_constant_queries(client, danderyd_c
     count, response = _queries(client, "/")
     assert "Kommunens handläggare, Danderyds kommun" in response.text
     assert "Kontaktperson, Danderyds kommun" in response.text
-    assert count <= 16
+    assert count <= 20  # session, user, roles, cases, meetings, answers, grants, contacts, cost share
     client.force_login(outsider)
     assert "Du har ingen roll i samverkan ännu" in client.get("/").text
 
@@ -213,3 +213,37 @@ def test_admin_changes_are_audited(client, host_admin):
     assert event.action == "admin.organisation.changed" and event.payload["fields"] == [
         "registration_number_pattern"
     ]
+
+
+def test_start_page_shows_what_is_theirs_to_do(client, chair, ksl_officer, danderyd_clerk):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from governance.meetings import services
+    from governance.meetings.models import CooperationBody
+
+    day = timezone.localdate() + dt.timedelta(days=30)
+    tz = timezone.get_current_timezone()
+    for offset in range(3):
+        start = dt.datetime.combine(day + dt.timedelta(days=offset), dt.time(13), tzinfo=tz)
+        services.meeting_create(
+            acting_user=chair,
+            body=CooperationBody.objects.get(slug="styrgrupp"),
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+        )
+    client.force_login(chair)
+    count, response = _queries(client, "/")
+    assert "Kommande möten" in response.text and "kallelsen är inte skickad" in response.text
+    start = dt.datetime.combine(day + dt.timedelta(days=9), dt.time(13), tzinfo=tz)
+    services.meeting_create(
+        acting_user=chair,
+        body=CooperationBody.objects.get(slug="styrgrupp"),
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+    )
+    assert _queries(client, "/")[0] == count  # one more meeting, no more queries
+    client.force_login(ksl_officer)
+    text = client.get("/").text
+    assert "Rekommendationer med öppna ärenden" in text and "6 försenade" in text

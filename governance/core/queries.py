@@ -35,6 +35,61 @@ def audit_events_for(obj, *, limit: int = 200):
     )
 
 
+def _todo(user) -> dict:
+    """The user's open cases, coming meetings (with whether they have answered), and for KSL the overdue."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from governance.decisions import permissions as case_permissions
+    from governance.decisions.choices import CaseState
+    from governance.decisions.models import AdoptionCase, Recommendation
+    from governance.meetings.choices import MeetingState
+    from governance.meetings.models import Attendance, Meeting
+    from governance.meetings.permissions import managed_body_ids, visible_body_ids
+
+    today = timezone.localdate()
+    waiting = [
+        CaseState.RECEIVED,
+        CaseState.IN_PREPARATION,
+        CaseState.PROPOSED,
+        CaseState.IN_DECISION,
+        CaseState.DECIDED,
+    ]
+    todo = {}
+    readable = case_permissions.visible_case_filter(user)
+    if readable:  # a municipality's own people (KSL sees the dashboards instead)
+        todo["todo_cases"] = list(
+            AdoptionCase.objects.filter(**readable, state__in=waiting)
+            .select_related("organisation", "recommendation")
+            .order_by("deadline")[:20]
+        )
+    if case_permissions.can_view_dashboard(user):
+        todo["oversight"] = list(
+            Recommendation.objects.annotate(
+                open=Count("cases", filter=Q(cases__state__in=waiting)),
+                overdue=Count("cases", filter=Q(cases__state__in=waiting[:4], cases__deadline__lt=today)),
+            ).filter(open__gt=0)
+        )
+    bodies = visible_body_ids(user)
+    meetings = Meeting.objects.filter(
+        starts_at__date__gte=today, state__in=[MeetingState.PLANNED, MeetingState.NOTICE_SENT]
+    ).select_related("body")
+    if bodies is not None:
+        meetings = meetings.filter(body_id__in=bodies)
+    meetings = list(meetings.order_by("starts_at")[:10])
+    answered = set(
+        Attendance.objects.filter(meeting__in=meetings, membership__person__user=user)
+        .exclude(rsvp="")
+        .values_list("meeting_id", flat=True)
+    )
+    managed = managed_body_ids(user)
+    for meeting in meetings:
+        meeting.answered = meeting.pk in answered
+        meeting.can_manage = meeting.body_id in managed
+    todo["meetings"] = meetings
+    return todo
+
+
 def start_page(user) -> dict:
     """What the start page shows this user: their organisation, its contact persons and its cost share."""
     from governance.agreements.costs import AllocationError
@@ -48,11 +103,21 @@ def start_page(user) -> dict:
     from governance.parties.queries import current_contacts, person_for_user
 
     agreements = agreement_list()
-    context: dict = {"agreements": agreements, "person": None, "my_share": None, "contacts": [], "roles": []}
+    context: dict = {
+        "agreements": agreements,
+        "person": None,
+        "my_share": None,
+        "contacts": [],
+        "roles": [],
+        "todo_cases": [],
+        "meetings": [],
+        "oversight": [],
+    }
     if user.is_authenticated:
         context["roles"] = list(
             RoleAssignment.objects.active().filter(user=user).select_related("organisation")
         )
+        context.update(_todo(user))
     person = person_for_user(user)
     if person is None:
         return context
