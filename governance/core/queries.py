@@ -87,6 +87,11 @@ def _todo(user) -> dict:
         meeting.answered = meeting.pk in answered
         meeting.can_manage = meeting.body_id in managed
     todo["meetings"] = meetings
+    from governance.meetings.models import Membership
+
+    todo["memberships"] = list(
+        Membership.objects.active(today).filter(person__user=user).select_related("body", "organisation")
+    )
     return todo
 
 
@@ -112,6 +117,7 @@ def start_page(user) -> dict:
         "todo_cases": [],
         "meetings": [],
         "oversight": [],
+        "memberships": [],
     }
     if user.is_authenticated:
         context["roles"] = list(

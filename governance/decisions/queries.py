@@ -64,6 +64,7 @@ class Dashboard:
     counts: list[tuple[str, str, int]]
     overdue: int
     filters: dict = field(default_factory=dict)
+    open_cases: int = 0
 
 
 def _stage_index(state: str) -> int | None:
@@ -114,6 +115,12 @@ def dashboard(
         counts=[(s.value, s.label, all_counts.get(s.value, 0)) for s in CaseState],
         overdue=sum(1 for case in cases if case.is_overdue(today)),
         filters={"state": state, "overdue": overdue_only},
+        open_cases=sum(
+            1
+            for case in cases
+            if case.state
+            in (CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION)
+        ),
     )
 
 
@@ -319,7 +326,7 @@ def county_map(board: Dashboard) -> dict:
         areas.append(
             MapArea(
                 code=code,
-                name=shape["name"],
+                name=row.case.organisation.display_name if row else shape["name"],
                 d=shape["d"],
                 label_x=shape["label_x"],
                 label_y=shape["label_y"],

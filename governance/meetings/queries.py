@@ -17,7 +17,8 @@ def body_list(user) -> list[CooperationBody]:
     bodies = CooperationBody.objects.select_related("convener").annotate(
         current_seats=Count(
             "memberships",
-            filter=Q(memberships__valid_from__lte=today)
+            filter=Q(memberships__role__in=VOTING_ROLES)
+            & Q(memberships__valid_from__lte=today)
             & (Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today)),
         )
     )

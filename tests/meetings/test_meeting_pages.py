@@ -79,11 +79,11 @@ def test_published_minutes_are_public(client, chair, member, ksl_officer):
     )
     members = {m.person.user_id: m for m in Membership.objects.active(day).filter(body=meeting.body)}
     statuses = {m.pk: ("present", None) for m in members.values() if m.role in ("chair", "member")}
-    services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=meeting.starts_at - dt.timedelta(days=90), ends_at=meeting.ends_at - dt.timedelta(days=90)
     )
     meeting.refresh_from_db()
+    services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
     client.force_login(chair)
     assert client.post(reverse("meetings:meeting_action", args=[meeting.pk, "hold"])).status_code == 302
     checkers = [members[member.pk].pk, members[ksl_officer.pk].pk]

@@ -153,8 +153,17 @@ def test_notice_is_sent_once_with_agenda_and_invitation(chair, steering, django_
     )
 
 
+def test_a_meeting_without_time_for_the_notice_is_refused(chair, steering):
+    day = timezone.localdate() + dt.timedelta(days=2)
+    with pytest.raises(ValidationError, match="Kallelsen hinner inte gå ut"):
+        services.meeting_create(acting_user=chair, body=steering, starts_at=_at(day), ends_at=_at(day, 15))
+
+
 def test_a_notice_after_the_deadline_is_refused(chair, steering):
-    meeting = _future_meeting(steering, chair, days=3)
+    meeting = _future_meeting(steering, chair)
+    soon = timezone.localdate() + dt.timedelta(days=3)  # the date moved (e.g. by the admin) after planning
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=_at(soon), ends_at=_at(soon, 15))
+    meeting.refresh_from_db()
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError, match="För sent: kallelsen skulle ha skickats senast"):
         services.meeting_notice_send(acting_user=chair, meeting=meeting)
@@ -186,6 +195,7 @@ def _members(steering, on):
 
 def test_quorum_counts_deputies_standing_in(chair, steering, ksl_officer):
     meeting = _future_meeting(steering, chair)
+    meeting = _as_held(meeting)
     members = _members(steering, meeting.date)
     # Nine voting seats (chair, KSL, six municipal, police, region = 10? count them) → required = seats // 2 + 1.
     voting = [m for m in members.values() if m.role in ("chair", "vice_chair", "member")]
@@ -200,7 +210,7 @@ def test_quorum_counts_deputies_standing_in(chair, steering, ksl_officer):
         person=deputy_person,
         organisation=haninge,
         role="deputy",
-        valid_from=timezone.localdate(),
+        valid_from=meeting.date,
         appointed_by=Organisation.objects.get(kind="association"),
     )
     present = voting[: required - 1]
@@ -219,6 +229,7 @@ def test_quorum_counts_deputies_standing_in(chair, steering, ksl_officer):
 
 
 def _hold_with_quorum(meeting, chair, steering):
+    meeting = _as_held(meeting)
     members = _members(steering, meeting.date)
     statuses = {
         m.pk: ("present", None)
@@ -226,7 +237,6 @@ def _hold_with_quorum(meeting, chair, steering):
         if m.role in ("chair", "vice_chair", "member", "secretary")
     }
     services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
-    meeting = _as_held(meeting)
     return services.meeting_hold(acting_user=chair, meeting=meeting), members
 
 

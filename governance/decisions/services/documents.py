@@ -191,14 +191,24 @@ def document_render(*, document_id: int) -> GeneratedDocument:
     return document
 
 
-def documents_request_batch(*, acting_user, recommendation) -> uuid.UUID:
-    """KSL: one memo draft per recipient of a recommendation, one task each; returns the batch key."""
+def documents_request_batch(*, acting_user, recommendation, batch_key: uuid.UUID | None = None) -> uuid.UUID:
+    """KSL: one memo draft per recipient whose case still waits for a decision, one task each; returns the
+    batch key. The same key twice (a double click) makes one batch."""
+    from ..choices import CaseState
+
     if not permissions.can_view_dashboard(acting_user):
         raise PermissionDenied(_("Endast KSL skapar utkast för alla mottagare."))
-    batch_key = uuid.uuid4()
-    cases = AdoptionCase.objects.filter(recommendation=recommendation).select_related(
-        "organisation", "recommendation__agreement"
-    )
+    batch_key = batch_key or uuid.uuid4()
+    if GeneratedDocument.objects.filter(batch_key=batch_key).exists():
+        return batch_key
+    cases = AdoptionCase.objects.filter(
+        recommendation=recommendation,
+        state__in=[CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION],
+    ).select_related("organisation", "recommendation__agreement")
+    if not cases.exists():
+        raise ValidationError(
+            _("Alla mottagare har redan beslutat: det finns inga ärenden att skriva utkast för.")
+        )
     for case in cases:
         defaults = documents.memo_defaults(case, None)
         document_request(

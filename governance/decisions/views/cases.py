@@ -68,6 +68,7 @@ def dashboard(request, slug):
             "timeline": queries.timeline_chart(points, total=sum(count for _v, _l, count in board.counts)),
             "map": queries.county_map(queries.dashboard(recommendation) if form.is_bound else board),
             "query_string": request.GET.urlencode(),
+            "batch_key": uuid.uuid4(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

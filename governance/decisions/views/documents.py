@@ -140,7 +140,17 @@ def batch_create(request, slug: str):
         recommendation = queries.recommendation_for_slug(slug)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
-    batch_key = services.documents_request_batch(acting_user=request.user, recommendation=recommendation)
+    try:
+        key = uuid.UUID(request.POST.get("batch_key", ""))
+    except ValueError:
+        key = None
+    try:
+        batch_key = services.documents_request_batch(
+            acting_user=request.user, recommendation=recommendation, batch_key=key
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("decisions:dashboard", slug=recommendation.slug)
     return redirect("decisions:batch", key=batch_key)
 
 
@@ -165,6 +175,7 @@ def batch_progress(request, key: uuid.UUID):
         "total": len(docs),
         "key": key,
         "finished": done + failed == len(docs),
+        "recommendation": docs[0].case.recommendation,
     }
     template = "decisions/_batch_progress.html" if request.htmx else "decisions/batch_progress.html"
     return render(request, template, context)

@@ -95,6 +95,15 @@ def _standard_items(meeting: Meeting) -> None:
     )
 
 
+def _first_possible_day(body: CooperationBody) -> dt.date:
+    day = timezone.localdate() + dt.timedelta(days=1)
+    while working_days_before(day, body.notice_working_days) < timezone.localdate() or not is_working_day(
+        day
+    ):
+        day += dt.timedelta(days=1)
+    return day
+
+
 def meeting_create(
     *,
     acting_user,
@@ -110,6 +119,14 @@ def meeting_create(
         raise ValidationError(_("Mötet kan inte läggas i det förflutna."))
     if ends_at <= starts_at:
         raise ValidationError(_("Mötet måste sluta efter att det börjar."))
+    day = timezone.localtime(starts_at).date()
+    if working_days_before(day, body.notice_working_days) < timezone.localdate():
+        raise ValidationError(
+            _(
+                "Kallelsen hinner inte gå ut: mötet behöver ligga minst %(n)s arbetsdagar fram (tidigast %(date)s)."
+            )
+            % {"n": body.notice_working_days, "date": _first_possible_day(body)}
+        )
     with transaction.atomic():
         meeting = Meeting.objects.create(
             body=body, starts_at=starts_at, ends_at=ends_at, place=place, video_link=video_link
@@ -488,6 +505,8 @@ def attendance_record(
         _check_manage(acting_user, meeting.body)
         if meeting.state not in (MeetingState.NOTICE_SENT, MeetingState.HELD, MeetingState.PLANNED):
             raise ValidationError(_("Närvaron kan inte ändras när protokollet är upprättat."))
+        if meeting.date > timezone.localdate():
+            raise ValidationError(_("Närvaron registreras vid mötet, %(date)s.") % {"date": meeting.date})
         members = {m.pk: m for m in notice_recipients(meeting)}
         errors = []
         for membership_id, (status, stands_in_for) in statuses.items():
@@ -627,6 +646,11 @@ def meeting_replan(*, acting_user, meeting: Meeting, starts_at: dt.datetime, end
             raise ValidationError(_("Mötet kan inte läggas i det förflutna."))
         if ends_at <= starts_at:
             raise ValidationError(_("Mötet måste sluta efter att det börjar."))
+        if (
+            working_days_before(timezone.localtime(starts_at).date(), locked.body.notice_working_days)
+            < timezone.localdate()
+        ):
+            raise ValidationError(_("Kallelsen hinner inte gå ut till den nya tiden."))
         locked.starts_at, locked.ends_at = starts_at, ends_at
         locked.notice_sent_at = None
         locked.ical_sequence += 1
