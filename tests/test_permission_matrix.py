@@ -107,6 +107,8 @@ MATRIX = {
     # An empty POST names no document kind: 404 for everyone logged in.
     "decisions:document_create": ({}, everyone(405), {**everyone(404), "anonymous": 302}),
     "decisions:templates": ({}, only(200, "host_admin"), only(400, "host_admin")),
+    "decisions:template_builtin": ({"kind": "memo"}, only(200, "host_admin"), None),
+    "decisions:template_restore": ({"kind": "memo"}, everyone(405), only(302, "host_admin")),
     "decisions:batch": ({"key": BATCH}, only(200, "ksl_officer"), None),
     "decisions:batch_create": ({"slug": "origo-2016"}, everyone(405), only(302, "ksl_officer")),
     "decisions:dashboard": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),

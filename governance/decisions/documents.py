@@ -45,6 +45,7 @@ BUILTIN = {
     DocumentKind.EXTRACT: "protokollsutdrag.docx",
 }
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class DocumentError(Exception):
@@ -67,12 +68,25 @@ def render_docx(template_bytes: bytes, context: dict) -> bytes:
         out = io.BytesIO()
         template.save(out)
     except SecurityError as exc:
-        raise DocumentError(f"Mallen försöker nå sådant som inte är tillåtet: {exc}") from exc
+        raise DocumentError(
+            "Mallen försöker nå sådant som inte är tillåtet (t.ex. __class__ eller andra interna attribut)."
+        ) from exc
     except TemplateError as exc:
-        raise DocumentError(f"Mallen kunde inte fyllas i: {exc}") from exc
+        raise DocumentError(_template_error(exc)) from exc
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentError(f"Filen är inte en giltig .docx-mall: {exc}") from exc
+        raise DocumentError("Filen är inte en giltig .docx-mall.") from exc
     return out.getvalue()
+
+
+def _template_error(exc: TemplateError) -> str:
+    """A Swedish explanation of a Jinja error, naming the variable where there is one."""
+    from jinja2 import TemplateSyntaxError, UndefinedError
+
+    if isinstance(exc, TemplateSyntaxError):
+        return "Mallen har ett syntaxfel i en {{ }}- eller {% %}-tagg (kontrollera att varje tagg är stängd)."
+    if isinstance(exc, UndefinedError):
+        return f"Mallen använder något som inte finns i underlaget ({exc.message})."
+    return "Mallen kunde inte fyllas i."
 
 
 def undeclared_variables(template_bytes: bytes, context: dict) -> set[str]:
@@ -81,9 +95,9 @@ def undeclared_variables(template_bytes: bytes, context: dict) -> set[str]:
         template = DocxTemplate(io.BytesIO(template_bytes))
         return template.get_undeclared_template_variables(jinja_env=sandbox(), context=context)
     except TemplateError as exc:
-        raise DocumentError(f"Mallen kunde inte fyllas i: {exc}") from exc
+        raise DocumentError(_template_error(exc)) from exc
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentError(f"Filen är inte en giltig .docx-mall: {exc}") from exc
+        raise DocumentError("Filen är inte en giltig .docx-mall.") from exc
 
 
 def is_docx(content: bytes) -> bool:
@@ -239,7 +253,6 @@ def memo_defaults(case, user) -> MemoDefaults:
         )
     recommendation = case.recommendation
     person = getattr(user, "person", None)
-    share, _split = share_sentences(case)
     basis = [
         f"Tjänsteutlåtande {format_date_iso(timezone.localdate())}",
         f"KSL:s rekommendation {format_date_iso(recommendation.board_decision_date)}",
@@ -261,7 +274,7 @@ def memo_defaults(case, user) -> MemoDefaults:
         proposals="\n".join(proposals),
         summary=(
             f"Styrelsen för Kommunförbundet Stockholms Län beslutade {format_date_long(recommendation.board_decision_date)} "
-            f"att rekommendera länets kommuner att ingå {subject}. {share}"
+            f"att rekommendera länets kommuner att ingå {subject}."
         ),
         background=recommendation.background,
         viewpoints="Förvaltningen föreslår att kommunen deltar i den gemensamma verksamheten.",

@@ -14,6 +14,10 @@ urlpatterns = [
     path("arende/<int:pk>/<str:action>/", views.case_action, name="case_action"),
     path("dokument/ny/", document_views.document_create, name="document_create"),
     path("dokument/mallar/", document_views.template_list, name="templates"),
+    path(
+        "dokument/mallar/<str:kind>/standard.docx", document_views.template_builtin, name="template_builtin"
+    ),
+    path("dokument/mallar/<str:kind>/aterstall/", document_views.template_restore, name="template_restore"),
     path("dokument/utkast/<uuid:key>/", document_views.batch_progress, name="batch"),
     path("dokument/<int:pk>/", document_views.document_detail, name="document"),
     path("dokument/<int:pk>/docx/", document_views.document_download, {"fmt": "docx"}, name="document_docx"),

@@ -250,7 +250,7 @@ def _template_with(text: str) -> bytes:
             _template_with("{{ kommunens_okanda_variabel }}"),
             "variabler som inte finns: kommunens_okanda_variabel",
         ),
-        (_template_with("{% for x in %}"), "kunde inte fyllas i"),
+        (_template_with("{% for x in %}"), "syntaxfel"),
         (b"not a zip at all", "inte ett Word-dokument"),
         (b"PK\x03\x04" + b"0" * 100, "inte ett Word-dokument"),
     ],
@@ -353,3 +353,19 @@ def test_a_batch_submitted_twice_is_one_batch(ksl_client):
     assert GeneratedDocument.objects.filter(batch_key=key).count() == 6
     response = ksl_client.post(reverse("decisions:batch_create", args=["origo-2012"]))
     assert response.status_code == 302 and response["Location"].endswith("/anslutning/origo-2012/")
+
+
+def test_default_template_download_and_restore(client, host_admin, danderyd_clerk):
+    client.force_login(host_admin)
+    response = client.get(reverse("decisions:template_builtin", args=["memo"]))
+    assert response.status_code == 200 and documents.is_docx(b"".join(response.streaming_content))
+    services.template_upload(
+        acting_user=host_admin,
+        kind="memo",
+        name="egen.docx",
+        content=_template_with("EGEN {{ organisation }}"),
+    )
+    assert client.post(reverse("decisions:template_restore", args=["memo"])).status_code == 302
+    assert not DocumentTemplate.objects.filter(is_active=True).exists()
+    document = _generate(_case("origo-2012", "0162"), danderyd_clerk)
+    assert document.template_name.startswith("tjansteutlatande.docx")

@@ -233,3 +233,15 @@ def test_county_map_colours_every_municipality_and_links_its_case(ksl_client):
     assert f'href="/anslutning/arende/{sollentuna.pk}/"' in text
     assert "Sollentuna: Under beslut (försenad)" in text
     assert 'class="area state-withdrawn' in text  # Lidingö
+
+
+def test_svg_coordinates_use_decimal_points(ksl_client):
+    """Swedish number formatting must never reach SVG attributes (browsers reject "221,8")."""
+    import re
+
+    for url in (
+        reverse("decisions:dashboard", args=["origo-2016"]),
+        reverse("agreements:costs", args=["origo"]) + "?year=2013&exclude=0162",
+    ):
+        svg = "".join(re.findall(r"<svg.*?</svg>", ksl_client.get(url).text, flags=re.S))
+        assert svg and not re.search(r'\b(x|y|x1|x2|y1|y2|width|height)="[0-9]+,[0-9]', svg)

@@ -19,6 +19,7 @@ from .documents import (
     document_request,
     documents_request_batch,
     template_for,
+    template_restore_default,
     template_upload,
 )
 from .loading import adoption_history_load
@@ -44,5 +45,6 @@ __all__ = [
     "recommendation_create",
     "reminders_send",
     "template_for",
+    "template_restore_default",
     "template_upload",
 ]

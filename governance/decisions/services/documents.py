@@ -292,3 +292,22 @@ def sample_context(kind: str) -> dict:
                 agreement, cost_allocation(agreement=agreement, year=agreement.period_start.year)
             )
     raise ValidationError(_("Det finns inga exempeldata att pröva mallen mot."))
+
+
+def template_restore_default(*, acting_user, kind: str) -> int:
+    """Stop using uploaded templates of ``kind``: the built-in one applies again. Returns how many were active."""
+    if acting_user is not None and not acting_user.has_perm("decisions.add_documenttemplate"):
+        raise PermissionDenied(_("Endast värdadministratören hanterar dokumentmallar."))
+    if kind not in DocumentKind.values:
+        raise ValidationError(_("Okänd dokumenttyp."))
+    with transaction.atomic():
+        count = (
+            DocumentTemplate.objects.select_for_update()
+            .filter(kind=kind, is_active=True)
+            .update(is_active=False)
+        )
+        if count:
+            audit_record(
+                acting_user=acting_user, action="document_template.default_restored", object_label=kind
+            )
+    return count

@@ -215,6 +215,33 @@ def template_list(request):
             "form": form,
             "templates": DocumentTemplate.objects.order_by("kind", "-uploaded_at"),
             "kinds": DocumentKind.choices,
+            "active_kinds": set(
+                DocumentTemplate.objects.filter(is_active=True).values_list("kind", flat=True)
+            ),
         },
         status=status,
     )
+
+
+@require_GET
+@login_required
+def template_builtin(request, kind: str):
+    """The built-in template of ``kind``, to adjust in Word or LibreOffice and upload again."""
+    if not request.user.has_perm("decisions.add_documenttemplate"):
+        raise PermissionDenied(_("Dokumentmallarna hanteras av värdadministratören."))
+    if kind not in documents.BUILTIN:
+        raise Http404
+    path = documents.builtin_template_path(kind)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=path.name, content_type=documents.DOCX_TYPE
+    )
+
+
+@require_POST
+@login_required
+def template_restore(request, kind: str):
+    if kind not in documents.BUILTIN:
+        raise Http404
+    services.template_restore_default(acting_user=request.user, kind=kind)
+    messages.success(request, _("Standardmallen används igen."))
+    return redirect("decisions:templates")
