@@ -20,7 +20,7 @@ class CostScenarioForm(forms.Form):
     basis = forms.DateField(
         label=_("Folkmängd per"),
         required=False,
-        help_text=_("Tomt: avtalets regel."),
+        help_text=_("Lämna tomt för avtalets regel (31 december året före, eller avtalets fasta datum)."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     exclude = forms.ModelMultipleChoiceField(

@@ -265,6 +265,7 @@ class Compilation:
     timetable_realistic: int
     questions: list
     responses: list
+    not_answered: list = field(default_factory=list)
 
 
 def compilation(consultation: ConsultationRound) -> Compilation:
@@ -293,6 +294,12 @@ def compilation(consultation: ConsultationRound) -> Compilation:
         timetable_realistic=sum(1 for r in answered if r.timetable_realistic is True),
         questions=[(q, by_question.get(q.pk, [])) for q in questions],
         responses=responses,
+        not_answered=[
+            org.display_name
+            for org in consultation.recipients.exclude(pk__in=[r.organisation_id for r in answered]).order_by(
+                "municipality_code"
+            )
+        ],
     )
 
 

@@ -33,7 +33,7 @@ class ItemForm(forms.Form):
     description = forms.CharField(
         label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    paper = forms.FileField(label=_("Handling (PDF eller Word, högst 10 MB)"), required=False)
+    paper = forms.FileField(label=_("Handling (PDF, Word, Excel eller ODT, högst 10 MB)"), required=False)
 
     def clean_paper(self):
         paper = self.cleaned_data.get("paper")

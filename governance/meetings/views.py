@@ -290,6 +290,7 @@ def meeting_action(request, pk: int, action: str):
                     description=data["description"],
                     paper=data["paper"],
                 )
+                messages.success(request, _("Ärendet ”%(title)s” är tillagt.") % {"title": data["title"]})
             elif action == "adoption":
                 recommendation = Recommendation.objects.filter(pk=post.get("recommendation") or 0).first()
                 if recommendation is None:

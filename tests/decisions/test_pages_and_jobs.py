@@ -245,3 +245,14 @@ def test_svg_coordinates_use_decimal_points(ksl_client):
     ):
         svg = "".join(re.findall(r"<svg.*?</svg>", ksl_client.get(url).text, flags=re.S))
         assert svg and not re.search(r'\b(x|y|x1|x2|y1|y2|width|height)="[0-9]+,[0-9]', svg)
+
+
+def test_compilation_names_who_did_not_answer(ksl_client):
+    text = ksl_client.get(reverse("decisions:compilation", args=["origo-remiss-2011"])).text
+    assert "Inget svar från: Salem, Upplands-Bro, Nykvarn, Vaxholm, Nynäshamn." in text
+
+
+def test_case_page_explains_a_moved_deadline(ksl_client):
+    case = _case("0125", slug="origo-2012")  # 2012-12-31 is nyårsafton: the case deadline is 2013-01-02
+    text = ksl_client.get(reverse("decisions:case", args=[case.pk])).text
+    assert "2013-01-02" in text and "rekommendationen anger 2012-12-31, som inte är en arbetsdag" in text
