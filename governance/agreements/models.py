@@ -59,9 +59,11 @@ class Agreement(models.Model):
 class AgreementParty(models.Model):
     """An organisation's place in an agreement: financing, host or cooperating (not financing)."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="memberships")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("avtal")
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="agreement_memberships"
+        Organisation, on_delete=models.PROTECT, related_name="agreement_memberships", verbose_name=_("part")
     )
     role = models.CharField(_("roll"), max_length=20, choices=PartyRole.choices, default=PartyRole.FINANCING)
 
@@ -84,7 +86,9 @@ class CostModel(models.Model):
     Amounts are whole kronor and always add up to the budget (docs/adr/0002-rounding.md).
     """
 
-    agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="cost_model")
+    agreement = models.OneToOneField(
+        Agreement, on_delete=models.CASCADE, related_name="cost_model", verbose_name=_("avtal")
+    )
     annual_budget = models.PositiveBigIntegerField(_("årsbudget (kr)"), validators=[MinValueValidator(1)])
     basis_rule = models.CharField(
         _("underlag för folkmängd"),
@@ -121,7 +125,9 @@ class CostModel(models.Model):
 class CostShare(models.Model):
     """A percentage of the budget: fixed to one party (region 25 %), or the municipalities' pool (50 %)."""
 
-    cost_model = models.ForeignKey(CostModel, on_delete=models.CASCADE, related_name="shares")
+    cost_model = models.ForeignKey(
+        CostModel, on_delete=models.CASCADE, related_name="shares", verbose_name=_("kostnadsmodell")
+    )
     kind = models.CharField(_("typ"), max_length=20, choices=ShareKind.choices)
     organisation = models.ForeignKey(
         Organisation,
@@ -166,7 +172,9 @@ class CostShare(models.Model):
 class CostSplit(models.Model):
     """How one party's share is divided among its bodies, by weight (Ekerö: 1 + 1, i.e. equally)."""
 
-    cost_model = models.ForeignKey(CostModel, on_delete=models.CASCADE, related_name="splits")
+    cost_model = models.ForeignKey(
+        CostModel, on_delete=models.CASCADE, related_name="splits", verbose_name=_("kostnadsmodell")
+    )
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+", verbose_name=_("organ"))
     weight = models.PositiveIntegerField(_("vikt"), default=1, validators=[MinValueValidator(1)])
 
@@ -187,8 +195,12 @@ def signed_copy_path(instance, filename: str) -> str:
 class Signature(models.Model):
     """One party's signature of an agreement: who signed, when, and the signed copy (PDF)."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signatures")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("avtal")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("part")
+    )
     signatory_name = models.CharField(_("undertecknad av"), max_length=200)
     signatory_title = models.CharField(_("titel"), max_length=200, blank=True)
     signed_on = models.DateField(_("datum"))
@@ -210,7 +222,9 @@ class Signature(models.Model):
 class Amendment(models.Model):
     """An amendment (ändring/tillägg) or extension (förlängning) of an agreement."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="amendments")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("avtal")
+    )
     title = models.CharField(_("rubrik"), max_length=300)
     decided_on = models.DateField(_("beslutad"))
     is_extension = models.BooleanField(_("förlängning"), default=False)

@@ -43,7 +43,9 @@ class ConsultationRound(models.Model):
 class ConsultationQuestion(models.Model):
     """One numbered question of a consultation."""
 
-    consultation = models.ForeignKey(ConsultationRound, on_delete=models.CASCADE, related_name="questions")
+    consultation = models.ForeignKey(
+        ConsultationRound, on_delete=models.CASCADE, related_name="questions", verbose_name=_("remiss")
+    )
     number = models.PositiveSmallIntegerField(_("nummer"))
     text = models.TextField(_("fråga"))
     is_timetable = models.BooleanField(_("gäller tidplanen"), default=False)
@@ -63,9 +65,14 @@ class ConsultationQuestion(models.Model):
 class ConsultationResponse(models.Model):
     """A municipality's answer (remissvar): position, answers per question, who adopted it."""
 
-    consultation = models.ForeignKey(ConsultationRound, on_delete=models.CASCADE, related_name="responses")
+    consultation = models.ForeignKey(
+        ConsultationRound, on_delete=models.CASCADE, related_name="responses", verbose_name=_("remiss")
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="consultation_responses"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="consultation_responses",
+        verbose_name=_("kommun"),
     )
     position = models.CharField(_("ställningstagande"), max_length=30, choices=Position.choices)
     timetable_realistic = models.BooleanField(_("tidplanen realistisk"), null=True, blank=True)
@@ -117,9 +124,16 @@ class Recommendation(models.Model):
     title = models.CharField(_("rubrik"), max_length=300)
     board_decision_date = models.DateField(_("KSL-styrelsens beslut"))
     registration_number = models.CharField(_("diarienummer"), max_length=60, blank=True)
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="recommendations")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("avtal")
+    )
     consultation = models.ForeignKey(
-        ConsultationRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="recommendations"
+        ConsultationRound,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("remiss"),
     )
     answer_deadline = models.DateField(_("besked senast"))
     background = models.TextField(_("bakgrund"), blank=True)
@@ -151,8 +165,12 @@ class AdoptionCase(ConcurrentTransitionMixin, models.Model):
     The state field is protected: only the transitions, called by ``decisions.services``, change it.
     """
 
-    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="cases")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="adoption_cases")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="cases", verbose_name=_("rekommendation")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="adoption_cases", verbose_name=_("kommun")
+    )
     state = FSMField(_("läge"), default=CaseState.RECEIVED, choices=CaseState.choices, protected=True)
     registration_number = models.CharField(_("diarienummer"), max_length=60, blank=True)
     deadline = models.DateField(_("besked senast"))
@@ -251,7 +269,9 @@ class AdoptionCase(ConcurrentTransitionMixin, models.Model):
 class DecisionStep(models.Model):
     """One body's place in a case's decision chain (cf. OParl Consultation): prepares, proposes, decides."""
 
-    case = models.ForeignKey(AdoptionCase, on_delete=models.CASCADE, related_name="steps")
+    case = models.ForeignKey(
+        AdoptionCase, on_delete=models.CASCADE, related_name="steps", verbose_name=_("ärende")
+    )
     order = models.PositiveSmallIntegerField(_("ordning"), validators=[MinValueValidator(1)])
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+", verbose_name=_("organ"))
     role = models.CharField(_("roll"), max_length=20, choices=StepRole.choices)
@@ -269,8 +289,15 @@ class DecisionStep(models.Model):
 class Decision(models.Model):
     """A decision (beslut §) by a body on a case: meeting date, paragraph, text and outcome."""
 
-    case = models.ForeignKey(AdoptionCase, on_delete=models.PROTECT, related_name="decisions")
-    step = models.ForeignKey(DecisionStep, on_delete=models.PROTECT, related_name="decisions")
+    case = models.ForeignKey(
+        AdoptionCase, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("ärende")
+    )
+    step = models.ForeignKey(
+        DecisionStep,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("organ i beslutskedjan"),
+    )
     meeting_date = models.DateField(_("sammanträdesdatum"))
     paragraph = models.CharField(_("paragraf"), max_length=20, help_text=_("T.ex. ”§ 103”."))
     text = models.TextField(_("beslutstext"))
@@ -340,10 +367,17 @@ class GeneratedDocument(models.Model):
 
     kind = models.CharField(_("dokument"), max_length=30, choices=DocumentKind.choices)
     subject_key = models.CharField(
-        max_length=60, help_text="e.g. case:12, response:3, consultation:1, agreement:2"
+        max_length=60,
+        help_text="e.g. case:12, response:3, consultation:1, agreement:2",
+        verbose_name=_("avser"),
     )
     case = models.ForeignKey(
-        AdoptionCase, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+        AdoptionCase,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("ärende"),
     )
     version = models.PositiveIntegerField(_("version"))
     request_key = models.UUIDField(unique=True)

@@ -91,8 +91,12 @@ class Membership(models.Model):
     memberships through ``meetings.services``; ended memberships are kept to show who sat when.
     """
 
-    body = models.ForeignKey(CooperationBody, on_delete=models.CASCADE, related_name="memberships")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    body = models.ForeignKey(
+        CooperationBody, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organ")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person")
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="seats", verbose_name=_("företräder")
     )
@@ -129,7 +133,9 @@ class SeatRule(models.Model):
     of a kind — or one named organisation — may hold, and who appoints them. A named organisation's rule
     takes precedence over its kind's rule; ``exclude_convener`` keeps the convener out of a kind's rule."""
 
-    body = models.ForeignKey(CooperationBody, on_delete=models.CASCADE, related_name="seat_rules")
+    body = models.ForeignKey(
+        CooperationBody, on_delete=models.CASCADE, related_name="seat_rules", verbose_name=_("organ")
+    )
     label = models.CharField(_("beskrivning"), max_length=200)
     organisation_kind = models.CharField(_("typ av organisation"), max_length=20, blank=True)
     organisation = models.ForeignKey(
@@ -179,7 +185,9 @@ class Meeting(ConcurrentTransitionMixin, models.Model):
     planned or notice_sent → cancelled or postponed (a postponed meeting may be planned again).
     """
 
-    body = models.ForeignKey(CooperationBody, on_delete=models.PROTECT, related_name="meetings")
+    body = models.ForeignKey(
+        CooperationBody, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organ")
+    )
     starts_at = models.DateTimeField(_("börjar"))
     ends_at = models.DateTimeField(_("slutar"))
     place = models.CharField(_("plats"), max_length=200, blank=True)
@@ -266,7 +274,9 @@ def paper_path(instance, filename: str) -> str:
 class AgendaItem(models.Model):
     """An item of the agenda (föredragningslista), with its decision or note and its § in the minutes."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("möte")
+    )
     position = models.PositiveSmallIntegerField(_("ordning"))
     title = models.CharField(_("rubrik"), max_length=300)
     kind = models.CharField(_("typ"), max_length=20, choices=ItemKind.choices, default=ItemKind.INFORMATION)
@@ -305,8 +315,12 @@ class AgendaItem(models.Model):
 class Attendance(models.Model):
     """A member's answer to the notice and presence at the meeting; a deputy may stand in for a member."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
-    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="attendances")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("möte")
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("ledamot")
+    )
     rsvp = models.CharField(_("svar på kallelsen"), max_length=20, choices=Rsvp.choices, blank=True)
     rsvp_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(_("närvaro"), max_length=20, choices=AttendanceStatus.choices, blank=True)

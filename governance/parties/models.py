@@ -80,7 +80,9 @@ class Organisation(models.Model):
 class Body(models.Model):
     """A body inside an organisation: kommunfullmäktige, kommunstyrelse, a nämnd or a förvaltning."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="bodies")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="bodies", verbose_name=_("organisation")
+    )
     name = models.CharField(_("namn"), max_length=200)
     kind = models.CharField(_("typ"), max_length=20, choices=BodyKind.choices)
 
@@ -98,12 +100,19 @@ class Person(models.Model):
     """A person who works for or represents an organisation; optionally linked to a login."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="person"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("inloggning"),
     )
     first_name = models.CharField(_("förnamn"), max_length=100)
     last_name = models.CharField(_("efternamn"), max_length=100)
     title = models.CharField(_("titel"), max_length=200, blank=True)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="people", verbose_name=_("organisation")
+    )
     email = models.EmailField(_("e-post"), blank=True)
     phone = models.CharField(_("telefon"), max_length=50, blank=True)
 
@@ -136,8 +145,12 @@ class ContactAssignment(models.Model):
     Ended entries are kept (``valid_to`` set) so the bank shows who was the contact when.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contact_assignments")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="contact_assignments", verbose_name=_("person")
+    )
     role = models.CharField(_("roll"), max_length=20, choices=ContactRole.choices)
     email = models.EmailField(_("e-post"))
     phone = models.CharField(_("telefon"), max_length=50, blank=True)
@@ -165,7 +178,7 @@ class PopulationFigure(models.Model):
     """A municipality's population on a reference date (31 December), with its source (SCB)."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="population_figures"
+        Organisation, on_delete=models.CASCADE, related_name="population_figures", verbose_name=_("kommun")
     )
     reference_date = models.DateField(_("referensdatum"))
     population = models.PositiveIntegerField(_("folkmängd"), validators=[MinValueValidator(1)])
@@ -213,11 +226,19 @@ class RoleAssignment(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("användare"),
     )
     role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="role_assignments"
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("organisation"),
     )
     valid_from = models.DateField(_("från"))
     valid_to = models.DateField(_("till"), null=True, blank=True)
