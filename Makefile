@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run migrate load test test-services lint format check-deploy clean
+.PHONY: install run migrate load test test-services bench lint format check-deploy clean
 
 install: $(STAMP)
 
@@ -34,6 +34,9 @@ test-services: install
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 	GOVERNANCE_TEST_SERVICES=1 \
 	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/pytest -q -p benchmark benchmarks --benchmark-columns=min,mean,max,rounds --benchmark-max-time=1
 
 lint: install
 	$(BIN)/ruff check .
