@@ -419,3 +419,24 @@ def test_postpone_and_replan(chair, steering):
     meeting.refresh_from_db()
     assert meeting.state == "planned" and meeting.date == day and meeting.ical_sequence == 1
     assert meeting.items.count() == 6  # the agenda is kept
+
+
+def test_follow_up_attached_to_the_agenda_with_its_charts(chair, steering, host_admin):
+    report = services.followup_report_record(
+        acting_user=host_admin,
+        year=2025,
+        quarter=1,
+        figures=[
+            ("gender", "Flickor/unga kvinnor", 20),
+            ("gender", "Pojkar/unga män", 3),
+            ("reason", "Hot", 10),
+        ],
+    )
+    meeting = _future_meeting(steering, chair)
+    item = services.agenda_follow_up_add(acting_user=chair, meeting=meeting, report=report)
+    with item.paper.open("rb") as handle:
+        text = _text(handle.read())
+    assert "Uppföljning 2025 kvartal 1" in text
+    assert "Flickor/unga kvinnor | 20 | " + "█" * 30 in text
+    assert "Pojkar/unga män | <5 | " in text and "| 3 |" not in text
+    assert "Hot | 10 | " + "█" * 30 in text

@@ -324,7 +324,42 @@ def agenda_adoption_summary_add(*, acting_user, meeting: Meeting, recommendation
     )
 
 
+def _follow_up_paper(report) -> tuple[str, bytes]:
+    """The report as a paper: a table per category with a bar drawn in the text, so the chart travels with
+    the document and stays readable by screen readers. Cells below 5 show "<5" and no bar."""
+    from ..choices import FigureCategory
+    from .followup import SMALL_CELL, suppressed
+
+    document = Document()
+    document.add_heading(f"Uppföljning {report.year} kvartal {report.quarter}", level=1)
+    document.add_paragraph(
+        "Endast sammanräknade uppgifter. Celler under 5 visas som <5 och ritas inte, så att ingen kan räknas fram."
+    )
+    figures = list(report.figures.all())
+    for category, label in FigureCategory.choices:
+        rows = [f for f in figures if f.category == category]
+        if not rows:
+            continue
+        document.add_heading(str(label), level=2)
+        largest = max((f.value for f in rows if f.value >= SMALL_CELL), default=1)
+        table = document.add_table(rows=1, cols=3)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, ["Grupp", "Antal", "Diagram"], strict=True):
+            cell.text = text
+        for figure in rows:
+            cells = table.add_row().cells
+            cells[0].text = figure.label
+            cells[1].text = suppressed(figure.value)
+            cells[2].text = (
+                "█" * max(1, round(30 * figure.value / largest)) if figure.value >= SMALL_CELL else ""
+            )
+    out = io.BytesIO()
+    document.save(out)
+    return f"uppfoljning-{report.year}-q{report.quarter}.docx", out.getvalue()
+
+
 def agenda_follow_up_add(*, acting_user, meeting: Meeting, report) -> AgendaItem:
+    name, content = _follow_up_paper(report)
     return agenda_item_add(
         acting_user=acting_user,
         meeting=meeting,
@@ -332,6 +367,7 @@ def agenda_follow_up_add(*, acting_user, meeting: Meeting, report) -> AgendaItem
         kind=ItemKind.INFORMATION,
         description="Centrets uppföljning (endast sammanräknade uppgifter; celler under 5 visas som <5).",
         follow_up_report=report,
+        paper=ContentFile(content, name=name),
     )
 
 
