@@ -247,3 +247,26 @@ def test_start_page_shows_what_is_theirs_to_do(client, chair, ksl_officer, dande
     client.force_login(ksl_officer)
     text = client.get("/").text
     assert "Rekommendationer med öppna ärenden" in text and "6 försenade" in text
+
+
+def test_a_host_admin_cannot_raise_anyone_through_the_user_admin(client, host_admin):
+    from django.contrib.auth.models import Permission
+
+    client.force_login(host_admin)
+    url = reverse("admin:auth_user_change", args=[host_admin.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert (
+        "is_superuser" not in form.fields
+        and "user_permissions" not in form.fields
+        and "groups" not in form.fields
+    )
+    data = {
+        name: (form.initial.get(name) if form.initial.get(name) is not None else "") for name in form.fields
+    }
+    data["user_permissions"] = [Permission.objects.get(codename="oversee_municipalities").pk]
+    data["is_superuser"] = "on"
+    client.post(url, data)
+    host_admin.refresh_from_db()
+    assert not host_admin.is_superuser and not host_admin.user_permissions.exists()

@@ -79,3 +79,25 @@ class AuditedAdmin(admin.ModelAdmin):
                 action=f"admin.{obj._meta.model_name}.deleted",
                 object_label=str(obj),
             )
+
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.admin import UserAdmin  # noqa: E402
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(AuditedAdmin, UserAdmin):
+    """Accounts. Powers come from roles (Rolltilldelningar), never from editing an account: only a superuser
+    may touch the staff and superuser flags, groups and permissions — a host administrator cannot raise anyone,
+    themselves included."""
+
+    PRIVILEGED = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [field for field in self.PRIVILEGED if field not in readonly]
+        return readonly

@@ -250,7 +250,17 @@ ACTIONS = {
     "publish",
     "correct",
     "cancel",
+    "postpone",
+    "replan",
 }
+
+
+def _post_id(post, name: str) -> int:
+    """An id from the form; anything but ASCII digits is a 400, not a 500."""
+    value = post.get(name, "")
+    if not (value.isascii() and value.isdigit()):
+        raise ValidationError(_("Ogiltigt val."))
+    return int(value)
 
 
 @require_POST
@@ -292,21 +302,21 @@ def meeting_action(request, pk: int, action: str):
                 )
                 messages.success(request, _("Ärendet ”%(title)s” är tillagt.") % {"title": data["title"]})
             elif action == "adoption":
-                recommendation = Recommendation.objects.filter(pk=post.get("recommendation") or 0).first()
+                recommendation = Recommendation.objects.filter(pk=_post_id(post, "recommendation")).first()
                 if recommendation is None:
                     raise ValidationError(_("Välj en rekommendation."))
                 services.agenda_adoption_summary_add(
                     acting_user=user, meeting=meeting, recommendation=recommendation
                 )
             elif action == "followup":
-                report = FollowUpReport.objects.filter(pk=post.get("report") or 0).first()
+                report = FollowUpReport.objects.filter(pk=_post_id(post, "report")).first()
                 if report is None:
                     raise ValidationError(_("Välj en uppföljningsrapport."))
                 services.agenda_follow_up_add(acting_user=user, meeting=meeting, report=report)
             elif action == "carry":
                 services.agenda_carry_over(acting_user=user, meeting=meeting)
             elif action == "move":
-                item = AgendaItem.objects.filter(pk=post.get("item") or 0, meeting=meeting).first()
+                item = AgendaItem.objects.filter(pk=_post_id(post, "item"), meeting=meeting).first()
                 if item is None or post.get("direction") not in ("up", "down"):
                     raise ValidationError(_("Okänt ärende."))
                 services.agenda_item_move(acting_user=user, item=item, direction=post["direction"])
@@ -319,7 +329,7 @@ def meeting_action(request, pk: int, action: str):
             elif action == "hold":
                 services.meeting_hold(acting_user=user, meeting=meeting)
             elif action == "outcome":
-                item = AgendaItem.objects.filter(pk=post.get("item") or 0, meeting=meeting).first()
+                item = AgendaItem.objects.filter(pk=_post_id(post, "item"), meeting=meeting).first()
                 if item is None:
                     raise ValidationError(_("Okänt ärende."))
                 form = OutcomeForm(
@@ -346,10 +356,10 @@ def meeting_action(request, pk: int, action: str):
                 services.minutes_publish(acting_user=user, meeting=meeting)
             elif action == "correct":
                 form = ReasonForm(post)
+                if not form.is_valid():
+                    raise ValidationError(_("Ange skälet till rättelsen (högst 300 tecken)."))
                 services.minutes_correct(
-                    acting_user=user,
-                    meeting=meeting,
-                    reason=post.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"],
+                    acting_user=user, meeting=meeting, reason=form.cleaned_data["reason"]
                 )
             elif action == "cancel":
                 services.meeting_cancel(acting_user=user, meeting=meeting, reason=post.get("reason", ""))

@@ -440,3 +440,46 @@ def test_follow_up_attached_to_the_agenda_with_its_charts(chair, steering, host_
     assert "Flickor/unga kvinnor | 20 | " + "█" * 30 in text
     assert "Pojkar/unga män | <5 | " in text and "| 3 |" not in text
     assert "Hot | 10 | " + "█" * 30 in text
+
+
+def test_a_notice_that_cannot_be_rendered_is_not_recorded_as_sent(chair, steering, monkeypatch):
+    from governance.decisions import documents
+
+    meeting = _future_meeting(steering, chair)
+    before = AuditEvent.objects.count()
+
+    def broken(*args, **kwargs):
+        raise documents.DocumentError("Mallen kunde inte fyllas i.")
+
+    monkeypatch.setattr(documents, "render_docx", broken)
+    with pytest.raises(documents.DocumentError):
+        services.meeting_notice_send(acting_user=chair, meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.state == "planned" and meeting.attendances.count() == 0
+    assert AuditEvent.objects.count() == before
+    assert (
+        services.notices_send_due(today=services.notice_deadline(meeting))["failed"] == 1
+    )  # logged, not raised
+
+
+def test_a_correction_can_change_outcomes_until_someone_approves(chair, steering, member, ksl_officer):
+    meeting = _future_meeting(steering, chair)
+    item = services.agenda_item_add(acting_user=chair, meeting=meeting, title="Budget 2027", kind="decision")
+    meeting, members = _hold_with_quorum(meeting, chair, steering)
+    services.item_outcome_record(acting_user=chair, item=item, outcome="Budgeten fastställs.")
+    meeting = _draft(meeting, chair, members)
+    for user in (chair, member, ksl_officer):
+        services.minutes_approve(acting_user=user, meeting=meeting)
+    meeting = services.minutes_correct(
+        acting_user=chair, meeting=Meeting.objects.get(pk=meeting.pk), reason="Fel belopp."
+    )
+    services.item_outcome_record(
+        acting_user=chair, item=item, outcome="Budgeten fastställs till 6 000 000 kr."
+    )
+    with current_version(meeting).file.open("rb") as handle:
+        assert "Budgeten fastställs till 6 000 000 kr." in _text(handle.read())
+    services.minutes_approve(acting_user=chair, meeting=meeting)
+    with pytest.raises(ValidationError, match="ändras bara innan protokollet justerats"):
+        services.item_outcome_record(acting_user=chair, item=item, outcome="Ändrat efter justering.")
+    with pytest.raises(ValidationError, match="redan justerat"):
+        services.minutes_approve(acting_user=chair, meeting=meeting)

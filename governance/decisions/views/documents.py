@@ -111,15 +111,18 @@ def document_create(request):
         DocumentKind.COMPILATION: "consultation:",
         DocumentKind.AGREEMENT: "agreement:",
     }[kind]
-    if not subject_key.startswith(expected_prefix) or not subject_key[len(expected_prefix) :].isdigit():
+    number = subject_key[len(expected_prefix) :]
+    if not subject_key.startswith(expected_prefix) or not (number.isascii() and number.isdigit()):
         raise Http404
+    subject_key = f"{expected_prefix}{int(number)}"
     try:
         request_key = uuid.UUID(request.POST.get("request_key", ""))
     except ValueError:
         request_key = uuid.uuid4()
     params = {}
-    if kind == DocumentKind.AGREEMENT and request.POST.get("year", "").isdigit():
-        params["year"] = int(request.POST["year"])
+    year = request.POST.get("year", "")
+    if kind == DocumentKind.AGREEMENT and year.isascii() and year.isdigit() and 1900 < int(year) < 2200:
+        params["year"] = int(year)
     try:
         document = services.document_request(
             acting_user=request.user,

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import io
+import logging
+import subprocess
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +31,8 @@ from ..choices import (
     Rsvp,
 )
 from ..models import AgendaItem, Attendance, ConflictOfInterest, CooperationBody, Meeting, Membership
+
+logger = logging.getLogger(__name__)
 
 MONTHS_BY_FREQUENCY = {1: [10], 2: [3, 10], 3: [2, 6, 10], 4: [2, 5, 9, 11], 6: [1, 3, 5, 8, 10, 12]}
 
@@ -244,8 +248,9 @@ def agenda_item_add(
             **links,
         )
         if paper is not None:
-            item.paper.save(paper.name, paper, save=False)
-            item.paper_name = paper.name
+            name = paper.name[-150:]
+            item.paper.save(name, paper, save=False)
+            item.paper_name = name
         item.save()
         if meeting.state == MeetingState.NOTICE_SENT:
             Meeting.objects.filter(pk=meeting.pk).update(ical_sequence=meeting.ical_sequence + 1)
@@ -433,28 +438,34 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
             % {"date": deadline, "n": meeting.body.notice_working_days}
         )
     recipients = notice_recipients(meeting)
-
-    def check(locked):
-        if not recipients:
-            raise ValidationError(_("Organet har inga ledamöter att kalla."))
-
-    locked = _meeting_transition(
-        acting_user=acting_user,
-        meeting=meeting,
-        transition="send_notice",
-        action="meeting.notice_sent",
-        payload={"recipients": len(recipients), "deadline": deadline},
-        check=check,
-    )
+    if not recipients:
+        raise ValidationError(_("Organet har inga ledamöter att kalla."))
     from governance.decisions.services import template_for
 
-    docx = documents.render_docx(template_for("notice")[0], notice_context(locked))
-    pdf = documents.convert_to_pdf(docx) if documents.soffice_path() else None
-    invite = ical.invitation(locked)
-    Meeting.objects.filter(pk=locked.pk).update(notice_sent_at=timezone.now())
-    Attendance.objects.bulk_create(
-        [Attendance(meeting=locked, membership=m) for m in recipients], ignore_conflicts=True
-    )
+    # Everything that can fail (rendering, PDF) happens before anything is recorded as sent.
+    docx = documents.render_docx(template_for("notice")[0], notice_context(meeting))
+    try:
+        pdf = documents.convert_to_pdf(docx) if documents.soffice_path() else None
+    except (documents.DocumentError, OSError, subprocess.TimeoutExpired):
+        pdf = None  # the .docx is the notice; the PDF is a convenience copy
+    invite = ical.invitation(meeting)
+    with transaction.atomic():
+        locked = _meeting_transition(
+            acting_user=acting_user,
+            meeting=meeting,
+            transition="send_notice",
+            action="meeting.notice_sent",
+            payload={"recipients": len(recipients), "deadline": deadline},
+        )
+        Meeting.objects.filter(pk=locked.pk).update(notice_sent_at=timezone.now())
+        Attendance.objects.bulk_create(
+            [Attendance(meeting=locked, membership=m) for m in recipients], ignore_conflicts=True
+        )
+        _queue_notice_mail(locked, recipients, docx, pdf, invite)
+    return locked
+
+
+def _queue_notice_mail(locked, recipients, docx, pdf, invite) -> None:
     addresses = sorted({m.person.email for m in recipients if m.person.email})
     subject = f"Kallelse: {locked.body.name} {format_date_long(locked.date)}"
     body = (
@@ -475,7 +486,6 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
 
     if addresses:
         transaction.on_commit(send)
-    return locked
 
 
 def notices_send_due(*, today: dt.date | None = None) -> dict[str, int]:
@@ -489,7 +499,8 @@ def notices_send_due(*, today: dt.date | None = None) -> dict[str, int]:
             try:
                 meeting_notice_send(acting_user=None, meeting=meeting, today=today)
                 counts["sent"] += 1
-            except ValidationError:
+            except Exception:  # one meeting's failure must not stop the others' notices
+                logger.exception("Notice for meeting %s could not be sent", meeting.pk)
                 counts["failed"] += 1
     return counts
 
@@ -539,8 +550,12 @@ def attendance_record(
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
         _check_manage(acting_user, meeting.body)
-        if meeting.state not in (MeetingState.NOTICE_SENT, MeetingState.HELD, MeetingState.PLANNED):
-            raise ValidationError(_("Närvaron kan inte ändras när protokollet är upprättat."))
+        if meeting.state not in (
+            MeetingState.NOTICE_SENT,
+            MeetingState.HELD,
+            MeetingState.PLANNED,
+        ) and not _minutes_open(meeting):
+            raise ValidationError(_("Närvaron kan inte ändras när protokollet är justerat."))
         if meeting.date > timezone.localdate():
             raise ValidationError(_("Närvaron registreras vid mötet, %(date)s.") % {"date": meeting.date})
         members = {m.pk: m for m in notice_recipients(meeting)}
@@ -576,6 +591,7 @@ def attendance_record(
         meeting.quorum_present, meeting.quorum_required = present, required
         meeting.quorum_recorded_at = timezone.now()
         meeting.save(update_fields=["quorum_present", "quorum_required", "quorum_recorded_at"])
+        _rerender_open_minutes(meeting)
         audit_record(
             acting_user=acting_user,
             action="meeting.attendance_recorded",
@@ -598,6 +614,8 @@ def meeting_hold(*, acting_user, meeting: Meeting) -> Meeting:
 def meeting_cancel(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
     if not (reason or "").strip():
         raise ValidationError(_("Ange varför mötet ställs in."))
+    if len(reason) > 300:
+        raise ValidationError(_("Skälet får vara högst 300 tecken."))
     return _meeting_transition(
         acting_user=acting_user,
         meeting=meeting,
@@ -607,6 +625,21 @@ def meeting_cancel(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
     )
 
 
+def _minutes_open(meeting: Meeting) -> bool:
+    """A drafted version nobody has approved yet may still change (a correction starts such a version)."""
+    if meeting.state != MeetingState.MINUTES_DRAFTED:
+        return False
+    version = meeting.minutes_versions.order_by("-version").first()
+    return version is not None and not version.approvals.exists()
+
+
+def _rerender_open_minutes(meeting: Meeting) -> None:
+    if meeting.state == MeetingState.MINUTES_DRAFTED:
+        from .minutes import _render_version
+
+        _render_version(meeting, meeting.minutes_versions.order_by("-version").first())
+
+
 def item_outcome_record(
     *, acting_user, item: AgendaItem, outcome: str, is_open: bool = False, conflicts: list[int] | None = None
 ) -> AgendaItem:
@@ -614,9 +647,11 @@ def item_outcome_record(
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body").get(pk=item.meeting_id)
         _check_manage(acting_user, meeting.body)
-        if meeting.state != MeetingState.HELD:
+        if meeting.state != MeetingState.HELD and not _minutes_open(meeting):
             raise ValidationError(
-                _("Beslut och anteckningar förs när mötet är genomfört och innan protokollet upprättas.")
+                _(
+                    "Beslut och anteckningar förs när mötet är genomfört, och ändras bara innan protokollet justerats."
+                )
             )
         item = AgendaItem.objects.get(pk=item.pk, meeting=meeting)
         if item.kind == ItemKind.DECISION and meeting.quorum_recorded_at is None:
@@ -634,6 +669,7 @@ def item_outcome_record(
             if membership_id not in members:
                 raise ValidationError(_("Okänd ledamot i jävsanteckningen."))
             ConflictOfInterest.objects.create(item=item, membership_id=membership_id)
+        _rerender_open_minutes(meeting)
         audit_record(
             acting_user=acting_user,
             action="agenda.outcome_recorded",

@@ -206,7 +206,11 @@ def minutes_approve(*, acting_user, meeting: Meeting) -> Meeting:
         if membership is None:
             raise PermissionDenied(_("Endast ordföranden och de valda justerarna justerar protokollet."))
         version = current_version(locked)
-        MinutesApproval.objects.get_or_create(minutes=version, membership=membership, defaults={"role": role})
+        _approval, created = MinutesApproval.objects.get_or_create(
+            minutes=version, membership=membership, defaults={"role": role}
+        )
+        if not created:
+            raise ValidationError(_("Du har redan justerat den här versionen."))
         audit_record(
             acting_user=acting_user,
             action="minutes.approval",
