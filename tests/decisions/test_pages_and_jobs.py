@@ -256,3 +256,27 @@ def test_case_page_explains_a_moved_deadline(ksl_client):
     case = _case("0125", slug="origo-2012")  # 2012-12-31 is nyårsafton: the case deadline is 2013-01-02
     text = ksl_client.get(reverse("decisions:case", args=[case.pk])).text
     assert "2013-01-02" in text and "rekommendationen anger 2012-12-31, som inte är en arbetsdag" in text
+
+
+def test_a_failed_reminder_mail_is_retried_and_does_not_stop_the_others(
+    contact_reminders, django_capture_on_commit_callbacks, monkeypatch
+):
+    from governance.decisions.services import reminders as reminder_module
+
+    calls = []
+
+    def flaky(subject, body, sender, recipients, fail_silently):
+        calls.append(recipients)
+        if len(calls) == 1:
+            raise OSError("SMTP refused")
+
+    monkeypatch.setattr(reminder_module, "send_mail", flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send(today=dt.date(2025, 10, 17))["sent"] == 2
+    assert len(calls) == 2  # the second went out although the first failed
+    assert (
+        Reminder.objects.filter(case__recommendation=contact_reminders).count() == 1
+    )  # the failed one is forgotten
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = reminders_send(today=dt.date(2025, 10, 17))
+    assert counts["sent"] == 1 and counts["already_sent"] == 1  # retried the same day, once

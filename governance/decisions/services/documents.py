@@ -15,7 +15,7 @@ from governance.agreements.models import Agreement
 from governance.core.services import actor_display_name, audit_record
 
 from .. import documents, permissions
-from ..choices import DocumentKind, DocumentStatus
+from ..choices import CaseState, DocumentKind, DocumentStatus
 from ..models import (
     AdoptionCase,
     ConsultationResponse,
@@ -194,13 +194,22 @@ def document_render(*, document_id: int) -> GeneratedDocument:
 def documents_request_batch(*, acting_user, recommendation, batch_key: uuid.UUID | None = None) -> uuid.UUID:
     """KSL: one memo draft per recipient whose case still waits for a decision, one task each; returns the
     batch key. The same key twice (a double click) makes one batch."""
-    from ..choices import CaseState
 
     if not permissions.can_view_dashboard(acting_user):
         raise PermissionDenied(_("Endast KSL skapar utkast för alla mottagare."))
     batch_key = batch_key or uuid.uuid4()
-    if GeneratedDocument.objects.filter(batch_key=batch_key).exists():
-        return batch_key
+    with transaction.atomic():
+        from ..models import Recommendation
+
+        Recommendation.objects.select_for_update().get(
+            pk=recommendation.pk
+        )  # one batch per key, even on a double click
+        if GeneratedDocument.objects.filter(batch_key=batch_key).exists():
+            return batch_key
+        return _batch(acting_user, recommendation, batch_key)
+
+
+def _batch(acting_user, recommendation, batch_key: uuid.UUID) -> uuid.UUID:
     cases = AdoptionCase.objects.filter(
         recommendation=recommendation,
         state__in=[CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION],

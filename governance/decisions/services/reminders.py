@@ -1,6 +1,7 @@
 """Reminders to the municipalities' contact persons and the weekly digest to KSL."""
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -15,14 +16,24 @@ from governance.parties.models import ContactAssignment, RoleAssignment
 from ..choices import CaseState
 from ..models import AdoptionCase, Digest, Recommendation, Reminder
 
+logger = logging.getLogger(__name__)
+
 REMINDER_HORIZON_DAYS = 14
 WAITING_STATES = [CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION]
 
 
-def _send_later(subject: str, body: str, recipients: list[str]) -> None:
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-    )
+def _send_later(subject: str, body: str, recipients: list[str], record) -> None:
+    """Send after the commit. If the mail server refuses, forget the record so the next run tries again,
+    and go on with the others."""
+
+    def send():
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+        except Exception:
+            logger.exception("Mail to %s failed; it will be retried on the next run", recipients)
+            type(record).objects.filter(pk=record.pk).delete()
+
+    transaction.on_commit(send)
 
 
 def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
@@ -50,7 +61,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
             continue
         try:
             with transaction.atomic():
-                Reminder.objects.create(
+                reminder = Reminder.objects.create(
                     case=case, deadline=case.deadline, sent_on=today, recipients=", ".join(recipients)
                 )
                 context = {
@@ -60,7 +71,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
                     "days_left": (case.deadline - today).days,
                 }
                 subject = render_to_string("email/reminder_subject.txt", context).strip()
-                _send_later(subject, render_to_string("email/reminder.txt", context), recipients)
+                _send_later(subject, render_to_string("email/reminder.txt", context), recipients, reminder)
         except IntegrityError:
             counts["already_sent"] += 1
             continue
@@ -92,7 +103,7 @@ def digest_send(*, today: dt.date | None = None) -> dict[str, int]:
     ).distinct():
         try:
             with transaction.atomic():
-                Digest.objects.create(
+                digest = Digest.objects.create(
                     recommendation=recommendation, week=week, recipients=", ".join(officers)
                 )
                 board = dashboard(recommendation, today=today)
@@ -103,7 +114,7 @@ def digest_send(*, today: dt.date | None = None) -> dict[str, int]:
                     "open_rows": [row for row in board.rows if row.case.state in WAITING_STATES],
                 }
                 subject = render_to_string("email/digest_subject.txt", context).strip()
-                _send_later(subject, render_to_string("email/digest.txt", context), sorted(officers))
+                _send_later(subject, render_to_string("email/digest.txt", context), sorted(officers), digest)
         except IntegrityError:
             counts["already_sent"] += 1
             continue

@@ -169,6 +169,7 @@ def meetings_plan_year(
     tz = timezone.get_current_timezone()
     planned = []
     with transaction.atomic():
+        CooperationBody.objects.select_for_update().get(pk=body.pk)  # two clicks plan the year once
         existing = set(
             timezone.localtime(m.starts_at).date()
             for m in Meeting.objects.filter(body=body, starts_at__year=year).exclude(
@@ -386,6 +387,13 @@ def agenda_carry_over(*, acting_user, meeting: Meeting) -> list[AgendaItem]:
     )
     if previous is None:
         raise ValidationError(_("Det finns inget tidigare möte."))
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+        _check_manage(acting_user, meeting.body)
+        return _carry(acting_user, meeting, previous)
+
+
+def _carry(acting_user, meeting: Meeting, previous: Meeting) -> list[AgendaItem]:
     already = set(meeting.items.exclude(carried_from=None).values_list("carried_from_id", flat=True))
     carried = []
     for item in previous.items.filter(is_open=True).exclude(pk__in=already):
@@ -693,8 +701,12 @@ def meeting_notice_request(*, acting_user, meeting: Meeting, today: dt.date | No
         )
     from ..tasks import notice_send
 
-    audit_record(acting_user=acting_user, action="meeting.notice_requested", obj=meeting)
-    transaction.on_commit(lambda: notice_send.delay(meeting.pk))
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.state != MeetingState.PLANNED:
+            raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
+        audit_record(acting_user=acting_user, action="meeting.notice_requested", obj=locked)
+        transaction.on_commit(lambda: notice_send.delay(locked.pk))
 
 
 def meeting_postpone(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
