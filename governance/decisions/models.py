@@ -339,7 +339,7 @@ class Digest(models.Model):
     """The weekly digest to KSL about one recommendation; unique per ISO week."""
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="digests")
-    week = models.CharField(max_length=8, help_text="ISO week, e.g. 2012-W38")
+    week = models.CharField(_("vecka"), max_length=8, help_text=_("ISO-vecka, t.ex. 2012-W38"))
     recipients = models.TextField(blank=True)
 
     class Meta:
