@@ -62,39 +62,22 @@ def _persona(key):
     return get_user_model().objects.get(username=PERSONAS[key]["username"])
 
 
-@pytest.fixture
-def ksl_officer(db):
-    return _persona("ksl_officer")
+def _persona_fixture(key):
+    @pytest.fixture
+    def fixture(db):
+        return _persona(key)
+
+    fixture.__doc__ = f"The demo persona ``{key}`` from fixtures/personas.json."
+    return fixture
 
 
-@pytest.fixture
-def danderyd_clerk(db):
-    return _persona("danderyd_clerk")
-
-
-@pytest.fixture
-def ekero_clerk(db):
-    return _persona("ekero_clerk")
-
-
-@pytest.fixture
-def chair(db):
-    return _persona("chair")
-
-
-@pytest.fixture
-def member(db):
-    return _persona("member")
-
-
-@pytest.fixture
-def host_admin(db):
-    return _persona("host_admin")
-
-
-@pytest.fixture
-def outsider(db):
-    return _persona("outsider")
+ksl_officer = _persona_fixture("ksl_officer")
+danderyd_clerk = _persona_fixture("danderyd_clerk")
+ekero_clerk = _persona_fixture("ekero_clerk")
+chair = _persona_fixture("chair")
+member = _persona_fixture("member")
+host_admin = _persona_fixture("host_admin")
+outsider = _persona_fixture("outsider")
 
 
 @pytest.fixture

@@ -12,8 +12,3 @@ def can_manage_agreements(user) -> bool:
 def check_manage_agreements(user) -> None:
     if not can_manage_agreements(user):
         raise PermissionDenied(_("Du får inte ändra avtal eller kostnadsmodeller."))
-
-
-def can_view_costs(user) -> bool:
-    """Cost allocations rest on public population figures and decided budgets: anyone may read them."""
-    return True

@@ -117,15 +117,6 @@ def default_cost_year(agreement: Agreement) -> int:
     return this_year if agreement.covers_year(this_year) else agreement.period_start.year
 
 
-def population_basis_dates() -> list[dt.date]:
-    """The reference dates for which population figures exist, newest first."""
-    return list(
-        PopulationFigure.objects.order_by("-reference_date")
-        .values_list("reference_date", flat=True)
-        .distinct()
-    )
-
-
 @dataclass(frozen=True)
 class Bar:
     label: str

@@ -79,3 +79,31 @@ def visible_case_filter(user) -> dict:
     """Keyword filter for the cases ``user`` may read; ``None`` of readable ids means all."""
     ids = party_permissions.readable_organisation_ids(user)
     return {} if ids is None else {"organisation_id__in": ids}
+
+
+def check_may_generate(user, kind: str, subject) -> None:
+    """Clerks draft their municipality's memo and response; KSL drafts for every municipality, the compilation
+    and the agreement. ``None`` is the system."""
+    from .choices import DocumentKind
+
+    if user is None:
+        return
+    ksl = can_view_dashboard(user)
+    if kind == DocumentKind.MEMO and (ksl or can_work_case(user, subject)):
+        return
+    if kind == DocumentKind.CONSULTATION_RESPONSE and (
+        ksl or party_permissions.can_work_on(user, subject.organisation)
+    ):
+        return
+    if kind in (DocumentKind.COMPILATION, DocumentKind.AGREEMENT) and ksl:
+        return
+    raise PermissionDenied(_("Du får inte skapa det här dokumentet."))
+
+
+def can_manage_templates(user) -> bool:
+    return user is None or (user.is_active and user.has_perm("decisions.add_documenttemplate"))
+
+
+def check_manage_templates(user) -> None:
+    if not can_manage_templates(user):
+        raise PermissionDenied(_("Dokumentmallarna hanteras av värdadministratören."))

@@ -245,16 +245,6 @@ def case_detail(user, pk: int) -> AdoptionCase:
     return case
 
 
-def my_cases(user):
-    """Open cases the user may read (for the start page), in one query."""
-    return list(
-        AdoptionCase.objects.filter(**permissions.visible_case_filter(user))
-        .exclude(state__in=[CaseState.ENDED, CaseState.RENEWED, CaseState.DECLINED, CaseState.WITHDRAWN])
-        .select_related("organisation", "recommendation")
-        .order_by("deadline")[:50]
-    )
-
-
 @dataclass
 class Compilation:
     consultation: ConsultationRound

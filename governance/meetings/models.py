@@ -12,7 +12,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from governance.agreements.models import Agreement
-from governance.parties.models import Organisation, Person, ValidityQuerySet
+from governance.parties.models import Organisation, Person, Validity, ValidityQuerySet
 
 from .choices import AttendanceStatus, BodyKind, FigureCategory, ItemKind, MeetingState, MembershipRole, Rsvp
 
@@ -80,11 +80,7 @@ class CooperationBodyGroupObjectPermission(GroupObjectPermissionBase):
         verbose_name = _("behörighet för grupp på samverkansorgan")
 
 
-class MembershipQuerySet(ValidityQuerySet):
-    pass
-
-
-class Membership(models.Model):
+class Membership(Validity, models.Model):
     """A person's seat in a body for a term (``valid_from``–``valid_to``), representing an organisation.
 
     Chair, vice chair and secretary manage the body's meetings; every member reads its papers. Grants follow
@@ -107,7 +103,7 @@ class Membership(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("utsedd av")
     )
 
-    objects = MembershipQuerySet.as_manager()
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         ordering = ["body", "role", "organisation__municipality_code", "organisation__name"]
@@ -122,10 +118,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}, {self.get_role_display().lower()} i {self.body} ({self.organisation.display_name})"
-
-    def is_active(self, on: dt.date | None = None) -> bool:
-        on = on or dt.date.today()
-        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
 
 
 class SeatRule(models.Model):

@@ -95,3 +95,17 @@ def managed_body_ids(user) -> set[int]:
             with_superuser=False,
         ).values_list("pk", flat=True)
     )
+
+
+def check_manage_body(user, body: CooperationBody) -> None:
+    """``None`` is the system (scheduled jobs and data loads)."""
+    if user is not None and not can_manage_body(user, body):
+        raise PermissionDenied(
+            _("Endast ordföranden och sekreteraren i %(body)s förbereder dess möten.") % {"body": body}
+        )
+
+
+def check_report_followup(user) -> None:
+    """The host's administrators and those who see every body report the quarterly follow-up."""
+    if user is not None and not (user.has_perm("meetings.add_followupreport") or can_see_all_bodies(user)):
+        raise PermissionDenied(_("Du får inte rapportera uppföljningen."))

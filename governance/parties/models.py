@@ -129,6 +129,14 @@ class Person(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+class Validity:
+    """For rows valid from ``valid_from`` to ``valid_to`` (inclusive; open-ended when empty)."""
+
+    def is_active(self, on: dt.date | None = None) -> bool:
+        on = on or dt.date.today()
+        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
+
+
 class ValidityQuerySet(models.QuerySet):
     """Rows with ``valid_from``/``valid_to`` (inclusive; open-ended when ``valid_to`` is empty)."""
 
@@ -139,7 +147,7 @@ class ValidityQuerySet(models.QuerySet):
     current = active
 
 
-class ContactAssignment(models.Model):
+class ContactAssignment(Validity, models.Model):
     """An entry in the contact bank: a person named by a party in a role, valid from/to.
 
     Ended entries are kept (``valid_to`` set) so the bank shows who was the contact when.
@@ -217,7 +225,7 @@ class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
         verbose_name = _("behörighet för grupp på organisation")
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(Validity, models.Model):
     """A user's role, from/to dates: KSL officer, clerk or contact person of a municipality, host admin.
 
     Grants follow assignments: ``parties.services.role_assign`` and ``role_end`` grant and revoke at once,
@@ -264,7 +272,3 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         where = f", {self.organisation.display_name}" if self.organisation_id else ""
         return f"{self.user.get_username()}: {self.get_role_display()}{where}"
-
-    def is_active(self, on: dt.date | None = None) -> bool:
-        on = on or dt.date.today()
-        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)

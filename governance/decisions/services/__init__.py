@@ -14,7 +14,6 @@ from .cases import (
 )
 from .consultations import consultation_response_record
 from .documents import (
-    check_may_generate,
     document_render,
     document_request,
     documents_request_batch,
@@ -36,7 +35,6 @@ __all__ = [
     "case_start_preparation",
     "case_withdraw",
     "cases_advance_periods",
-    "check_may_generate",
     "consultation_response_record",
     "digest_send",
     "document_render",

@@ -48,24 +48,6 @@ def _subject(subject_key: str):
     return model.objects.get(pk=int(pk))
 
 
-def check_may_generate(user, kind: str, subject) -> None:
-    """Clerks draft their municipality's memo and response; KSL drafts for every municipality, the compilation
-    and the agreement."""
-    if user is None:
-        return
-    ksl = permissions.can_view_dashboard(user)
-    if kind == DocumentKind.MEMO and (ksl or permissions.can_work_case(user, subject)):
-        return
-    if kind == DocumentKind.CONSULTATION_RESPONSE:
-        from governance.parties import permissions as party_permissions
-
-        if ksl or party_permissions.can_work_on(user, subject.organisation):
-            return
-    if kind in (DocumentKind.COMPILATION, DocumentKind.AGREEMENT) and ksl:
-        return
-    raise PermissionDenied(_("Du får inte skapa det här dokumentet."))
-
-
 def document_request(
     *, acting_user, kind: str, subject_key: str, params: dict, request_key: uuid.UUID, batch_key=None
 ) -> GeneratedDocument:
@@ -74,7 +56,7 @@ def document_request(
     if existing is not None:
         return existing
     subject = _subject(subject_key)
-    check_may_generate(acting_user, kind, subject)
+    permissions.check_may_generate(acting_user, kind, subject)
     params = {
         key: (value.isoformat() if isinstance(value, dt.date) else value) for key, value in params.items()
     }
@@ -234,8 +216,7 @@ def _batch(acting_user, recommendation, batch_key: uuid.UUID) -> uuid.UUID:
 def template_upload(*, acting_user, kind: str, name: str, content: bytes) -> DocumentTemplate:
     """Validate and activate a replacement template. Refused, with the reason, if it is not a real .docx, too
     large, does not render against sample data, or uses variables the system does not provide."""
-    if acting_user is not None and not acting_user.has_perm("decisions.add_documenttemplate"):
-        raise PermissionDenied(_("Endast värdadministratören laddar upp dokumentmallar."))
+    permissions.check_manage_templates(acting_user)
     if kind not in DocumentKind.values:
         raise ValidationError(_("Okänd dokumenttyp."))
     if len(content) > documents.MAX_TEMPLATE_BYTES:
@@ -305,8 +286,7 @@ def sample_context(kind: str) -> dict:
 
 def template_restore_default(*, acting_user, kind: str) -> int:
     """Stop using uploaded templates of ``kind``: the built-in one applies again. Returns how many were active."""
-    if acting_user is not None and not acting_user.has_perm("decisions.add_documenttemplate"):
-        raise PermissionDenied(_("Endast värdadministratören hanterar dokumentmallar."))
+    permissions.check_manage_templates(acting_user)
     if kind not in DocumentKind.values:
         raise ValidationError(_("Okänd dokumenttyp."))
     with transaction.atomic():

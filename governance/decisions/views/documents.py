@@ -23,7 +23,7 @@ from ..models import ConsultationResponse, DocumentTemplate, GeneratedDocument
 @login_required
 def memo_form(request, pk: int):
     case = queries.case_detail(request.user, pk)  # 404 for another municipality's case
-    services.check_may_generate(request.user, DocumentKind.MEMO, case)
+    permissions.check_may_generate(request.user, DocumentKind.MEMO, case)
     defaults = documents.memo_defaults(case, request.user)
     form = MemoForm(
         request.POST or None, case=case, initial={**defaults.__dict__, "request_key": uuid.uuid4()}
@@ -187,8 +187,7 @@ def batch_progress(request, key: uuid.UUID):
 @require_http_methods(["GET", "POST"])
 @login_required
 def template_list(request):
-    if not request.user.has_perm("decisions.add_documenttemplate"):
-        raise PermissionDenied(_("Dokumentmallarna hanteras av värdadministratören."))
+    permissions.check_manage_templates(request.user)
     form = TemplateUploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -230,8 +229,7 @@ def template_list(request):
 @login_required
 def template_builtin(request, kind: str):
     """The built-in template of ``kind``, to adjust in Word or LibreOffice and upload again."""
-    if not request.user.has_perm("decisions.add_documenttemplate"):
-        raise PermissionDenied(_("Dokumentmallarna hanteras av värdadministratören."))
+    permissions.check_manage_templates(request.user)
     if kind not in documents.BUILTIN:
         raise Http404
     path = documents.builtin_template_path(kind)

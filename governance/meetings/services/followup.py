@@ -1,11 +1,12 @@
 """The centre's quarterly follow-up: aggregates only; every cell below 5 is shown as "<5" everywhere."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from governance.core.services import audit_record
 
+from .. import permissions
 from ..choices import FigureCategory
 from ..models import FollowUpFigure, FollowUpReport
 
@@ -21,11 +22,7 @@ def followup_report_record(
     *, acting_user, year: int, quarter: int, figures: list[tuple[str, str, int]]
 ) -> FollowUpReport:
     """Store (or replace) a quarter's aggregates. Only the host's administrators and body managers report."""
-    if acting_user is not None and not (
-        acting_user.has_perm("meetings.add_followupreport")
-        or acting_user.has_perm("meetings.view_all_bodies")
-    ):
-        raise PermissionDenied(_("Du får inte rapportera uppföljningen."))
+    permissions.check_report_followup(acting_user)
     errors = []
     if not 1 <= quarter <= 4:
         errors.append(_("Kvartalet ska vara 1–4."))

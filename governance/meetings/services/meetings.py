@@ -41,13 +41,6 @@ class MeetingConflict(Exception):
     """The meeting changed under the user (409)."""
 
 
-def _check_manage(user, body: CooperationBody) -> None:
-    if user is not None and not permissions.can_manage_body(user, body):
-        raise PermissionDenied(
-            _("Endast ordföranden och sekreteraren i %(body)s förbereder dess möten.") % {"body": body}
-        )
-
-
 def _meeting_transition(
     *, acting_user, meeting: Meeting, transition: str, action: str, payload=None, check=None
 ):
@@ -55,7 +48,7 @@ def _meeting_transition(
     try:
         with transaction.atomic():
             locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
-            _check_manage(acting_user, locked.body)
+            permissions.check_manage_body(acting_user, locked.body)
             method = getattr(locked, transition)
             if not can_proceed(method):
                 raise ValidationError(
@@ -118,7 +111,7 @@ def meeting_create(
     video_link: str = "",
 ) -> Meeting:
     """Plan one meeting with the standard opening and closing items. Not in the past, and it must end after it starts."""
-    _check_manage(acting_user, body)
+    permissions.check_manage_body(acting_user, body)
     if starts_at <= timezone.now():
         raise ValidationError(_("Mötet kan inte läggas i det förflutna."))
     if ends_at <= starts_at:
@@ -162,7 +155,7 @@ def meetings_plan_year(
     video_link: str = "",
 ) -> list[Meeting]:
     """The year's meetings from the body's frequency, on working days; dates already past are skipped."""
-    _check_manage(acting_user, body)
+    permissions.check_manage_body(acting_user, body)
     months = MONTHS_BY_FREQUENCY.get(body.meetings_per_year) or [
         1 + int((i + 0.5) * 12 / body.meetings_per_year) for i in range(body.meetings_per_year)
     ]
@@ -232,7 +225,7 @@ def agenda_item_add(
 ) -> AgendaItem:
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
-        _check_manage(acting_user, meeting.body)
+        permissions.check_manage_body(acting_user, meeting.body)
         _check_agenda_open(meeting)
         if not (title or "").strip():
             raise ValidationError(_("Ange en rubrik."))
@@ -268,7 +261,7 @@ def agenda_item_move(*, acting_user, item: AgendaItem, direction: str) -> Agenda
     """Move an item one step up or down (two positions swap; the unique order is kept)."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body").get(pk=item.meeting_id)
-        _check_manage(acting_user, meeting.body)
+        permissions.check_manage_body(acting_user, meeting.body)
         _check_agenda_open(meeting)
         item = AgendaItem.objects.get(pk=item.pk, meeting=meeting)
         neighbour = (
@@ -389,7 +382,7 @@ def agenda_carry_over(*, acting_user, meeting: Meeting) -> list[AgendaItem]:
         raise ValidationError(_("Det finns inget tidigare möte."))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
-        _check_manage(acting_user, meeting.body)
+        permissions.check_manage_body(acting_user, meeting.body)
         return _carry(acting_user, meeting, previous)
 
 
@@ -557,7 +550,7 @@ def attendance_record(
     """Record who was present and who stood in for whom, then the quorum (shown before any decision)."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
-        _check_manage(acting_user, meeting.body)
+        permissions.check_manage_body(acting_user, meeting.body)
         if meeting.state not in (
             MeetingState.NOTICE_SENT,
             MeetingState.HELD,
@@ -654,7 +647,7 @@ def item_outcome_record(
     """The decision or note of one item, and who was jävig. A decision needs a quorum shown first."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body").get(pk=item.meeting_id)
-        _check_manage(acting_user, meeting.body)
+        permissions.check_manage_body(acting_user, meeting.body)
         if meeting.state != MeetingState.HELD and not _minutes_open(meeting):
             raise ValidationError(
                 _(
@@ -690,7 +683,7 @@ def item_outcome_record(
 
 def meeting_notice_request(*, acting_user, meeting: Meeting, today: dt.date | None = None) -> None:
     """The chair asks for the notice: checked now, sent by a Celery task after the commit."""
-    _check_manage(acting_user, meeting.body)
+    permissions.check_manage_body(acting_user, meeting.body)
     today = today or timezone.localdate()
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))

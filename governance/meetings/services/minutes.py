@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from governance.core.formatting import format_date_iso, format_date_long
 from governance.core.services import audit_record
 
-from ..choices import VOTING_ROLES, AttendanceStatus, MeetingState, MembershipRole
+from ..choices import AttendanceStatus, MeetingState, MembershipRole
 from ..models import CooperationBody, Meeting, MinutesApproval, MinutesVersion
 from .meetings import _meeting_transition, notice_recipients
 
@@ -274,7 +274,3 @@ def extract_render(*, meeting: Meeting, paragraph: int) -> bytes:
         raise ValidationError(_("Protokollet har ingen § %(n)s.") % {"n": paragraph})
     context = {**version.snapshot, "item": item}
     return documents.render_docx(template_for("extract")[0], context)
-
-
-def is_voting(membership) -> bool:
-    return membership.role in VOTING_ROLES
