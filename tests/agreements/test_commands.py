@@ -70,3 +70,12 @@ def test_a_broken_cost_model_is_reported(db):
     )
     with pytest.raises(CommandError, match="Andelarna summerar till 105\u00a0%, inte 100 %"):
         _run("origo", "--year", "2013")
+
+
+def test_an_unwritable_output_file_is_a_clear_error(db, tmp_path):
+    with pytest.raises(CommandError, match="Kan inte skriva"):
+        _run("origo", "--year", "2013", "--format", "xlsx", "--out", str(tmp_path / "saknas" / "k.xlsx"))
+    with pytest.raises(CommandError, match="Kan inte skriva"):
+        call_command(
+            "draft_memo", "origo", "--municipality", "0162", "--out", str(tmp_path / "saknas" / "m.docx")
+        )

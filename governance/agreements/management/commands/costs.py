@@ -10,6 +10,13 @@ from governance.agreements.exports import allocation_csv, allocation_table, allo
 from governance.agreements.queries import agreement_for_slug, cost_allocation
 
 
+def _write(path: Path, content: bytes) -> None:
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise CommandError(f"Kan inte skriva {path}: {exc.strerror}.") from exc
+
+
 class Command(BaseCommand):
     help = "Skriv ut kostnadsfördelningen för ett avtal och ett kostnadsår, per part och med summa."
 
@@ -52,14 +59,14 @@ class Command(BaseCommand):
                 self.stderr.write(note)
         if fmt == "xlsx":
             out = out or Path(f"kostnader-{agreement.slug}-{allocation.year}.xlsx")
-            out.write_bytes(allocation_xlsx(agreement, allocation))
+            _write(out, allocation_xlsx(agreement, allocation))
             self.stdout.write(f"Skrev {out}")
             return
         text = (
             allocation_csv(agreement, allocation) if fmt == "csv" else allocation_table(agreement, allocation)
         )
         if out:
-            out.write_text(text, encoding="utf-8")
+            _write(out, text.encode("utf-8"))
             self.stdout.write(f"Skrev {out}")
         else:
             sys.stdout.write(text) if fmt == "csv" else self.stdout.write(text, ending="")

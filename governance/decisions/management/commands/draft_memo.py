@@ -42,7 +42,10 @@ class Command(BaseCommand):
             content = documents.render_docx(template_for("memo")[0], documents.memo_context(case, params))
         except documents.DocumentError as exc:
             raise CommandError(str(exc)) from exc
-        out.write_bytes(content)
+        try:
+            out.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"Kan inte skriva {out}: {exc.strerror}.") from exc
         self.stdout.write(f"Skrev {out} ({case.organisation.name}, {found}).")
         if pdf:
             converted = documents.convert_to_pdf(content)
