@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from governance.agreements.models import CostModel, CostShare
+from governance.core import calendar
 from governance.core.models import AuditEvent
 
 
@@ -210,9 +211,7 @@ def test_admin_changes_are_audited(client, host_admin):
     assert response.status_code == 302, response.content[:2000]
     event = AuditEvent.objects.latest("id")
     assert AuditEvent.objects.count() == before + 1
-    assert event.action == "admin.organisation.changed" and event.payload["fields"] == [
-        "registration_number_pattern"
-    ]
+    assert event.action == "admin.changed" and event.payload["fields"] == ["registration_number_pattern"]
 
 
 def test_start_page_shows_what_is_theirs_to_do(client, chair, ksl_officer, danderyd_clerk):
@@ -223,7 +222,7 @@ def test_start_page_shows_what_is_theirs_to_do(client, chair, ksl_officer, dande
     from governance.meetings import services
     from governance.meetings.models import CooperationBody
 
-    day = timezone.localdate() + dt.timedelta(days=30)
+    day = calendar.today() + dt.timedelta(days=30)
     tz = timezone.get_current_timezone()
     for offset in range(3):
         start = dt.datetime.combine(day + dt.timedelta(days=offset), dt.time(13), tzinfo=tz)

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.core.choices import AuditAction
+
 
 class BasisRule(models.TextChoices):
     PREVIOUS_YEAR_END = "previous_year_end", _("31 december året före kostnadsåret")
@@ -21,3 +23,11 @@ class PartyRole(models.TextChoices):
 class ScenarioMode(models.TextChoices):
     REDISTRIBUTE = "redistribute", _("Fördela om på de kommuner som ansluter")
     UNFUNDED = "unfunded", _("Lämna ofinansierat")
+
+
+class AgreementAction(AuditAction):
+    """Audit actions of agreements and their cost models."""
+
+    AGREEMENT_CREATED = "agreement.created", _("avtal skapat")
+    COST_MODEL_UPDATED = "cost_model.updated", _("kostnadsmodell ändrad")
+    COST_SPLIT_UPDATED = "cost_split.updated", _("fördelning inom part ändrad")

@@ -1,21 +1,11 @@
 """Cost allocation as CSV, XLSX and a terminal table."""
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from governance.core.exports import csv_text, decimal_comma, xlsx_bytes
 from governance.core.formatting import format_amount, format_date_iso, format_number
 
 from .costs import Allocation
-
-
-def _percent_text(value) -> str:
-    """``25.0000`` → ``"25"``, ``12.5`` → ``"12,5"``: the decimal comma Swedish spreadsheets read as a number."""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
 
 
 def _header(allocation: Allocation) -> list[str]:
@@ -32,7 +22,7 @@ def _rows(allocation: Allocation) -> list[list]:
         row = [
             line.code or "",
             line.name,
-            _percent_text(line.percent) if line.percent is not None else "",
+            decimal_comma(line.percent) if line.percent is not None else "",
             line.population if line.population is not None else "",
             line.amount,
         ]
@@ -60,42 +50,28 @@ def _title(agreement, allocation: Allocation) -> str:
     }
 
 
-def allocation_csv(agreement, allocation: Allocation) -> str:
-    """Semicolon-separated (what Swedish Excel opens directly), amounts as plain integers."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(_header(allocation))
-    writer.writerows(_rows(allocation))
-    writer.writerow(_total_row(allocation))
+def _all_rows(allocation: Allocation) -> list[list]:
+    rows = [*_rows(allocation), _total_row(allocation)]
     if allocation.unfunded:
-        writer.writerow(["", _("Ofinansierat"), "", "", allocation.unfunded])
-    return buffer.getvalue()
+        rows.append(["", _("Ofinansierat"), "", "", allocation.unfunded])
+    return rows
+
+
+def allocation_csv(agreement, allocation: Allocation, *, bom: bool = True) -> str:
+    """Semicolon-separated (what Swedish Excel opens directly), amounts as plain integers."""
+    return csv_text(_header(allocation), _all_rows(allocation), bom=bom)
 
 
 def allocation_xlsx(agreement, allocation: Allocation) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(allocation.year)
-    sheet.append([_title(agreement, allocation)])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(_header(allocation))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in _rows(allocation):
-        sheet.append(row)
-    sheet.append(_total_row(allocation))
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    if allocation.unfunded:
-        sheet.append(["", _("Ofinansierat"), "", "", allocation.unfunded])
-    for column in ("D", "E", "F", "G"):
-        for cell in sheet[column][2:]:
-            cell.number_format = "# ##0"
-    sheet.column_dimensions["B"].width = 32
-    sheet.column_dimensions["I"].width = 60
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(
+        sheet_title=str(allocation.year),
+        title=_title(agreement, allocation),
+        header=_header(allocation),
+        rows=_all_rows(allocation),
+        bold_last_row=not allocation.unfunded,
+        number_columns=("D", "E", "F", "G"),
+        widths={"B": 32, "I": 60},
+    )
 
 
 def allocation_table(agreement, allocation: Allocation) -> str:

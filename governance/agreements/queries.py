@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from governance.core import calendar
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import PopulationFigure
 
@@ -113,7 +114,7 @@ def cost_allocation(
 
 def default_cost_year(agreement: Agreement) -> int:
     """The year shown first: this year if the agreement covers it, else the agreement's first year."""
-    this_year = dt.date.today().year
+    this_year = calendar.today().year
     return this_year if agreement.covers_year(this_year) else agreement.period_start.year
 
 

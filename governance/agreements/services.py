@@ -13,7 +13,7 @@ from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation
 
 from . import permissions
-from .choices import BasisRule, PartyRole, ShareKind
+from .choices import AgreementAction, BasisRule, PartyRole, ShareKind
 from .models import Agreement, AgreementParty, CostModel, CostShare, CostSplit
 
 
@@ -79,7 +79,7 @@ def cost_model_update(
         CostShare.objects.bulk_update(changed_shares, ["percent"])
         audit_record(
             acting_user=acting_user,
-            action="cost_model.updated",
+            action=AgreementAction.COST_MODEL_UPDATED,
             obj=cost_model,
             payload={
                 "before": before,
@@ -176,7 +176,7 @@ def agreement_load(*, acting_user, data: dict) -> tuple[Agreement, bool]:
         )
         audit_record(
             acting_user=acting_user,
-            action="agreement.created",
+            action=AgreementAction.AGREEMENT_CREATED,
             obj=agreement,
             payload={"parties": len(members), "annual_budget": terms["annual_budget"]},
         )

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from governance.core.exports import download_response
 from governance.core.formatting import format_date_iso
 from governance.parties.views import registry_view
 
@@ -88,18 +89,10 @@ def cost_download(request, slug, fmt):
         errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     stem = f"kostnader-{agreement.slug}-{allocation.year}-folkmangd-{format_date_iso(allocation.basis_date)}"
-    if fmt == "csv":
-        response = HttpResponse(
-            "\ufeff" + allocation_csv(agreement, allocation), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    else:
-        response = HttpResponse(
-            allocation_xlsx(agreement, allocation),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-    return response
+    content = (
+        allocation_csv(agreement, allocation) if fmt == "csv" else allocation_xlsx(agreement, allocation)
+    )
+    return download_response(content, filename=f"{stem}.{fmt}")
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .choices import CoreAction
 from .models import AuditCheck, AuditEvent
 
 
@@ -42,22 +43,32 @@ class AuditedAdmin(admin.ModelAdmin):
         label = obj._meta.model_name
         audit_record(
             acting_user=request.user,
-            action=f"admin.{label}.{'changed' if change else 'created'}",
+            action=CoreAction.ADMIN_CHANGED if change else CoreAction.ADMIN_CREATED,
             obj=obj,
-            payload={"fields": sorted(form.changed_data)},
+            payload={"model": label, "fields": sorted(form.changed_data)},
         )
 
     def delete_model(self, request, obj):
         from .services import audit_record
 
-        audit_record(acting_user=request.user, action=f"admin.{obj._meta.model_name}.deleted", obj=obj)
+        audit_record(
+            acting_user=request.user,
+            action=CoreAction.ADMIN_DELETED,
+            obj=obj,
+            payload={"model": obj._meta.model_name},
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         from .services import audit_record
 
         for obj in queryset:
-            audit_record(acting_user=request.user, action=f"admin.{obj._meta.model_name}.deleted", obj=obj)
+            audit_record(
+                acting_user=request.user,
+                action=CoreAction.ADMIN_DELETED,
+                obj=obj,
+                payload={"model": obj._meta.model_name},
+            )
         super().delete_queryset(request, queryset)
 
     def save_formset(self, request, form, formset, change):
@@ -65,19 +76,25 @@ class AuditedAdmin(admin.ModelAdmin):
 
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
-            audit_record(acting_user=request.user, action=f"admin.{obj._meta.model_name}.created", obj=obj)
+            audit_record(
+                acting_user=request.user,
+                action=CoreAction.ADMIN_CREATED,
+                obj=obj,
+                payload={"model": obj._meta.model_name},
+            )
         for obj, fields in formset.changed_objects:
             audit_record(
                 acting_user=request.user,
-                action=f"admin.{obj._meta.model_name}.changed",
+                action=CoreAction.ADMIN_CHANGED,
                 obj=obj,
-                payload={"fields": sorted(fields)},
+                payload={"model": obj._meta.model_name, "fields": sorted(fields)},
             )
         for obj in formset.deleted_objects:
             audit_record(
                 acting_user=request.user,
-                action=f"admin.{obj._meta.model_name}.deleted",
+                action=CoreAction.ADMIN_DELETED,
                 object_label=str(obj),
+                payload={"model": obj._meta.model_name},
             )
 
 

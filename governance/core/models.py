@@ -1,5 +1,6 @@
-"""The audit trail shared by every app."""
+"""The audit trail shared by every app, and the abstract validity period used by several."""
 
+import datetime as dt
 import hashlib
 import json
 
@@ -7,8 +8,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import calendar
 
 GENESIS_HASH = "0" * 64
 
@@ -125,3 +129,38 @@ class AuditCheck(models.Model):
     def __str__(self) -> str:
         state = _("intakt") if self.intact else _("BRUTEN vid %(id)s") % {"id": self.broken_event_id}
         return f"{self.checked_at:%Y-%m-%d %H:%M}: {state}"
+
+
+class ValidityQuerySet(models.QuerySet):
+    """Rows with ``valid_from``/``valid_to`` (inclusive; open-ended when ``valid_to`` is empty)."""
+
+    def active(self, on: dt.date | None = None):
+        on = on or calendar.today()
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+    current = active
+
+
+class Validity(models.Model):
+    """Abstract: a row valid from ``valid_from`` to ``valid_to`` (inclusive; open-ended when empty).
+
+    Used by contact assignments, role assignments and memberships; ended rows are kept as history.
+    """
+
+    valid_from = models.DateField(_("gäller från"))
+    valid_to = models.DateField(_("gäller till"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="%(app_label)s_%(class)s_valid_range",
+            )
+        ]
+
+    def is_active(self, on: dt.date | None = None) -> bool:
+        on = on or calendar.today()
+        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)

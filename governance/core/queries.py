@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 
+from governance.core import calendar
+
 from .models import GENESIS_HASH, AuditEvent
 
 
@@ -38,7 +40,6 @@ def audit_events_for(obj, *, limit: int = 200):
 def _todo(user) -> dict:
     """The user's open cases, coming meetings (with whether they have answered), and for KSL the overdue."""
     from django.db.models import Count, Q
-    from django.utils import timezone
 
     from governance.decisions import permissions as case_permissions
     from governance.decisions.choices import CaseState
@@ -47,7 +48,7 @@ def _todo(user) -> dict:
     from governance.meetings.models import Attendance, Meeting
     from governance.meetings.permissions import managed_body_ids, visible_body_ids
 
-    today = timezone.localdate()
+    today = calendar.today()
     waiting = [
         CaseState.RECEIVED,
         CaseState.IN_PREPARATION,

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
+from .choices import AuditAction
 from .models import AuditChainHead, AuditCheck, AuditEvent
 
 
@@ -20,7 +21,7 @@ def actor_display_name(user) -> str:
 def audit_record(
     *,
     acting_user,
-    action: str,
+    action: AuditAction,
     obj: models.Model | None = None,
     object_label: str | None = None,
     source_state: str = "",
@@ -32,7 +33,10 @@ def audit_record(
 
     Call inside the transaction of the change it records: the row then commits or rolls back with it.
     The chain head is locked for the rest of that transaction, so appends are strictly ordered.
+    ``action`` must be a member of one of the apps' closed lists (``core.choices.AuditAction`` subclasses).
     """
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit_record needs a member of an AuditAction list, not {action!r}.")
     normalised = json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder))
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -82,7 +86,7 @@ def audit_check_run() -> AuditCheck:
     return check
 
 
-def grants_sync_all(*, users, sync, action: str) -> dict[str, int]:
+def grants_sync_all(*, users, sync, action: AuditAction) -> dict[str, int]:
     """Run ``sync(user)`` (returning granted/revoked counts) for each user, one transaction and, when anything
     changed, one audit row each. Used by the daily jobs that apply roles and terms whose dates start or end."""
     totals = {"users": 0, "granted": 0, "revoked": 0}

@@ -6,3 +6,11 @@ class DecisionsConfig(AppConfig):
     name = "governance.decisions"
     label = "decisions"
     verbose_name = _("Beslut")
+
+    def ready(self):
+        from governance.core.transitions import rules_register
+
+        from .models import AdoptionCase
+        from .permissions import CASE_RULES
+
+        rules_register(AdoptionCase, CASE_RULES)

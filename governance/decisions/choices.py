@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.core.choices import AuditAction
+
 
 class CaseState(models.TextChoices):
     RECEIVED = "received", _("Mottagen")
@@ -92,3 +94,29 @@ class DocumentStatus(models.TextChoices):
     RUNNING = "running", _("Skapas")
     DONE = "done", _("Klar")
     FAILED = "failed", _("Misslyckades")
+
+
+class DecisionAction(AuditAction):
+    """Audit actions of consultations, recommendations and adoption cases."""
+
+    CONSULTATION_CREATED = "consultation.created", _("remiss skapad")
+    CONSULTATION_RESPONSE_RECORDED = "consultation_response.recorded", _("remissvar registrerat")
+    CONSULTATION_RESPONSE_REPLACED = "consultation_response.replaced", _("remissvar ersatt")
+    RECOMMENDATION_CREATED = "recommendation.created", _("rekommendation skapad")
+    CASE_CHAIN_CHANGED = "case.chain_changed", _("beslutskedja ändrad")
+    CASE_PREPARATION_STARTED = "case.preparation_started", _("beredning påbörjad")
+    CASE_PROPOSED = "case.proposed", _("förslag till beslut klart")
+    CASE_INTERMEDIATE_DECISION_RECORDED = "case.intermediate_decision_recorded", _("beslut registrerat")
+    CASE_FINAL_DECISION_RECORDED = "case.final_decision_recorded", _("slutligt beslut registrerat")
+    CASE_REFERRED_BACK = "case.referred_back", _("återremitterat")
+    CASE_DECLINED = "case.declined", _("avböjt")
+    CASE_SIGNED = "case.signed", _("avtal undertecknat")
+    CASE_ENTERED_INTO_FORCE = "case.entered_into_force", _("avtalet börjar gälla")
+    CASE_ENDED = "case.ended", _("avtalsperioden slut")
+    CASE_RENEWED = "case.renewed", _("avtalet förnyat")
+    CASE_WITHDRAWN = "case.withdrawn", _("återkallat")
+    DOCUMENT_REQUESTED = "document.requested", _("dokument beställt")
+    DOCUMENT_GENERATED = "document.generated", _("dokument skapat")
+    DOCUMENT_FAILED = "document.failed", _("dokument kunde inte skapas")
+    DOCUMENT_TEMPLATE_UPLOADED = "document_template.uploaded", _("dokumentmall uppladdad")
+    DOCUMENT_TEMPLATE_DEFAULT_RESTORED = "document_template.default_restored", _("standardmall återställd")

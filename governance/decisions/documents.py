@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -24,6 +23,7 @@ from num2words import num2words
 
 from governance.agreements.costs import AllocationError
 from governance.agreements.queries import cost_allocation
+from governance.core import calendar
 from governance.core.formatting import (
     format_amount,
     format_date_iso,
@@ -254,7 +254,7 @@ def memo_defaults(case, user) -> MemoDefaults:
     recommendation = case.recommendation
     person = getattr(user, "person", None)
     basis = [
-        f"Tjänsteutlåtande {format_date_iso(timezone.localdate())}",
+        f"Tjänsteutlåtande {format_date_iso(calendar.today())}",
         f"KSL:s rekommendation {format_date_iso(recommendation.board_decision_date)}",
         agreement.title,
     ]
@@ -263,7 +263,7 @@ def memo_defaults(case, user) -> MemoDefaults:
     ]
     return MemoDefaults(
         body_id=body.pk if body else None,
-        date=timezone.localdate(),
+        date=calendar.today(),
         registration_number=case.registration_number,
         department=next((b.name for b in case.organisation.bodies.all() if b.kind == "administration"), ""),
         handler_name=person.full_name if person else (user.get_full_name() if user else ""),
@@ -365,7 +365,7 @@ def consultation_response_context(response) -> dict:
     return {
         "organisation": response.organisation.name,
         "department": response.adopted_by.name if response.adopted_by_id else "",
-        "date_iso": format_date_iso(response.answered_on or timezone.localdate()),
+        "date_iso": format_date_iso(response.answered_on or calendar.today()),
         "registration_label": f"Dnr {consultation.registration_number}"
         if consultation.registration_number
         else "",
@@ -394,7 +394,7 @@ def compilation_context(compilation) -> dict:
     return {
         "organisation": consultation.sender.name,
         "department": "",
-        "date_iso": format_date_iso(timezone.localdate()),
+        "date_iso": format_date_iso(calendar.today()),
         "registration_label": f"Dnr {consultation.registration_number}"
         if consultation.registration_number
         else "",
@@ -435,7 +435,7 @@ def agreement_context(agreement, allocation) -> dict:
     return {
         "organisation": agreement.host.name,
         "department": "",
-        "date_iso": format_date_iso(timezone.localdate()),
+        "date_iso": format_date_iso(calendar.today()),
         "registration_label": "",
         "handler_line": "",
         "title": agreement.title,

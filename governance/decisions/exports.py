@@ -1,11 +1,8 @@
 """The adoption matrix as CSV, XLSX and a terminal table."""
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from governance.core.exports import csv_text, xlsx_bytes
 
 from .queries import Dashboard
 
@@ -47,30 +44,18 @@ def _rows(board: Dashboard) -> list[list]:
     return rows
 
 
-def matrix_csv(board: Dashboard) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(_header(board))
-    writer.writerows(_rows(board))
-    return buffer.getvalue()
+def matrix_csv(board: Dashboard, *, bom: bool = True) -> str:
+    return csv_text(_header(board), _rows(board), bom=bom)
 
 
 def matrix_xlsx(board: Dashboard) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Anslutning")
-    sheet.append([str(board.recommendation)])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(_header(board))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in _rows(board):
-        sheet.append(row)
-    sheet.column_dimensions["B"].width = 20
-    sheet.column_dimensions["C"].width = 22
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(
+        sheet_title=_("Anslutning"),
+        title=str(board.recommendation),
+        header=_header(board),
+        rows=_rows(board),
+        widths={"B": 20, "C": 22},
+    )
 
 
 def matrix_table(board: Dashboard) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from governance.agreements.models import Agreement
+from governance.core import calendar
 from governance.parties.models import Body, Organisation
 
 from .choices import CaseState, DecisionOutcome, DocumentKind, DocumentStatus, Position, StepRole
@@ -202,7 +203,7 @@ class AdoptionCase(ConcurrentTransitionMixin, models.Model):
         return f"{self.organisation.display_name}: {self.recommendation}"
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        today = today or dt.date.today()
+        today = today or calendar.today()
         return (
             self.state
             in (

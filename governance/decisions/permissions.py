@@ -2,32 +2,20 @@
 
 A case belongs to its municipality: its clerks work on it, its contact persons read it, KSL officers read
 every case; nobody else learns that it exists (404). KSL creates recommendations and consultations and may
-withdraw a case, but never decides or signs on a municipality's behalf. Transitions' ``permission`` is not
-enforced by django-fsm-2: ``TRANSITION_RULES`` below is, by ``check_transition``.
+withdraw a case, but never decides or signs on a municipality's behalf. django-fsm-2 does not enforce a
+transition's ``permission``: ``CASE_RULES`` below is enforced by ``core.transitions.transition_run``.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from governance.core.transitions import Rule
 from governance.parties import permissions as party_permissions
 
+from .choices import DecisionAction
 from .models import AdoptionCase
-
-MUNICIPAL = "municipal"  # the municipality's own clerks
-KSL = "ksl"  # KSL officers
-SYSTEM = "system"  # the scheduled jobs (and the host administrators through them)
-
-TRANSITION_RULES = {
-    "start_preparation": MUNICIPAL,
-    "propose": MUNICIPAL,
-    "record_decision": MUNICIPAL,
-    "sign": MUNICIPAL,
-    "enter_into_force": SYSTEM,
-    "end": SYSTEM,
-    "renew": SYSTEM,
-    "withdraw": KSL,
-}
 
 
 def can_view_case(user, case: AdoptionCase) -> bool:
@@ -35,22 +23,52 @@ def can_view_case(user, case: AdoptionCase) -> bool:
 
 
 def can_work_case(user, case: AdoptionCase) -> bool:
-    return user.is_authenticated and party_permissions.can_work_on(user, case.organisation)
+    return (
+        user is not None and user.is_authenticated and party_permissions.can_work_on(user, case.organisation)
+    )
 
 
-def can_transition(user, case: AdoptionCase, name: str) -> bool:
-    rule = TRANSITION_RULES[name]
-    if user is None:
-        return True  # the system: scheduled jobs and data loads
-    if rule == MUNICIPAL:
-        return can_work_case(user, case)
-    if rule == KSL:
-        return user.is_active and user.has_perm("decisions.withdraw_adoptioncase")
-    return user.is_active and user.has_perm("decisions.change_adoptioncase") and user.is_staff
+def _municipal(user, case: AdoptionCase) -> bool:
+    """The municipality's own clerks (and the system, replaying recorded history)."""
+    return user is None or can_work_case(user, case)
 
 
-def check_transition(user, case: AdoptionCase, name: str) -> None:
-    if not can_transition(user, case, name):
+def _ksl(user, case: AdoptionCase) -> bool:
+    return user is None or (user.is_active and user.has_perm("decisions.withdraw_adoptioncase"))
+
+
+def _system(user, case: AdoptionCase) -> bool:
+    """The scheduled jobs that follow the agreement period."""
+    return user is None
+
+
+_DENIED = _lazy("Du får inte göra detta i ärendet.")
+
+#: Who may run each transition of an adoption case, and what it records (``core.transitions``).
+CASE_RULES = {
+    "start_preparation": Rule(_municipal, DecisionAction.CASE_PREPARATION_STARTED, _DENIED),
+    "propose": Rule(_municipal, DecisionAction.CASE_PROPOSED, _DENIED),
+    "record_intermediate_decision": Rule(
+        _municipal, DecisionAction.CASE_INTERMEDIATE_DECISION_RECORDED, _DENIED
+    ),
+    "record_final_decision": Rule(_municipal, DecisionAction.CASE_FINAL_DECISION_RECORDED, _DENIED),
+    "refer_back": Rule(_municipal, DecisionAction.CASE_REFERRED_BACK, _DENIED),
+    "decline": Rule(_municipal, DecisionAction.CASE_DECLINED, _DENIED),
+    "sign": Rule(_municipal, DecisionAction.CASE_SIGNED, _DENIED),
+    "enter_into_force": Rule(_system, DecisionAction.CASE_ENTERED_INTO_FORCE, _DENIED),
+    "end": Rule(_system, DecisionAction.CASE_ENDED, _DENIED),
+    "renew": Rule(_system, DecisionAction.CASE_RENEWED, _DENIED),
+    "withdraw": Rule(_ksl, DecisionAction.CASE_WITHDRAWN, _DENIED),
+}
+
+
+def can_record_decision(user, case: AdoptionCase) -> bool:
+    return _municipal(user, case)
+
+
+def check_edit_chain(user, case: AdoptionCase) -> None:
+    """The clerks who prepare the case set its decision chain."""
+    if not _municipal(user, case):
         raise PermissionDenied(
             _("Du får inte göra detta i ärendet för %(org)s.") % {"org": case.organisation}
         )

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from governance.agreements.models import Signature
+from governance.core import calendar
 from governance.core.queries import audit_events_for
 
 from . import permissions
@@ -82,7 +83,7 @@ def dashboard(
     today: dt.date | None = None,
 ) -> Dashboard:
     """Municipalities × stages for one recommendation, with counts, overdue cases and days since movement."""
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     now = timezone.now()
     cases = list(
         AdoptionCase.objects.filter(recommendation=recommendation)

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.core.choices import AuditAction
+
 
 class BodyKind(models.TextChoices):
     STEERING_GROUP = "steering_group", _("Styrgrupp")
@@ -65,3 +67,31 @@ STANDARD_CLOSING = [
     ("closing", "Mötets avslutande"),
 ]
 VOTING_ROLES = {MembershipRole.CHAIR, MembershipRole.VICE_CHAIR, MembershipRole.MEMBER}
+
+
+class MeetingAction(AuditAction):
+    """Audit actions of the cooperation bodies, their meetings, minutes and follow-up."""
+
+    COOPERATION_BODY_CREATED = "cooperation_body.created", _("samverkansorgan skapat")
+    MEMBERSHIP_ADDED = "membership.added", _("ledamot tillsatt")
+    MEMBERSHIP_ENDED = "membership.ended", _("mandat avslutat")
+    MEMBERSHIP_GRANTS_SYNCED = "membership.grants_synced", _("behörigheter efter mandat uppdaterade")
+    MEETING_PLANNED = "meeting.planned", _("möte planerat")
+    MEETING_NOTICE_REQUESTED = "meeting.notice_requested", _("kallelse begärd")
+    MEETING_NOTICE_SENT = "meeting.notice_sent", _("kallelse skickad")
+    MEETING_ANSWERED = "meeting.answered", _("svar på kallelsen")
+    MEETING_ATTENDANCE_RECORDED = "meeting.attendance_recorded", _("närvaro registrerad")
+    MEETING_HELD = "meeting.held", _("möte genomfört")
+    MEETING_CANCELLED = "meeting.cancelled", _("möte inställt")
+    MEETING_POSTPONED = "meeting.postponed", _("möte uppskjutet")
+    MEETING_REPLANNED = "meeting.replanned", _("möte planerat på nytt")
+    AGENDA_ITEM_ADDED = "agenda.item_added", _("ärende tillagt på dagordningen")
+    AGENDA_ITEM_MOVED = "agenda.item_moved", _("ärende flyttat på dagordningen")
+    AGENDA_OUTCOME_RECORDED = "agenda.outcome_recorded", _("beslut eller anteckning registrerad")
+    MINUTES_DRAFTED = "minutes.drafted", _("protokoll upprättat")
+    MINUTES_APPROVAL_GIVEN = "minutes.approval_given", _("protokoll justerat av en justerare")
+    MINUTES_APPROVED = "minutes.approved", _("protokoll justerat")
+    MINUTES_PUBLISHED = "minutes.published", _("protokoll publicerat")
+    MINUTES_CORRECTED = "minutes.corrected", _("protokoll rättat")
+    FOLLOWUP_RECORDED = "followup.recorded", _("uppföljning registrerad")
+    CALENDAR_TOKEN_ROTATED = "calendar_token.rotated", _("kalenderlänk skapad")

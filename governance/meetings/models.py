@@ -12,7 +12,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from governance.agreements.models import Agreement
-from governance.parties.models import Organisation, Person, Validity, ValidityQuerySet
+from governance.core.models import Validity
+from governance.parties.models import Organisation, Person
 
 from .choices import AttendanceStatus, BodyKind, FigureCategory, ItemKind, MeetingState, MembershipRole, Rsvp
 
@@ -80,7 +81,7 @@ class CooperationBodyGroupObjectPermission(GroupObjectPermissionBase):
         verbose_name = _("behörighet för grupp på samverkansorgan")
 
 
-class Membership(Validity, models.Model):
+class Membership(Validity):
     """A person's seat in a body for a term (``valid_from``–``valid_to``), representing an organisation.
 
     Chair, vice chair and secretary manage the body's meetings; every member reads its papers. Grants follow
@@ -97,24 +98,14 @@ class Membership(Validity, models.Model):
         Organisation, on_delete=models.PROTECT, related_name="seats", verbose_name=_("företräder")
     )
     role = models.CharField(_("roll"), max_length=20, choices=MembershipRole.choices)
-    valid_from = models.DateField(_("mandatperiod från"))
-    valid_to = models.DateField(_("mandatperiod till"), null=True, blank=True)
     appointed_by = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("utsedd av")
     )
 
-    objects = ValidityQuerySet.as_manager()
-
-    class Meta:
+    class Meta(Validity.Meta):
         ordering = ["body", "role", "organisation__municipality_code", "organisation__name"]
         verbose_name = _("ledamotskap")
         verbose_name_plural = _("ledamotskap")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="membership_valid_range",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.person}, {self.get_role_display().lower()} i {self.body} ({self.organisation.display_name})"

@@ -9,11 +9,14 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from guardian.shortcuts import get_objects_for_user
 
+from governance.core import calendar
 from governance.core.permissions import object_grants_sync
+from governance.core.transitions import Rule
 
-from .choices import MembershipRole
+from .choices import MeetingAction, MembershipRole
 from .models import CooperationBody, CooperationBodyUserObjectPermission, Membership
 
 MANAGING_ROLES = {MembershipRole.CHAIR, MembershipRole.VICE_CHAIR, MembershipRole.SECRETARY}
@@ -22,7 +25,7 @@ CODENAMES = {"manage_body", "view_body"}
 
 def membership_grants_sync(user, *, on: dt.date | None = None) -> dict[str, int]:
     """Make ``user``'s body permissions match their active memberships."""
-    active = Membership.objects.active(on or dt.date.today()).filter(person__user=user)
+    active = Membership.objects.active(on or calendar.today()).filter(person__user=user)
     wanted = set()
     for membership in active:
         wanted.add(("view_body", membership.body_id))
@@ -109,3 +112,43 @@ def check_report_followup(user) -> None:
     """The host's administrators and those who see every body report the quarterly follow-up."""
     if user is not None and not (user.has_perm("meetings.add_followupreport") or can_see_all_bodies(user)):
         raise PermissionDenied(_("Du får inte rapportera uppföljningen."))
+
+
+def _manages(user, meeting) -> bool:
+    """The body's chair, vice chair and secretary; ``None`` is the system (scheduled notices, data loads)."""
+    return user is None or can_manage_body(user, meeting.body)
+
+
+def _approves(user, meeting) -> bool:
+    """The chair and the chosen justerare complete the justering (the service checks whose approval it is)."""
+    if user is None:
+        return True
+    if not user.is_authenticated:
+        return False
+    checkers = meeting.minutes_checkers.filter(person__user=user).exists()
+    chair = (
+        Membership.objects.active(meeting.date)
+        .filter(body=meeting.body, person__user=user, role=MembershipRole.CHAIR)
+        .exists()
+    )
+    return checkers or chair
+
+
+_PREPARES = _lazy("Endast ordföranden och sekreteraren förbereder organets möten.")
+
+#: Who may run each transition of a meeting, and what it records (``core.transitions``).
+MEETING_RULES = {
+    "send_notice": Rule(_manages, MeetingAction.MEETING_NOTICE_SENT, _PREPARES),
+    "hold": Rule(_manages, MeetingAction.MEETING_HELD, _PREPARES),
+    "draft_minutes": Rule(_manages, MeetingAction.MINUTES_DRAFTED, _PREPARES),
+    "approve_minutes": Rule(
+        _approves,
+        MeetingAction.MINUTES_APPROVED,
+        _lazy("Endast ordföranden och de valda justerarna justerar protokollet."),
+    ),
+    "publish": Rule(_manages, MeetingAction.MINUTES_PUBLISHED, _PREPARES),
+    "correct_minutes": Rule(_manages, MeetingAction.MINUTES_CORRECTED, _PREPARES),
+    "cancel": Rule(_manages, MeetingAction.MEETING_CANCELLED, _PREPARES),
+    "postpone": Rule(_manages, MeetingAction.MEETING_POSTPONED, _PREPARES),
+    "replan": Rule(_manages, MeetingAction.MEETING_REPLANNED, _PREPARES),
+}

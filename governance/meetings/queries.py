@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 
+from governance.core import calendar
+
 from . import permissions
 from .choices import VOTING_ROLES, FigureCategory
 from .models import CooperationBody, Membership
@@ -12,7 +14,7 @@ from .models import CooperationBody, Membership
 
 def body_list(user) -> list[CooperationBody]:
     """The bodies ``user`` may read, each with its number of current seats, in one query."""
-    today = dt.date.today()
+    today = calendar.today()
     visible = permissions.visible_body_ids(user)
     bodies = CooperationBody.objects.select_related("convener").annotate(
         current_seats=Count(
@@ -44,14 +46,14 @@ def body_detail(slug: str) -> CooperationBody:
 
 def split_current(memberships, on: dt.date | None = None) -> tuple[list[Membership], list[Membership]]:
     """Current seats and earlier ones (terms not yet begun are in ``split_upcoming``)."""
-    on = on or dt.date.today()
+    on = on or calendar.today()
     current = [m for m in memberships if m.is_active(on)]
     return current, [m for m in memberships if m.valid_to is not None and m.valid_to < on]
 
 
 def split_upcoming(memberships, on: dt.date | None = None) -> list[Membership]:
     """Planned terms (rotation): seats whose term has not begun."""
-    on = on or dt.date.today()
+    on = on or calendar.today()
     return sorted((m for m in memberships if m.valid_from > on), key=lambda m: m.valid_from)
 
 
@@ -69,7 +71,7 @@ class CompositionRow:
 
 def composition(body: CooperationBody, on: dt.date | None = None) -> list[CompositionRow]:
     """Each seat rule with its filled seats and vacancies today, in two queries."""
-    on = on or dt.date.today()
+    on = on or calendar.today()
     rules = list(body.seat_rules.select_related("organisation", "appointed_by", "body"))
     seats = list(
         Membership.objects.active(on).filter(body=body, role__in=VOTING_ROLES).select_related("organisation")

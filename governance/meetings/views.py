@@ -1,7 +1,5 @@
 """Pages of the cooperation bodies and their meetings."""
 
-import csv
-import io
 import secrets
 
 from django.contrib import messages
@@ -13,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from governance.core import calendar
+from governance.core.exports import csv_text, download_response
+from governance.core.transitions import TransitionConflict
 from governance.decisions.models import Recommendation
 
 from . import ical, permissions, queries, services
@@ -72,7 +73,7 @@ def _body_page(request, body, status=200, membership_form=None):
             "meetings": list(body.meetings.order_by("starts_at")),
             "can_manage": permissions.can_manage_body(request.user, body),
             "meeting_form": MeetingForm(),
-            "plan_form": PlanYearForm(initial={"year": timezone.localdate().year + 1}),
+            "plan_form": PlanYearForm(initial={"year": calendar.today().year + 1}),
             "reports": FollowUpReport.objects.all()[:4],
         },
         status=status,
@@ -377,7 +378,7 @@ def meeting_action(request, pk: int, action: str):
                     starts_at=timezone.datetime.combine(data["date"], data["start"], tzinfo=tz),
                     ends_at=timezone.datetime.combine(data["date"], data["end"], tzinfo=tz),
                 )
-    except services.MeetingConflict as exc:
+    except TransitionConflict as exc:
         messages.error(request, str(exc))
         return _meeting_page(request, _meeting_or_404(user, pk), status=409)
     except ValidationError as exc:
@@ -486,17 +487,15 @@ def followup_report(request, pk: int):
     if not (queries.body_list(request.user) or request.user.has_perm("meetings.view_all_bodies")):
         raise PermissionDenied(_("Uppföljningen är till för styrgruppen och referensforum."))
     if request.GET.get("format") == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(["Kategori", "Grupp", "Antal"])
-        for figure in report.figures.all():
-            writer.writerow([figure.get_category_display(), figure.label, services.suppressed(figure.value)])
-        return HttpResponse(
-            "\ufeff" + out.getvalue(),
-            content_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="uppfoljning-{report.year}-q{report.quarter}.csv"'
-            },
+        return download_response(
+            csv_text(
+                [_("Kategori"), _("Grupp"), _("Antal")],
+                (
+                    [figure.get_category_display(), figure.label, services.suppressed(figure.value)]
+                    for figure in report.figures.all()
+                ),
+            ),
+            filename=f"uppfoljning-{report.year}-q{report.quarter}.csv",
         )
     return render(
         request,

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.core.choices import AuditAction
+
 
 class OrganisationKind(models.TextChoices):
     MUNICIPALITY = "municipality", _("Kommun")
@@ -31,3 +33,20 @@ class Role(models.TextChoices):
     MUNICIPAL_CLERK = "municipal_clerk", _("Kommunens handläggare")
     CONTACT_PERSON = "contact_person", _("Kontaktperson")
     HOST_ADMIN = "host_admin", _("Värdadministratör")
+
+
+class PartyAction(AuditAction):
+    """Audit actions of the party register, the contact bank, population figures and roles."""
+
+    ORGANISATION_CREATED = "organisation.created", _("organisation skapad")
+    ORGANISATION_UPDATED = "organisation.updated", _("organisation ändrad")
+    BODY_CREATED = "body.created", _("organ skapat")
+    PERSON_CREATED = "person.created", _("person skapad")
+    PERSON_UPDATED = "person.updated", _("person ändrad")
+    USER_CREATED = "user.created", _("användare skapad")
+    CONTACT_ASSIGNED = "contact.assigned", _("kontaktperson utsedd")
+    CONTACT_ENDED = "contact.ended", _("kontaktperson avslutad")
+    POPULATION_IMPORTED = "population.imported", _("folkmängd importerad")
+    ROLE_ASSIGNED = "role.assigned", _("roll tilldelad")
+    ROLE_ENDED = "role.ended", _("roll avslutad")
+    ROLE_GRANTS_SYNCED = "role.grants_synced", _("behörigheter efter roller uppdaterade")

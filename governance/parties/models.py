@@ -1,13 +1,13 @@
 """The parties of a cooperation: organisations, their bodies, people, contact persons and population."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from governance.core.models import Validity
 
 from .choices import BodyKind, ContactRole, OrganisationKind, Role
 
@@ -129,25 +129,7 @@ class Person(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class Validity:
-    """For rows valid from ``valid_from`` to ``valid_to`` (inclusive; open-ended when empty)."""
-
-    def is_active(self, on: dt.date | None = None) -> bool:
-        on = on or dt.date.today()
-        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
-
-
-class ValidityQuerySet(models.QuerySet):
-    """Rows with ``valid_from``/``valid_to`` (inclusive; open-ended when ``valid_to`` is empty)."""
-
-    def active(self, on: dt.date | None = None):
-        on = on or dt.date.today()
-        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-
-    current = active
-
-
-class ContactAssignment(Validity, models.Model):
+class ContactAssignment(Validity):
     """An entry in the contact bank: a person named by a party in a role, valid from/to.
 
     Ended entries are kept (``valid_to`` set) so the bank shows who was the contact when.
@@ -162,21 +144,11 @@ class ContactAssignment(Validity, models.Model):
     role = models.CharField(_("roll"), max_length=20, choices=ContactRole.choices)
     email = models.EmailField(_("e-post"))
     phone = models.CharField(_("telefon"), max_length=50, blank=True)
-    valid_from = models.DateField(_("giltig från"))
-    valid_to = models.DateField(_("giltig till"), null=True, blank=True)
 
-    objects = ValidityQuerySet.as_manager()
-
-    class Meta:
+    class Meta(Validity.Meta):
         ordering = ["organisation__name", "role", "-valid_from"]
         verbose_name = _("kontaktuppgift")
         verbose_name_plural = _("kontaktbank")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="contact_valid_range",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.person} – {self.get_role_display()}, {self.organisation.display_name}"
@@ -225,7 +197,7 @@ class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
         verbose_name = _("behörighet för grupp på organisation")
 
 
-class RoleAssignment(Validity, models.Model):
+class RoleAssignment(Validity):
     """A user's role, from/to dates: KSL officer, clerk or contact person of a municipality, host admin.
 
     Grants follow assignments: ``parties.services.role_assign`` and ``role_end`` grant and revoke at once,
@@ -248,20 +220,13 @@ class RoleAssignment(Validity, models.Model):
         related_name="role_assignments",
         verbose_name=_("organisation"),
     )
-    valid_from = models.DateField(_("från"))
-    valid_to = models.DateField(_("till"), null=True, blank=True)
 
-    objects = ValidityQuerySet.as_manager()
-
-    class Meta:
+    class Meta(Validity.Meta):
         ordering = ["user__username", "role", "-valid_from"]
         verbose_name = _("rolltilldelning")
         verbose_name_plural = _("rolltilldelningar")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="role_valid_range",
-            ),
+            *Validity.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(role__in=[Role.MUNICIPAL_CLERK, Role.CONTACT_PERSON], organisation__isnull=False)
                 | (~Q(role__in=[Role.MUNICIPAL_CLERK, Role.CONTACT_PERSON]) & Q(organisation__isnull=True)),

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
+from governance.core import calendar
 from governance.core.permissions import object_grants_sync
 
 from .choices import Role
@@ -119,7 +120,7 @@ def role_groups_ensure() -> dict[str, Group]:
 
 def role_grants_sync(user, *, on: dt.date | None = None) -> dict[str, int]:
     """Make ``user``'s role groups, staff flag and organisation permissions match their active assignments."""
-    on = on or dt.date.today()
+    on = on or calendar.today()
     active = list(RoleAssignment.objects.active(on).filter(user=user).select_related("organisation"))
     groups = role_groups_ensure()
     wanted_groups = {ROLE_GROUPS[a.role] for a in active if a.role in ROLE_GROUPS}

@@ -10,10 +10,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from governance.core import calendar
 from governance.core.services import audit_record, grants_sync_all
 
 from . import permissions
-from .choices import OrganisationKind, Role
+from .choices import OrganisationKind, PartyAction, Role
 from .models import (
     ContactAssignment,
     Organisation,
@@ -144,7 +145,7 @@ def population_import(*, acting_user, text: str, source: str = "SCB") -> Populat
         if to_create or to_update:
             audit_record(
                 acting_user=acting_user,
-                action="population.imported",
+                action=PartyAction.POPULATION_IMPORTED,
                 object_label=_("Folkmängd %(dates)s")
                 % {"dates": ", ".join(str(d) for d in sorted(result.dates))},
                 payload={
@@ -209,7 +210,7 @@ def contact_assign(
         assignment.save()
         audit_record(
             acting_user=acting_user,
-            action="contact.assigned",
+            action=PartyAction.CONTACT_ASSIGNED,
             obj=assignment,
             payload={
                 "role": role,
@@ -231,7 +232,10 @@ def contact_end(*, acting_user, assignment: ContactAssignment, valid_to: dt.date
         assignment.valid_to = valid_to
         assignment.save(update_fields=["valid_to"])
         audit_record(
-            acting_user=acting_user, action="contact.ended", obj=assignment, payload={"valid_to": valid_to}
+            acting_user=acting_user,
+            action=PartyAction.CONTACT_ENDED,
+            obj=assignment,
+            payload={"valid_to": valid_to},
         )
     return assignment
 
@@ -259,7 +263,9 @@ def registry_load(*, acting_user, organisations: list[dict]) -> dict[str, int]:
                 organisation.full_clean()
                 organisation.save()
                 counts["organisations_created"] += 1
-                audit_record(acting_user=acting_user, action="organisation.created", obj=organisation)
+                audit_record(
+                    acting_user=acting_user, action=PartyAction.ORGANISATION_CREATED, obj=organisation
+                )
             else:
                 changed = {k: v for k, v in fields.items() if getattr(organisation, k) != v}
                 if changed:
@@ -270,7 +276,7 @@ def registry_load(*, acting_user, organisations: list[dict]) -> dict[str, int]:
                     counts["organisations_updated"] += 1
                     audit_record(
                         acting_user=acting_user,
-                        action="organisation.updated",
+                        action=PartyAction.ORGANISATION_UPDATED,
                         obj=organisation,
                         payload=changed,
                     )
@@ -279,7 +285,7 @@ def registry_load(*, acting_user, organisations: list[dict]) -> dict[str, int]:
                 if name not in existing:
                     body = organisation.bodies.create(name=name, kind=kind)
                     counts["bodies_created"] += 1
-                    audit_record(acting_user=acting_user, action="body.created", obj=body)
+                    audit_record(acting_user=acting_user, action=PartyAction.BODY_CREATED, obj=body)
     return counts
 
 
@@ -307,7 +313,9 @@ def persona_load(*, acting_user, persona: dict, password: str):
         if created:
             user.set_password(password)
             user.save()
-            audit_record(acting_user=acting_user, action="user.created", obj=user, object_label=user.username)
+            audit_record(
+                acting_user=acting_user, action=PartyAction.USER_CREATED, obj=user, object_label=user.username
+            )
         for role in persona.get("roles", []):
             scoped = role in (Role.MUNICIPAL_CLERK, Role.CONTACT_PERSON)
             if not RoleAssignment.objects.filter(user=user, role=role).exists():
@@ -385,7 +393,7 @@ def role_assign(
         result = permissions.role_grants_sync(user)
         audit_record(
             acting_user=acting_user,
-            action="role.assigned",
+            action=PartyAction.ROLE_ASSIGNED,
             obj=assignment,
             payload={"role": role, "valid_from": valid_from, "valid_to": valid_to, **result},
         )
@@ -404,7 +412,7 @@ def role_end(*, acting_user, assignment: RoleAssignment, valid_to: dt.date) -> R
         result = permissions.role_grants_sync(assignment.user)
         audit_record(
             acting_user=acting_user,
-            action="role.ended",
+            action=PartyAction.ROLE_ENDED,
             obj=assignment,
             payload={"valid_to": valid_to, **result},
         )
@@ -413,7 +421,7 @@ def role_end(*, acting_user, assignment: RoleAssignment, valid_to: dt.date) -> R
 
 def role_assignments_sync(*, on: dt.date | None = None) -> dict[str, int]:
     """Daily: apply assignments that started or ended. Idempotent: a second run changes nothing."""
-    on = on or dt.date.today()
+    on = on or calendar.today()
     user_ids = set(RoleAssignment.objects.values_list("user_id", flat=True)) | set(
         OrganisationUserObjectPermission.objects.values_list("user_id", flat=True)
     )
@@ -422,7 +430,7 @@ def role_assignments_sync(*, on: dt.date | None = None) -> dict[str, int]:
     return grants_sync_all(
         users=get_user_model().objects.filter(pk__in=user_ids),
         sync=lambda user: permissions.role_grants_sync(user, on=on),
-        action="role.grants_synced",
+        action=PartyAction.ROLE_GRANTS_SYNCED,
     )
 
 

@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+
+from governance.core import calendar
 
 from . import permissions, queries, services
 from .forms import ContactForm
@@ -52,7 +53,7 @@ def organisation_detail(request, pk: int):
             "organisation": organisation,
             "can_manage_contacts": permissions.can_manage_contacts(request.user, organisation),
             "registration_example": organisation.format_registration_number(
-                year=timezone.localdate().year, number=123
+                year=calendar.today().year, number=123
             ),
         },
     )

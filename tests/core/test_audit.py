@@ -6,12 +6,13 @@ from governance.core.models import AuditCheck, AuditEvent, AuditImmutableError
 from governance.core.queries import audit_chain_verify
 from governance.core.services import audit_check_run, audit_record
 from governance.core.tasks import audit_chain_check
+from governance.parties.choices import PartyAction
 from governance.parties.models import Organisation
 
 
 def _record(user=None, **kwargs):
     organisation = Organisation.objects.get(municipality_code="0162")
-    return audit_record(acting_user=user, action="test.event", obj=organisation, **kwargs)
+    return audit_record(acting_user=user, action=PartyAction.ORGANISATION_UPDATED, obj=organisation, **kwargs)
 
 
 def test_rows_are_chained_and_copy_actor_and_label(danderyd_clerk):
@@ -99,3 +100,29 @@ def test_postgresql_trigger_refuses_raw_updates_and_deletes(db):
             connection.cursor() as cursor,
         ):
             cursor.execute(sql, [event.pk])
+
+
+@pytest.mark.django_db
+def test_an_action_outside_the_closed_lists_is_refused():
+    organisation = Organisation.objects.get(municipality_code="0162")
+    before = AuditEvent.objects.count()
+    with pytest.raises(TypeError, match="AuditAction"):
+        audit_record(acting_user=None, action="organisation.renamed", obj=organisation)
+    assert AuditEvent.objects.count() == before
+
+
+def test_every_action_is_unique_past_tense_and_labelled_in_swedish():
+    from governance.core.choices import AuditAction, all_audit_actions
+
+    values = [value for enum in all_audit_actions() for value in enum.values]
+    assert len(values) == len(set(values)), "an action value is used by two lists"
+    for enum in all_audit_actions():
+        for member in enum:
+            noun, _dot, verb = member.value.partition(".")
+            assert noun and verb, member
+            # past tense: "created", "sent", "held", "given" …
+            assert any(word.endswith(("ed", "sent", "held", "given", "drawn")) for word in verb.split("_")), (
+                member
+            )
+            assert str(member.label) and str(member.label) != member.value, member
+    assert AuditAction.label_for("case.proposed") == "förslag till beslut klart"

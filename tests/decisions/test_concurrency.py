@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from governance.core.models import AuditEvent
+from governance.core.transitions import TransitionConflict
 from governance.decisions import services
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -72,11 +73,11 @@ def test_two_clerks_start_the_same_case_at_once():
     for thread in threads:
         thread.join(30)
     assert results["first"] == "ok"
-    assert isinstance(results["second"], services.CaseConflict), results["second"]
+    assert isinstance(results["second"], TransitionConflict), results["second"]
     case.refresh_from_db()
     assert case.state == "in_preparation"
     assert (
-        AuditEvent.objects.filter(pk__gt=0, action="case.start_preparation", object_id=str(case.pk)).count()
+        AuditEvent.objects.filter(pk__gt=0, action="case.preparation_started", object_id=str(case.pk)).count()
         == 1
     )
     assert AuditEvent.objects.count() == before + 1

@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from governance.agreements.models import Signature
+from governance.core import calendar
 from governance.core.models import AuditEvent
 from governance.core.queries import audit_chain_verify
+from governance.core.transitions import TransitionConflict as CaseConflict
 from governance.decisions import services
 from governance.decisions.models import AdoptionCase, Decision
-from governance.decisions.services import CaseConflict
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -76,12 +77,12 @@ def test_the_whole_way_with_one_event_row_per_transition(danderyd_case, danderyd
     assert case.state == "signed"
     events = _events_since(before)
     assert [(e.action, e.source_state, e.target_state) for e in events] == [
-        ("case.start_preparation", "received", "in_preparation"),
-        ("case.propose", "in_preparation", "proposed"),
-        ("case.record_intermediate_decision", "proposed", "in_decision"),
-        ("case.record_intermediate_decision", "in_decision", "in_decision"),
-        ("case.record_final_decision", "in_decision", "decided"),
-        ("case.sign", "decided", "signed"),
+        ("case.preparation_started", "received", "in_preparation"),
+        ("case.proposed", "in_preparation", "proposed"),
+        ("case.intermediate_decision_recorded", "proposed", "in_decision"),
+        ("case.intermediate_decision_recorded", "in_decision", "in_decision"),
+        ("case.final_decision_recorded", "in_decision", "decided"),
+        ("case.signed", "decided", "signed"),
     ]
     assert {e.actor_name for e in events} == {"David Dahlgren (danderyd)"}
     assert events[0].comment == "Börjar"
@@ -102,7 +103,7 @@ def test_refer_back_and_postpone(danderyd_case, danderyd_clerk):
     assert case.state == "in_decision"
     case = _decide(case, danderyd_clerk, "Kommunstyrelsen", outcome="refer_back")
     assert case.state == "in_preparation"
-    assert AuditEvent.objects.latest("id").action == "case.refer_back"
+    assert AuditEvent.objects.latest("id").action == "case.referred_back"
 
 
 def test_decline_by_the_deciding_body_ends_the_case(danderyd_case, danderyd_clerk):
@@ -149,7 +150,7 @@ def test_signing_before_a_decision_is_refused(danderyd_case, danderyd_clerk):
         ({"text": "  "}, "Ange beslutstext"),
         ({"meeting_date": None}, "Ange sammanträdesdatum"),
         ({"meeting_date": dt.date(2025, 2, 1)}, "kan inte vara före rekommendationen"),
-        ({"meeting_date": dt.date.today() + dt.timedelta(days=3)}, "kan inte ligga i framtiden"),
+        ({"meeting_date": calendar.today() + dt.timedelta(days=3)}, "kan inte ligga i framtiden"),
         ({"outcome": "maybe"}, "Välj beslutets utfall"),
         ({"step": None}, "Välj ett organ"),
     ],
@@ -232,14 +233,11 @@ def test_the_state_field_is_protected(danderyd_case):
         danderyd_case.state = "decided"
 
 
-def test_concurrent_transition_mixin_refuses_a_stale_object(danderyd_case, danderyd_clerk):
-    from django_fsm import ConcurrentTransition
-
-    stale = AdoptionCase.objects.get(pk=danderyd_case.pk)
-    services.case_start_preparation(acting_user=danderyd_clerk, case=danderyd_case)
-    stale.start_preparation()
-    with pytest.raises(ConcurrentTransition):
-        stale.save()
+def test_a_transition_outside_the_runner_is_refused(danderyd_case):
+    case = AdoptionCase.objects.get(pk=danderyd_case.pk)
+    with pytest.raises(RuntimeError, match="transition_run"):
+        case.start_preparation()
+    assert AdoptionCase.objects.get(pk=case.pk).state == "received"
 
 
 def test_chain_is_configurable_per_case(danderyd_case, danderyd_clerk):

@@ -5,6 +5,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.core import calendar
 from governance.meetings.models import CooperationBody, Meeting, Membership
 
 
@@ -14,7 +15,7 @@ def _steering():
 
 def test_chair_plans_and_prepares_a_meeting(client, chair):
     client.force_login(chair)
-    day = timezone.localdate() + dt.timedelta(days=45)
+    day = calendar.today() + dt.timedelta(days=45)
     response = client.post(
         reverse("meetings:body_action", args=["styrgrupp", "meeting"]),
         {"date": day.isoformat(), "start": "13:00", "end": "15:00", "place": "Stadshuset", "video_link": ""},
@@ -48,7 +49,7 @@ def test_body_page_shows_composition_and_vacancies(client, chair):
 def test_member_answers_the_notice(client, member, chair):
     from governance.meetings import services
 
-    day = timezone.localdate() + dt.timedelta(days=45)
+    day = calendar.today() + dt.timedelta(days=45)
     tz = timezone.get_current_timezone()
     meeting = services.meeting_create(
         acting_user=chair,
@@ -69,7 +70,7 @@ def test_member_answers_the_notice(client, member, chair):
 def test_published_minutes_are_public(client, chair, member, ksl_officer):
     from governance.meetings import services
 
-    day = timezone.localdate() + dt.timedelta(days=45)
+    day = calendar.today() + dt.timedelta(days=45)
     tz = timezone.get_current_timezone()
     meeting = services.meeting_create(
         acting_user=chair,
@@ -163,10 +164,10 @@ def test_ksl_plans_the_next_terms_rotation(client, ksl_officer, chair):
         last_name="Nyström",
         organisation=Organisation.objects.get(municipality_code="0125"),
     )
-    start = timezone.localdate() + dt.timedelta(days=400)
+    start = calendar.today() + dt.timedelta(days=400)
     # The seventh municipal seat is refused with a message and nothing is stored …
     response = client.post(
-        url, {"person": successor.pk, "role": "member", "valid_from": timezone.localdate().isoformat()}
+        url, {"person": successor.pk, "role": "member", "valid_from": calendar.today().isoformat()}
     )
     assert response.status_code == 400 and "har redan 6 av 6 platser" in response.text
     # … but ending a seat first and seating the successor from the next term works: rotation.

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from docx import Document
 
+from governance.core import calendar
 from governance.core.models import AuditEvent
 from governance.meetings import services
 from governance.meetings.models import CooperationBody, Meeting, Membership
@@ -28,7 +29,7 @@ def _at(day: dt.date, hour=13):
 
 
 def _future_meeting(steering, chair, days=40):
-    day = timezone.localdate() + dt.timedelta(days=days)
+    day = calendar.today() + dt.timedelta(days=days)
     return services.meeting_create(
         acting_user=chair, body=steering, starts_at=_at(day), ends_at=_at(day, 15), place="Stadshuset"
     )
@@ -52,7 +53,7 @@ def _as_held(meeting):
 
 
 def test_annual_plan_on_working_days(chair, steering):
-    year = timezone.localdate().year + 1
+    year = calendar.today().year + 1
     meetings = services.meetings_plan_year(acting_user=chair, body=steering, year=year, place="Origo")
     assert len(meetings) == 4
     for meeting in meetings:
@@ -76,7 +77,7 @@ def test_only_chair_or_secretary_plan(member, steering):
 
 
 def test_a_meeting_in_the_past_is_refused(chair, steering):
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    yesterday = calendar.today() - dt.timedelta(days=1)
     before = Meeting.objects.count()
     with pytest.raises(ValidationError, match="förflutna"):
         services.meeting_create(
@@ -154,14 +155,14 @@ def test_notice_is_sent_once_with_agenda_and_invitation(chair, steering, django_
 
 
 def test_a_meeting_without_time_for_the_notice_is_refused(chair, steering):
-    day = timezone.localdate() + dt.timedelta(days=2)
+    day = calendar.today() + dt.timedelta(days=2)
     with pytest.raises(ValidationError, match="Kallelsen hinner inte gå ut"):
         services.meeting_create(acting_user=chair, body=steering, starts_at=_at(day), ends_at=_at(day, 15))
 
 
 def test_a_notice_after_the_deadline_is_refused(chair, steering):
     meeting = _future_meeting(steering, chair)
-    soon = timezone.localdate() + dt.timedelta(days=3)  # the date moved (e.g. by the admin) after planning
+    soon = calendar.today() + dt.timedelta(days=3)  # the date moved (e.g. by the admin) after planning
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=_at(soon), ends_at=_at(soon, 15))
     meeting.refresh_from_db()
     before = AuditEvent.objects.count()
@@ -256,7 +257,7 @@ def _draft(meeting, chair, members):
 
 
 def test_paragraphs_are_numbered_through_the_year_and_restart_next_year(chair, steering):
-    year = timezone.localdate().year + 1
+    year = calendar.today().year + 1
     first = services.meeting_create(
         acting_user=chair,
         body=steering,
@@ -282,7 +283,7 @@ def test_paragraphs_are_numbered_through_the_year_and_restart_next_year(chair, s
         )
     results = []
     for meeting in (first, second, third):
-        members = _members(steering, timezone.localdate())
+        members = _members(steering, calendar.today())
         statuses = {m.pk: ("present", None) for m in members.values() if m.role in ("chair", "member")}
         services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
         meeting = services.meeting_hold(acting_user=chair, meeting=meeting)
@@ -412,7 +413,7 @@ def test_postpone_and_replan(chair, steering):
         services.meeting_postpone(acting_user=chair, meeting=meeting, reason="")
     meeting = services.meeting_postpone(acting_user=chair, meeting=meeting, reason="Ordföranden är sjuk.")
     assert meeting.state == "postponed"
-    day = timezone.localdate() + dt.timedelta(days=70)
+    day = calendar.today() + dt.timedelta(days=70)
     meeting = services.meeting_replan(
         acting_user=chair, meeting=meeting, starts_at=_at(day), ends_at=_at(day, 15)
     )

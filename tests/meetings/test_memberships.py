@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from governance.core import calendar
 from governance.core.models import AuditEvent
 from governance.meetings import permissions
 from governance.meetings.models import CooperationBody, Membership
@@ -14,7 +15,7 @@ from governance.meetings.services import membership_add, membership_end, members
 from governance.meetings.tasks import membership_grants_sync
 from governance.parties.models import Organisation
 
-TODAY = dt.date.today()
+TODAY = calendar.today()
 
 
 @pytest.fixture

@@ -5,13 +5,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
+from governance.core import calendar
 from governance.core.models import AuditEvent
 from governance.parties import permissions
 from governance.parties.models import Organisation, OrganisationUserObjectPermission, RoleAssignment
 from governance.parties.services import role_assign, role_assignments_sync, role_end
 from governance.parties.tasks import role_assignments_sync as role_assignments_sync_task
 
-TODAY = dt.date.today()
+TODAY = calendar.today()
 
 
 @pytest.fixture

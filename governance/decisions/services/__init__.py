@@ -2,7 +2,6 @@
 
 from .cases import (
     MAX_SIGNED_COPY_BYTES,
-    CaseConflict,
     case_chain_set,
     case_decision_record,
     case_propose,
@@ -26,7 +25,6 @@ from .reminders import digest_send, reminders_send
 
 __all__ = [
     "MAX_SIGNED_COPY_BYTES",
-    "CaseConflict",
     "adoption_history_load",
     "case_chain_set",
     "case_decision_record",

@@ -1,6 +1,7 @@
-"""Recommendations and adoption cases: every case transition goes through ``_case_transition``: lock the
-row, compare the state the user saw (conflict otherwise), check the transition permission, validate, run
-the transition, save, write exactly one audit row in the same transaction, and queue side effects on commit.
+"""Recommendations and adoption cases. Every case transition goes through ``core.transitions.transition_run``:
+lock the row, compare the state the user saw (``TransitionConflict`` otherwise), check the rule in
+``permissions.CASE_RULES``, validate, run the transition, save, and write exactly one audit row in the same
+transaction.
 """
 
 import datetime as dt
@@ -10,16 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed
 
 from governance.agreements.models import Agreement, Signature
+from governance.core import calendar
 from governance.core.calendar import next_working_day
 from governance.core.services import actor_display_name, audit_record
+from governance.core.transitions import transition_run
 from governance.parties.choices import BodyKind, OrganisationKind
 from governance.parties.models import Body, Organisation
 
 from .. import permissions
-from ..choices import CaseState, DecisionOutcome, StepRole
+from ..choices import CaseState, DecisionAction, DecisionOutcome, StepRole
 from ..models import (
     AdoptionCase,
     ConsultationRound,
@@ -27,10 +29,6 @@ from ..models import (
     DecisionStep,
     Recommendation,
 )
-
-
-class CaseConflict(Exception):
-    """The case changed since the user loaded it (or a concurrent transition won); answer 409."""
 
 
 def _default_chain(organisation: Organisation) -> list[tuple[Body, str]]:
@@ -114,7 +112,7 @@ def recommendation_create(
             )
         audit_record(
             acting_user=acting_user,
-            action="recommendation.created",
+            action=DecisionAction.RECOMMENDATION_CREATED,
             obj=recommendation,
             payload={
                 "recipients": len(recipients),
@@ -129,7 +127,7 @@ def case_chain_set(*, acting_user, case: AdoptionCase, steps: list[tuple[Body, s
     """Replace a case's decision chain (bodies in order, with their role). Exactly one body decides."""
     with transaction.atomic():
         case = AdoptionCase.objects.select_for_update().select_related("organisation").get(pk=case.pk)
-        permissions.check_transition(acting_user, case, "propose")  # the clerks who prepare the case
+        permissions.check_edit_chain(acting_user, case)
         if case.decisions.exists():
             raise ValidationError(_("Beslutskedjan kan inte ändras när beslut redan har registrerats."))
         if not steps:
@@ -149,68 +147,27 @@ def case_chain_set(*, acting_user, case: AdoptionCase, steps: list[tuple[Body, s
         )
         audit_record(
             acting_user=acting_user,
-            action="case.chain_set",
+            action=DecisionAction.CASE_CHAIN_CHANGED,
             obj=case,
             payload={"steps": [{"body": body.name, "role": role} for body, role in steps]},
         )
     return case
 
 
-def _case_transition(
-    *,
-    acting_user,
-    case: AdoptionCase,
-    transition: str,
-    permission: str | None = None,
-    expected_state: str | None = None,
-    comment: str = "",
-    payload: dict | None = None,
-    validate=None,
-    after=None,
-) -> AdoptionCase:
-    """Run one transition under the rules in the module docstring. ``validate(case)`` raises ValidationError;
-    ``after(case)`` writes related rows inside the same transaction."""
-    try:
-        with transaction.atomic():
-            locked = (
-                AdoptionCase.objects.select_for_update()
-                .select_related("organisation", "recommendation__agreement")
-                .get(pk=case.pk)
-            )
-            if expected_state is not None and locked.state != expected_state:
-                raise CaseConflict(
-                    _(
-                        "Ärendet har ändrats av någon annan (det är nu ”%(state)s”). Ladda om sidan och försök igen."
-                    )
-                    % {"state": locked.get_state_display()}
-                )
-            permissions.check_transition(acting_user, locked, permission or transition)
-            method = getattr(locked, transition)
-            if not can_proceed(method):
-                raise ValidationError(
-                    _("Det går inte i läget ”%(state)s”.") % {"state": locked.get_state_display()}
-                )
-            if validate is not None:
-                validate(locked)
-            source = locked.state
-            method()
-            locked.last_moved_at = timezone.now()
-            locked.save()
-            extra = after(locked) if after is not None else None
-            audit_record(
-                acting_user=acting_user,
-                action=f"case.{transition}",
-                obj=locked,
-                source_state=source,
-                target_state=locked.state,
-                comment=comment,
-                payload={**(payload or {}), **(extra or {})},
-            )
-    except ConcurrentTransition as exc:
-        raise CaseConflict(
-            _("Ärendet ändrades samtidigt av någon annan. Ladda om sidan och försök igen.")
-        ) from exc
-    return locked
+def _case_transition(*, acting_user, case: AdoptionCase, transition: str, **kwargs) -> AdoptionCase:
+    """One case transition through ``core.transitions.transition_run`` (rules: ``permissions.CASE_RULES``)."""
+
+    def moved(locked):
+        locked.last_moved_at = timezone.now()
+
+    return transition_run(
+        acting_user=acting_user,
+        obj=case,
+        transition=transition,
+        before_save=moved,
+        select_related=("organisation", "recommendation__agreement"),
+        **kwargs,
+    )
 
 
 def case_start_preparation(*, acting_user, case, expected_state=None, comment="") -> AdoptionCase:
@@ -268,7 +225,7 @@ def case_decision_record(
             _("Beslutet (%(date)s) kan inte vara före rekommendationen (%(rec)s).")
             % {"date": meeting_date, "rec": case.recommendation.board_decision_date}
         )
-    if meeting_date is not None and meeting_date > timezone.localdate():
+    if meeting_date is not None and meeting_date > calendar.today():
         errors.append(_("Sammanträdesdatum kan inte ligga i framtiden."))
     if errors:
         raise ValidationError(errors)
@@ -298,7 +255,6 @@ def case_decision_record(
         acting_user=acting_user,
         case=case,
         transition=transition,
-        permission="record_decision",
         expected_state=expected_state,
         comment=f"{step.body.name} {meeting_date} {paragraph}: {DecisionOutcome(outcome).label}",
         payload={
@@ -330,7 +286,7 @@ def case_sign(
         errors.append(_("Ange vem som undertecknade."))
     if signed_on is None:
         errors.append(_("Ange datum för underskriften."))
-    elif signed_on > timezone.localdate():
+    elif signed_on > calendar.today():
         errors.append(_("Underskriften kan inte vara daterad i framtiden."))
     elif signed_on < case.recommendation.board_decision_date:
         errors.append(_("Underskriften kan inte vara före rekommendationen."))
@@ -392,7 +348,7 @@ def case_withdraw(*, acting_user, case, comment: str, expected_state=None) -> Ad
 def cases_advance_periods(*, today: dt.date | None = None) -> dict[str, int]:
     """Daily: signed cases enter into force when the agreement period starts; cases in force end (or are marked
     renewed when the next period's case has entered into force) when the period is over. Idempotent."""
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     counts = {"in_force": 0, "renewed": 0, "ended": 0}
     for case in AdoptionCase.objects.filter(
         state=CaseState.SIGNED, recommendation__agreement__period_start__lte=today

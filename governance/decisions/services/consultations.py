@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from governance.core.services import audit_record
 from governance.parties.models import Body, Organisation
 
-from ..choices import Position
+from ..choices import DecisionAction, Position
 from ..models import (
     ConsultationAnswer,
     ConsultationResponse,
@@ -69,7 +69,9 @@ def consultation_response_record(
         )
         audit_record(
             acting_user=acting_user,
-            action="consultation_response.recorded" if created else "consultation_response.replaced",
+            action=DecisionAction.CONSULTATION_RESPONSE_RECORDED
+            if created
+            else DecisionAction.CONSULTATION_RESPONSE_REPLACED,
             obj=response,
             payload={
                 "position": position,

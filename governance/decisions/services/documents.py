@@ -15,7 +15,7 @@ from governance.agreements.models import Agreement
 from governance.core.services import actor_display_name, audit_record
 
 from .. import documents, permissions
-from ..choices import CaseState, DocumentKind, DocumentStatus
+from ..choices import CaseState, DecisionAction, DocumentKind, DocumentStatus
 from ..models import (
     AdoptionCase,
     ConsultationResponse,
@@ -82,7 +82,7 @@ def document_request(
                 )
                 audit_record(
                     acting_user=acting_user,
-                    action="document.requested",
+                    action=DecisionAction.DOCUMENT_REQUESTED,
                     obj=document,
                     object_label=f"{document.get_kind_display()} {subject} v{version}",
                     payload={"kind": kind, "subject": subject_key, "version": version},
@@ -147,7 +147,10 @@ def document_render(*, document_id: int) -> GeneratedDocument:
             document.finished_at = timezone.now()
             document.save(update_fields=["status", "error", "finished_at"])
             audit_record(
-                acting_user=None, action="document.failed", obj=document, comment=document.error[:500]
+                acting_user=None,
+                action=DecisionAction.DOCUMENT_FAILED,
+                obj=document,
+                comment=document.error[:500],
             )
         return document
     with transaction.atomic():
@@ -166,7 +169,7 @@ def document_render(*, document_id: int) -> GeneratedDocument:
         document.save()
         audit_record(
             acting_user=None,
-            action="document.generated",
+            action=DecisionAction.DOCUMENT_GENERATED,
             obj=document,
             payload={"sha256": document.sha256, "template": template_name, "pdf": pdf is not None},
         )
@@ -248,7 +251,7 @@ def template_upload(*, acting_user, kind: str, name: str, content: bytes) -> Doc
         template.save()
         audit_record(
             acting_user=acting_user,
-            action="document_template.uploaded",
+            action=DecisionAction.DOCUMENT_TEMPLATE_UPLOADED,
             obj=template,
             payload={"sha256": template.sha256},
         )
@@ -297,6 +300,8 @@ def template_restore_default(*, acting_user, kind: str) -> int:
         )
         if count:
             audit_record(
-                acting_user=acting_user, action="document_template.default_restored", object_label=kind
+                acting_user=acting_user,
+                action=DecisionAction.DOCUMENT_TEMPLATE_DEFAULT_RESTORED,
+                object_label=kind,
             )
     return count

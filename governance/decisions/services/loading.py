@@ -12,7 +12,7 @@ from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
 
 from .. import permissions
-from ..choices import CaseState
+from ..choices import CaseState, DecisionAction
 from ..models import (
     AdoptionCase,
     ConsultationRound,
@@ -93,7 +93,9 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                     for number, text in enumerate(spec["questions"], start=1)
                 ]
             )
-            audit_record(acting_user=acting_user, action="consultation.created", obj=consultation)
+            audit_record(
+                acting_user=acting_user, action=DecisionAction.CONSULTATION_CREATED, obj=consultation
+            )
             for response in spec["responses"]:
                 organisation = organisations[response["code"]]
                 consultation_response_record(

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 
+from governance.core import calendar
 from governance.parties.choices import ContactRole, Role
 from governance.parties.models import ContactAssignment, RoleAssignment
 
@@ -42,7 +42,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     A reminder is recorded per case, deadline and day before it is sent, so it never goes out twice; cases
     whose municipality has no current contact person are counted and skipped.
     """
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     cases = list(
         AdoptionCase.objects.filter(
             state__in=WAITING_STATES, deadline__lte=today + dt.timedelta(days=REMINDER_HORIZON_DAYS)
@@ -81,7 +81,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
 
 def digest_send(*, today: dt.date | None = None) -> dict[str, int]:
     """Weekly: one digest per recommendation with open cases to every active KSL officer; once per ISO week."""
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     iso = today.isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"
     officers = list(

@@ -5,17 +5,19 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from governance.core.exports import download_response
+from governance.core.transitions import TransitionConflict, rule_for, transitions_available
 from governance.parties import permissions as party_permissions
 from governance.parties.views import registry_view
 
 from .. import exports, permissions, queries, services
 from ..forms import CaseActionForm, DashboardFilterForm, DecisionForm, SignForm, WithdrawForm
-from ..models import ConsultationRound, Recommendation
+from ..models import AdoptionCase, ConsultationRound, Recommendation
 
 
 @require_GET
@@ -79,15 +81,8 @@ def dashboard(request, slug):
 def matrix_download(request, slug, fmt):
     recommendation = _recommendation_or_404(slug)
     _form, board = _board(request, recommendation)
-    if fmt == "csv":
-        response = HttpResponse("\ufeff" + exports.matrix_csv(board), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            exports.matrix_xlsx(board),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="anslutning-{recommendation.slug}.{fmt}"'
-    return response
+    content = exports.matrix_csv(board) if fmt == "csv" else exports.matrix_xlsx(board)
+    return download_response(content, filename=f"anslutning-{recommendation.slug}.{fmt}")
 
 
 @require_GET
@@ -132,18 +127,14 @@ ACTION_TRANSITIONS = {
     "sign": ["sign"],
     "withdraw": ["withdraw"],
 }
-ACTION_PERMISSION = {"decision": "record_decision"}
 
 
 def _available_actions(user, case):
-    """The actions this user may take on the case now: allowed from its state and permitted."""
-    from django_fsm import can_proceed
-
+    """The actions this user may take on the case now, from the server's rules (``core.transitions``)."""
+    available = set(transitions_available(user, case))
     actions = []
     for action, transitions in ACTION_TRANSITIONS.items():
-        if not any(can_proceed(getattr(case, t)) for t in transitions):
-            continue
-        if not permissions.can_transition(user, case, ACTION_PERMISSION.get(action, transitions[0])):
+        if not available.intersection(transitions):
             continue
         form_class = ACTION_FORMS[action]
         kwargs = {"case": case} if form_class in (DecisionForm, SignForm) else {}
@@ -183,9 +174,7 @@ def case_action(request, pk: int, action: str):
     case = queries.case_detail(request.user, pk)  # 404 for another municipality's case
     if action not in ACTION_FORMS:
         raise Http404
-    if not permissions.can_transition(
-        request.user, case, ACTION_PERMISSION.get(action, ACTION_TRANSITIONS[action][0])
-    ):
+    if not any(rule_for(AdoptionCase, t).allowed(request.user, case) for t in ACTION_TRANSITIONS[action]):
         raise PermissionDenied(_("Du får inte göra detta i ärendet."))
     form_class = ACTION_FORMS[action]
     kwargs = {"case": case} if form_class in (DecisionForm, SignForm) else {}
@@ -218,7 +207,7 @@ def case_action(request, pk: int, action: str):
                 signed_on=data["signed_on"],
                 document=data["document"],
             )
-    except services.CaseConflict as exc:
+    except TransitionConflict as exc:
         messages.error(request, str(exc))
         return _case_page(request, queries.case_detail(request.user, pk), status=409)
     except ValidationError as exc:

@@ -2,7 +2,6 @@
 
 from .followup import followup_report_record, suppressed
 from .meetings import (
-    MeetingConflict,
     agenda_adoption_summary_add,
     agenda_carry_over,
     agenda_follow_up_add,
@@ -43,7 +42,6 @@ from .minutes import (
 
 __all__ = [
     "CompositionError",
-    "MeetingConflict",
     "agenda_adoption_summary_add",
     "agenda_carry_over",
     "agenda_follow_up_add",

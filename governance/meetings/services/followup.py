@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from governance.core.services import audit_record
 
 from .. import permissions
-from ..choices import FigureCategory
+from ..choices import FigureCategory, MeetingAction
 from ..models import FollowUpFigure, FollowUpReport
 
 SMALL_CELL = 5
@@ -40,6 +40,9 @@ def followup_report_record(
             [FollowUpFigure(report=report, category=c, label=label, value=v) for c, label, v in figures]
         )
         audit_record(
-            acting_user=acting_user, action="followup.recorded", obj=report, payload={"cells": len(figures)}
+            acting_user=acting_user,
+            action=MeetingAction.FOLLOWUP_RECORDED,
+            obj=report,
+            payload={"cells": len(figures)},
         )
     return report

@@ -12,12 +12,13 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed
 from docx import Document
 
+from governance.core import calendar
 from governance.core.calendar import is_working_day, working_days_before
 from governance.core.formatting import format_date_long
 from governance.core.services import audit_record
+from governance.core.transitions import transition_run
 
 from .. import ical, permissions
 from ..choices import (
@@ -26,6 +27,7 @@ from ..choices import (
     VOTING_ROLES,
     AttendanceStatus,
     ItemKind,
+    MeetingAction,
     MeetingState,
     MembershipRole,
     Rsvp,
@@ -37,39 +39,20 @@ logger = logging.getLogger(__name__)
 MONTHS_BY_FREQUENCY = {1: [10], 2: [3, 10], 3: [2, 6, 10], 4: [2, 5, 9, 11], 6: [1, 3, 5, 8, 10, 12]}
 
 
-class MeetingConflict(Exception):
-    """The meeting changed under the user (409)."""
-
-
 def _meeting_transition(
-    *, acting_user, meeting: Meeting, transition: str, action: str, payload=None, check=None
-):
-    """Lock, check permission and state, run ``check(locked)``, transition, save, audit — one transaction."""
-    try:
-        with transaction.atomic():
-            locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
-            permissions.check_manage_body(acting_user, locked.body)
-            method = getattr(locked, transition)
-            if not can_proceed(method):
-                raise ValidationError(
-                    _("Det går inte när mötet är ”%(state)s”.") % {"state": locked.get_state_display()}
-                )
-            if check is not None:
-                check(locked)
-            source = locked.state
-            method()
-            locked.save()
-            audit_record(
-                acting_user=acting_user,
-                action=action,
-                obj=locked,
-                source_state=source,
-                target_state=locked.state,
-                payload=payload or {},
-            )
-    except ConcurrentTransition as exc:
-        raise MeetingConflict(_("Mötet ändrades samtidigt av någon annan. Ladda om sidan.")) from exc
-    return locked
+    *, acting_user, meeting: Meeting, transition: str, payload=None, check=None, expected_state=None
+) -> Meeting:
+    """One meeting transition through ``core.transitions.transition_run`` (rules: ``permissions.MEETING_RULES``).
+    ``check(locked)`` validates and may set other fields of the locked row before it is saved."""
+    return transition_run(
+        acting_user=acting_user,
+        obj=meeting,
+        transition=transition,
+        expected_state=expected_state,
+        validate=check,
+        payload=payload,
+        select_related=("body",),
+    )
 
 
 def _standard_items(meeting: Meeting) -> None:
@@ -93,10 +76,8 @@ def _standard_items(meeting: Meeting) -> None:
 
 
 def _first_possible_day(body: CooperationBody) -> dt.date:
-    day = timezone.localdate() + dt.timedelta(days=1)
-    while working_days_before(day, body.notice_working_days) < timezone.localdate() or not is_working_day(
-        day
-    ):
+    day = calendar.today() + dt.timedelta(days=1)
+    while working_days_before(day, body.notice_working_days) < calendar.today() or not is_working_day(day):
         day += dt.timedelta(days=1)
     return day
 
@@ -117,7 +98,7 @@ def meeting_create(
     if ends_at <= starts_at:
         raise ValidationError(_("Mötet måste sluta efter att det börjar."))
     day = timezone.localtime(starts_at).date()
-    if working_days_before(day, body.notice_working_days) < timezone.localdate():
+    if working_days_before(day, body.notice_working_days) < calendar.today():
         raise ValidationError(
             _(
                 "Kallelsen hinner inte gå ut: mötet behöver ligga minst %(n)s arbetsdagar fram (tidigast %(date)s)."
@@ -130,7 +111,10 @@ def meeting_create(
         )
         _standard_items(meeting)
         audit_record(
-            acting_user=acting_user, action="meeting.planned", obj=meeting, payload={"starts_at": starts_at}
+            acting_user=acting_user,
+            action=MeetingAction.MEETING_PLANNED,
+            obj=meeting,
+            payload={"starts_at": starts_at},
         )
     return meeting
 
@@ -250,7 +234,7 @@ def agenda_item_add(
             Meeting.objects.filter(pk=meeting.pk).update(ical_sequence=meeting.ical_sequence + 1)
         audit_record(
             acting_user=acting_user,
-            action="agenda.item_added",
+            action=MeetingAction.AGENDA_ITEM_ADDED,
             obj=item,
             object_label=f"{meeting}: {item.title}",
         )
@@ -279,7 +263,10 @@ def agenda_item_move(*, acting_user, item: AgendaItem, direction: str) -> Agenda
         item.position = second
         item.save(update_fields=["position"])
         audit_record(
-            acting_user=acting_user, action="agenda.item_moved", obj=item, payload={"direction": direction}
+            acting_user=acting_user,
+            action=MeetingAction.AGENDA_ITEM_MOVED,
+            obj=item,
+            payload={"direction": direction},
         )
     return item
 
@@ -291,7 +278,7 @@ def _adoption_paper(recommendation) -> tuple[str, bytes]:
     document = Document()
     document.add_heading(f"Läget i kommunernas anslutning: {recommendation.title}", level=1)
     document.add_paragraph(
-        f"Underlag {format_date_long(timezone.localdate())}. Besked senast {recommendation.answer_deadline}. "
+        f"Underlag {format_date_long(calendar.today())}. Besked senast {recommendation.answer_deadline}. "
         + ", ".join(f"{label}: {count}" for _v, label, count in board.counts if count)
         + f". Försenade: {board.overdue}."
     )
@@ -306,7 +293,7 @@ def _adoption_paper(recommendation) -> tuple[str, bytes]:
         cells[2].text = row.last_decision.isoformat() if row.last_decision else ""
     out = io.BytesIO()
     document.save(out)
-    return f"anslutning-{recommendation.slug}-{timezone.localdate()}.docx", out.getvalue()
+    return f"anslutning-{recommendation.slug}-{calendar.today()}.docx", out.getvalue()
 
 
 def agenda_adoption_summary_add(*, acting_user, meeting: Meeting, recommendation) -> AgendaItem:
@@ -429,7 +416,7 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
 
     from .minutes import notice_context
 
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     if meeting.state == MeetingState.NOTICE_SENT:
         return meeting
     deadline = notice_deadline(meeting)
@@ -455,7 +442,6 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
             acting_user=acting_user,
             meeting=meeting,
             transition="send_notice",
-            action="meeting.notice_sent",
             payload={"recipients": len(recipients), "deadline": deadline},
         )
         Meeting.objects.filter(pk=locked.pk).update(notice_sent_at=timezone.now())
@@ -491,7 +477,7 @@ def _queue_notice_mail(locked, recipients, docx, pdf, invite) -> None:
 
 def notices_send_due(*, today: dt.date | None = None) -> dict[str, int]:
     """Daily: send the notices whose last day is today and that nobody has sent yet."""
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     counts = {"sent": 0, "failed": 0}
     for meeting in Meeting.objects.filter(
         state=MeetingState.PLANNED, starts_at__date__gt=today
@@ -524,7 +510,12 @@ def rsvp_answer(*, acting_user, meeting: Meeting, answer: str) -> Attendance:
         attendance.rsvp = answer
         attendance.rsvp_at = timezone.now()
         attendance.save(update_fields=["rsvp", "rsvp_at"])
-        audit_record(acting_user=acting_user, action="meeting.rsvp", obj=meeting, payload={"answer": answer})
+        audit_record(
+            acting_user=acting_user,
+            action=MeetingAction.MEETING_ANSWERED,
+            obj=meeting,
+            payload={"answer": answer},
+        )
     return attendance
 
 
@@ -557,7 +548,7 @@ def attendance_record(
             MeetingState.PLANNED,
         ) and not _minutes_open(meeting):
             raise ValidationError(_("Närvaron kan inte ändras när protokollet är justerat."))
-        if meeting.date > timezone.localdate():
+        if meeting.date > calendar.today():
             raise ValidationError(_("Närvaron registreras vid mötet, %(date)s.") % {"date": meeting.date})
         members = {m.pk: m for m in notice_recipients(meeting)}
         errors = []
@@ -595,7 +586,7 @@ def attendance_record(
         _rerender_open_minutes(meeting)
         audit_record(
             acting_user=acting_user,
-            action="meeting.attendance_recorded",
+            action=MeetingAction.MEETING_ATTENDANCE_RECORDED,
             obj=meeting,
             payload={"present": present, "required": required},
         )
@@ -604,11 +595,14 @@ def attendance_record(
 
 def meeting_hold(*, acting_user, meeting: Meeting) -> Meeting:
     def check(locked):
-        if locked.date > timezone.localdate():
+        if locked.date > calendar.today():
             raise ValidationError(_("Mötet har inte hållits ännu."))
 
     return _meeting_transition(
-        acting_user=acting_user, meeting=meeting, transition="hold", action="meeting.held", check=check
+        acting_user=acting_user,
+        meeting=meeting,
+        transition="hold",
+        check=check,
     )
 
 
@@ -621,7 +615,6 @@ def meeting_cancel(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
         acting_user=acting_user,
         meeting=meeting,
         transition="cancel",
-        action="meeting.cancelled",
         payload={"reason": reason},
     )
 
@@ -673,7 +666,7 @@ def item_outcome_record(
         _rerender_open_minutes(meeting)
         audit_record(
             acting_user=acting_user,
-            action="agenda.outcome_recorded",
+            action=MeetingAction.AGENDA_OUTCOME_RECORDED,
             obj=item,
             object_label=f"{meeting}: {item.title}",
             payload={"open": is_open, "conflicts": conflicts or []},
@@ -684,7 +677,7 @@ def item_outcome_record(
 def meeting_notice_request(*, acting_user, meeting: Meeting, today: dt.date | None = None) -> None:
     """The chair asks for the notice: checked now, sent by a Celery task after the commit."""
     permissions.check_manage_body(acting_user, meeting.body)
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
     if today > notice_deadline(meeting):
@@ -698,7 +691,7 @@ def meeting_notice_request(*, acting_user, meeting: Meeting, today: dt.date | No
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked.state != MeetingState.PLANNED:
             raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
-        audit_record(acting_user=acting_user, action="meeting.notice_requested", obj=locked)
+        audit_record(acting_user=acting_user, action=MeetingAction.MEETING_NOTICE_REQUESTED, obj=locked)
         transaction.on_commit(lambda: notice_send.delay(locked.pk))
 
 
@@ -710,7 +703,6 @@ def meeting_postpone(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
         acting_user=acting_user,
         meeting=meeting,
         transition="postpone",
-        action="meeting.postponed",
         payload={"reason": reason},
     )
 
@@ -725,7 +717,7 @@ def meeting_replan(*, acting_user, meeting: Meeting, starts_at: dt.datetime, end
             raise ValidationError(_("Mötet måste sluta efter att det börjar."))
         if (
             working_days_before(timezone.localtime(starts_at).date(), locked.body.notice_working_days)
-            < timezone.localdate()
+            < calendar.today()
         ):
             raise ValidationError(_("Kallelsen hinner inte gå ut till den nya tiden."))
         locked.starts_at, locked.ends_at = starts_at, ends_at
@@ -736,7 +728,6 @@ def meeting_replan(*, acting_user, meeting: Meeting, starts_at: dt.datetime, end
         acting_user=acting_user,
         meeting=meeting,
         transition="replan",
-        action="meeting.replanned",
         payload={"starts_at": starts_at},
         check=check,
     )

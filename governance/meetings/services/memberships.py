@@ -12,7 +12,7 @@ from governance.core.services import audit_record, grants_sync_all
 from governance.parties.models import Organisation, Person
 
 from .. import permissions
-from ..choices import VOTING_ROLES, MembershipRole
+from ..choices import VOTING_ROLES, MeetingAction, MembershipRole
 from ..models import CooperationBody, CooperationBodyUserObjectPermission, Membership, SeatRule
 
 
@@ -104,7 +104,7 @@ def membership_add(
         grants = _sync_person(person)
         audit_record(
             acting_user=acting_user,
-            action="membership.added",
+            action=MeetingAction.MEMBERSHIP_ADDED,
             obj=membership,
             payload={"role": role, "valid_from": valid_from, "valid_to": valid_to, **grants},
         )
@@ -123,7 +123,7 @@ def membership_end(*, acting_user, membership: Membership, valid_to: dt.date) ->
         grants = _sync_person(membership.person)
         audit_record(
             acting_user=acting_user,
-            action="membership.ended",
+            action=MeetingAction.MEMBERSHIP_ENDED,
             obj=membership,
             payload={"valid_to": valid_to, **grants},
         )
@@ -138,7 +138,7 @@ def membership_grants_sync_all(*, on: dt.date | None = None) -> dict[str, int]:
     return grants_sync_all(
         users=user_model.objects.filter(pk__in=user_ids),
         sync=lambda user: permissions.membership_grants_sync(user, on=on),
-        action="membership.grants_synced",
+        action=MeetingAction.MEMBERSHIP_GRANTS_SYNCED,
     )
 
 
@@ -182,7 +182,7 @@ def body_load(*, acting_user, data: dict) -> tuple[CooperationBody, int]:
                     for rule in data.get("rules", [])
                 ]
             )
-            audit_record(acting_user=acting_user, action="body.created", obj=body)
+            audit_record(acting_user=acting_user, action=MeetingAction.COOPERATION_BODY_CREATED, obj=body)
         added = 0
         for seat in data["members"]:
             organisation = organisations[seat["organisation"]]

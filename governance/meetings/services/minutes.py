@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from governance.core.formatting import format_date_iso, format_date_long
 from governance.core.services import audit_record
+from governance.core.transitions import transition_run
 
-from ..choices import AttendanceStatus, MeetingState, MembershipRole
+from ..choices import AttendanceStatus, MeetingAction, MeetingState, MembershipRole
 from ..models import CooperationBody, Meeting, MinutesApproval, MinutesVersion
 from .meetings import _meeting_transition, notice_recipients
 
@@ -172,7 +173,6 @@ def minutes_draft(*, acting_user, meeting: Meeting, checker_ids: list[int]) -> M
             acting_user=acting_user,
             meeting=meeting,
             transition="draft_minutes",
-            action="minutes.drafted",
             payload={"checkers": checker_ids},
             check=check,
         )
@@ -213,7 +213,7 @@ def minutes_approve(*, acting_user, meeting: Meeting) -> Meeting:
             raise ValidationError(_("Du har redan justerat den här versionen."))
         audit_record(
             acting_user=acting_user,
-            action="minutes.approval",
+            action=MeetingAction.MINUTES_APPROVAL_GIVEN,
             obj=locked,
             payload={"version": version.version, "role": role},
         )
@@ -222,23 +222,18 @@ def minutes_approve(*, acting_user, meeting: Meeting) -> Meeting:
         if chair_ok and checkers <= approved:
             version.approved_at = timezone.now()
             version.save(update_fields=["approved_at"])
-            locked.approve_minutes()
-            locked.save()
-            audit_record(
+            locked = transition_run(
                 acting_user=acting_user,
-                action="minutes.approved",
                 obj=locked,
-                source_state=MeetingState.MINUTES_DRAFTED,
-                target_state=locked.state,
+                transition="approve_minutes",
                 payload={"version": version.version},
+                select_related=("body",),
             )
     return locked
 
 
 def minutes_publish(*, acting_user, meeting: Meeting) -> Meeting:
-    return _meeting_transition(
-        acting_user=acting_user, meeting=meeting, transition="publish", action="minutes.published"
-    )
+    return _meeting_transition(acting_user=acting_user, meeting=meeting, transition="publish")
 
 
 def minutes_correct(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
@@ -250,7 +245,6 @@ def minutes_correct(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
             acting_user=acting_user,
             meeting=meeting,
             transition="correct_minutes",
-            action="minutes.corrected",
             payload={"reason": reason},
         )
         version = MinutesVersion.objects.create(

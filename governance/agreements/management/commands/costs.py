@@ -63,7 +63,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Skrev {out}")
             return
         text = (
-            allocation_csv(agreement, allocation) if fmt == "csv" else allocation_table(agreement, allocation)
+            allocation_csv(agreement, allocation, bom=False)
+            if fmt == "csv"
+            else allocation_table(agreement, allocation)
         )
         if out:
             _write(out, text.encode("utf-8"))

@@ -27,4 +27,4 @@ class Command(BaseCommand):
             known = ", ".join(Recommendation.objects.order_by("slug").values_list("slug", flat=True)) or "–"
             raise CommandError(f"Det finns ingen rekommendation ”{recommendation}” (finns: {known}).")
         board = dashboard(found, overdue_only=overdue)
-        self.stdout.write(matrix_csv(board) if format == "csv" else matrix_table(board), ending="")
+        self.stdout.write(matrix_csv(board, bom=False) if format == "csv" else matrix_table(board), ending="")
