@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "governance.agreements",
     "governance.decisions",
     "governance.meetings",
+    "governance.home",
 ]
 
 MIDDLEWARE = [

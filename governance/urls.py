@@ -4,12 +4,13 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from governance.core import views as core_views
+from governance.home import views as home_views
 
 admin.site.site_header = _("Origo – administration")
 admin.site.site_title = _("Origo")
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("halsa/", core_views.health, name="health"),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),

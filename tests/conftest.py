@@ -44,8 +44,14 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _origo_data(django_db_setup, django_db_blocker):
+def _origo_data(request, django_db_blocker):
     """Reload the data set if a transactional test flushed it (outside any test transaction, so it stays)."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("django_db_setup")
     from governance.parties.models import Organisation
 
     with django_db_blocker.unblock():
