@@ -6,12 +6,10 @@ using only core. The contracts are in pyproject.toml ([tool.importlinter]) and a
 
 from pathlib import Path
 
+import pytest
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-import pytest
 
 
 @pytest.mark.xfail(strict=True, reason="TEMPORARY: documents app and meetings decoupling are being merged")
