@@ -213,3 +213,21 @@ def test_person_admin_writes_an_audit_row(client, host_admin, danderyd):
     person = Person.objects.get(last_name="Ny")
     event = AuditEvent.objects.latest("id")
     assert event.action == "person.created" and event.object_id == str(person.pk)
+
+
+def test_contact_admin_ends_through_the_service_and_never_deletes(client, host_admin, danderyd):
+    assignment = ContactAssignment.objects.filter(organisation=danderyd, valid_to__isnull=True).first()
+    client.force_login(host_admin)
+    url = reverse("admin:parties_contactassignment_change", args=[assignment.pk])
+    before = AuditEvent.objects.count()
+    response = client.post(url, _admin_form_data(client, url, valid_to=""))
+    assert response.status_code == 200 and "Ange ett slutdatum" in response.text
+    assert AuditEvent.objects.count() == before
+    response = client.post(url, _admin_form_data(client, url, valid_to="2026-03-31"))
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.valid_to == dt.date(2026, 3, 31)
+    assert AuditEvent.objects.latest("id").action == "contact.ended"
+    delete_url = reverse("admin:parties_contactassignment_delete", args=[assignment.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert ContactAssignment.objects.filter(pk=assignment.pk).exists()
