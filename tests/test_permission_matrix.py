@@ -65,6 +65,12 @@ MATRIX = {
     "agreements:costs_csv": ({"slug": "origo"}, people_of_parties(200), None),
     "agreements:costs_xlsx": ({"slug": "origo"}, people_of_parties(200), None),
     "agreements:cost_model_edit": ({"slug": "origo"}, only(200, "host_admin"), only(400, "host_admin")),
+    # Ekerö's split among its bodies: an empty POST names no body (400, nothing stored).
+    "agreements:cost_split_edit": (
+        {"slug": "origo", "pk": EKERO},
+        only(200, "host_admin"),
+        only(400, "host_admin"),
+    ),
     "decisions:list": ({}, everyone(200), None),  # published
     "decisions:compilation": ({"slug": "origo-remiss-2011"}, people_of_parties(200), None),
     # Another municipality's case: its existence is confidential, so 404 (not 403).

@@ -1,53 +1,19 @@
+"""Admin for agreements. The agreement's own texts and dates are edited here with an audit row
+(``AuditedAdmin``); parties, cost models, shares and splits are written by the services (the 100 % rule,
+``cost_split_set``) and signatures by the case page, so they are only viewed here."""
+
 from django.contrib import admin
 
-from governance.core.admin import AuditedAdmin
+from governance.core.admin import AuditedAdmin, ReadOnlyAdmin
 
-from .models import Agreement, AgreementParty, Amendment, CostModel, CostShare, CostSplit, Signature
+from .models import Agreement, AgreementParty, CostModel, CostShare, CostSplit, Signature
 
 
-class AgreementPartyInline(admin.TabularInline):
-    model = AgreementParty
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    autocomplete_fields = ["organisation"]
+    can_delete = False
 
-
-@admin.register(Agreement)
-class AgreementAdmin(AuditedAdmin):
-    list_display = ["slug", "title", "period_start", "period_end", "host"]
-    inlines = [AgreementPartyInline]
-
-
-class CostShareInline(admin.TabularInline):
-    model = CostShare
-    extra = 0
-
-
-class CostSplitInline(admin.TabularInline):
-    model = CostSplit
-    extra = 0
-
-
-@admin.register(CostModel)
-class CostModelAdmin(AuditedAdmin):
-    list_display = ["agreement", "annual_budget", "basis_rule", "fixed_basis_date"]
-    inlines = [CostShareInline, CostSplitInline]
-
-
-@admin.register(AgreementParty)
-class AgreementPartyAdmin(AuditedAdmin):
-    list_display = ["agreement", "organisation", "role"]
-    list_select_related = ["agreement", "organisation"]
-    list_filter = ["agreement", "role"]
-
-
-@admin.register(Signature)
-class SignatureAdmin(AuditedAdmin):
-    """Signatures are recorded through the case page (with the audit trail); here they can only be viewed."""
-
-    list_display = ["agreement", "organisation", "signatory_name", "signed_on"]
-    list_select_related = ["agreement", "organisation"]
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -57,6 +23,45 @@ class SignatureAdmin(AuditedAdmin):
         return False
 
 
-@admin.register(Amendment)
-class AmendmentAdmin(AuditedAdmin):
-    list_display = ["agreement", "title", "decided_on", "is_extension", "new_period_end"]
+class AgreementPartyInline(ReadOnlyInline):
+    model = AgreementParty
+
+
+@admin.register(Agreement)
+class AgreementAdmin(AuditedAdmin):
+    list_display = ["slug", "title", "period_start", "period_end", "host"]
+    inlines = [AgreementPartyInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # parties, cost model and cases refer to it
+
+
+class CostShareInline(ReadOnlyInline):
+    model = CostShare
+
+
+class CostSplitInline(ReadOnlyInline):
+    model = CostSplit
+
+
+@admin.register(CostModel)
+class CostModelAdmin(ReadOnlyAdmin):
+    """Changed on the cost pages (``cost_model_update``, ``cost_split_set``), which keep the 100 % rule."""
+
+    list_display = ["agreement", "annual_budget", "basis_rule", "fixed_basis_date"]
+    inlines = [CostShareInline, CostSplitInline]
+
+
+@admin.register(AgreementParty)
+class AgreementPartyAdmin(ReadOnlyAdmin):
+    list_display = ["agreement", "organisation", "role"]
+    list_select_related = ["agreement", "organisation"]
+    list_filter = ["agreement", "role"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    """Signatures are recorded through the case page (with the audit trail); here they can only be viewed."""
+
+    list_display = ["agreement", "organisation", "signatory_name", "signed_on"]
+    list_select_related = ["agreement", "organisation"]

@@ -92,3 +92,25 @@ class CostModelForm(forms.Form):
                     _("Andelarna summerar till %(sum)s, inte 100 %%.") % {"sum": format_percent(total)}
                 )
         return cleaned
+
+
+class CostSplitForm(forms.Form):
+    """How one party's amount is divided among its bodies: one weight per body, blank for none."""
+
+    def __init__(self, *args, organisation: Organisation, current: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bodies = list(organisation.bodies.order_by("name"))
+        for body in self.bodies:
+            self.fields[f"body_{body.pk}"] = forms.IntegerField(
+                label=_("Vikt för %(body)s") % {"body": body.name},
+                required=False,
+                initial=current.get(body.pk),
+                help_text=_("Lämna tomt om organet inte ska bära någon del."),
+            )
+
+    def weights(self) -> dict[int, int]:
+        return {
+            body.pk: self.cleaned_data[f"body_{body.pk}"]
+            for body in self.bodies
+            if self.cleaned_data.get(f"body_{body.pk}") is not None
+        }

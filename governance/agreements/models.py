@@ -217,30 +217,3 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.display_name} {self.signed_on}: {self.signatory_name}"
-
-
-class Amendment(models.Model):
-    """An amendment (ändring/tillägg) or extension (förlängning) of an agreement."""
-
-    agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("avtal")
-    )
-    title = models.CharField(_("rubrik"), max_length=300)
-    decided_on = models.DateField(_("beslutad"))
-    is_extension = models.BooleanField(_("förlängning"), default=False)
-    new_period_end = models.DateField(_("ny slutdag"), null=True, blank=True)
-    description = models.TextField(_("beskrivning"), blank=True)
-
-    class Meta:
-        ordering = ["agreement", "decided_on"]
-        verbose_name = _("ändring eller förlängning")
-        verbose_name_plural = _("ändringar och förlängningar")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(is_extension=False) | Q(new_period_end__isnull=False),
-                name="extension_has_new_end",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agreement}: {self.title}"

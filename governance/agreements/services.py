@@ -181,3 +181,68 @@ def agreement_load(*, acting_user, data: dict) -> tuple[Agreement, bool]:
             payload={"parties": len(members), "annual_budget": terms["annual_budget"]},
         )
     return agreement, True
+
+
+MAX_SPLIT_WEIGHT = 1000
+
+
+def cost_split_set(
+    *, acting_user, cost_model: CostModel, organisation: Organisation, weights: dict[int, int]
+) -> list[CostSplit]:
+    """Set how ``organisation``'s amount is divided among its bodies: ``weights`` maps body id to weight.
+
+    Replaces the party's previous split. Refused with every problem listed, and nothing written, if the
+    organisation is not a party, a body is not the organisation's, or a weight is not a whole number from
+    1 to ``MAX_SPLIT_WEIGHT``.
+    """
+    permissions.check_manage_agreements(acting_user)
+    with transaction.atomic():
+        cost_model = CostModel.objects.select_for_update().select_related("agreement").get(pk=cost_model.pk)
+        errors = []
+        if not AgreementParty.objects.filter(
+            agreement=cost_model.agreement, organisation=organisation
+        ).exists():
+            errors.append(
+                _("%(org)s är inte part i %(agreement)s.")
+                % {"org": organisation.name, "agreement": cost_model.agreement}
+            )
+        if not weights:
+            errors.append(_("Ange en vikt för minst ett organ."))
+        bodies = {
+            body.pk: body for body in Body.objects.filter(organisation=organisation, pk__in=list(weights))
+        }
+        if set(weights) - set(bodies):
+            errors.append(_("Organen måste höra till %(org)s.") % {"org": organisation.name})
+        for body_id, weight in weights.items():
+            if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= MAX_SPLIT_WEIGHT:
+                name = bodies[body_id].name if body_id in bodies else str(body_id)
+                errors.append(
+                    _("Vikten för %(body)s måste vara ett heltal från 1 till %(max)s.")
+                    % {"body": name, "max": MAX_SPLIT_WEIGHT}
+                )
+        if errors:
+            raise ValidationError(errors)
+        previous = list(
+            CostSplit.objects.select_for_update()
+            .filter(cost_model=cost_model, body__organisation=organisation)
+            .select_related("body")
+        )
+        before = {str(split.body_id): split.weight for split in previous}
+        after = {str(body_id): weight for body_id, weight in weights.items()}
+        if before == after:
+            return previous
+        CostSplit.objects.filter(pk__in=[split.pk for split in previous]).delete()
+        splits = CostSplit.objects.bulk_create(
+            [
+                CostSplit(cost_model=cost_model, body=bodies[body_id], weight=w)
+                for body_id, w in weights.items()
+            ]
+        )
+        audit_record(
+            acting_user=acting_user,
+            action=AgreementAction.COST_SPLIT_UPDATED,
+            obj=cost_model,
+            comment=organisation.name,
+            payload={"organisation": organisation.pk, "before": before, "after": after},
+        )
+    return splits

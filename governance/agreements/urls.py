@@ -10,4 +10,5 @@ urlpatterns = [
     path("<slug:slug>/kostnader.csv", views.cost_download, {"fmt": "csv"}, name="costs_csv"),
     path("<slug:slug>/kostnader.xlsx", views.cost_download, {"fmt": "xlsx"}, name="costs_xlsx"),
     path("<slug:slug>/kostnadsmodell/", views.cost_model_edit, name="cost_model_edit"),
+    path("<slug:slug>/kostnader/fordelning/<int:pk>/", views.cost_split_edit, name="cost_split_edit"),
 ]

@@ -4,18 +4,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from governance.core.exports import download_response
 from governance.core.formatting import format_date_iso
+from governance.parties.models import Organisation
 from governance.parties.views import registry_view
 
 from . import permissions, queries, services
 from .costs import AllocationError
 from .exports import allocation_csv, allocation_xlsx
-from .forms import CostModelForm, CostScenarioForm
+from .forms import CostModelForm, CostScenarioForm, CostSplitForm
+from .models import CostSplit
 
 
 def _agreement_or_404(slug):
@@ -129,4 +131,45 @@ def cost_model_edit(request, slug):
         status = 400
     return render(
         request, "agreements/cost_model_edit.html", {"agreement": agreement, "form": form}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cost_split_edit(request, slug, pk):
+    if not permissions.can_manage_agreements(request.user):
+        raise PermissionDenied(_("Du får inte ändra fördelningen inom en part."))
+    agreement = _agreement_or_404(slug)
+    organisation = get_object_or_404(Organisation, pk=pk, agreements=agreement)
+    cost_model = agreement.cost_model
+    current = dict(
+        CostSplit.objects.filter(cost_model=cost_model, body__organisation=organisation).values_list(
+            "body_id", "weight"
+        )
+    )
+    form = CostSplitForm(request.POST or None, organisation=organisation, current=current)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.cost_split_set(
+                    acting_user=request.user,
+                    cost_model=cost_model,
+                    organisation=organisation,
+                    weights=form.weights(),
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request, _("Fördelningen inom %(org)s är sparad.") % {"org": organisation.name}
+                )
+                return redirect("agreements:costs", slug=agreement.slug)
+        status = 400
+    return render(
+        request,
+        "agreements/cost_split_edit.html",
+        {"agreement": agreement, "organisation": organisation, "form": form},
+        status=status,
     )

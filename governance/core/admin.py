@@ -1,4 +1,9 @@
+import copy
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms.models import construct_instance
 
 from .choices import CoreAction
 from .models import AuditCheck, AuditEvent
@@ -25,11 +30,87 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(AuditCheck)
 class AuditCheckAdmin(admin.ModelAdmin):
+    """Read-only: checks are written by ``audit_check_run``."""
+
     list_display = ["checked_at", "rows_checked", "intact", "broken_event_id", "reason"]
     readonly_fields = ["checked_at", "rows_checked", "intact", "broken_event_id", "reason"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the services, with their audit trail: viewable here, changed only through the pages."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class _DryRun(Exception):
+    """Rolls back the trial run of a service made while validating an admin form."""
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """An admin whose saves go through the app's service (which checks, validates and audits).
+
+    Subclasses implement ``service_save(request, obj, change)`` and return the saved row. The form is
+    validated by running the service once in a savepoint that is rolled back, so the service's Swedish
+    ``ValidationError``s (and refusals) show as form errors instead of a server error; ``save_model`` then
+    runs it for real. Rows are never deleted here, and no inlines (their rows would bypass the service).
+    """
+
+    inlines = []
+
+    def service_save(self, request, obj, change):
+        raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class ServiceForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                if self.errors:
+                    return cleaned
+                candidate = construct_instance(self, copy.copy(self.instance))
+                try:
+                    with transaction.atomic():
+                        model_admin.service_save(request, candidate, change)
+                        raise _DryRun
+                except _DryRun:
+                    pass
+                except (ValidationError, PermissionDenied) as error:
+                    messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+                    raise ValidationError(messages) from error
+                return cleaned
+
+        return ServiceForm
+
+    def save_model(self, request, obj, form, change):
+        saved = self.service_save(request, obj, change)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied
+
+    def delete_queryset(self, request, queryset):
+        raise PermissionDenied
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -99,10 +180,17 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.admin import UserAdmin  # noqa: E402
+from django.contrib.auth.admin import GroupAdmin, UserAdmin  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(ReadOnlyAdmin, GroupAdmin):
+    """The role groups and their permissions are kept by ``parties.permissions.role_groups_ensure``."""
 
 
 @admin.register(User)

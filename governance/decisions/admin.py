@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from governance.core.admin import ReadOnlyAdmin
+
 from .models import (
     AdoptionCase,
     ConsultationAnswer,
@@ -18,8 +20,10 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the services, with their audit trail: viewable here, changed only through the pages."""
+class QuestionInline(admin.TabularInline):
+    model = ConsultationQuestion
+    extra = 0
+    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -27,17 +31,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class QuestionInline(admin.TabularInline):
-    model = ConsultationQuestion
-    extra = 0
-
 
 @admin.register(ConsultationRound)
-class ConsultationRoundAdmin(admin.ModelAdmin):
+class ConsultationRoundAdmin(ReadOnlyAdmin):
+    """Consultations are loaded with their questions (``adoption_history_load``); answers refer to the
+    questions, so neither is edited here."""
+
     list_display = ["title", "sender", "sent_on", "deadline"]
     inlines = [QuestionInline]
 

@@ -115,6 +115,7 @@ class DecisionAction(AuditAction):
     CASE_ENDED = "case.ended", _("avtalsperioden slut")
     CASE_RENEWED = "case.renewed", _("avtalet förnyat")
     CASE_WITHDRAWN = "case.withdrawn", _("återkallat")
+    CASE_HISTORY_DATED = "case.history_dated", _("ärendets senaste händelse daterad")
     DOCUMENT_REQUESTED = "document.requested", _("dokument beställt")
     DOCUMENT_GENERATED = "document.generated", _("dokument skapat")
     DOCUMENT_FAILED = "document.failed", _("dokument kunde inte skapas")

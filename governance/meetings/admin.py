@@ -1,8 +1,21 @@
 from django.contrib import admin
 
-from governance.core.admin import AuditedAdmin
+from governance.core.admin import AuditedAdmin, ReadOnlyAdmin
 
-from .models import CooperationBody, Membership
+from .models import (
+    AgendaItem,
+    Attendance,
+    CalendarToken,
+    ConflictOfInterest,
+    CooperationBody,
+    FollowUpFigure,
+    FollowUpReport,
+    Meeting,
+    Membership,
+    MinutesApproval,
+    MinutesVersion,
+    SeatRule,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,6 +28,9 @@ class MembershipInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False  # seats are added through the services, so grants and the audit trail follow
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(CooperationBody)
 class CooperationBodyAdmin(AuditedAdmin):
@@ -23,35 +39,10 @@ class CooperationBodyAdmin(AuditedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["person", "body", "role", "organisation", "valid_from", "valid_to"]
     list_filter = ["body", "role"]
     list_select_related = ["person", "body", "organisation"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-from governance.decisions.admin import ReadOnlyAdmin  # noqa: E402
-
-from .models import (  # noqa: E402
-    AgendaItem,
-    Attendance,
-    CalendarToken,
-    ConflictOfInterest,
-    FollowUpFigure,
-    FollowUpReport,
-    Meeting,
-    MinutesApproval,
-    MinutesVersion,
-    SeatRule,
-)
 
 
 @admin.register(SeatRule)

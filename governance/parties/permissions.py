@@ -59,7 +59,6 @@ GROUP_PERMISSIONS = {
                 "costshare",
                 "costsplit",
                 "signature",
-                "amendment",
             ],
             "meetings": [
                 "cooperationbody",

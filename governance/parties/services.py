@@ -222,6 +222,78 @@ def contact_assign(
     return assignment
 
 
+PERSON_FIELDS = ("first_name", "last_name", "title", "organisation", "email", "phone", "user")
+
+
+def person_create(
+    *,
+    acting_user,
+    organisation: Organisation,
+    first_name: str,
+    last_name: str,
+    title: str = "",
+    email: str = "",
+    phone: str = "",
+    user=None,
+) -> Person:
+    """Add a person record of ``organisation`` (optionally linked to a login)."""
+    permissions.check_manage_contacts(acting_user, organisation)
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        person = Person(
+            organisation=organisation,
+            first_name=first_name,
+            last_name=last_name,
+            title=title,
+            email=email,
+            phone=phone,
+            user=user,
+        )
+        person.full_clean()
+        person.save()
+        audit_record(
+            acting_user=acting_user,
+            action=PartyAction.PERSON_CREATED,
+            obj=person,
+            payload={"organisation": organisation.pk, "user": getattr(user, "pk", None)},
+        )
+    return person
+
+
+def person_update(*, acting_user, person: Person, **changes) -> Person:
+    """Change a person record's name, title, organisation, contact details or login."""
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError(_("Okända uppgifter: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("organisation").get(pk=person.pk)
+        permissions.check_manage_contacts(acting_user, person.organisation)
+        if "organisation" in changes:
+            permissions.check_manage_contacts(acting_user, changes["organisation"])
+        before = {}
+        for name, value in changes.items():
+            current = getattr(person, name)
+            if current != value:
+                before[name] = getattr(current, "pk", current)
+                setattr(person, name, value)
+        if not before:
+            return person
+        person.full_clean()
+        person.save()
+        audit_record(
+            acting_user=acting_user,
+            action=PartyAction.PERSON_UPDATED,
+            obj=person,
+            payload={
+                "before": before,
+                "after": {
+                    name: getattr(getattr(person, name), "pk", getattr(person, name)) for name in before
+                },
+            },
+        )
+    return person
+
+
 def contact_end(*, acting_user, assignment: ContactAssignment, valid_to: dt.date) -> ContactAssignment:
     """End a contact-bank entry; the entry is kept as history."""
     permissions.check_manage_contacts(acting_user, assignment.organisation)
@@ -328,17 +400,18 @@ def persona_load(*, acting_user, persona: dict, password: str):
                 )
         if organisation is None:
             return user
-        person, _created = Person.objects.get_or_create(
-            user=user,
-            defaults={
-                "first_name": persona["first_name"],
-                "last_name": persona["last_name"],
-                "title": persona.get("title", ""),
-                "organisation": organisation,
-                "email": persona["email"],
-                "phone": persona.get("phone", ""),
-            },
-        )
+        person = Person.objects.filter(user=user).first()
+        if person is None:
+            person = person_create(
+                acting_user=acting_user,
+                organisation=organisation,
+                first_name=persona["first_name"],
+                last_name=persona["last_name"],
+                title=persona.get("title", ""),
+                email=persona["email"],
+                phone=persona.get("phone", ""),
+                user=user,
+            )
         if persona.get("contact_person") and not ContactAssignment.objects.filter(person=person).exists():
             contact_assign(
                 acting_user=acting_user,
@@ -451,7 +524,8 @@ def contact_person_add(
     with transaction.atomic():
         person = Person.objects.filter(organisation=organisation, email__iexact=email).first()
         if person is None:
-            person = Person.objects.create(
+            person = person_create(
+                acting_user=acting_user,
                 organisation=organisation,
                 first_name=first_name,
                 last_name=last_name,

@@ -60,13 +60,16 @@ def recommendation_create(
     consultation: ConsultationRound | None = None,
     recipients: list[Organisation] | None = None,
     is_demo_data: bool = False,
+    demo_organisation_ids: set[int] | None = None,
 ) -> Recommendation:
     """Create a recommendation and one adoption case per recipient (default: every municipality).
 
     A recommendation for a renewal links each new case to the same municipality's case of the agreement
-    it renews.
+    it renews. Cases are marked as demo data if ``is_demo_data``, or for the organisations in
+    ``demo_organisation_ids``.
     """
     permissions.check_manage_recommendations(acting_user)
+    demo_organisation_ids = demo_organisation_ids or set()
     if answer_deadline < board_decision_date:
         raise ValidationError(_("Sista dag för besked kan inte vara före KSL-styrelsens beslut."))
     if recipients is None:
@@ -102,7 +105,7 @@ def recommendation_create(
                 organisation=organisation,
                 deadline=deadline,
                 previous_case=previous.get(organisation.pk),
-                is_demo_data=is_demo_data,
+                is_demo_data=is_demo_data or organisation.pk in demo_organisation_ids,
             )
             DecisionStep.objects.bulk_create(
                 [
@@ -118,6 +121,7 @@ def recommendation_create(
                 "recipients": len(recipients),
                 "answer_deadline": answer_deadline,
                 "case_deadline": deadline,
+                "demo_organisations": sorted(demo_organisation_ids),
             },
         )
     return recommendation
@@ -150,6 +154,28 @@ def case_chain_set(*, acting_user, case: AdoptionCase, steps: list[tuple[Body, s
             action=DecisionAction.CASE_CHAIN_CHANGED,
             obj=case,
             payload={"steps": [{"body": body.name, "role": role} for body, role in steps]},
+        )
+    return case
+
+
+def case_history_date(*, acting_user, case: AdoptionCase, moved_at: dt.datetime) -> AdoptionCase:
+    """Date a case's latest movement when a recorded history is replayed (demo loading), so the overview
+    shows when things happened rather than the day of loading. Never into the future."""
+    permissions.check_manage_recommendations(acting_user)
+    if moved_at > timezone.now():
+        raise ValidationError(_("Den senaste händelsen kan inte ligga i framtiden."))
+    with transaction.atomic():
+        case = AdoptionCase.objects.select_for_update().get(pk=case.pk)
+        before = case.last_moved_at
+        if before == moved_at:
+            return case
+        case.last_moved_at = moved_at
+        case.save(update_fields=["last_moved_at"])
+        audit_record(
+            acting_user=acting_user,
+            action=DecisionAction.CASE_HISTORY_DATED,
+            obj=case,
+            payload={"before": before, "after": moved_at},
         )
     return case
 

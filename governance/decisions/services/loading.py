@@ -21,6 +21,7 @@ from ..models import (
 from .cases import (
     case_chain_set,
     case_decision_record,
+    case_history_date,
     case_propose,
     case_sign,
     case_start_preparation,
@@ -126,13 +127,16 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                 background=spec["background"],
                 consultation=ConsultationRound.objects.filter(slug=spec.get("consultation") or "").first(),
                 recipients=list(organisations.values()),
+                demo_organisation_ids={
+                    organisations[case_spec["code"]].pk
+                    for case_spec in spec["cases"]
+                    if case_spec.get("demo")
+                },
             )
             counts["recommendations"] += 1
             created_ids.append(recommendation.pk)
             for case_spec in spec["cases"]:
                 case = recommendation.cases.get(organisation=organisations[case_spec["code"]])
-                if case_spec.get("demo"):
-                    AdoptionCase.objects.filter(pk=case.pk).update(is_demo_data=True)
                 if case_spec.get("steps"):
                     bodies = {b.name: b for b in case.organisation.bodies.all()}
                     case_chain_set(
@@ -173,8 +177,9 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                     else:
                         raise ValidationError(f"Unknown event {kind!r} in the fixture.")
                     moved = timezone.make_aware(dt.datetime.combine(on, dt.time(12)))
-                    AdoptionCase.objects.filter(pk=case.pk).update(last_moved_at=moved)
                     counts["events"] += 1
+                if case_spec["events"]:
+                    case_history_date(acting_user=acting_user, case=case, moved_at=moved)
         if not created_ids:
             return counts
         cases_advance_periods()
@@ -186,5 +191,5 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
             agreement = case.recommendation.agreement
             day = agreement.period_start if case.state == CaseState.IN_FORCE else agreement.period_end
             moved = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
-            AdoptionCase.objects.filter(pk=case.pk).update(last_moved_at=moved)
+            case_history_date(acting_user=acting_user, case=case, moved_at=moved)
     return counts
