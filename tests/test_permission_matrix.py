@@ -68,8 +68,8 @@ MATRIX = {
     # Ekerö's split among its bodies: an empty POST names no body (400, nothing stored).
     "agreements:cost_split_edit": (
         {"slug": "origo", "pk": EKERO},
-        only(200, "host_admin"),
-        only(400, "host_admin"),
+        only(200, "host_admin", "ekero_clerk"),
+        only(400, "host_admin", "ekero_clerk"),
     ),
     "decisions:list": ({}, everyone(200), None),  # published
     "decisions:compilation": ({"slug": "origo-remiss-2011"}, people_of_parties(200), None),

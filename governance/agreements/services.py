@@ -195,7 +195,7 @@ def cost_split_set(
     organisation is not a party, a body is not the organisation's, or a weight is not a whole number from
     1 to ``MAX_SPLIT_WEIGHT``.
     """
-    permissions.check_manage_agreements(acting_user)
+    permissions.check_set_cost_split(acting_user, organisation)
     with transaction.atomic():
         cost_model = CostModel.objects.select_for_update().select_related("agreement").get(pk=cost_model.pk)
         errors = []

@@ -77,6 +77,9 @@ def cost_page(request, slug):
         "can_edit": permissions.can_manage_agreements(request.user)
         if request.user.is_authenticated
         else False,
+        "split_ids": permissions.cost_split_organisation_ids(request.user)
+        if request.user.is_authenticated
+        else set(),
     }
     template = "agreements/_cost_result.html" if request.htmx else "agreements/cost_page.html"
     return render(request, template, context, status=status)
@@ -137,10 +140,10 @@ def cost_model_edit(request, slug):
 @require_http_methods(["GET", "POST"])
 @login_required
 def cost_split_edit(request, slug, pk):
-    if not permissions.can_manage_agreements(request.user):
-        raise PermissionDenied(_("Du får inte ändra fördelningen inom en part."))
     agreement = _agreement_or_404(slug)
     organisation = get_object_or_404(Organisation, pk=pk, agreements=agreement)
+    if not permissions.can_set_cost_split(request.user, organisation):
+        raise PermissionDenied(_("Du får inte ändra fördelningen inom %(org)s.") % {"org": organisation.name})
     cost_model = agreement.cost_model
     current = dict(
         CostSplit.objects.filter(cost_model=cost_model, body__organisation=organisation).values_list(

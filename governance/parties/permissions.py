@@ -207,6 +207,21 @@ def readable_organisation_ids(user) -> set[int] | None:
     )
 
 
+def workable_organisation_ids(user) -> set[int]:
+    """Ids of the organisations whose clerk ``user`` is, in one query."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        get_objects_for_user(
+            user,
+            "parties.work_on_municipality",
+            klass=Organisation,
+            accept_global_perms=False,
+            with_superuser=False,
+        ).values_list("pk", flat=True)
+    )
+
+
 def can_manage_contacts(user, organisation) -> bool:
     return can_manage_registry(user) or can_work_on(user, organisation)
 

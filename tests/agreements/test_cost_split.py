@@ -113,3 +113,21 @@ def test_bodies_must_belong_to_the_party(host_admin, agreement, ekero):
         )
     assert _split(agreement, ekero) == {"Socialnämnden": 1, "Barn- och utbildningsnämnden": 1}
     assert AuditEvent.objects.count() == before
+
+
+def test_a_municipality_sets_its_own_split_but_not_another_ones(client, ekero_clerk, danderyd_clerk):
+    """The split among a party's own committees is that party's decision."""
+    from django.urls import reverse
+
+    from governance.parties.models import Organisation
+
+    ekero = Organisation.objects.get(municipality_code="0125")
+    url = reverse("agreements:cost_split_edit", args=["origo-2016", ekero.pk])
+    client.force_login(danderyd_clerk)
+    assert client.get(url).status_code == 403
+    client.force_login(ekero_clerk)
+    assert client.get(url).status_code == 200
+    page = client.get(reverse("agreements:costs", args=["origo-2016"])).content.decode()
+    assert url in page  # the link on Ekerö's own row
+    danderyd = Organisation.objects.get(municipality_code="0162")
+    assert reverse("agreements:cost_split_edit", args=["origo-2016", danderyd.pk]) not in page
