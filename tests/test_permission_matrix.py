@@ -242,16 +242,17 @@ def _meeting_samples():
         item = AgendaItem(meeting=meeting, position=1, title="Budget", paper_name="budget.pdf")
         item.paper.save("budget.pdf", ContentFile(b"%PDF-1.4"), save=False)
         item.save()
-        from governance.decisions import documents
+        from governance.decisions import papers
         from governance.decisions.services import template_for
+        from governance.documents import rendering
 
         snapshot = {
-            **documents.sample_meeting_context("minutes"),
-            "items": [{**documents.sample_meeting_context("minutes")["item"]}],
+            **papers.sample_meeting_context("minutes"),
+            "items": [{**papers.sample_meeting_context("minutes")["item"]}],
         }
         version = MinutesVersion(meeting=meeting, version=1, snapshot=snapshot, approved_at=timezone.now())
         version.file.save(
-            "p.docx", ContentFile(documents.render_docx(template_for("minutes")[0], snapshot)), save=False
+            "p.docx", ContentFile(rendering.render_docx(template_for("minutes")[0], snapshot)), save=False
         )
         version.pdf.save("p.pdf", ContentFile(b"%PDF-1.4"), save=False)
         version.save()

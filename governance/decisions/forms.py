@@ -4,7 +4,9 @@ so a stale page gets a conflict instead of a silent overwrite."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CaseState, DecisionOutcome, DocumentKind
+from governance.documents.choices import DocumentKind
+
+from .choices import CaseState, DecisionOutcome
 
 
 class CaseActionForm(forms.Form):

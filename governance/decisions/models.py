@@ -12,9 +12,10 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from governance.agreements.models import Agreement
 from governance.core import calendar
+from governance.documents.choices import DocumentKind, DocumentStatus
 from governance.parties.models import Body, Organisation
 
-from .choices import CaseState, DecisionOutcome, DocumentKind, DocumentStatus, Position, StepRole
+from .choices import CaseState, DecisionOutcome, Position, StepRole
 
 
 class ConsultationRound(models.Model):

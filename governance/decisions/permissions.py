@@ -102,7 +102,7 @@ def visible_case_filter(user) -> dict:
 def check_may_generate(user, kind: str, subject) -> None:
     """Clerks draft their municipality's memo and response; KSL drafts for every municipality, the compilation
     and the agreement. ``None`` is the system."""
-    from .choices import DocumentKind
+    from governance.documents.choices import DocumentKind
 
     if user is None:
         return

@@ -11,7 +11,7 @@ from django.urls import reverse
 from docx import Document
 
 from governance.core.models import AuditEvent
-from governance.decisions import documents, services
+from governance.decisions import papers, services
 from governance.decisions.models import (
     AdoptionCase,
     ConsultationResponse,
@@ -19,6 +19,7 @@ from governance.decisions.models import (
     DocumentTemplate,
     GeneratedDocument,
 )
+from governance.documents import rendering
 
 NBSP = "\u00a0"
 
@@ -39,7 +40,7 @@ def _text(content: bytes) -> str:
 
 
 def _generate(case, user=None, **overrides):
-    params = {**documents.memo_defaults(case, user).__dict__, **overrides}
+    params = {**papers.memo_defaults(case, user).__dict__, **overrides}
     document = services.document_request(
         acting_user=user, kind="memo", subject_key=f"case:{case.pk}", params=params, request_key=uuid.uuid4()
     )
@@ -119,7 +120,7 @@ def test_user_text_with_xml_characters_stays_valid(danderyd_clerk):
 def test_a_task_delivered_twice_stores_one_version(danderyd_clerk):
     case = _case("origo-2012", "0162")
     key = uuid.uuid4()
-    params = documents.memo_defaults(case, danderyd_clerk).__dict__
+    params = papers.memo_defaults(case, danderyd_clerk).__dict__
     first = services.document_request(
         acting_user=danderyd_clerk, kind="memo", subject_key=f"case:{case.pk}", params=params, request_key=key
     )
@@ -152,7 +153,7 @@ def test_enqueued_on_commit(danderyd_clerk, django_capture_on_commit_callbacks, 
             acting_user=danderyd_clerk,
             kind="memo",
             subject_key=f"case:{case.pk}",
-            params=documents.memo_defaults(case, danderyd_clerk).__dict__,
+            params=papers.memo_defaults(case, danderyd_clerk).__dict__,
             request_key=uuid.uuid4(),
         )
     assert sent == [] and len(callbacks) == 1
@@ -169,7 +170,7 @@ def test_the_task_body_renders(danderyd_clerk):
         acting_user=danderyd_clerk,
         kind="memo",
         subject_key=f"case:{case.pk}",
-        params=documents.memo_defaults(case, danderyd_clerk).__dict__,
+        params=papers.memo_defaults(case, danderyd_clerk).__dict__,
         request_key=uuid.uuid4(),
     )
     assert document_render(document.pk) == document.pk
@@ -192,14 +193,14 @@ def test_another_municipality_may_not_draft(ekero_clerk):
 
 def test_pdf_copy_or_a_clear_note(danderyd_clerk, monkeypatch):
     case = _case("origo-2012", "0162")
-    monkeypatch.setattr(documents, "soffice_path", lambda: None)
+    monkeypatch.setattr(rendering, "soffice_path", lambda: None)
     document = _generate(case, danderyd_clerk)
     assert document.status == "done" and not document.pdf
     assert "LibreOffice är inte installerat" in document.pdf_note
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(documents.soffice_path() is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(rendering.soffice_path() is None, reason="LibreOffice is not installed")
 def test_pdf_copy_when_libreoffice_is_installed(danderyd_clerk):
     document = _generate(_case("origo-2012", "0162"), danderyd_clerk)
     with document.pdf.open("rb") as handle:
@@ -287,7 +288,7 @@ def test_template_upload_page(client, host_admin):
     bad = SimpleUploadedFile("m.docx", _template_with("{{ ''.__class__ }}"))
     response = client.post(url, {"kind": "memo", "file": bad})
     assert response.status_code == 400 and "Mallen avvisades" in response.text
-    big = SimpleUploadedFile("m.docx", b"0" * (documents.MAX_TEMPLATE_BYTES + 1))
+    big = SimpleUploadedFile("m.docx", b"0" * (rendering.MAX_TEMPLATE_BYTES + 1))
     response = client.post(url, {"kind": "memo", "file": big})
     assert response.status_code == 400 and "större än 2 MB" in response.text
     assert not DocumentTemplate.objects.exists()
@@ -358,7 +359,7 @@ def test_a_batch_submitted_twice_is_one_batch(ksl_client):
 def test_default_template_download_and_restore(client, host_admin, danderyd_clerk):
     client.force_login(host_admin)
     response = client.get(reverse("decisions:template_builtin", args=["memo"]))
-    assert response.status_code == 200 and documents.is_docx(b"".join(response.streaming_content))
+    assert response.status_code == 200 and rendering.is_docx(b"".join(response.streaming_content))
     services.template_upload(
         acting_user=host_admin,
         kind="memo",

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from governance.agreements.models import Agreement
 from governance.core.services import actor_display_name, audit_record
+from governance.documents import rendering
+from governance.documents.choices import DocumentAction, DocumentKind, DocumentStatus
 
-from .. import documents, permissions
-from ..choices import CaseState, DecisionAction, DocumentKind, DocumentStatus
+from .. import papers, permissions
+from ..choices import CaseState
 from ..models import (
     AdoptionCase,
     ConsultationResponse,
@@ -32,9 +34,9 @@ def template_for(kind: str) -> tuple[bytes, str, str]:
         with custom.file.open("rb") as handle:
             content = handle.read()
         return content, f"{custom.original_name} (uppladdad {custom.uploaded_at:%Y-%m-%d})", custom.sha256
-    path = documents.builtin_template_path(kind)
+    path = rendering.builtin_template_path(kind)
     content = path.read_bytes()
-    return content, f"{path.name} (standard)", documents.sha256(content)
+    return content, f"{path.name} (standard)", rendering.sha256(content)
 
 
 def _subject(subject_key: str):
@@ -82,7 +84,7 @@ def document_request(
                 )
                 audit_record(
                     acting_user=acting_user,
-                    action=DecisionAction.DOCUMENT_REQUESTED,
+                    action=DocumentAction.DOCUMENT_REQUESTED,
                     obj=document,
                     object_label=f"{document.get_kind_display()} {subject} v{version}",
                     payload={"kind": kind, "subject": subject_key, "version": version},
@@ -101,19 +103,19 @@ def document_request(
 def _context(document: GeneratedDocument) -> dict:
     subject = _subject(document.subject_key)
     if document.kind == DocumentKind.MEMO:
-        return documents.memo_context(subject, document.params)
+        return papers.memo_context(subject, document.params)
     if document.kind == DocumentKind.CONSULTATION_RESPONSE:
-        return documents.consultation_response_context(subject)
+        return papers.consultation_response_context(subject)
     if document.kind == DocumentKind.COMPILATION:
         from ..queries import compilation
 
-        return documents.compilation_context(compilation(subject))
+        return papers.compilation_context(compilation(subject))
     from governance.agreements.queries import cost_allocation
 
     allocation = cost_allocation(
         agreement=subject, year=int(document.params.get("year", subject.period_start.year))
     )
-    return documents.agreement_context(subject, allocation)
+    return papers.agreement_context(subject, allocation)
 
 
 def document_render(*, document_id: int) -> GeneratedDocument:
@@ -128,16 +130,16 @@ def document_render(*, document_id: int) -> GeneratedDocument:
         document.save(update_fields=["status", "error"])
     try:
         template, template_name, template_sha = template_for(document.kind)
-        content = documents.render_docx(template, _context(document))
+        content = rendering.render_docx(template, _context(document))
         try:
-            pdf = documents.convert_to_pdf(content)
+            pdf = rendering.convert_to_pdf(content)
             pdf_note = (
                 "" if pdf is not None else _("PDF kan inte skapas här: LibreOffice är inte installerat.")
             )
-        except (documents.DocumentError, OSError, TimeoutError) as exc:
+        except (rendering.DocumentError, OSError, TimeoutError) as exc:
             pdf, pdf_note = None, str(exc)[:300]
     except Exception as exc:
-        reason = str(exc) if isinstance(exc, documents.DocumentError) else f"{type(exc).__name__}: {exc}"
+        reason = str(exc) if isinstance(exc, rendering.DocumentError) else f"{type(exc).__name__}: {exc}"
         with transaction.atomic():
             document = GeneratedDocument.objects.select_for_update().get(pk=document_id)
             if document.status == DocumentStatus.DONE:
@@ -148,7 +150,7 @@ def document_render(*, document_id: int) -> GeneratedDocument:
             document.save(update_fields=["status", "error", "finished_at"])
             audit_record(
                 acting_user=None,
-                action=DecisionAction.DOCUMENT_FAILED,
+                action=DocumentAction.DOCUMENT_FAILED,
                 obj=document,
                 comment=document.error[:500],
             )
@@ -163,13 +165,13 @@ def document_render(*, document_id: int) -> GeneratedDocument:
         document.pdf_note = pdf_note
         document.template_name = template_name
         document.template_sha256 = template_sha
-        document.sha256 = documents.sha256(content)
+        document.sha256 = rendering.sha256(content)
         document.status = DocumentStatus.DONE
         document.finished_at = timezone.now()
         document.save()
         audit_record(
             acting_user=None,
-            action=DecisionAction.DOCUMENT_GENERATED,
+            action=DocumentAction.DOCUMENT_GENERATED,
             obj=document,
             payload={"sha256": document.sha256, "template": template_name, "pdf": pdf is not None},
         )
@@ -204,7 +206,7 @@ def _batch(acting_user, recommendation, batch_key: uuid.UUID) -> uuid.UUID:
             _("Alla mottagare har redan beslutat: det finns inga ärenden att skriva utkast för.")
         )
     for case in cases:
-        defaults = documents.memo_defaults(case, None)
+        defaults = papers.memo_defaults(case, None)
         document_request(
             acting_user=acting_user,
             kind=DocumentKind.MEMO,
@@ -222,28 +224,28 @@ def template_upload(*, acting_user, kind: str, name: str, content: bytes) -> Doc
     permissions.check_manage_templates(acting_user)
     if kind not in DocumentKind.values:
         raise ValidationError(_("Okänd dokumenttyp."))
-    if len(content) > documents.MAX_TEMPLATE_BYTES:
+    if len(content) > rendering.MAX_TEMPLATE_BYTES:
         raise ValidationError(_("Mallen är större än 2 MB."))
-    if not documents.is_docx(content):
+    if not rendering.is_docx(content):
         raise ValidationError(_("Filen är inte ett Word-dokument (.docx)."))
     sample = sample_context(kind)
     try:
-        unknown = documents.undeclared_variables(content, sample)
-    except documents.DocumentError as exc:
+        unknown = rendering.undeclared_variables(content, sample)
+    except rendering.DocumentError as exc:
         raise ValidationError(str(exc)) from exc
     if unknown:
         raise ValidationError(
             _("Mallen använder variabler som inte finns: %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
     try:
-        documents.render_docx(content, sample)
-    except documents.DocumentError as exc:
+        rendering.render_docx(content, sample)
+    except rendering.DocumentError as exc:
         raise ValidationError(str(exc)) from exc
     with transaction.atomic():
         DocumentTemplate.objects.select_for_update().filter(kind=kind, is_active=True).update(is_active=False)
         template = DocumentTemplate(
             kind=kind,
-            sha256=documents.sha256(content),
+            sha256=rendering.sha256(content),
             original_name=name[:200],
             uploaded_by_name=actor_display_name(acting_user),
         )
@@ -251,7 +253,7 @@ def template_upload(*, acting_user, kind: str, name: str, content: bytes) -> Doc
         template.save()
         audit_record(
             acting_user=acting_user,
-            action=DecisionAction.DOCUMENT_TEMPLATE_UPLOADED,
+            action=DocumentAction.DOCUMENT_TEMPLATE_UPLOADED,
             obj=template,
             payload={"sha256": template.sha256},
         )
@@ -261,27 +263,27 @@ def template_upload(*, acting_user, kind: str, name: str, content: bytes) -> Doc
 def sample_context(kind: str) -> dict:
     """Realistic sample data for validating a template of ``kind``: built from the data set where it exists."""
     if kind == DocumentKind.MEMO:
-        return documents.sample_memo_context()
+        return papers.sample_memo_context()
     if kind in (DocumentKind.NOTICE, DocumentKind.MINUTES, DocumentKind.EXTRACT):
-        return documents.sample_meeting_context(kind)
+        return papers.sample_meeting_context(kind)
     if kind == DocumentKind.CONSULTATION_RESPONSE:
         response = ConsultationResponse.objects.select_related(
             "consultation__sender", "organisation", "adopted_by"
         ).first()
         if response is not None:
-            return documents.consultation_response_context(response)
+            return papers.consultation_response_context(response)
     if kind == DocumentKind.COMPILATION:
         consultation = ConsultationRound.objects.first()
         if consultation is not None:
             from ..queries import compilation
 
-            return documents.compilation_context(compilation(consultation))
+            return papers.compilation_context(compilation(consultation))
     if kind == DocumentKind.AGREEMENT:
         from governance.agreements.queries import cost_allocation
 
         agreement = Agreement.objects.select_related("cost_model").filter(cost_model__isnull=False).first()
         if agreement is not None:
-            return documents.agreement_context(
+            return papers.agreement_context(
                 agreement, cost_allocation(agreement=agreement, year=agreement.period_start.year)
             )
     raise ValidationError(_("Det finns inga exempeldata att pröva mallen mot."))
@@ -301,7 +303,7 @@ def template_restore_default(*, acting_user, kind: str) -> int:
         if count:
             audit_record(
                 acting_user=acting_user,
-                action=DecisionAction.DOCUMENT_TEMPLATE_DEFAULT_RESTORED,
+                action=DocumentAction.DOCUMENT_TEMPLATE_DEFAULT_RESTORED,
                 object_label=kind,
             )
     return count

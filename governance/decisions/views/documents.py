@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from governance.documents import rendering
+from governance.documents.choices import DocumentKind, DocumentStatus
 from governance.parties import permissions as party_permissions
 
-from .. import documents, permissions, queries, services
-from ..choices import DocumentKind, DocumentStatus
+from .. import papers, permissions, queries, services
 from ..forms import MemoForm, TemplateUploadForm
 from ..models import ConsultationResponse, DocumentTemplate, GeneratedDocument
 
@@ -24,7 +25,7 @@ from ..models import ConsultationResponse, DocumentTemplate, GeneratedDocument
 def memo_form(request, pk: int):
     case = queries.case_detail(request.user, pk)  # 404 for another municipality's case
     permissions.check_may_generate(request.user, DocumentKind.MEMO, case)
-    defaults = documents.memo_defaults(case, request.user)
+    defaults = papers.memo_defaults(case, request.user)
     form = MemoForm(
         request.POST or None, case=case, initial={**defaults.__dict__, "request_key": uuid.uuid4()}
     )
@@ -77,7 +78,7 @@ def document_detail(request, pk: int):
     return render(
         request,
         template,
-        {"document": document, "versions": versions, "pdf_available": documents.soffice_path() is not None},
+        {"document": document, "versions": versions, "pdf_available": rendering.soffice_path() is not None},
     )
 
 
@@ -193,7 +194,7 @@ def template_list(request):
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > documents.MAX_TEMPLATE_BYTES:
+            if upload.size > rendering.MAX_TEMPLATE_BYTES:
                 form.add_error("file", _("Mallen är större än 2 MB."))
             else:
                 try:
@@ -230,18 +231,18 @@ def template_list(request):
 def template_builtin(request, kind: str):
     """The built-in template of ``kind``, to adjust in Word or LibreOffice and upload again."""
     permissions.check_manage_templates(request.user)
-    if kind not in documents.BUILTIN:
+    if kind not in rendering.BUILTIN:
         raise Http404
-    path = documents.builtin_template_path(kind)
+    path = rendering.builtin_template_path(kind)
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=path.name, content_type=documents.DOCX_TYPE
+        path.open("rb"), as_attachment=True, filename=path.name, content_type=rendering.DOCX_TYPE
     )
 
 
 @require_POST
 @login_required
 def template_restore(request, kind: str):
-    if kind not in documents.BUILTIN:
+    if kind not in rendering.BUILTIN:
         raise Http404
     services.template_restore_default(acting_user=request.user, kind=kind)
     messages.success(request, _("Standardmallen används igen."))

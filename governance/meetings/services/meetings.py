@@ -412,7 +412,7 @@ def notice_recipients(meeting: Meeting) -> list[Membership]:
 def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None = None) -> Meeting:
     """Send the notice (kallelse) by e-mail to every member and deputy, with the agenda as .docx (and PDF where
     LibreOffice exists) and an iCalendar invitation. Refused after the deadline. Idempotent: a notice is sent once."""
-    from governance.decisions import documents
+    from governance.documents import rendering as documents
 
     from .minutes import notice_context
 
