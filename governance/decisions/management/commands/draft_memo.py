@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from governance.decisions import papers
 from governance.decisions.models import AdoptionCase, Recommendation
-from governance.decisions.services import template_for
 from governance.documents import rendering
+from governance.documents.services import template_for
 
 
 class Command(BaseCommand):

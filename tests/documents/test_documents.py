@@ -11,15 +11,10 @@ from django.urls import reverse
 from docx import Document
 
 from governance.core.models import AuditEvent
-from governance.decisions import papers, services
-from governance.decisions.models import (
-    AdoptionCase,
-    ConsultationResponse,
-    ConsultationRound,
-    DocumentTemplate,
-    GeneratedDocument,
-)
-from governance.documents import rendering
+from governance.decisions import papers
+from governance.decisions.models import AdoptionCase, ConsultationResponse, ConsultationRound
+from governance.documents import rendering, services
+from governance.documents.models import DocumentTemplate, GeneratedDocument
 
 NBSP = "\u00a0"
 
@@ -143,7 +138,7 @@ def test_each_generation_is_a_new_version(danderyd_clerk):
 
 
 def test_enqueued_on_commit(danderyd_clerk, django_capture_on_commit_callbacks, monkeypatch):
-    from governance.decisions import tasks
+    from governance.documents import tasks
 
     sent = []
     monkeypatch.setattr(tasks.document_render, "delay", lambda pk: sent.append(pk))
@@ -163,7 +158,7 @@ def test_enqueued_on_commit(danderyd_clerk, django_capture_on_commit_callbacks, 
 
 
 def test_the_task_body_renders(danderyd_clerk):
-    from governance.decisions.tasks import document_render
+    from governance.documents.tasks import document_render
 
     case = _case("origo-2012", "0162")
     document = services.document_request(
@@ -284,7 +279,7 @@ def test_template_upload_page(client, host_admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(host_admin)
-    url = reverse("decisions:templates")
+    url = reverse("documents:templates")
     bad = SimpleUploadedFile("m.docx", _template_with("{{ ''.__class__ }}"))
     response = client.post(url, {"kind": "memo", "file": bad})
     assert response.status_code == 400 and "Mallen avvisades" in response.text
@@ -337,11 +332,11 @@ def test_batch_for_all_recipients(ksl_client):
         state__in=["received", "in_preparation", "proposed", "in_decision"]
     )
     assert docs.count() == waiting.count() == 6  # only the municipalities that have not decided
-    page = ksl_client.get(reverse("decisions:batch", args=[batch]))
+    page = ksl_client.get(reverse("documents:batch", args=[batch]))
     assert "0 av 6 klara" in page.text and 'hx-trigger="every 2s"' in page.text
     for document in docs[:3]:
         services.document_render(document_id=document.pk)
-    assert "3 av 6 klara" in ksl_client.get(reverse("decisions:batch", args=[batch])).text
+    assert "3 av 6 klara" in ksl_client.get(reverse("documents:batch", args=[batch])).text
 
 
 def test_a_batch_submitted_twice_is_one_batch(ksl_client):
@@ -358,7 +353,7 @@ def test_a_batch_submitted_twice_is_one_batch(ksl_client):
 
 def test_default_template_download_and_restore(client, host_admin, danderyd_clerk):
     client.force_login(host_admin)
-    response = client.get(reverse("decisions:template_builtin", args=["memo"]))
+    response = client.get(reverse("documents:template_builtin", args=["memo"]))
     assert response.status_code == 200 and rendering.is_docx(b"".join(response.streaming_content))
     services.template_upload(
         acting_user=host_admin,
@@ -366,7 +361,7 @@ def test_default_template_download_and_restore(client, host_admin, danderyd_cler
         name="egen.docx",
         content=_template_with("EGEN {{ organisation }}"),
     )
-    assert client.post(reverse("decisions:template_restore", args=["memo"])).status_code == 302
+    assert client.post(reverse("documents:template_restore", args=["memo"])).status_code == 302
     assert not DocumentTemplate.objects.filter(is_active=True).exists()
     document = _generate(_case("origo-2012", "0162"), danderyd_clerk)
     assert document.template_name.startswith("tjansteutlatande.docx")
