@@ -17,11 +17,21 @@ SUBJECTS = {
 
 
 def content_types_move(apps, schema_editor, source="decisions", target="documents"):
+    """Rename the content types, keeping their ids (audit rows and permissions point at them). A target row
+    made meanwhile (``post_migrate`` of a partial run) is dropped first, unless audit rows already use it."""
     ContentType = apps.get_model("contenttypes", "ContentType")
+    AuditEvent = apps.get_model("core", "AuditEvent")
     for model in MOVED:
-        if ContentType.objects.filter(app_label=target, model=model).exists():
+        old = ContentType.objects.filter(app_label=source, model=model).first()
+        if old is None:
             continue
-        ContentType.objects.filter(app_label=source, model=model).update(app_label=target)
+        new = ContentType.objects.filter(app_label=target, model=model).first()
+        if new is not None:
+            if AuditEvent.objects.filter(content_type=new).exists():
+                continue
+            new.delete()
+        old.app_label = target
+        old.save(update_fields=["app_label"])
 
 
 def content_types_back(apps, schema_editor):
@@ -55,6 +65,7 @@ def subjects_back(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0001_initial"),
         ("documents", "0001_initial"),
         ("decisions", "0005_documents_moved"),
     ]
