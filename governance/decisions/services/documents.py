@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from governance.documents import services as document_services
 from governance.documents.choices import DocumentKind
+from governance.documents.models import GeneratedDocument
 
 from .. import papers, permissions
 from ..choices import CaseState
@@ -34,8 +35,6 @@ def documents_request_batch(*, acting_user, recommendation, batch_key: uuid.UUID
                 CaseState.IN_DECISION,
             ],
         ).select_related("organisation", "recommendation__agreement")
-        from governance.documents.models import GeneratedDocument
-
         if GeneratedDocument.objects.filter(batch_key=batch_key).exists():
             return batch_key
         if not cases.exists():
