@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "governance.core",
     "governance.parties",
     "governance.agreements",
+    "governance.documents",
     "governance.decisions",
     "governance.meetings",
     "governance.home",

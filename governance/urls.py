@@ -17,6 +17,7 @@ urlpatterns = [
     path("parter/", include("governance.parties.urls")),
     path("avtal/", include("governance.agreements.urls")),
     path("organ/", include("governance.meetings.urls")),
+    path("anslutning/dokument/", include("governance.documents.urls")),
     path("anslutning/", include("governance.decisions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -95,27 +95,27 @@ MATRIX = {
         {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
         {**everyone(404), "anonymous": 302, "ksl_officer": 400, "ekero_clerk": 400},
     ),
-    "decisions:document": (
+    "documents:document": (
         {"pk": EKERO_DOC},
         {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
         None,
     ),
-    "decisions:document_docx": (
+    "documents:document_docx": (
         {"pk": EKERO_DOC},
         {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
         None,
     ),
-    "decisions:document_pdf": (
+    "documents:document_pdf": (
         {"pk": EKERO_DOC},
         {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
         None,
     ),
     # An empty POST names no document kind: 404 for everyone logged in.
-    "decisions:document_create": ({}, everyone(405), {**everyone(404), "anonymous": 302}),
-    "decisions:templates": ({}, only(200, "host_admin"), only(400, "host_admin")),
-    "decisions:template_builtin": ({"kind": "memo"}, only(200, "host_admin"), None),
-    "decisions:template_restore": ({"kind": "memo"}, everyone(405), only(302, "host_admin")),
-    "decisions:batch": ({"key": BATCH}, only(200, "ksl_officer"), None),
+    "documents:document_create": ({}, everyone(405), {**everyone(404), "anonymous": 302}),
+    "documents:templates": ({}, only(200, "host_admin"), only(400, "host_admin")),
+    "documents:template_builtin": ({"kind": "memo"}, only(200, "host_admin"), None),
+    "documents:template_restore": ({"kind": "memo"}, everyone(405), only(302, "host_admin")),
+    "documents:batch": ({"key": BATCH}, only(200, "ksl_officer"), None),
     "decisions:batch_create": ({"slug": "origo-2016"}, everyone(405), only(302, "ksl_officer")),
     "decisions:dashboard": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
     "decisions:matrix_csv": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
@@ -248,16 +248,16 @@ def _meeting_samples():
         item = AgendaItem(meeting=meeting, position=1, title="Budget", paper_name="budget.pdf")
         item.paper.save("budget.pdf", ContentFile(b"%PDF-1.4"), save=False)
         item.save()
-        from governance.decisions import documents
-        from governance.decisions.services import template_for
+        from governance.documents import rendering, samples
+        from governance.documents.services import template_for
 
         snapshot = {
-            **documents.sample_meeting_context("minutes"),
-            "items": [{**documents.sample_meeting_context("minutes")["item"]}],
+            **samples.sample_meeting_context("minutes"),
+            "items": [{**samples.sample_meeting_context("minutes")["item"]}],
         }
         version = MinutesVersion(meeting=meeting, version=1, snapshot=snapshot, approved_at=timezone.now())
         version.file.save(
-            "p.docx", ContentFile(documents.render_docx(template_for("minutes")[0], snapshot)), save=False
+            "p.docx", ContentFile(rendering.render_docx(template_for("minutes")[0], snapshot)), save=False
         )
         version.pdf.save("p.pdf", ContentFile(b"%PDF-1.4"), save=False)
         version.save()
@@ -275,7 +275,8 @@ def _ekero_document():
 
     from django.core.files.base import ContentFile
 
-    from governance.decisions.models import AdoptionCase, GeneratedDocument
+    from governance.decisions.models import AdoptionCase
+    from governance.documents.models import GeneratedDocument
 
     case = AdoptionCase.objects.get(recommendation__slug="origo-2016", organisation__municipality_code="0125")
     document = GeneratedDocument.objects.filter(batch_key=BATCH_KEY).first()
@@ -283,7 +284,7 @@ def _ekero_document():
         document = GeneratedDocument(
             kind="memo",
             subject_key=f"case:{case.pk}",
-            case=case,
+            subject=case,
             version=99,
             request_key=uuid.uuid4(),
             batch_key=uuid.UUID(BATCH_KEY),

@@ -1,4 +1,4 @@
-"""Admin for the decisions app: read-only where the services own the writes (states, decisions, documents)."""
+"""Admin for the decisions app: read-only where the services own the writes (states, decisions)."""
 
 from django.contrib import admin
 
@@ -13,8 +13,6 @@ from .models import (
     Decision,
     DecisionStep,
     Digest,
-    DocumentTemplate,
-    GeneratedDocument,
     Recommendation,
     Reminder,
 )
@@ -64,17 +62,6 @@ class AdoptionCaseAdmin(ReadOnlyAdmin):
 class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["case", "step", "meeting_date", "paragraph", "outcome"]
     list_select_related = ["case__organisation", "case__recommendation", "step__body"]
-
-
-@admin.register(GeneratedDocument)
-class GeneratedDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "subject_key", "version", "status", "created_by_name", "created_at"]
-    list_filter = ["kind", "status"]
-
-
-@admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "original_name", "uploaded_by_name", "uploaded_at", "is_active"]
 
 
 for model in (DecisionStep, ConsultationAnswer, Reminder, Digest):

@@ -14,3 +14,7 @@ class DecisionsConfig(AppConfig):
         from .permissions import CASE_RULES
 
         rules_register(AdoptionCase, CASE_RULES)
+
+        from .document_kinds import document_kinds_register
+
+        document_kinds_register()

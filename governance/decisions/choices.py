@@ -79,23 +79,6 @@ EVENT_LABELS = {
 }
 
 
-class DocumentKind(models.TextChoices):
-    MEMO = "memo", _("Tjänsteutlåtande")
-    CONSULTATION_RESPONSE = "consultation_response", _("Remissvar")
-    COMPILATION = "compilation", _("Sammanställning av remissvar")
-    AGREEMENT = "agreement", _("Avtal med kostnadsbilaga")
-    NOTICE = "notice", _("Kallelse med föredragningslista")
-    MINUTES = "minutes", _("Protokoll")
-    EXTRACT = "extract", _("Protokollsutdrag")
-
-
-class DocumentStatus(models.TextChoices):
-    QUEUED = "queued", _("I kö")
-    RUNNING = "running", _("Skapas")
-    DONE = "done", _("Klar")
-    FAILED = "failed", _("Misslyckades")
-
-
 class DecisionAction(AuditAction):
     """Audit actions of consultations, recommendations and adoption cases."""
 
@@ -116,8 +99,3 @@ class DecisionAction(AuditAction):
     CASE_RENEWED = "case.renewed", _("avtalet förnyat")
     CASE_WITHDRAWN = "case.withdrawn", _("återkallat")
     CASE_HISTORY_DATED = "case.history_dated", _("ärendets senaste händelse daterad")
-    DOCUMENT_REQUESTED = "document.requested", _("dokument beställt")
-    DOCUMENT_GENERATED = "document.generated", _("dokument skapat")
-    DOCUMENT_FAILED = "document.failed", _("dokument kunde inte skapas")
-    DOCUMENT_TEMPLATE_UPLOADED = "document_template.uploaded", _("dokumentmall uppladdad")
-    DOCUMENT_TEMPLATE_DEFAULT_RESTORED = "document_template.default_restored", _("standardmall återställd")

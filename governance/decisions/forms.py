@@ -4,7 +4,7 @@ so a stale page gets a conflict instead of a silent overwrite."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CaseState, DecisionOutcome, DocumentKind
+from .choices import CaseState, DecisionOutcome
 
 
 class CaseActionForm(forms.Form):
@@ -93,10 +93,3 @@ class MemoForm(forms.Form):
         self.fields["body_id"].choices = [
             (body.pk, body.name) for body in case.organisation.bodies.exclude(kind="administration")
         ]
-
-
-class TemplateUploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Dokument"), choices=DocumentKind.choices)
-    file = forms.FileField(
-        label=_("Mall (.docx, högst 2 MB)"), widget=forms.ClearableFileInput(attrs={"accept": ".docx"})
-    )

@@ -14,7 +14,7 @@ from governance.agreements.models import Agreement
 from governance.core import calendar
 from governance.parties.models import Body, Organisation
 
-from .choices import CaseState, DecisionOutcome, DocumentKind, DocumentStatus, Position, StepRole
+from .choices import CaseState, DecisionOutcome, Position, StepRole
 
 
 class ConsultationRound(models.Model):
@@ -352,98 +352,15 @@ class Digest(models.Model):
         return f"{self.recommendation} {self.week}"
 
 
+# The upload paths of the generated documents and templates, which moved to governance.documents; the
+# decisions migrations that created them still name these functions.
+
+
 def generated_path(instance, filename: str) -> str:
     return (
         f"documents/{instance.kind}/{instance.subject_key.replace(':', '-')}/v{instance.version}-{filename}"
     )
 
 
-class GeneratedDocument(models.Model):
-    """One generated version of a decision document (.docx, and a PDF copy where LibreOffice is installed).
-
-    Each generation is a new version: who asked, when, which template (and its sha256), the edited fields,
-    the status of the background job (queued → running → done | failed, with the reason) and the file's
-    sha256. ``request_key`` makes a double submit or a task delivered twice store one version.
-    """
-
-    kind = models.CharField(_("dokument"), max_length=30, choices=DocumentKind.choices)
-    subject_key = models.CharField(
-        max_length=60,
-        help_text="e.g. case:12, response:3, consultation:1, agreement:2",
-        verbose_name=_("avser"),
-    )
-    case = models.ForeignKey(
-        AdoptionCase,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="documents",
-        verbose_name=_("ärende"),
-    )
-    version = models.PositiveIntegerField(_("version"))
-    request_key = models.UUIDField(unique=True)
-    batch_key = models.UUIDField(null=True, blank=True, db_index=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
-    )
-    error = models.TextField(_("orsak"), blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    template_name = models.CharField(max_length=200, blank=True)
-    template_sha256 = models.CharField(max_length=64, blank=True)
-    file = models.FileField(upload_to=generated_path, blank=True)
-    pdf = models.FileField(upload_to=generated_path, blank=True)
-    pdf_note = models.CharField(max_length=300, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_by_name = models.CharField(_("skapad av"), max_length=300)
-    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-version"]
-        verbose_name = _("genererat dokument")
-        verbose_name_plural = _("genererade dokument")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["subject_key", "kind", "version"], name="one_version_number_per_subject"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.subject_key} v{self.version} ({self.get_status_display()})"
-
-    @property
-    def filename(self) -> str:
-        stem = {
-            DocumentKind.MEMO: "tjansteutlatande",
-            DocumentKind.CONSULTATION_RESPONSE: "remissvar",
-            DocumentKind.COMPILATION: "sammanstallning",
-            DocumentKind.AGREEMENT: "avtal",
-        }[self.kind]
-        return f"{stem}-{self.subject_key.replace(':', '-')}-v{self.version}"
-
-
 def template_upload_path(instance, filename: str) -> str:
     return f"templates/{instance.kind}/{timezone.now():%Y%m%d%H%M%S}.docx"
-
-
-class DocumentTemplate(models.Model):
-    """A replacement .docx template uploaded by a host administrator; the newest active one of a kind is used."""
-
-    kind = models.CharField(_("dokument"), max_length=30, choices=DocumentKind.choices)
-    file = models.FileField(upload_to=template_upload_path)
-    sha256 = models.CharField(max_length=64)
-    original_name = models.CharField(_("filnamn"), max_length=200)
-    uploaded_by_name = models.CharField(_("uppladdad av"), max_length=300)
-    uploaded_at = models.DateTimeField(_("uppladdad"), default=timezone.now)
-    is_active = models.BooleanField(_("används"), default=True)
-
-    class Meta:
-        ordering = ["kind", "-uploaded_at"]
-        verbose_name = _("dokumentmall")
-        verbose_name_plural = _("dokumentmallar")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.original_name}"

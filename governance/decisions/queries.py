@@ -9,12 +9,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from governance.agreements.models import Signature
 from governance.core import calendar
 from governance.core.queries import audit_events_for
+from governance.documents.models import GeneratedDocument
 
 from . import permissions
 from .choices import EVENT_LABELS, STAGES, CaseState, DecisionOutcome, Position, StepRole
@@ -239,7 +241,11 @@ def case_detail(user, pk: int) -> AdoptionCase:
         event.target_label = (
             CaseState(event.target_state).label if event.target_state in CaseState.values else ""
         )
-    case.document_list = list(case.documents.order_by("-created_at")[:20])
+    case.document_list = list(
+        GeneratedDocument.objects.filter(
+            subject_type=ContentType.objects.get_for_model(AdoptionCase), subject_id=case.pk
+        ).order_by("-created_at")[:20]
+    )
     case.signature = Signature.objects.filter(
         agreement=case.recommendation.agreement, organisation=case.organisation
     ).first()

@@ -21,9 +21,3 @@ def digest_send() -> dict[str, int]:
 def cases_advance_periods() -> dict[str, int]:
     """Daily: signed cases enter into force, cases end or are renewed with their agreement period."""
     return services.cases_advance_periods()
-
-
-@shared_task(name="decisions.document_render", acks_late=True)
-def document_render(document_id: int) -> int:
-    """Render one queued document version; delivered twice it stores one version."""
-    return services.document_render(document_id=document_id).pk

@@ -12,16 +12,6 @@ urlpatterns = [
     path("arende/<int:pk>/underskrift.pdf", views.signature_download, name="signature"),
     path("arende/<int:pk>/tjansteutlatande/", document_views.memo_form, name="memo_form"),
     path("arende/<int:pk>/<str:action>/", views.case_action, name="case_action"),
-    path("dokument/ny/", document_views.document_create, name="document_create"),
-    path("dokument/mallar/", document_views.template_list, name="templates"),
-    path(
-        "dokument/mallar/<str:kind>/standard.docx", document_views.template_builtin, name="template_builtin"
-    ),
-    path("dokument/mallar/<str:kind>/aterstall/", document_views.template_restore, name="template_restore"),
-    path("dokument/utkast/<uuid:key>/", document_views.batch_progress, name="batch"),
-    path("dokument/<int:pk>/", document_views.document_detail, name="document"),
-    path("dokument/<int:pk>/docx/", document_views.document_download, {"fmt": "docx"}, name="document_docx"),
-    path("dokument/<int:pk>/pdf/", document_views.document_download, {"fmt": "pdf"}, name="document_pdf"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/matris.csv", views.matrix_download, {"fmt": "csv"}, name="matrix_csv"),
     path("<slug:slug>/utkast/", document_views.batch_create, name="batch_create"),

@@ -394,8 +394,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @require_GET
 @login_required
 def notice_download(request, pk: int):
-    from governance.decisions import documents
-    from governance.decisions.services import template_for
+    from governance.documents import rendering as documents
+    from governance.documents.services import template_for
 
     meeting = _meeting_or_404(request.user, pk)
     content = documents.render_docx(template_for("notice")[0], services.notice_context(meeting))

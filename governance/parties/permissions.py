@@ -83,11 +83,10 @@ GROUP_PERMISSIONS = {
                 "adoptioncase",
                 "decisionstep",
                 "decision",
-                "generateddocument",
-                "documenttemplate",
                 "reminder",
                 "digest",
             ],
+            "documents": ["generateddocument", "documenttemplate"],
         }.items()
         for model in models
         for action in ("add", "change", "delete", "view")

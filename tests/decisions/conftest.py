@@ -54,6 +54,6 @@ def danderyd_case(fresh_recommendation):
 def _no_pdf_unless_asked(request, monkeypatch):
     """PDF conversion costs a LibreOffice start per document: only tests marked ``pdf`` convert."""
     if "pdf" not in request.keywords:
-        from governance.decisions import documents
+        from governance.documents import rendering
 
-        monkeypatch.setattr(documents, "soffice_path", lambda: None)
+        monkeypatch.setattr(rendering, "soffice_path", lambda: None)

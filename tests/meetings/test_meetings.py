@@ -444,16 +444,16 @@ def test_follow_up_attached_to_the_agenda_with_its_charts(chair, steering, host_
 
 
 def test_a_notice_that_cannot_be_rendered_is_not_recorded_as_sent(chair, steering, monkeypatch):
-    from governance.decisions import documents
+    from governance.documents import rendering
 
     meeting = _future_meeting(steering, chair)
     before = AuditEvent.objects.count()
 
     def broken(*args, **kwargs):
-        raise documents.DocumentError("Mallen kunde inte fyllas i.")
+        raise rendering.DocumentError("Mallen kunde inte fyllas i.")
 
-    monkeypatch.setattr(documents, "render_docx", broken)
-    with pytest.raises(documents.DocumentError):
+    monkeypatch.setattr(rendering, "render_docx", broken)
+    with pytest.raises(rendering.DocumentError):
         services.meeting_notice_send(acting_user=chair, meeting=meeting)
     meeting.refresh_from_db()
     assert meeting.state == "planned" and meeting.attendances.count() == 0

@@ -12,14 +12,7 @@ from .cases import (
     recommendation_create,
 )
 from .consultations import consultation_response_record
-from .documents import (
-    document_render,
-    document_request,
-    documents_request_batch,
-    template_for,
-    template_restore_default,
-    template_upload,
-)
+from .documents import documents_request_batch
 from .loading import adoption_history_load
 from .reminders import digest_send, reminders_send
 
@@ -35,12 +28,7 @@ __all__ = [
     "cases_advance_periods",
     "consultation_response_record",
     "digest_send",
-    "document_render",
-    "document_request",
     "documents_request_batch",
     "recommendation_create",
     "reminders_send",
-    "template_for",
-    "template_restore_default",
-    "template_upload",
 ]

@@ -412,7 +412,7 @@ def notice_recipients(meeting: Meeting) -> list[Membership]:
 def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None = None) -> Meeting:
     """Send the notice (kallelse) by e-mail to every member and deputy, with the agenda as .docx (and PDF where
     LibreOffice exists) and an iCalendar invitation. Refused after the deadline. Idempotent: a notice is sent once."""
-    from governance.decisions import documents
+    from governance.documents import rendering as documents
 
     from .minutes import notice_context
 
@@ -428,7 +428,7 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
     recipients = notice_recipients(meeting)
     if not recipients:
         raise ValidationError(_("Organet har inga ledamöter att kalla."))
-    from governance.decisions.services import template_for
+    from governance.documents.services import template_for
 
     # Everything that can fail (rendering, PDF) happens before anything is recorded as sent.
     docx = documents.render_docx(template_for("notice")[0], notice_context(meeting))

@@ -111,8 +111,8 @@ def minutes_context(meeting: Meeting, version: MinutesVersion | None = None) -> 
 
 
 def _render_version(meeting: Meeting, version: MinutesVersion) -> None:
-    from governance.decisions import documents
-    from governance.decisions.services import template_for
+    from governance.documents import rendering as documents
+    from governance.documents.services import template_for
 
     context = minutes_context(meeting, version)
     content = documents.render_docx(template_for("minutes")[0], context)
@@ -257,8 +257,8 @@ def minutes_correct(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
 
 def extract_render(*, meeting: Meeting, paragraph: int) -> bytes:
     """Protokollsutdrag: one paragraph of the latest approved minutes."""
-    from governance.decisions import documents
-    from governance.decisions.services import template_for
+    from governance.documents import rendering as documents
+    from governance.documents.services import template_for
 
     version = meeting.minutes_versions.filter(approved_at__isnull=False).order_by("-version").first()
     if version is None:

@@ -2,9 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.decisions import documents
+from governance.decisions import papers
 from governance.decisions.models import AdoptionCase, Recommendation
-from governance.decisions.services import template_for
+from governance.documents import rendering
+from governance.documents.services import template_for
 
 
 class Command(BaseCommand):
@@ -37,10 +38,10 @@ class Command(BaseCommand):
         )
         if case is None:
             raise CommandError(f"Kommunkod {municipality} är inte mottagare av ”{found}”.")
-        params = documents.memo_defaults(case, None).__dict__
+        params = papers.memo_defaults(case, None).__dict__
         try:
-            content = documents.render_docx(template_for("memo")[0], documents.memo_context(case, params))
-        except documents.DocumentError as exc:
+            content = rendering.render_docx(template_for("memo")[0], papers.memo_context(case, params))
+        except rendering.DocumentError as exc:
             raise CommandError(str(exc)) from exc
         try:
             out.write_bytes(content)
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError(f"Kan inte skriva {out}: {exc.strerror}.") from exc
         self.stdout.write(f"Skrev {out} ({case.organisation.name}, {found}).")
         if pdf:
-            converted = documents.convert_to_pdf(content)
+            converted = rendering.convert_to_pdf(content)
             if converted is None:
                 raise CommandError("PDF kan inte skapas: LibreOffice (soffice) är inte installerat.")
             out.with_suffix(".pdf").write_bytes(converted)

@@ -11,14 +11,10 @@ from django.urls import reverse
 from docx import Document
 
 from governance.core.models import AuditEvent
-from governance.decisions import documents, services
-from governance.decisions.models import (
-    AdoptionCase,
-    ConsultationResponse,
-    ConsultationRound,
-    DocumentTemplate,
-    GeneratedDocument,
-)
+from governance.decisions import papers
+from governance.decisions.models import AdoptionCase, ConsultationResponse, ConsultationRound
+from governance.documents import rendering, services
+from governance.documents.models import DocumentTemplate, GeneratedDocument
 
 NBSP = "\u00a0"
 
@@ -39,7 +35,7 @@ def _text(content: bytes) -> str:
 
 
 def _generate(case, user=None, **overrides):
-    params = {**documents.memo_defaults(case, user).__dict__, **overrides}
+    params = {**papers.memo_defaults(case, user).__dict__, **overrides}
     document = services.document_request(
         acting_user=user, kind="memo", subject_key=f"case:{case.pk}", params=params, request_key=uuid.uuid4()
     )
@@ -119,7 +115,7 @@ def test_user_text_with_xml_characters_stays_valid(danderyd_clerk):
 def test_a_task_delivered_twice_stores_one_version(danderyd_clerk):
     case = _case("origo-2012", "0162")
     key = uuid.uuid4()
-    params = documents.memo_defaults(case, danderyd_clerk).__dict__
+    params = papers.memo_defaults(case, danderyd_clerk).__dict__
     first = services.document_request(
         acting_user=danderyd_clerk, kind="memo", subject_key=f"case:{case.pk}", params=params, request_key=key
     )
@@ -142,7 +138,7 @@ def test_each_generation_is_a_new_version(danderyd_clerk):
 
 
 def test_enqueued_on_commit(danderyd_clerk, django_capture_on_commit_callbacks, monkeypatch):
-    from governance.decisions import tasks
+    from governance.documents import tasks
 
     sent = []
     monkeypatch.setattr(tasks.document_render, "delay", lambda pk: sent.append(pk))
@@ -152,7 +148,7 @@ def test_enqueued_on_commit(danderyd_clerk, django_capture_on_commit_callbacks, 
             acting_user=danderyd_clerk,
             kind="memo",
             subject_key=f"case:{case.pk}",
-            params=documents.memo_defaults(case, danderyd_clerk).__dict__,
+            params=papers.memo_defaults(case, danderyd_clerk).__dict__,
             request_key=uuid.uuid4(),
         )
     assert sent == [] and len(callbacks) == 1
@@ -162,14 +158,14 @@ def test_enqueued_on_commit(danderyd_clerk, django_capture_on_commit_callbacks, 
 
 
 def test_the_task_body_renders(danderyd_clerk):
-    from governance.decisions.tasks import document_render
+    from governance.documents.tasks import document_render
 
     case = _case("origo-2012", "0162")
     document = services.document_request(
         acting_user=danderyd_clerk,
         kind="memo",
         subject_key=f"case:{case.pk}",
-        params=documents.memo_defaults(case, danderyd_clerk).__dict__,
+        params=papers.memo_defaults(case, danderyd_clerk).__dict__,
         request_key=uuid.uuid4(),
     )
     assert document_render(document.pk) == document.pk
@@ -192,14 +188,14 @@ def test_another_municipality_may_not_draft(ekero_clerk):
 
 def test_pdf_copy_or_a_clear_note(danderyd_clerk, monkeypatch):
     case = _case("origo-2012", "0162")
-    monkeypatch.setattr(documents, "soffice_path", lambda: None)
+    monkeypatch.setattr(rendering, "soffice_path", lambda: None)
     document = _generate(case, danderyd_clerk)
     assert document.status == "done" and not document.pdf
     assert "LibreOffice är inte installerat" in document.pdf_note
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(documents.soffice_path() is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(rendering.soffice_path() is None, reason="LibreOffice is not installed")
 def test_pdf_copy_when_libreoffice_is_installed(danderyd_clerk):
     document = _generate(_case("origo-2012", "0162"), danderyd_clerk)
     with document.pdf.open("rb") as handle:
@@ -283,11 +279,11 @@ def test_template_upload_page(client, host_admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(host_admin)
-    url = reverse("decisions:templates")
+    url = reverse("documents:templates")
     bad = SimpleUploadedFile("m.docx", _template_with("{{ ''.__class__ }}"))
     response = client.post(url, {"kind": "memo", "file": bad})
     assert response.status_code == 400 and "Mallen avvisades" in response.text
-    big = SimpleUploadedFile("m.docx", b"0" * (documents.MAX_TEMPLATE_BYTES + 1))
+    big = SimpleUploadedFile("m.docx", b"0" * (rendering.MAX_TEMPLATE_BYTES + 1))
     response = client.post(url, {"kind": "memo", "file": big})
     assert response.status_code == 400 and "större än 2 MB" in response.text
     assert not DocumentTemplate.objects.exists()
@@ -336,11 +332,11 @@ def test_batch_for_all_recipients(ksl_client):
         state__in=["received", "in_preparation", "proposed", "in_decision"]
     )
     assert docs.count() == waiting.count() == 6  # only the municipalities that have not decided
-    page = ksl_client.get(reverse("decisions:batch", args=[batch]))
+    page = ksl_client.get(reverse("documents:batch", args=[batch]))
     assert "0 av 6 klara" in page.text and 'hx-trigger="every 2s"' in page.text
     for document in docs[:3]:
         services.document_render(document_id=document.pk)
-    assert "3 av 6 klara" in ksl_client.get(reverse("decisions:batch", args=[batch])).text
+    assert "3 av 6 klara" in ksl_client.get(reverse("documents:batch", args=[batch])).text
 
 
 def test_a_batch_submitted_twice_is_one_batch(ksl_client):
@@ -357,15 +353,15 @@ def test_a_batch_submitted_twice_is_one_batch(ksl_client):
 
 def test_default_template_download_and_restore(client, host_admin, danderyd_clerk):
     client.force_login(host_admin)
-    response = client.get(reverse("decisions:template_builtin", args=["memo"]))
-    assert response.status_code == 200 and documents.is_docx(b"".join(response.streaming_content))
+    response = client.get(reverse("documents:template_builtin", args=["memo"]))
+    assert response.status_code == 200 and rendering.is_docx(b"".join(response.streaming_content))
     services.template_upload(
         acting_user=host_admin,
         kind="memo",
         name="egen.docx",
         content=_template_with("EGEN {{ organisation }}"),
     )
-    assert client.post(reverse("decisions:template_restore", args=["memo"])).status_code == 302
+    assert client.post(reverse("documents:template_restore", args=["memo"])).status_code == 302
     assert not DocumentTemplate.objects.filter(is_active=True).exists()
     document = _generate(_case("origo-2012", "0162"), danderyd_clerk)
     assert document.template_name.startswith("tjansteutlatande.docx")

@@ -1,0 +1,103 @@
+"""The decision documents the documents app generates: for each kind, its subject, how its context is built
+and who may generate and read it. Registered in ``DecisionsConfig.ready()``."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from governance.agreements.models import Agreement
+from governance.documents.choices import DocumentKind
+from governance.documents.registry import kind_register
+
+from . import papers, permissions
+from .models import AdoptionCase, ConsultationResponse, ConsultationRound
+
+
+def _memo_context(case, params: dict) -> dict:
+    return papers.memo_context(case, params)
+
+
+def _response_context(response, _params: dict) -> dict:
+    return papers.consultation_response_context(response)
+
+
+def _compilation_context(consultation, _params: dict) -> dict:
+    from .queries import compilation
+
+    return papers.compilation_context(compilation(consultation))
+
+
+def _agreement_context(agreement, params: dict) -> dict:
+    from governance.agreements.queries import cost_allocation
+
+    year = int(params.get("year", agreement.period_start.year))
+    return papers.agreement_context(agreement, cost_allocation(agreement=agreement, year=year))
+
+
+def _sample_response() -> dict | None:
+    response = ConsultationResponse.objects.select_related(
+        "consultation__sender", "organisation", "adopted_by"
+    ).first()
+    return papers.consultation_response_context(response) if response is not None else None
+
+
+def _sample_compilation() -> dict | None:
+    consultation = ConsultationRound.objects.first()
+    return _compilation_context(consultation, {}) if consultation is not None else None
+
+
+def _sample_agreement() -> dict | None:
+    agreement = Agreement.objects.select_related("cost_model").filter(cost_model__isnull=False).first()
+    return _agreement_context(agreement, {}) if agreement is not None else None
+
+
+def _case_link(case) -> tuple[str, str]:
+    return (
+        reverse("decisions:case", args=[case.pk]),
+        _("Till ärendet för %(org)s") % {"org": case.organisation.name},
+    )
+
+
+def document_kinds_register() -> None:
+    kind_register(
+        DocumentKind.MEMO,
+        prefix="case",
+        model=AdoptionCase,
+        build_context=_memo_context,
+        may_generate=permissions.can_generate_memo,
+        may_view=permissions.can_view_case,
+        subject_label=lambda case: case.organisation.display_name,
+        subject_link=_case_link,
+        sample_context=papers.sample_memo_context,
+        may_follow_batch=permissions.can_view_dashboard,
+        batch_url=lambda case: reverse("decisions:dashboard", args=[case.recommendation.slug]),
+    )
+    kind_register(
+        DocumentKind.CONSULTATION_RESPONSE,
+        prefix="response",
+        model=ConsultationResponse,
+        build_context=_response_context,
+        may_generate=permissions.can_generate_response,
+        may_view=permissions.can_read_response,
+        subject_label=lambda response: response.organisation.display_name,
+        sample_context=_sample_response,
+    )
+    kind_register(
+        DocumentKind.COMPILATION,
+        prefix="consultation",
+        model=ConsultationRound,
+        build_context=_compilation_context,
+        may_generate=permissions.can_generate_for_all,
+        may_view=permissions.can_read_registry_subject,
+        subject_label=lambda consultation: consultation.title,
+        sample_context=_sample_compilation,
+    )
+    kind_register(
+        DocumentKind.AGREEMENT,
+        prefix="agreement",
+        model=Agreement,
+        build_context=_agreement_context,
+        may_generate=permissions.can_generate_for_all,
+        may_view=permissions.can_read_registry_subject,
+        subject_label=lambda agreement: agreement.title,
+        sample_context=_sample_agreement,
+    )

@@ -1,0 +1,146 @@
+"""Generated documents (one row per version) and the templates host administrators upload."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from .choices import DocumentKind, DocumentStatus
+
+FILE_STEMS = {
+    DocumentKind.MEMO: "tjansteutlatande",
+    DocumentKind.CONSULTATION_RESPONSE: "remissvar",
+    DocumentKind.COMPILATION: "sammanstallning",
+    DocumentKind.AGREEMENT: "avtal",
+    DocumentKind.NOTICE: "kallelse",
+    DocumentKind.MINUTES: "protokoll",
+    DocumentKind.EXTRACT: "protokollsutdrag",
+}
+
+
+def generated_path(instance, filename: str) -> str:
+    return (
+        f"documents/{instance.kind}/{instance.subject_key.replace(':', '-')}/v{instance.version}-{filename}"
+    )
+
+
+class GeneratedDocument(ConcurrentTransitionMixin, models.Model):
+    """One generated version of a document (.docx, and a PDF copy where LibreOffice is installed).
+
+    Each generation is a new version: who asked, when, which template (and its sha256), the edited fields,
+    the status of the background job and the file's sha256. ``request_key`` makes a double submit or a task
+    delivered twice store one version. The subject (a case, a response, …) is generic: the documents app does
+    not know the apps that own subjects; ``subject_key`` (``case:12``) names it for the kind's registry entry.
+
+    States: queued → running → done | failed; failed → queued when a failed version is rendered again.
+    The status field is protected: only the transitions, run by ``documents.services`` through
+    ``core.transitions.transition_run``, change it.
+    """
+
+    kind = models.CharField(_("dokument"), max_length=30, choices=DocumentKind.choices)
+    subject_key = models.CharField(
+        max_length=60,
+        help_text="e.g. case:12, response:3, consultation:1, agreement:2",
+        verbose_name=_("avser"),
+    )
+    subject_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("avser typ"),
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    version = models.PositiveIntegerField(_("version"))
+    request_key = models.UUIDField(unique=True)
+    batch_key = models.UUIDField(null=True, blank=True, db_index=True)
+    status = FSMField(
+        _("status"),
+        max_length=10,
+        choices=DocumentStatus.choices,
+        default=DocumentStatus.QUEUED,
+        protected=True,
+    )
+    error = models.TextField(_("orsak"), blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    template_name = models.CharField(max_length=200, blank=True)
+    template_sha256 = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to=generated_path, blank=True)
+    pdf = models.FileField(upload_to=generated_path, blank=True)
+    pdf_note = models.CharField(max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_name = models.CharField(_("skapad av"), max_length=300)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-version"]
+        verbose_name = _("genererat dokument")
+        verbose_name_plural = _("genererade dokument")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_key", "kind", "version"], name="one_version_number_per_subject"
+            )
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="document_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject_key} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def filename(self) -> str:
+        return f"{FILE_STEMS[self.kind]}-{self.subject_key.replace(':', '-')}-v{self.version}"
+
+    @transition(field=status, source=DocumentStatus.QUEUED, target=DocumentStatus.RUNNING)
+    def start(self):
+        """The worker picked the version up."""
+        self.error = ""
+
+    @transition(field=status, source=DocumentStatus.RUNNING, target=DocumentStatus.DONE)
+    def finish(self):
+        """The .docx (and the PDF copy, where possible) is stored."""
+        self.finished_at = timezone.now()
+
+    @transition(
+        field=status, source=[DocumentStatus.QUEUED, DocumentStatus.RUNNING], target=DocumentStatus.FAILED
+    )
+    def fail(self):
+        """The template or its data could not be rendered; ``error`` says why."""
+        self.finished_at = timezone.now()
+
+    @transition(field=status, source=DocumentStatus.FAILED, target=DocumentStatus.QUEUED)
+    def retry(self):
+        """A failed version is rendered again (the task delivered once more)."""
+        self.finished_at = None
+
+
+def template_upload_path(instance, filename: str) -> str:
+    return f"templates/{instance.kind}/{timezone.now():%Y%m%d%H%M%S}.docx"
+
+
+class DocumentTemplate(models.Model):
+    """A replacement .docx template uploaded by a host administrator; the newest active one of a kind is used."""
+
+    kind = models.CharField(_("dokument"), max_length=30, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=template_upload_path)
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(_("filnamn"), max_length=200)
+    uploaded_by_name = models.CharField(_("uppladdad av"), max_length=300)
+    uploaded_at = models.DateTimeField(_("uppladdad"), default=timezone.now)
+    is_active = models.BooleanField(_("används"), default=True)
+
+    class Meta:
+        ordering = ["kind", "-uploaded_at"]
+        verbose_name = _("dokumentmall")
+        verbose_name_plural = _("dokumentmallar")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"

@@ -1,0 +1,262 @@
+"""Writes of the documents app: request a version (queued), render it (the Celery task's body), batches, and
+the templates host administrators upload. Every status change runs through ``core.transitions``."""
+
+import datetime as dt
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from governance.core.services import actor_display_name, audit_record
+from governance.core.transitions import TransitionConflict, transition_run
+
+from . import permissions, registry, rendering, samples
+from .choices import DocumentAction, DocumentKind, DocumentStatus
+from .models import DocumentTemplate, GeneratedDocument
+
+MEETING_KINDS = (DocumentKind.NOTICE, DocumentKind.MINUTES, DocumentKind.EXTRACT)
+
+
+def template_for(kind: str) -> tuple[bytes, str, str]:
+    """The template in use for ``kind``: the newest active upload, else the built-in one."""
+    custom = DocumentTemplate.objects.filter(kind=kind, is_active=True).order_by("-uploaded_at").first()
+    if custom is not None:
+        with custom.file.open("rb") as handle:
+            content = handle.read()
+        return content, f"{custom.original_name} (uppladdad {custom.uploaded_at:%Y-%m-%d})", custom.sha256
+    path = rendering.builtin_template_path(kind)
+    content = path.read_bytes()
+    return content, f"{path.name} (standard)", rendering.sha256(content)
+
+
+def _entry(kind: str) -> registry.KindEntry:
+    entry = registry.kind_entry(kind)
+    if entry is None:
+        raise ValidationError(_("Okänd dokumenttyp."))
+    return entry
+
+
+def subject_of(kind: str, subject_key: str):
+    """The subject a document of ``kind`` is about; ``ObjectDoesNotExist`` for a key that names nothing."""
+    return registry.subject_for(_entry(kind), subject_key)
+
+
+def document_request(
+    *, acting_user, kind: str, subject_key: str, params: dict, request_key: uuid.UUID, batch_key=None
+) -> GeneratedDocument:
+    """Queue a new version. A second request with the same ``request_key`` returns the first (double submit)."""
+    existing = GeneratedDocument.objects.filter(request_key=request_key).first()
+    if existing is not None:
+        return existing
+    entry = _entry(kind)
+    subject = registry.subject_for(entry, subject_key)
+    permissions.check_may_generate(acting_user, kind, subject)
+    subject_key = registry.subject_key(entry, subject)
+    params = {
+        key: (value.isoformat() if isinstance(value, dt.date) else value) for key, value in params.items()
+    }
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                version = (
+                    GeneratedDocument.objects.filter(subject_key=subject_key, kind=kind).aggregate(
+                        v=Max("version")
+                    )["v"]
+                    or 0
+                ) + 1
+                document = GeneratedDocument.objects.create(
+                    kind=kind,
+                    subject_key=subject_key,
+                    subject_type=ContentType.objects.get_for_model(subject),
+                    subject_id=subject.pk,
+                    version=version,
+                    request_key=request_key,
+                    batch_key=batch_key,
+                    params=params,
+                    created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                    created_by_name=actor_display_name(acting_user),
+                )
+                audit_record(
+                    acting_user=acting_user,
+                    action=DocumentAction.DOCUMENT_REQUESTED,
+                    obj=document,
+                    object_label=f"{document.get_kind_display()} {subject} v{version}",
+                    payload={"kind": kind, "subject": subject_key, "version": version},
+                )
+                from .tasks import document_render as render_task
+
+                transaction.on_commit(lambda pk=document.pk: render_task.delay(pk))
+            return document
+        except IntegrityError:
+            existing = GeneratedDocument.objects.filter(request_key=request_key).first()
+            if existing is not None:
+                return existing
+    raise ValidationError(_("Dokumentet kunde inte köas; försök igen."))
+
+
+def _context(document: GeneratedDocument) -> dict:
+    entry = _entry(document.kind)
+    return entry.build_context(registry.subject_for(entry, document.subject_key), document.params)
+
+
+def _system_transition(document: GeneratedDocument, transition: str, **kwargs) -> GeneratedDocument | None:
+    """Run ``transition`` as the system; None when another delivery of the task got there first."""
+    try:
+        return transition_run(acting_user=None, obj=document, transition=transition, **kwargs)
+    except (TransitionConflict, ValidationError):
+        return None
+
+
+def document_render(*, document_id: int) -> GeneratedDocument:
+    """Render one queued version (the task's body): queued → running → done | failed; a failed version is
+    queued again first. Delivered twice, it stores one version: a finished document is left as it is."""
+    document = GeneratedDocument.objects.get(pk=document_id)
+    if document.status == DocumentStatus.FAILED:
+        document = _system_transition(document, "retry", expected_state=DocumentStatus.FAILED) or document
+    if document.status == DocumentStatus.QUEUED:
+        started = _system_transition(document, "start", expected_state=DocumentStatus.QUEUED)
+        if started is None:
+            return GeneratedDocument.objects.get(pk=document_id)
+        document = started
+    if document.status != DocumentStatus.RUNNING:
+        return document
+    try:
+        template, template_name, template_sha = template_for(document.kind)
+        content = rendering.render_docx(template, _context(document))
+        try:
+            pdf = rendering.convert_to_pdf(content)
+            pdf_note = (
+                "" if pdf is not None else _("PDF kan inte skapas här: LibreOffice är inte installerat.")
+            )
+        except (rendering.DocumentError, OSError, TimeoutError) as exc:
+            pdf, pdf_note = None, str(exc)[:300]
+    except Exception as exc:
+        reason = str(exc) if isinstance(exc, rendering.DocumentError) else f"{type(exc).__name__}: {exc}"
+        reason = reason[:2000]
+
+        def record_error(locked):
+            locked.error = reason
+
+        failed = _system_transition(
+            document,
+            "fail",
+            expected_state=DocumentStatus.RUNNING,
+            before_save=record_error,
+            comment=reason[:500],
+        )
+        return failed or GeneratedDocument.objects.get(pk=document_id)
+    digest = rendering.sha256(content)
+
+    def store(locked):
+        locked.file.save(f"{locked.filename}.docx", ContentFile(content), save=False)
+        if pdf is not None:
+            locked.pdf.save(f"{locked.filename}.pdf", ContentFile(pdf), save=False)
+        locked.pdf_note = pdf_note
+        locked.template_name = template_name
+        locked.template_sha256 = template_sha
+        locked.sha256 = digest
+
+    finished = _system_transition(
+        document,
+        "finish",
+        expected_state=DocumentStatus.RUNNING,
+        before_save=store,
+        payload={"sha256": digest, "template": template_name, "pdf": pdf is not None},
+    )
+    return finished or GeneratedDocument.objects.get(pk=document_id)
+
+
+def documents_request_batch(
+    *, acting_user, kind: str, requests: list[tuple[str, dict]], batch_key: uuid.UUID
+) -> uuid.UUID:
+    """Queue one version per ``(subject_key, params)`` under one batch key, one task each. The caller locks
+    whatever makes a double click one batch; a key already used returns at once."""
+    if GeneratedDocument.objects.filter(batch_key=batch_key).exists():
+        return batch_key
+    for subject_key, params in requests:
+        document_request(
+            acting_user=acting_user,
+            kind=kind,
+            subject_key=subject_key,
+            params=params,
+            request_key=uuid.uuid4(),
+            batch_key=batch_key,
+        )
+    return batch_key
+
+
+def sample_context(kind: str) -> dict:
+    """Realistic sample data for validating a template of ``kind``: the kind's own, else fixed samples."""
+    if kind in MEETING_KINDS:
+        return samples.sample_meeting_context(kind)
+    entry = registry.kind_entry(kind)
+    sample = entry.sample_context() if entry is not None and entry.sample_context is not None else None
+    if sample is None:
+        raise ValidationError(_("Det finns inga exempeldata att pröva mallen mot."))
+    return sample
+
+
+def template_upload(*, acting_user, kind: str, name: str, content: bytes) -> DocumentTemplate:
+    """Validate and activate a replacement template. Refused, with the reason, if it is not a real .docx, too
+    large, does not render against sample data, or uses variables the system does not provide."""
+    permissions.check_manage_templates(acting_user)
+    if kind not in DocumentKind.values:
+        raise ValidationError(_("Okänd dokumenttyp."))
+    if len(content) > rendering.MAX_TEMPLATE_BYTES:
+        raise ValidationError(_("Mallen är större än 2 MB."))
+    if not rendering.is_docx(content):
+        raise ValidationError(_("Filen är inte ett Word-dokument (.docx)."))
+    sample = sample_context(kind)
+    try:
+        unknown = rendering.undeclared_variables(content, sample)
+    except rendering.DocumentError as exc:
+        raise ValidationError(str(exc)) from exc
+    if unknown:
+        raise ValidationError(
+            _("Mallen använder variabler som inte finns: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    try:
+        rendering.render_docx(content, sample)
+    except rendering.DocumentError as exc:
+        raise ValidationError(str(exc)) from exc
+    with transaction.atomic():
+        DocumentTemplate.objects.select_for_update().filter(kind=kind, is_active=True).update(is_active=False)
+        template = DocumentTemplate(
+            kind=kind,
+            sha256=rendering.sha256(content),
+            original_name=name[:200],
+            uploaded_by_name=actor_display_name(acting_user),
+        )
+        template.file.save(f"{kind}.docx", ContentFile(content), save=False)
+        template.save()
+        audit_record(
+            acting_user=acting_user,
+            action=DocumentAction.DOCUMENT_TEMPLATE_UPLOADED,
+            obj=template,
+            payload={"sha256": template.sha256},
+        )
+    return template
+
+
+def template_restore_default(*, acting_user, kind: str) -> int:
+    """Stop using uploaded templates of ``kind``: the built-in one applies again. Returns how many were active."""
+    permissions.check_manage_templates(acting_user)
+    if kind not in DocumentKind.values:
+        raise ValidationError(_("Okänd dokumenttyp."))
+    with transaction.atomic():
+        count = (
+            DocumentTemplate.objects.select_for_update()
+            .filter(kind=kind, is_active=True)
+            .update(is_active=False)
+        )
+        if count:
+            audit_record(
+                acting_user=acting_user,
+                action=DocumentAction.DOCUMENT_TEMPLATE_DEFAULT_RESTORED,
+                object_label=kind,
+            )
+    return count
