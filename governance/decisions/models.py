@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -175,14 +174,6 @@ class AdoptionCase(ConcurrentTransitionMixin, models.Model):
     state = FSMField(_("läge"), default=CaseState.RECEIVED, choices=CaseState.choices, protected=True)
     registration_number = models.CharField(_("diarienummer"), max_length=60, blank=True)
     deadline = models.DateField(_("besked senast"))
-    handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("handläggare"),
-    )
     previous_case = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_case"
     )
