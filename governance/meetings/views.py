@@ -181,7 +181,7 @@ def _meeting_or_404(user, pk: int) -> Meeting:
 
 
 def _meeting_page(request, meeting, status=200, **forms):
-    members = services.meetings.notice_recipients(meeting)
+    members = services.notice_recipients(meeting)
     attendances = {a.membership_id: a for a in meeting.attendances.select_related("membership__person")}
     mine = next((m for m in members if m.person.user_id == request.user.pk), None)
     can_manage = permissions.can_manage_body(request.user, meeting.body)
@@ -322,7 +322,7 @@ def meeting_action(request, pk: int, action: str):
                     raise ValidationError(_("Okänt ärende."))
                 services.agenda_item_move(acting_user=user, item=item, direction=post["direction"])
             elif action == "attendance":
-                members = services.meetings.notice_recipients(meeting)
+                members = services.notice_recipients(meeting)
                 form = AttendanceForm(post, members=members, attendances={})
                 if not form.is_valid():
                     return _meeting_page(request, meeting, status=400, attendance_form=form)
@@ -333,9 +333,7 @@ def meeting_action(request, pk: int, action: str):
                 item = AgendaItem.objects.filter(pk=_post_id(post, "item"), meeting=meeting).first()
                 if item is None:
                     raise ValidationError(_("Okänt ärende."))
-                form = OutcomeForm(
-                    post, members=services.meetings.notice_recipients(meeting), prefix=f"item{item.pk}"
-                )
+                form = OutcomeForm(post, members=services.notice_recipients(meeting), prefix=f"item{item.pk}")
                 if not form.is_valid():
                     raise ValidationError([e for errors in form.errors.values() for e in errors])
                 services.item_outcome_record(
@@ -346,7 +344,7 @@ def meeting_action(request, pk: int, action: str):
                     conflicts=form.cleaned_data["conflicts"],
                 )
             elif action == "minutes":
-                present = [m for m in services.meetings.notice_recipients(meeting)]
+                present = [m for m in services.notice_recipients(meeting)]
                 form = CheckersForm(post, members=present)
                 if not form.is_valid():
                     raise ValidationError(_("Välj två justerare."))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from docx import Document
 
 from governance.core import calendar
+from governance.core.formatting import format_date_long
 from governance.core.models import AuditEvent
 from governance.meetings import services
 from governance.meetings.models import CooperationBody, Meeting, Membership
@@ -132,6 +133,9 @@ def test_notice_is_sent_once_with_agenda_and_invitation(chair, steering, django_
     meeting.refresh_from_db()
     assert meeting.state == "notice_sent"
     message = mail.outbox[-1]
+    assert message.subject == f"Kallelse: Styrgruppen för Origo {format_date_long(meeting.date)}"
+    assert "Du kallas till Styrgruppen för Origo" in message.body and "kl. 13.00, Stadshuset." in message.body
+    assert "&" not in message.body  # plain text, not HTML-escaped
     names = [a[0] for a in message.attachments]
     assert "kallelse.docx" in names and "mote.ics" in names
     recipients = set(message.bcc)
@@ -151,6 +155,21 @@ def test_notice_is_sent_once_with_agenda_and_invitation(chair, steering, django_
     assert len(mail.outbox) == 1
     assert (
         meeting.attendances.count() == Membership.objects.active(meeting.date).filter(body=steering).count()
+    )
+
+
+def test_the_first_possible_day_counts_working_days_from_the_next_working_day(steering, monkeypatch):
+    from governance.meetings.services import planning
+
+    monkeypatch.setattr(calendar, "today", lambda: dt.date(2026, 1, 3))  # a Saturday
+    # From Monday 5 January: trettondedagen (6 Jan) is skipped, so five working days ahead is Tuesday 13 January,
+    # whose notice deadline (Monday 5 January) is still ahead.
+    assert planning._first_possible_day(steering) == dt.date(2026, 1, 13)
+    assert calendar.working_days_before(dt.date(2026, 1, 13), steering.notice_working_days) >= dt.date(
+        2026, 1, 3
+    )
+    assert calendar.working_days_before(dt.date(2026, 1, 12), steering.notice_working_days) < dt.date(
+        2026, 1, 3
     )
 
 

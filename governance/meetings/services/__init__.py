@@ -1,27 +1,15 @@
 """Writes of the meetings app, split by subject; import from here."""
 
-from .followup import followup_report_record, suppressed
-from .meetings import (
+from .agenda import (
     agenda_adoption_summary_add,
     agenda_carry_over,
     agenda_follow_up_add,
     agenda_item_add,
     agenda_item_move,
-    attendance_record,
     item_outcome_record,
-    meeting_cancel,
-    meeting_create,
-    meeting_hold,
-    meeting_notice_request,
-    meeting_notice_send,
-    meeting_postpone,
-    meeting_replan,
-    meetings_plan_year,
-    notice_deadline,
-    notices_send_due,
-    quorum,
-    rsvp_answer,
 )
+from .attendance import attendance_record, quorum
+from .followup import followup_report_record, suppressed
 from .memberships import (
     CompositionError,
     body_load,
@@ -38,6 +26,22 @@ from .minutes import (
     minutes_draft,
     minutes_publish,
     notice_context,
+)
+from .notices import (
+    meeting_notice_request,
+    meeting_notice_send,
+    notice_deadline,
+    notice_recipients,
+    notices_send_due,
+    rsvp_answer,
+)
+from .planning import (
+    meeting_cancel,
+    meeting_create,
+    meeting_hold,
+    meeting_postpone,
+    meeting_replan,
+    meetings_plan_year,
 )
 
 __all__ = [
@@ -71,6 +75,7 @@ __all__ = [
     "minutes_publish",
     "notice_context",
     "notice_deadline",
+    "notice_recipients",
     "notices_send_due",
     "quorum",
     "rsvp_answer",

@@ -14,7 +14,8 @@ from governance.core.transitions import transition_run
 
 from ..choices import AttendanceStatus, MeetingAction, MeetingState, MembershipRole
 from ..models import CooperationBody, Meeting, MinutesApproval, MinutesVersion
-from .meetings import _meeting_transition, notice_recipients
+from .common import _meeting_transition
+from .notices import notice_recipients
 
 WEEKDAYS = ["måndagen", "tisdagen", "onsdagen", "torsdagen", "fredagen", "lördagen", "söndagen"]
 

@@ -1,0 +1,39 @@
+"""Shared by the meeting services: the one way a meeting changes state, and the open-minutes checks."""
+
+from governance.core.transitions import transition_run
+
+from ..choices import (
+    MeetingState,
+)
+from ..models import Meeting
+
+
+def _meeting_transition(
+    *, acting_user, meeting: Meeting, transition: str, payload=None, check=None, expected_state=None
+) -> Meeting:
+    """One meeting transition through ``core.transitions.transition_run`` (rules: ``permissions.MEETING_RULES``).
+    ``check(locked)`` validates and may set other fields of the locked row before it is saved."""
+    return transition_run(
+        acting_user=acting_user,
+        obj=meeting,
+        transition=transition,
+        expected_state=expected_state,
+        validate=check,
+        payload=payload,
+        select_related=("body",),
+    )
+
+
+def _minutes_open(meeting: Meeting) -> bool:
+    """A drafted version nobody has approved yet may still change (a correction starts such a version)."""
+    if meeting.state != MeetingState.MINUTES_DRAFTED:
+        return False
+    version = meeting.minutes_versions.order_by("-version").first()
+    return version is not None and not version.approvals.exists()
+
+
+def _rerender_open_minutes(meeting: Meeting) -> None:
+    if meeting.state == MeetingState.MINUTES_DRAFTED:
+        from .minutes import _render_version
+
+        _render_version(meeting, meeting.minutes_versions.order_by("-version").first())
