@@ -143,7 +143,37 @@ MATRIX = {
         None,
     ),
     # The chair asks for the notice (302); KSL, the host admin and members may read but not prepare (403).
-    "meetings:meeting_action": ({"pk": MEETING, "action": "notice"}, everyone(405), only(302, "chair")),
+    # One POST-only view per meeting action. The sample meeting is planned: the chair's empty forms are 400s
+    # (the notice is queued: 302); managing actions refuse everyone else (403). Answering the notice and
+    # approving the minutes check the form or state first, so a viewer without the right gets the 400.
+    "meetings:meeting_notice": ({"pk": MEETING}, everyone(405), only(302, "chair")),
+    **{
+        f"meetings:meeting_{name}": ({"pk": MEETING}, everyone(405), only(400, "chair"))
+        for name in (
+            "item_add",
+            "adoption",
+            "followup",
+            "carry",
+            "move",
+            "attendance",
+            "outcome",
+            "hold",
+            "minutes",
+            "publish",
+            "correct",
+            "cancel",
+            "postpone",
+            "replan",
+        )
+    },
+    **{
+        f"meetings:meeting_{name}": (
+            {"pk": MEETING},
+            everyone(405),
+            only(400, "chair", "member", "ksl_officer", "host_admin"),
+        )
+        for name in ("rsvp", "approve")
+    },
     "meetings:paper": ({"pk": ITEM}, only(200, "chair", "member", "ksl_officer", "host_admin"), None),
     # An empty plan form: 400 for the chair; the others may not plan.
     "meetings:body_action": ({"slug": "styrgrupp", "action": "plan"}, everyone(405), only(400, "chair")),

@@ -503,3 +503,19 @@ def test_a_correction_can_change_outcomes_until_someone_approves(chair, steering
         services.item_outcome_record(acting_user=chair, item=item, outcome="Ändrat efter justering.")
     with pytest.raises(ValidationError, match="redan justerat"):
         services.minutes_approve(acting_user=chair, meeting=meeting)
+
+
+def test_only_the_notice_may_be_sent_by_the_system(chair, steering):
+    """Per-transition rules: the daily job sends notices, but no job cancels a meeting."""
+    from governance.core.transitions import transitions_available
+
+    meeting = _future_meeting(steering, chair)
+    with pytest.raises(PermissionDenied):
+        services.meeting_cancel(acting_user=None, meeting=meeting, reason="Ingen")
+    assert "cancel" in transitions_available(chair, meeting)
+    assert "cancel" not in transitions_available(None, meeting) and "send_notice" in transitions_available(
+        None, meeting
+    )
+    meeting.refresh_from_db()
+    assert meeting.state == "planned"
+    assert not AuditEvent.objects.filter(action="meeting.cancelled").exists()

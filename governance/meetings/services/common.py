@@ -1,6 +1,8 @@
 """Shared by the meeting services: the one way a meeting changes state, and the open-minutes checks."""
 
-from governance.core.transitions import transition_run
+from django.utils.translation import gettext as _
+
+from governance.core.transitions import TransitionConflict, transition_run
 
 from ..choices import (
     MeetingState,
@@ -37,3 +39,12 @@ def _rerender_open_minutes(meeting: Meeting) -> None:
         from .minutes import _render_version
 
         _render_version(meeting, meeting.minutes_versions.order_by("-version").first())
+
+
+def _check_expected_state(meeting: Meeting, expected_state: str | None) -> None:
+    """The stale-page check for the actions that are not a transition themselves (as ``transition_run`` does)."""
+    if expected_state is not None and meeting.state != expected_state:
+        raise TransitionConflict(
+            _("Mötet har ändrats av någon annan (det är nu ”%(state)s”). Ladda om sidan och försök igen.")
+            % {"state": meeting.get_state_display()}
+        )

@@ -25,7 +25,7 @@ from ..choices import (
     Rsvp,
 )
 from ..models import Attendance, Meeting, Membership
-from .common import _meeting_transition
+from .common import _check_expected_state, _meeting_transition
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +44,13 @@ def notice_recipients(meeting: Meeting) -> list[Membership]:
     )
 
 
-def meeting_notice_request(*, acting_user, meeting: Meeting, today: dt.date | None = None) -> None:
+def meeting_notice_request(
+    *, acting_user, meeting: Meeting, today: dt.date | None = None, expected_state: str | None = None
+) -> None:
     """The chair asks for the notice: checked now, sent by a Celery task after the commit."""
     permissions.check_manage_body(acting_user, meeting.body)
     today = today or calendar.today()
+    _check_expected_state(meeting, expected_state)
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
     if today > notice_deadline(meeting):
@@ -59,6 +62,7 @@ def meeting_notice_request(*, acting_user, meeting: Meeting, today: dt.date | No
 
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _check_expected_state(locked, expected_state)
         if locked.state != MeetingState.PLANNED:
             raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
         audit_record(acting_user=acting_user, action=MeetingAction.MEETING_NOTICE_REQUESTED, obj=locked)

@@ -143,7 +143,7 @@ def meetings_plan_year(
     return planned
 
 
-def meeting_hold(*, acting_user, meeting: Meeting) -> Meeting:
+def meeting_hold(*, acting_user, meeting: Meeting, expected_state: str | None = None) -> Meeting:
     def check(locked):
         if locked.date > calendar.today():
             raise ValidationError(_("Mötet har inte hållits ännu."))
@@ -153,10 +153,13 @@ def meeting_hold(*, acting_user, meeting: Meeting) -> Meeting:
         meeting=meeting,
         transition="hold",
         check=check,
+        expected_state=expected_state,
     )
 
 
-def meeting_cancel(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(
+    *, acting_user, meeting: Meeting, reason: str, expected_state: str | None = None
+) -> Meeting:
     if not (reason or "").strip():
         raise ValidationError(_("Ange varför mötet ställs in."))
     if len(reason) > 300:
@@ -166,10 +169,13 @@ def meeting_cancel(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
         meeting=meeting,
         transition="cancel",
         payload={"reason": reason},
+        expected_state=expected_state,
     )
 
 
-def meeting_postpone(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
+def meeting_postpone(
+    *, acting_user, meeting: Meeting, reason: str, expected_state: str | None = None
+) -> Meeting:
     """Postpone a meeting (uppskjutet); it keeps its agenda and may be given a new time with ``meeting_replan``."""
     if not (reason or "").strip():
         raise ValidationError(_("Ange varför mötet skjuts upp."))
@@ -178,10 +184,18 @@ def meeting_postpone(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
         meeting=meeting,
         transition="postpone",
         payload={"reason": reason},
+        expected_state=expected_state,
     )
 
 
-def meeting_replan(*, acting_user, meeting: Meeting, starts_at: dt.datetime, ends_at: dt.datetime) -> Meeting:
+def meeting_replan(
+    *,
+    acting_user,
+    meeting: Meeting,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    expected_state: str | None = None,
+) -> Meeting:
     """A postponed meeting gets a new time (not in the past) and is planned again; a new notice is needed."""
 
     def check(locked):
@@ -204,4 +218,5 @@ def meeting_replan(*, acting_user, meeting: Meeting, starts_at: dt.datetime, end
         transition="replan",
         payload={"starts_at": starts_at},
         check=check,
+        expected_state=expected_state,
     )
