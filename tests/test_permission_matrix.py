@@ -116,6 +116,8 @@ MATRIX = {
     "decisions:matrix_xlsx": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
     "meetings:published_minutes": ({}, everyone(200), None),
     "meetings:calendar_links": ({}, {**everyone(200), "anonymous": 302}, None),
+    # Creating or replacing one's own feed secret: anyone logged in, for themselves only.
+    "meetings:calendar_token_rotate": ({}, everyone(405), everyone(302)),
     "meetings:calendar_mine": ({"token": TOKEN}, everyone(200), None),
     "meetings:calendar_body": ({"token": TOKEN, "slug": "styrgrupp"}, everyone(200), None),
     # Members of any body (the forum holds Danderyd and Ekerö) and those who see every body.

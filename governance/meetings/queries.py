@@ -9,7 +9,7 @@ from governance.core import calendar
 
 from . import permissions
 from .choices import VOTING_ROLES, FigureCategory, MeetingState
-from .models import CooperationBody, Membership
+from .models import CalendarToken, CooperationBody, Membership
 
 
 def body_list(user) -> list[CooperationBody]:
@@ -143,3 +143,8 @@ def minutes_numbered(meeting) -> bool:
 
 def extracts_available(meeting) -> bool:
     return meeting.state in (MeetingState.MINUTES_APPROVED, MeetingState.PUBLISHED)
+
+
+def calendar_token(user) -> str | None:
+    """The user's calendar feed secret, or ``None`` before they have created one."""
+    return CalendarToken.objects.filter(user=user).values_list("token", flat=True).first()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.body_list, name="body_list"),
     path("protokoll/", views.published_minutes, name="published_minutes"),
     path("kalender/", views.calendar_links, name="calendar_links"),
+    path("kalender/ny-nyckel/", views.calendar_token_rotate, name="calendar_token_rotate"),
     path("kalender/<str:token>/mina.ics", views.calendar_feed, name="calendar_mine"),
     path("kalender/<str:token>/<slug:slug>.ics", views.calendar_feed, name="calendar_body"),
     path("uppfoljning/<int:pk>/", views.followup_report, name="followup"),

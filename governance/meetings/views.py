@@ -1,6 +1,5 @@
 """Pages of the cooperation bodies and their meetings."""
 
-import secrets
 from functools import wraps
 
 from django.contrib import messages
@@ -618,21 +617,29 @@ def followup_report(request, pk: int):
     )
 
 
-def _token(user) -> CalendarToken:
-    token, _created = CalendarToken.objects.get_or_create(
-        user=user, defaults={"token": secrets.token_urlsafe(32)}
-    )
-    return token
-
-
 @require_GET
 @login_required
 def calendar_links(request):
+    """Shows the feed addresses, or a button to create them; reading the page never creates a secret."""
     return render(
         request,
         "meetings/calendar_links.html",
-        {"token": _token(request.user).token, "bodies": queries.body_list(request.user)},
+        {"token": queries.calendar_token(request.user), "bodies": queries.body_list(request.user)},
     )
+
+
+@require_POST
+@login_required
+def calendar_token_rotate(request):
+    replaced = queries.calendar_token(request.user) is not None
+    services.calendar_token_rotate(acting_user=request.user)
+    messages.success(
+        request,
+        _("Du har fått nya adresser. De gamla fungerar inte längre.")
+        if replaced
+        else _("Dina kalenderadresser är skapade."),
+    )
+    return redirect("meetings:calendar_links")
 
 
 @require_GET

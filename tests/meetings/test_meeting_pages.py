@@ -137,9 +137,18 @@ def test_followup_page_and_csv_suppress_small_cells(client, chair, host_admin):
 
 
 def test_calendar_feed_by_token(client, chair):
+    from governance.core.models import AuditEvent
+    from governance.meetings.models import CalendarToken
+
     client.force_login(chair)
     page = client.get(reverse("meetings:calendar_links")).text
+    assert "Skapa mina kalenderadresser" in page and not CalendarToken.objects.filter(user=chair).exists()
+    assert client.post(reverse("meetings:calendar_token_rotate")).status_code == 302
+    page = client.get(reverse("meetings:calendar_links")).text
     token = page.split("/organ/kalender/")[1].split("/")[0]
+    assert CalendarToken.objects.get(user=chair).token == token
+    created = AuditEvent.objects.filter(action="calendar_token.rotated").latest("pk")
+    assert created.payload == {"replaced": False} and token not in str(created.payload)
     client.logout()
     feed = client.get(reverse("meetings:calendar_mine", args=[token]))
     assert (
@@ -148,6 +157,15 @@ def test_calendar_feed_by_token(client, chair):
         and b"BEGIN:VCALENDAR" in feed.content
     )
     assert client.get(reverse("meetings:calendar_mine", args=["fel-nyckel"])).status_code == 404
+    client.force_login(chair)
+    assert client.post(reverse("meetings:calendar_token_rotate")).status_code == 302
+    assert AuditEvent.objects.filter(action="calendar_token.rotated").latest("pk").payload == {
+        "replaced": True
+    }
+    client.logout()
+    assert (
+        client.get(reverse("meetings:calendar_mine", args=[token])).status_code == 404
+    )  # the old one is dead
 
 
 def test_ksl_plans_the_next_terms_rotation(client, ksl_officer, chair):

@@ -9,6 +9,7 @@ from .agenda import (
     item_outcome_record,
 )
 from .attendance import attendance_record, quorum
+from .calendar_tokens import calendar_token_rotate
 from .followup import followup_report_record, suppressed
 from .memberships import (
     CompositionError,
@@ -53,6 +54,7 @@ __all__ = [
     "agenda_item_move",
     "attendance_record",
     "body_load",
+    "calendar_token_rotate",
     "current_version",
     "extract_render",
     "followup_report_record",
