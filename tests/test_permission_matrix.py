@@ -153,7 +153,7 @@ MATRIX = {
         f"meetings:meeting_{name}": ({"pk": MEETING}, everyone(405), only(400, "chair"))
         for name in (
             "item_add",
-            "adoption",
+            "paper_add",
             "followup",
             "carry",
             "move",

@@ -14,3 +14,7 @@ class DecisionsConfig(AppConfig):
         from .permissions import CASE_RULES
 
         rules_register(AdoptionCase, CASE_RULES)
+
+        from .papers import register as papers_register
+
+        papers_register()

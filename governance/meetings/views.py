@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from governance.core import calendar
 from governance.core.exports import csv_text, download_response
+from governance.core.papers import paper_providers
 from governance.core.transitions import TransitionConflict, rule_for, transitions_available
-from governance.decisions.models import Recommendation
 
 from . import ical, permissions, queries, services
 from .choices import MeetingState
@@ -192,9 +192,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         "meeting": meeting,
         "body": meeting.body,
         "items": list(
-            meeting.items.select_related("recommendation", "follow_up_report").prefetch_related(
-                "conflicts__membership__person"
-            )
+            meeting.items.select_related("follow_up_report").prefetch_related("conflicts__membership__person")
         ),
         "members": members,
         "attendances": attendances,
@@ -224,7 +222,9 @@ def _meeting_page(request, meeting, status=200, **forms):
             )
             for item in meeting.items.all()
         },
-        "recommendations": Recommendation.objects.order_by("-board_decision_date"),
+        "paper_providers": [(p.key, p.label, p.options(request.user)) for p in paper_providers()]
+        if can_manage
+        else [],
         "reports": FollowUpReport.objects.all()[:8],
         "versions": list(meeting.minutes_versions.prefetch_related("approvals__membership__person")),
         "checkers": list(meeting.minutes_checkers.select_related("person")),
@@ -261,7 +261,7 @@ def _allowed_actions(user, meeting) -> dict[str, bool]:
         rsvp=permissions.can_answer_notice(user, meeting),
         notice=permissions.can_request_notice(user, meeting),
         item=agenda,
-        paper=agenda,
+        paper_add=agenda,
         followup=agenda,
         carry=agenda,
         move=agenda,
@@ -361,12 +361,12 @@ def meeting_item_add(request, meeting):
 
 
 @meeting_post(_manages)
-def meeting_adoption(request, meeting):
-    recommendation = Recommendation.objects.filter(pk=_post_id(request.POST, "recommendation")).first()
-    if recommendation is None:
-        raise ValidationError(_("Välj en rekommendation."))
-    services.agenda_adoption_summary_add(
-        acting_user=request.user, meeting=meeting, recommendation=recommendation
+def meeting_paper_add(request, meeting):
+    services.agenda_paper_add(
+        acting_user=request.user,
+        meeting=meeting,
+        provider_key=request.POST.get("provider", ""),
+        source_id=_post_id(request.POST, "source"),
     )
 
 

@@ -266,3 +266,19 @@ def test_the_page_offers_only_what_the_server_allows(client, chair, member):
     assert (
         client.post(reverse("meetings:meeting_cancel", args=[meeting.pk]), {"reason": "x"}).status_code == 403
     )
+
+
+def test_chair_adds_a_paper_from_another_app(client, chair):
+    from governance.decisions.models import Recommendation
+
+    meeting = _planned(chair)
+    recommendation = Recommendation.objects.get(slug="origo-2016")
+    client.force_login(chair)
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
+    assert 'name="provider" value="adoption_summary"' in page and recommendation.title in page
+    url = reverse("meetings:meeting_paper_add", args=[meeting.pk])
+    response = client.post(url, {"provider": "adoption_summary", "source": recommendation.pk})
+    assert response.status_code == 302
+    item = meeting.items.get(title="Läget i kommunernas anslutning")
+    assert item.source == recommendation and item.paper_name.startswith("anslutning-origo-2016")
+    assert client.post(url, {"provider": "okand", "source": recommendation.pk}).status_code == 400

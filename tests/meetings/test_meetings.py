@@ -14,7 +14,7 @@ from governance.core import calendar
 from governance.core.formatting import format_date_long
 from governance.core.models import AuditEvent
 from governance.meetings import services
-from governance.meetings.models import CooperationBody, Meeting, Membership
+from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Membership
 from governance.meetings.services.minutes import current_version
 
 TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -107,14 +107,37 @@ def test_adoption_summary_item_has_the_summary_as_its_paper(chair, steering):
     from governance.decisions.models import Recommendation
 
     meeting = _future_meeting(steering, chair)
-    item = services.agenda_adoption_summary_add(
-        acting_user=chair, meeting=meeting, recommendation=Recommendation.objects.get(slug="origo-2016")
+    recommendation = Recommendation.objects.get(slug="origo-2016")
+    item = services.agenda_paper_add(
+        acting_user=chair, meeting=meeting, provider_key="adoption_summary", source_id=recommendation.pk
     )
     assert item.title == "Läget i kommunernas anslutning"
+    assert item.source == recommendation and item.description == f"Lägesrapport om {recommendation.title}."
     with item.paper.open("rb") as handle:
         text = _text(handle.read())
     assert "Läget i kommunernas anslutning: Förlängning av avtalet om Origo" in text
     assert "Försenade: 6" in text and "Sollentuna | Under beslut (försenad)" in text
+    assert AuditEvent.objects.filter(action="agenda.item_added", object_id=str(item.pk)).exists()
+    with pytest.raises(ValidationError, match="Okänd sorts handling"):
+        services.agenda_paper_add(acting_user=chair, meeting=meeting, provider_key="nope", source_id=1)
+    with pytest.raises(ValidationError, match="Välj vad handlingen ska gälla"):
+        services.agenda_paper_add(
+            acting_user=chair, meeting=meeting, provider_key="adoption_summary", source_id=10**9
+        )
+
+
+def test_carried_over_items_keep_their_source(chair, steering):
+    from governance.decisions.models import Recommendation
+
+    first = _future_meeting(steering, chair, days=40)
+    recommendation = Recommendation.objects.get(slug="origo-2016")
+    item = services.agenda_paper_add(
+        acting_user=chair, meeting=first, provider_key="adoption_summary", source_id=recommendation.pk
+    )
+    AgendaItem.objects.filter(pk=item.pk).update(is_open=True)
+    second = _future_meeting(steering, chair, days=70)
+    (carried,) = services.agenda_carry_over(acting_user=chair, meeting=second)
+    assert carried.carried_from_id == item.pk and carried.source == recommendation
 
 
 def test_notice_deadline_respects_holidays(chair, steering):

@@ -1,11 +1,11 @@
 """Writes of the meetings app, split by subject; import from here."""
 
 from .agenda import (
-    agenda_adoption_summary_add,
     agenda_carry_over,
     agenda_follow_up_add,
     agenda_item_add,
     agenda_item_move,
+    agenda_paper_add,
     item_outcome_record,
 )
 from .attendance import attendance_record, quorum
@@ -47,11 +47,11 @@ from .planning import (
 
 __all__ = [
     "CompositionError",
-    "agenda_adoption_summary_add",
     "agenda_carry_over",
     "agenda_follow_up_add",
     "agenda_item_add",
     "agenda_item_move",
+    "agenda_paper_add",
     "attendance_record",
     "body_load",
     "calendar_token_rotate",

@@ -1,15 +1,15 @@
-"""The agenda: items, their order, carried-over items, adoption summary and follow-up papers, and item outcomes (with jäv)."""
+"""The agenda: items, their order, carried-over items, papers from other apps (core.papers) and follow-up papers, and item outcomes (with jäv)."""
 
 import io
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from docx import Document
 
-from governance.core import calendar
-from governance.core.formatting import format_date_long
+from governance.core.papers import paper_provider
 from governance.core.services import audit_record
 
 from .. import permissions
@@ -122,42 +122,29 @@ def agenda_item_move(*, acting_user, item: AgendaItem, direction: str) -> Agenda
     return item
 
 
-def _adoption_paper(recommendation) -> tuple[str, bytes]:
-    from governance.decisions.queries import dashboard
-
-    board = dashboard(recommendation)
-    document = Document()
-    document.add_heading(f"Läget i kommunernas anslutning: {recommendation.title}", level=1)
-    document.add_paragraph(
-        f"Underlag {format_date_long(calendar.today())}. Besked senast {recommendation.answer_deadline}. "
-        + ", ".join(f"{label}: {count}" for _v, label, count in board.counts if count)
-        + f". Försenade: {board.overdue}."
-    )
-    table = document.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["Kommun", "Läge", "Senaste beslut"], strict=True):
-        cell.text = text
-    for row in board.rows:
-        cells = table.add_row().cells
-        cells[0].text = row.case.organisation.display_name
-        cells[1].text = str(row.case.get_state_display()) + (" (försenad)" if row.overdue else "")
-        cells[2].text = row.last_decision.isoformat() if row.last_decision else ""
-    out = io.BytesIO()
-    document.save(out)
-    return f"anslutning-{recommendation.slug}-{calendar.today()}.docx", out.getvalue()
-
-
-def agenda_adoption_summary_add(*, acting_user, meeting: Meeting, recommendation) -> AgendaItem:
-    """One action: the item "Läget i kommunernas anslutning" with the current adoption summary as its paper."""
-    name, content = _adoption_paper(recommendation)
+def agenda_paper_add(*, acting_user, meeting: Meeting, provider_key: str, source_id: int) -> AgendaItem:
+    """One action: an item with a paper from another app (``core.papers``: e.g. the adoption summary of a
+    recommendation), linked to the object the paper was made from."""
+    try:
+        provider = paper_provider(provider_key)
+    except LookupError as exc:
+        raise ValidationError(_("Okänd sorts handling.")) from exc
+    permissions.check_manage_body(acting_user, meeting.body)
+    if source_id not in {pk for pk, _label in provider.options(acting_user)}:
+        raise ValidationError(_("Välj vad handlingen ska gälla."))
+    try:
+        name, content, source = provider.build(source_id)
+    except LookupError as exc:
+        raise ValidationError(_("Välj vad handlingen ska gälla.")) from exc
     return agenda_item_add(
         acting_user=acting_user,
         meeting=meeting,
-        title="Läget i kommunernas anslutning",
+        title=provider.label,
         kind=ItemKind.INFORMATION,
-        description=f"Lägesrapport om {recommendation.title}.",
+        description=provider.description(source),
         paper=ContentFile(content, name=name),
-        recommendation=recommendation,
+        source_type=ContentType.objects.get_for_model(source),
+        source_id=source.pk,
     )
 
 
@@ -237,8 +224,8 @@ def _carry(acting_user, meeting: Meeting, previous: Meeting) -> list[AgendaItem]
                 presenter=item.presenter,
                 description=item.description,
                 carried_from=item,
-                recommendation=item.recommendation,
-                case=item.case,
+                source_type_id=item.source_type_id,
+                source_id=item.source_id,
             )
         )
     if not carried:
