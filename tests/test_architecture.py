@@ -6,13 +6,11 @@ using only core. The contracts are in pyproject.toml ([tool.importlinter]) and a
 
 from pathlib import Path
 
-import pytest
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.xfail(strict=True, reason="TEMPORARY: documents app and meetings decoupling are being merged")
 def test_imports_keep_the_layers(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     exit_code = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)

@@ -122,6 +122,8 @@ MATRIX = {
     "decisions:matrix_xlsx": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
     "meetings:published_minutes": ({}, everyone(200), None),
     "meetings:calendar_links": ({}, {**everyone(200), "anonymous": 302}, None),
+    # Creating or replacing one's own feed secret: anyone logged in, for themselves only.
+    "meetings:calendar_token_rotate": ({}, everyone(405), everyone(302)),
     "meetings:calendar_mine": ({"token": TOKEN}, everyone(200), None),
     "meetings:calendar_body": ({"token": TOKEN, "slug": "styrgrupp"}, everyone(200), None),
     # Members of any body (the forum holds Danderyd and Ekerö) and those who see every body.
@@ -149,7 +151,37 @@ MATRIX = {
         None,
     ),
     # The chair asks for the notice (302); KSL, the host admin and members may read but not prepare (403).
-    "meetings:meeting_action": ({"pk": MEETING, "action": "notice"}, everyone(405), only(302, "chair")),
+    # One POST-only view per meeting action. The sample meeting is planned: the chair's empty forms are 400s
+    # (the notice is queued: 302); managing actions refuse everyone else (403). Answering the notice and
+    # approving the minutes check the form or state first, so a viewer without the right gets the 400.
+    "meetings:meeting_notice": ({"pk": MEETING}, everyone(405), only(302, "chair")),
+    **{
+        f"meetings:meeting_{name}": ({"pk": MEETING}, everyone(405), only(400, "chair"))
+        for name in (
+            "item_add",
+            "paper_add",
+            "followup",
+            "carry",
+            "move",
+            "attendance",
+            "outcome",
+            "hold",
+            "minutes",
+            "publish",
+            "correct",
+            "cancel",
+            "postpone",
+            "replan",
+        )
+    },
+    **{
+        f"meetings:meeting_{name}": (
+            {"pk": MEETING},
+            everyone(405),
+            only(400, "chair", "member", "ksl_officer", "host_admin"),
+        )
+        for name in ("rsvp", "approve")
+    },
     "meetings:paper": ({"pk": ITEM}, only(200, "chair", "member", "ksl_officer", "host_admin"), None),
     # An empty plan form: 400 for the chair; the others may not plan.
     "meetings:body_action": ({"slug": "styrgrupp", "action": "plan"}, everyone(405), only(400, "chair")),

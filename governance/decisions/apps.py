@@ -18,3 +18,7 @@ class DecisionsConfig(AppConfig):
         from .document_kinds import document_kinds_register
 
         document_kinds_register()
+
+        from .agenda_papers import register as papers_register
+
+        papers_register()

@@ -1,16 +1,18 @@
 """iCalendar (RFC 5545) for meetings: invitations attached to notices, and feeds per body and per member."""
 
-from django.conf import settings
 from icalendar import Calendar, Event
 
 from .choices import MeetingState
 
 PRODID = "-//Origo samverkan//governance//SV"
+#: The right-hand side of every event UID (``meeting-<pk>@UID_DOMAIN``). Fixed on purpose: a UID must never
+#: change, or every subscribed calendar would show each meeting twice. It names the system, not a host.
+UID_DOMAIN = "origo.example"
 
 
 def _event(meeting) -> Event:
     event = Event()
-    event.add("uid", f"meeting-{meeting.pk}@{getattr(settings, 'ICAL_DOMAIN', 'origo.example')}")
+    event.add("uid", f"meeting-{meeting.pk}@{UID_DOMAIN}")
     event.add("summary", meeting.body.name)
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)

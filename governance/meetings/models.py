@@ -3,6 +3,8 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -267,12 +269,18 @@ class AgendaItem(models.Model):
     presenter = models.CharField(_("föredragande"), max_length=200, blank=True)
     minutes_allotted = models.PositiveSmallIntegerField(_("minuter"), null=True, blank=True)
     description = models.TextField(_("beskrivning"), blank=True)
-    recommendation = models.ForeignKey(
-        "decisions.Recommendation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    # What the item's paper was made from (``core.papers``: e.g. a recommendation's adoption summary), linked
+    # generically so that meetings depends on no other app; carried over with the item.
+    source_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("underlag från"),
     )
-    case = models.ForeignKey(
-        "decisions.AdoptionCase", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
     follow_up_report = models.ForeignKey(
         "FollowUpReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -16,7 +16,7 @@ from governance.core import calendar
 from governance.core.permissions import object_grants_sync
 from governance.core.transitions import Rule
 
-from .choices import MeetingAction, MembershipRole
+from .choices import MeetingAction, MeetingState, MembershipRole
 from .models import CooperationBody, CooperationBodyUserObjectPermission, Membership
 
 MANAGING_ROLES = {MembershipRole.CHAIR, MembershipRole.VICE_CHAIR, MembershipRole.SECRETARY}
@@ -119,6 +119,12 @@ def _manages(user, meeting) -> bool:
     return user is None or can_manage_body(user, meeting.body)
 
 
+def _manages_in_person(user, meeting) -> bool:
+    """The body's chair, vice chair and secretary themselves: no scheduled job cancels, moves or holds a meeting,
+    or publishes or corrects its minutes."""
+    return user is not None and can_manage_body(user, meeting.body)
+
+
 def _approves(user, meeting) -> bool:
     """The chair and the chosen justerare complete the justering (the service checks whose approval it is)."""
     if user is None:
@@ -138,17 +144,48 @@ _PREPARES = _lazy("Endast ordföranden och sekreteraren förbereder organets mö
 
 #: Who may run each transition of a meeting, and what it records (``core.transitions``).
 MEETING_RULES = {
+    # The notice also goes out from the daily job on its last day (``notices_send_due``), so the system may.
     "send_notice": Rule(_manages, MeetingAction.MEETING_NOTICE_SENT, _PREPARES),
-    "hold": Rule(_manages, MeetingAction.MEETING_HELD, _PREPARES),
-    "draft_minutes": Rule(_manages, MeetingAction.MINUTES_DRAFTED, _PREPARES),
+    "hold": Rule(_manages_in_person, MeetingAction.MEETING_HELD, _PREPARES),
+    "draft_minutes": Rule(_manages_in_person, MeetingAction.MINUTES_DRAFTED, _PREPARES),
     "approve_minutes": Rule(
         _approves,
         MeetingAction.MINUTES_APPROVED,
         _lazy("Endast ordföranden och de valda justerarna justerar protokollet."),
     ),
-    "publish": Rule(_manages, MeetingAction.MINUTES_PUBLISHED, _PREPARES),
-    "correct_minutes": Rule(_manages, MeetingAction.MINUTES_CORRECTED, _PREPARES),
-    "cancel": Rule(_manages, MeetingAction.MEETING_CANCELLED, _PREPARES),
-    "postpone": Rule(_manages, MeetingAction.MEETING_POSTPONED, _PREPARES),
-    "replan": Rule(_manages, MeetingAction.MEETING_REPLANNED, _PREPARES),
+    "publish": Rule(_manages_in_person, MeetingAction.MINUTES_PUBLISHED, _PREPARES),
+    "correct_minutes": Rule(_manages_in_person, MeetingAction.MINUTES_CORRECTED, _PREPARES),
+    "cancel": Rule(_manages_in_person, MeetingAction.MEETING_CANCELLED, _PREPARES),
+    "postpone": Rule(_manages_in_person, MeetingAction.MEETING_POSTPONED, _PREPARES),
+    "replan": Rule(_manages_in_person, MeetingAction.MEETING_REPLANNED, _PREPARES),
 }
+
+#: The states in which the agenda, the attendance and the items may still change (before the minutes).
+AGENDA_OPEN_STATES = (MeetingState.PLANNED, MeetingState.NOTICE_SENT, MeetingState.HELD)
+
+
+def can_answer_notice(user, meeting) -> bool:
+    """A member called to the meeting answers the notice until the meeting is held."""
+    return (
+        user.is_authenticated
+        and meeting.state in (MeetingState.PLANNED, MeetingState.NOTICE_SENT)
+        and Membership.objects.active(meeting.date).filter(body=meeting.body, person__user=user).exists()
+    )
+
+
+def can_edit_agenda(user, meeting) -> bool:
+    """Items are added, moved and carried over by the body's managers until the minutes are drawn up."""
+    return meeting.state in AGENDA_OPEN_STATES and can_manage_body(user, meeting.body)
+
+
+def can_request_notice(user, meeting) -> bool:
+    return meeting.state == MeetingState.PLANNED and can_manage_body(user, meeting.body)
+
+
+def can_record_attendance(user, meeting) -> bool:
+    return meeting.state in AGENDA_OPEN_STATES and can_manage_body(user, meeting.body)
+
+
+def can_record_outcomes(user, meeting) -> bool:
+    """Decisions and notes are written once the meeting is held (the service also allows open minutes)."""
+    return meeting.state == MeetingState.HELD and can_manage_body(user, meeting.body)

@@ -8,8 +8,8 @@ from django.db.models import Count, Prefetch, Q
 from governance.core import calendar
 
 from . import permissions
-from .choices import VOTING_ROLES, FigureCategory
-from .models import CooperationBody, Membership
+from .choices import VOTING_ROLES, FigureCategory, MeetingState
+from .models import CalendarToken, CooperationBody, Membership
 
 
 def body_list(user) -> list[CooperationBody]:
@@ -134,3 +134,17 @@ def followup_charts(report) -> list[tuple[str, list[FigureBar], int]]:
         ]
         charts.append((label, bars, 16 + len(bars) * 22))
     return charts
+
+
+def minutes_numbered(meeting) -> bool:
+    """Whether the items carry § numbers yet (from the drawn-up minutes on)."""
+    return meeting.state not in permissions.AGENDA_OPEN_STATES
+
+
+def extracts_available(meeting) -> bool:
+    return meeting.state in (MeetingState.MINUTES_APPROVED, MeetingState.PUBLISHED)
+
+
+def calendar_token(user) -> str | None:
+    """The user's calendar feed secret, or ``None`` before they have created one."""
+    return CalendarToken.objects.filter(user=user).values_list("token", flat=True).first()

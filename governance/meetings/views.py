@@ -1,6 +1,6 @@
 """Pages of the cooperation bodies and their meetings."""
 
-import secrets
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from governance.core import calendar
 from governance.core.exports import csv_text, download_response
-from governance.core.transitions import TransitionConflict
-from governance.decisions.models import Recommendation
+from governance.core.papers import paper_providers
+from governance.core.transitions import TransitionConflict, rule_for, transitions_available
 
 from . import ical, permissions, queries, services
 from .choices import MeetingState
@@ -181,7 +181,7 @@ def _meeting_or_404(user, pk: int) -> Meeting:
 
 
 def _meeting_page(request, meeting, status=200, **forms):
-    members = services.meetings.notice_recipients(meeting)
+    members = services.notice_recipients(meeting)
     attendances = {a.membership_id: a for a in meeting.attendances.select_related("membership__person")}
     mine = next((m for m in members if m.person.user_id == request.user.pk), None)
     can_manage = permissions.can_manage_body(request.user, meeting.body)
@@ -192,15 +192,16 @@ def _meeting_page(request, meeting, status=200, **forms):
         "meeting": meeting,
         "body": meeting.body,
         "items": list(
-            meeting.items.select_related("recommendation", "follow_up_report").prefetch_related(
-                "conflicts__membership__person"
-            )
+            meeting.items.select_related("follow_up_report").prefetch_related("conflicts__membership__person")
         ),
         "members": members,
         "attendances": attendances,
         "mine": mine,
         "my_attendance": attendances.get(mine.pk) if mine else None,
         "can_manage": can_manage,
+        "allowed": _allowed_actions(request.user, meeting),
+        "numbered": queries.minutes_numbered(meeting),
+        "extracts": queries.extracts_available(meeting),
         "deadline": services.notice_deadline(meeting),
         "item_form": forms.get("item_form") or ItemForm(),
         "rsvp_form": RsvpForm(),
@@ -221,7 +222,9 @@ def _meeting_page(request, meeting, status=200, **forms):
             )
             for item in meeting.items.all()
         },
-        "recommendations": Recommendation.objects.order_by("-board_decision_date"),
+        "paper_providers": [(p.key, p.label, p.options(request.user)) for p in paper_providers()]
+        if can_manage
+        else [],
         "reports": FollowUpReport.objects.all()[:8],
         "versions": list(meeting.minutes_versions.prefetch_related("approvals__membership__person")),
         "checkers": list(meeting.minutes_checkers.select_related("person")),
@@ -235,25 +238,37 @@ def meeting_detail(request, pk: int):
     return _meeting_page(request, _meeting_or_404(request.user, pk))
 
 
-ACTIONS = {
-    "notice",
-    "rsvp",
-    "item",
-    "adoption",
-    "followup",
-    "carry",
-    "move",
-    "attendance",
-    "hold",
-    "outcome",
-    "minutes",
-    "approve",
-    "publish",
-    "correct",
-    "cancel",
-    "postpone",
-    "replan",
+#: Page action -> the meeting transition it runs (its rule decides who sees and may press the button).
+ACTION_TRANSITIONS = {
+    "hold": "hold",
+    "minutes": "draft_minutes",
+    "approve": "approve_minutes",
+    "publish": "publish",
+    "correct": "correct_minutes",
+    "cancel": "cancel",
+    "postpone": "postpone",
+    "replan": "replan",
 }
+
+
+def _allowed_actions(user, meeting) -> dict[str, bool]:
+    """What ``user`` may do on the meeting page now, from the server's rules: the transitions from
+    ``core.transitions`` and the other actions from ``permissions.can_*``. The template shows only these."""
+    available = set(transitions_available(user, meeting))
+    allowed = {action: name in available for action, name in ACTION_TRANSITIONS.items()}
+    agenda = permissions.can_edit_agenda(user, meeting)
+    allowed.update(
+        rsvp=permissions.can_answer_notice(user, meeting),
+        notice=permissions.can_request_notice(user, meeting),
+        item=agenda,
+        paper_add=agenda,
+        followup=agenda,
+        carry=agenda,
+        move=agenda,
+        attendance=permissions.can_record_attendance(user, meeting),
+        outcome=permissions.can_record_outcomes(user, meeting),
+    )
+    return allowed
 
 
 def _post_id(post, name: str) -> int:
@@ -264,128 +279,226 @@ def _post_id(post, name: str) -> int:
     return int(value)
 
 
-@require_POST
-@login_required
-def meeting_action(request, pk: int, action: str):
-    meeting = _meeting_or_404(request.user, pk)
-    if action not in ACTIONS:
-        raise Http404
-    user = request.user
-    post = request.POST
-    try:
-        if action == "rsvp":
-            form = RsvpForm(post)
-            if not form.is_valid():
-                raise ValidationError(_("Välj ett svar."))
-            services.rsvp_answer(acting_user=user, meeting=meeting, answer=form.cleaned_data["answer"])
-        elif action == "approve":
-            services.minutes_approve(acting_user=user, meeting=meeting)
-        else:
-            if not permissions.can_manage_body(user, meeting.body):
-                raise PermissionDenied(_("Endast ordföranden och sekreteraren förbereder mötet."))
-            if action == "notice":
-                services.meeting_notice_request(acting_user=user, meeting=meeting)
-                messages.success(request, _("Kallelsen skickas."))
-            elif action == "item":
-                form = ItemForm(post, request.FILES)
-                if not form.is_valid():
-                    return _meeting_page(request, meeting, status=400, item_form=form)
-                data = form.cleaned_data
-                services.agenda_item_add(
-                    acting_user=user,
-                    meeting=meeting,
-                    title=data["title"],
-                    kind=data["kind"],
-                    presenter=data["presenter"],
-                    minutes_allotted=data["minutes_allotted"],
-                    description=data["description"],
-                    paper=data["paper"],
-                )
-                messages.success(request, _("Ärendet ”%(title)s” är tillagt.") % {"title": data["title"]})
-            elif action == "adoption":
-                recommendation = Recommendation.objects.filter(pk=_post_id(post, "recommendation")).first()
-                if recommendation is None:
-                    raise ValidationError(_("Välj en rekommendation."))
-                services.agenda_adoption_summary_add(
-                    acting_user=user, meeting=meeting, recommendation=recommendation
-                )
-            elif action == "followup":
-                report = FollowUpReport.objects.filter(pk=_post_id(post, "report")).first()
-                if report is None:
-                    raise ValidationError(_("Välj en uppföljningsrapport."))
-                services.agenda_follow_up_add(acting_user=user, meeting=meeting, report=report)
-            elif action == "carry":
-                services.agenda_carry_over(acting_user=user, meeting=meeting)
-            elif action == "move":
-                item = AgendaItem.objects.filter(pk=_post_id(post, "item"), meeting=meeting).first()
-                if item is None or post.get("direction") not in ("up", "down"):
-                    raise ValidationError(_("Okänt ärende."))
-                services.agenda_item_move(acting_user=user, item=item, direction=post["direction"])
-            elif action == "attendance":
-                members = services.meetings.notice_recipients(meeting)
-                form = AttendanceForm(post, members=members, attendances={})
-                if not form.is_valid():
-                    return _meeting_page(request, meeting, status=400, attendance_form=form)
-                services.attendance_record(acting_user=user, meeting=meeting, statuses=form.statuses())
-            elif action == "hold":
-                services.meeting_hold(acting_user=user, meeting=meeting)
-            elif action == "outcome":
-                item = AgendaItem.objects.filter(pk=_post_id(post, "item"), meeting=meeting).first()
-                if item is None:
-                    raise ValidationError(_("Okänt ärende."))
-                form = OutcomeForm(
-                    post, members=services.meetings.notice_recipients(meeting), prefix=f"item{item.pk}"
-                )
-                if not form.is_valid():
-                    raise ValidationError([e for errors in form.errors.values() for e in errors])
-                services.item_outcome_record(
-                    acting_user=user,
-                    item=item,
-                    outcome=form.cleaned_data["outcome"],
-                    is_open=form.cleaned_data["is_open"],
-                    conflicts=form.cleaned_data["conflicts"],
-                )
-            elif action == "minutes":
-                present = [m for m in services.meetings.notice_recipients(meeting)]
-                form = CheckersForm(post, members=present)
-                if not form.is_valid():
-                    raise ValidationError(_("Välj två justerare."))
-                services.minutes_draft(
-                    acting_user=user, meeting=meeting, checker_ids=form.cleaned_data["checkers"]
-                )
-            elif action == "publish":
-                services.minutes_publish(acting_user=user, meeting=meeting)
-            elif action == "correct":
-                form = ReasonForm(post)
-                if not form.is_valid():
-                    raise ValidationError(_("Ange skälet till rättelsen (högst 300 tecken)."))
-                services.minutes_correct(
-                    acting_user=user, meeting=meeting, reason=form.cleaned_data["reason"]
-                )
-            elif action == "cancel":
-                services.meeting_cancel(acting_user=user, meeting=meeting, reason=post.get("reason", ""))
-            elif action == "postpone":
-                services.meeting_postpone(acting_user=user, meeting=meeting, reason=post.get("reason", ""))
-            elif action == "replan":
-                form = MeetingForm(post)
-                if not form.is_valid():
-                    raise ValidationError([e for errors in form.errors.values() for e in errors])
-                tz = timezone.get_current_timezone()
-                data = form.cleaned_data
-                services.meeting_replan(
-                    acting_user=user,
-                    meeting=meeting,
-                    starts_at=timezone.datetime.combine(data["date"], data["start"], tzinfo=tz),
-                    ends_at=timezone.datetime.combine(data["date"], data["end"], tzinfo=tz),
-                )
-    except TransitionConflict as exc:
-        messages.error(request, str(exc))
-        return _meeting_page(request, _meeting_or_404(user, pk), status=409)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return _meeting_page(request, _meeting_or_404(user, pk), status=400)
-    return redirect("meetings:meeting", pk=meeting.pk)
+def _expected_state(post) -> str | None:
+    """The state the page showed (hidden ``expected_state``); the runner answers a stale page with a conflict."""
+    value = post.get("expected_state", "")
+    if value and value not in MeetingState.values:
+        raise ValidationError(_("Ogiltigt val."))
+    return value or None
+
+
+def meeting_post(check=None):
+    """One POST action on a meeting: login, the meeting (404/403), ``check(user, meeting)`` (403), then the
+    action; a stale page is a 409 and a refused one a 400, both re-rendering the page with the message."""
+
+    def decorate(view):
+        @require_POST
+        @login_required
+        @wraps(view)
+        def wrapper(request, pk: int):
+            meeting = _meeting_or_404(request.user, pk)
+            if check is not None and not check(request.user, meeting):
+                raise PermissionDenied(_("Du får inte göra det här på mötet nu."))
+            try:
+                response = view(request, meeting)
+            except TransitionConflict as exc:
+                messages.error(request, str(exc))
+                return _meeting_page(request, _meeting_or_404(request.user, pk), status=409)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+                return _meeting_page(request, _meeting_or_404(request.user, pk), status=400)
+            return response or redirect("meetings:meeting", pk=meeting.pk)
+
+        return wrapper
+
+    return decorate
+
+
+def _may_transition(action):
+    """The transition's rule, ignoring the state (a stale page gets its 409 from the runner, not a 403)."""
+    return lambda user, meeting: rule_for(Meeting, ACTION_TRANSITIONS[action]).allowed(user, meeting)
+
+
+def _manages(user, meeting):
+    return permissions.can_manage_body(user, meeting.body)
+
+
+@meeting_post()
+def meeting_rsvp(request, meeting):
+    form = RsvpForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Välj ett svar."))
+    services.rsvp_answer(acting_user=request.user, meeting=meeting, answer=form.cleaned_data["answer"])
+
+
+@meeting_post(_manages)
+def meeting_notice(request, meeting):
+    services.meeting_notice_request(
+        acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST)
+    )
+    messages.success(request, _("Kallelsen skickas."))
+
+
+@meeting_post(_manages)
+def meeting_item_add(request, meeting):
+    form = ItemForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _meeting_page(request, meeting, status=400, item_form=form)
+    data = form.cleaned_data
+    services.agenda_item_add(
+        acting_user=request.user,
+        meeting=meeting,
+        title=data["title"],
+        kind=data["kind"],
+        presenter=data["presenter"],
+        minutes_allotted=data["minutes_allotted"],
+        description=data["description"],
+        paper=data["paper"],
+    )
+    messages.success(request, _("Ärendet ”%(title)s” är tillagt.") % {"title": data["title"]})
+    return None
+
+
+@meeting_post(_manages)
+def meeting_paper_add(request, meeting):
+    services.agenda_paper_add(
+        acting_user=request.user,
+        meeting=meeting,
+        provider_key=request.POST.get("provider", ""),
+        source_id=_post_id(request.POST, "source"),
+    )
+
+
+@meeting_post(_manages)
+def meeting_followup(request, meeting):
+    report = FollowUpReport.objects.filter(pk=_post_id(request.POST, "report")).first()
+    if report is None:
+        raise ValidationError(_("Välj en uppföljningsrapport."))
+    services.agenda_follow_up_add(acting_user=request.user, meeting=meeting, report=report)
+
+
+@meeting_post(_manages)
+def meeting_carry(request, meeting):
+    services.agenda_carry_over(acting_user=request.user, meeting=meeting)
+
+
+@meeting_post(_manages)
+def meeting_move(request, meeting):
+    item = AgendaItem.objects.filter(pk=_post_id(request.POST, "item"), meeting=meeting).first()
+    if item is None or request.POST.get("direction") not in ("up", "down"):
+        raise ValidationError(_("Okänt ärende."))
+    services.agenda_item_move(acting_user=request.user, item=item, direction=request.POST["direction"])
+
+
+@meeting_post(_manages)
+def meeting_attendance(request, meeting):
+    form = AttendanceForm(request.POST, members=services.notice_recipients(meeting), attendances={})
+    if not form.is_valid():
+        return _meeting_page(request, meeting, status=400, attendance_form=form)
+    services.attendance_record(acting_user=request.user, meeting=meeting, statuses=form.statuses())
+    return None
+
+
+@meeting_post(_manages)
+def meeting_outcome(request, meeting):
+    item = AgendaItem.objects.filter(pk=_post_id(request.POST, "item"), meeting=meeting).first()
+    if item is None:
+        raise ValidationError(_("Okänt ärende."))
+    form = OutcomeForm(request.POST, members=services.notice_recipients(meeting), prefix=f"item{item.pk}")
+    if not form.is_valid():
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
+    services.item_outcome_record(
+        acting_user=request.user,
+        item=item,
+        outcome=form.cleaned_data["outcome"],
+        is_open=form.cleaned_data["is_open"],
+        conflicts=form.cleaned_data["conflicts"],
+    )
+
+
+@meeting_post(_may_transition("hold"))
+def meeting_hold(request, meeting):
+    services.meeting_hold(
+        acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST)
+    )
+
+
+@meeting_post(_may_transition("minutes"))
+def meeting_minutes(request, meeting):
+    form = CheckersForm(request.POST, members=services.notice_recipients(meeting))
+    if not form.is_valid():
+        raise ValidationError(_("Välj två justerare."))
+    services.minutes_draft(
+        acting_user=request.user,
+        meeting=meeting,
+        checker_ids=form.cleaned_data["checkers"],
+        expected_state=_expected_state(request.POST),
+    )
+
+
+@meeting_post()
+def meeting_approve(request, meeting):
+    # The service says whose approval it is (the chair's or a chosen justerare's), 403 for anyone else.
+    services.minutes_approve(
+        acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST)
+    )
+
+
+@meeting_post(_may_transition("publish"))
+def meeting_publish(request, meeting):
+    services.minutes_publish(
+        acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST)
+    )
+
+
+@meeting_post(_may_transition("correct"))
+def meeting_correct(request, meeting):
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Ange skälet till rättelsen (högst 300 tecken)."))
+    services.minutes_correct(
+        acting_user=request.user,
+        meeting=meeting,
+        reason=form.cleaned_data["reason"],
+        expected_state=_expected_state(request.POST),
+    )
+
+
+@meeting_post(_may_transition("cancel"))
+def meeting_cancel(request, meeting):
+    services.meeting_cancel(
+        acting_user=request.user,
+        meeting=meeting,
+        reason=request.POST.get("reason", ""),
+        expected_state=_expected_state(request.POST),
+    )
+
+
+@meeting_post(_may_transition("postpone"))
+def meeting_postpone(request, meeting):
+    services.meeting_postpone(
+        acting_user=request.user,
+        meeting=meeting,
+        reason=request.POST.get("reason", ""),
+        expected_state=_expected_state(request.POST),
+    )
+
+
+@meeting_post(_may_transition("replan"))
+def meeting_replan(request, meeting):
+    form = MeetingForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
+    tz = timezone.get_current_timezone()
+    data = form.cleaned_data
+    services.meeting_replan(
+        acting_user=request.user,
+        meeting=meeting,
+        starts_at=timezone.datetime.combine(data["date"], data["start"], tzinfo=tz),
+        ends_at=timezone.datetime.combine(data["date"], data["end"], tzinfo=tz),
+        expected_state=_expected_state(request.POST),
+    )
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -504,21 +617,29 @@ def followup_report(request, pk: int):
     )
 
 
-def _token(user) -> CalendarToken:
-    token, _created = CalendarToken.objects.get_or_create(
-        user=user, defaults={"token": secrets.token_urlsafe(32)}
-    )
-    return token
-
-
 @require_GET
 @login_required
 def calendar_links(request):
+    """Shows the feed addresses, or a button to create them; reading the page never creates a secret."""
     return render(
         request,
         "meetings/calendar_links.html",
-        {"token": _token(request.user).token, "bodies": queries.body_list(request.user)},
+        {"token": queries.calendar_token(request.user), "bodies": queries.body_list(request.user)},
     )
+
+
+@require_POST
+@login_required
+def calendar_token_rotate(request):
+    replaced = queries.calendar_token(request.user) is not None
+    services.calendar_token_rotate(acting_user=request.user)
+    messages.success(
+        request,
+        _("Du har fått nya adresser. De gamla fungerar inte längre.")
+        if replaced
+        else _("Dina kalenderadresser är skapade."),
+    )
+    return redirect("meetings:calendar_links")
 
 
 @require_GET

@@ -22,7 +22,7 @@ def test_chair_plans_and_prepares_a_meeting(client, chair):
     )
     assert response.status_code == 302
     meeting = Meeting.objects.latest("id")
-    url = reverse("meetings:meeting_action", args=[meeting.pk, "item"])
+    url = reverse("meetings:meeting_item_add", args=[meeting.pk])
     assert (
         client.post(
             url, {"title": "Budget 2027", "kind": "decision", "presenter": "Verksamhetschefen"}
@@ -59,12 +59,12 @@ def test_member_answers_the_notice(client, member, chair):
     )
     client.force_login(member)
     response = client.post(
-        reverse("meetings:meeting_action", args=[meeting.pk, "rsvp"]), {"answer": "sending_substitute"}
+        reverse("meetings:meeting_rsvp", args=[meeting.pk]), {"answer": "sending_substitute"}
     )
     assert response.status_code == 302
     membership = Membership.objects.get(body=meeting.body, person__user=member)
     assert meeting.attendances.get(membership=membership).rsvp == "sending_substitute"
-    assert client.post(reverse("meetings:meeting_action", args=[meeting.pk, "hold"])).status_code == 403
+    assert client.post(reverse("meetings:meeting_hold", args=[meeting.pk])).status_code == 403
 
 
 def test_published_minutes_are_public(client, chair, member, ksl_officer):
@@ -86,21 +86,19 @@ def test_published_minutes_are_public(client, chair, member, ksl_officer):
     meeting.refresh_from_db()
     services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
     client.force_login(chair)
-    assert client.post(reverse("meetings:meeting_action", args=[meeting.pk, "hold"])).status_code == 302
+    assert client.post(reverse("meetings:meeting_hold", args=[meeting.pk])).status_code == 302
     checkers = [members[member.pk].pk, members[ksl_officer.pk].pk]
     assert (
         client.post(
-            reverse("meetings:meeting_action", args=[meeting.pk, "minutes"]), {"checkers": checkers}
+            reverse("meetings:meeting_minutes", args=[meeting.pk]), {"checkers": checkers}
         ).status_code
         == 302
     )
     for user in (chair, member, ksl_officer):
         client.force_login(user)
-        assert (
-            client.post(reverse("meetings:meeting_action", args=[meeting.pk, "approve"])).status_code == 302
-        )
+        assert client.post(reverse("meetings:meeting_approve", args=[meeting.pk])).status_code == 302
     client.force_login(chair)
-    assert client.post(reverse("meetings:meeting_action", args=[meeting.pk, "publish"])).status_code == 302
+    assert client.post(reverse("meetings:meeting_publish", args=[meeting.pk])).status_code == 302
     client.logout()
     listing = client.get(reverse("meetings:published_minutes")).text
     assert "Styrgruppen för Origo" in listing
@@ -139,9 +137,18 @@ def test_followup_page_and_csv_suppress_small_cells(client, chair, host_admin):
 
 
 def test_calendar_feed_by_token(client, chair):
+    from governance.core.models import AuditEvent
+    from governance.meetings.models import CalendarToken
+
     client.force_login(chair)
     page = client.get(reverse("meetings:calendar_links")).text
+    assert "Skapa mina kalenderadresser" in page and not CalendarToken.objects.filter(user=chair).exists()
+    assert client.post(reverse("meetings:calendar_token_rotate")).status_code == 302
+    page = client.get(reverse("meetings:calendar_links")).text
     token = page.split("/organ/kalender/")[1].split("/")[0]
+    assert CalendarToken.objects.get(user=chair).token == token
+    created = AuditEvent.objects.filter(action="calendar_token.rotated").latest("pk")
+    assert created.payload == {"replaced": False} and token not in str(created.payload)
     client.logout()
     feed = client.get(reverse("meetings:calendar_mine", args=[token]))
     assert (
@@ -150,6 +157,15 @@ def test_calendar_feed_by_token(client, chair):
         and b"BEGIN:VCALENDAR" in feed.content
     )
     assert client.get(reverse("meetings:calendar_mine", args=["fel-nyckel"])).status_code == 404
+    client.force_login(chair)
+    assert client.post(reverse("meetings:calendar_token_rotate")).status_code == 302
+    assert AuditEvent.objects.filter(action="calendar_token.rotated").latest("pk").payload == {
+        "replaced": True
+    }
+    client.logout()
+    assert (
+        client.get(reverse("meetings:calendar_mine", args=[token])).status_code == 404
+    )  # the old one is dead
 
 
 def test_ksl_plans_the_next_terms_rotation(client, ksl_officer, chair):
@@ -189,3 +205,80 @@ def test_ksl_plans_the_next_terms_rotation(client, ksl_officer, chair):
         ).status_code
         == 403
     )
+
+
+def _planned(chair, days=45):
+    from governance.meetings import services
+
+    day = calendar.today() + dt.timedelta(days=days)
+    tz = timezone.get_current_timezone()
+    return services.meeting_create(
+        acting_user=chair,
+        body=_steering(),
+        starts_at=dt.datetime.combine(day, dt.time(13), tzinfo=tz),
+        ends_at=dt.datetime.combine(day, dt.time(15), tzinfo=tz),
+    )
+
+
+def test_a_stale_page_is_a_conflict_and_nothing_changes(client, chair):
+    from governance.core.models import AuditEvent
+
+    meeting = _planned(chair)
+    client.force_login(chair)
+    url = reverse("meetings:meeting_postpone", args=[meeting.pk])
+    assert client.post(url, {"reason": "Lokalen", "expected_state": "planned"}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.state == "postponed"
+    events = AuditEvent.objects.count()
+    # A second tab still shows the planned meeting and posts its cancel form.
+    response = client.post(
+        reverse("meetings:meeting_cancel", args=[meeting.pk]),
+        {"reason": "Dubbelbokat", "expected_state": "planned"},
+    )
+    assert response.status_code == 409
+    assert "ändrats av någon annan" in response.text and "Ladda om sidan" in response.text
+    assert "Planera om mötet" in response.text  # the page is re-rendered as it is now
+    meeting.refresh_from_db()
+    assert meeting.state == "postponed" and AuditEvent.objects.count() == events
+    notice = client.post(reverse("meetings:meeting_notice", args=[meeting.pk]), {"expected_state": "planned"})
+    assert notice.status_code == 409
+
+
+def test_the_page_offers_only_what_the_server_allows(client, chair, member):
+    meeting = _planned(chair)
+    client.force_login(chair)
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
+    assert 'name="expected_state" value="planned"' in page
+    for offered in ("Skicka kallelsen", "Skjut upp mötet", "Ställ in mötet", "Lägg till ärende", "Närvaro"):
+        assert offered in page
+    for hidden in (
+        "Planera om mötet",
+        "Publicera protokollet",
+        "Justera protokollet",
+        "Skapa en rättad version",
+    ):
+        assert hidden not in page
+    client.force_login(member)
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
+    assert "Ditt svar på kallelsen" in page
+    for hidden in ("Skicka kallelsen", "Ställ in mötet", "Markera mötet som genomfört", "Lägg till ärende"):
+        assert hidden not in page
+    assert (
+        client.post(reverse("meetings:meeting_cancel", args=[meeting.pk]), {"reason": "x"}).status_code == 403
+    )
+
+
+def test_chair_adds_a_paper_from_another_app(client, chair):
+    from governance.decisions.models import Recommendation
+
+    meeting = _planned(chair)
+    recommendation = Recommendation.objects.get(slug="origo-2016")
+    client.force_login(chair)
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
+    assert 'name="provider" value="adoption_summary"' in page and recommendation.title in page
+    url = reverse("meetings:meeting_paper_add", args=[meeting.pk])
+    response = client.post(url, {"provider": "adoption_summary", "source": recommendation.pk})
+    assert response.status_code == 302
+    item = meeting.items.get(title="Läget i kommunernas anslutning")
+    assert item.source == recommendation and item.paper_name.startswith("anslutning-origo-2016")
+    assert client.post(url, {"provider": "okand", "source": recommendation.pk}).status_code == 400

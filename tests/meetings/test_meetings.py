@@ -11,9 +11,10 @@ from django.utils import timezone
 from docx import Document
 
 from governance.core import calendar
+from governance.core.formatting import format_date_long
 from governance.core.models import AuditEvent
 from governance.meetings import services
-from governance.meetings.models import CooperationBody, Meeting, Membership
+from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Membership
 from governance.meetings.services.minutes import current_version
 
 TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -106,14 +107,37 @@ def test_adoption_summary_item_has_the_summary_as_its_paper(chair, steering):
     from governance.decisions.models import Recommendation
 
     meeting = _future_meeting(steering, chair)
-    item = services.agenda_adoption_summary_add(
-        acting_user=chair, meeting=meeting, recommendation=Recommendation.objects.get(slug="origo-2016")
+    recommendation = Recommendation.objects.get(slug="origo-2016")
+    item = services.agenda_paper_add(
+        acting_user=chair, meeting=meeting, provider_key="adoption_summary", source_id=recommendation.pk
     )
     assert item.title == "Läget i kommunernas anslutning"
+    assert item.source == recommendation and item.description == f"Lägesrapport om {recommendation.title}."
     with item.paper.open("rb") as handle:
         text = _text(handle.read())
     assert "Läget i kommunernas anslutning: Förlängning av avtalet om Origo" in text
     assert "Försenade: 6" in text and "Sollentuna | Under beslut (försenad)" in text
+    assert AuditEvent.objects.filter(action="agenda.item_added", object_id=str(item.pk)).exists()
+    with pytest.raises(ValidationError, match="Okänd sorts handling"):
+        services.agenda_paper_add(acting_user=chair, meeting=meeting, provider_key="nope", source_id=1)
+    with pytest.raises(ValidationError, match="Välj vad handlingen ska gälla"):
+        services.agenda_paper_add(
+            acting_user=chair, meeting=meeting, provider_key="adoption_summary", source_id=10**9
+        )
+
+
+def test_carried_over_items_keep_their_source(chair, steering):
+    from governance.decisions.models import Recommendation
+
+    first = _future_meeting(steering, chair, days=40)
+    recommendation = Recommendation.objects.get(slug="origo-2016")
+    item = services.agenda_paper_add(
+        acting_user=chair, meeting=first, provider_key="adoption_summary", source_id=recommendation.pk
+    )
+    AgendaItem.objects.filter(pk=item.pk).update(is_open=True)
+    second = _future_meeting(steering, chair, days=70)
+    (carried,) = services.agenda_carry_over(acting_user=chair, meeting=second)
+    assert carried.carried_from_id == item.pk and carried.source == recommendation
 
 
 def test_notice_deadline_respects_holidays(chair, steering):
@@ -132,6 +156,9 @@ def test_notice_is_sent_once_with_agenda_and_invitation(chair, steering, django_
     meeting.refresh_from_db()
     assert meeting.state == "notice_sent"
     message = mail.outbox[-1]
+    assert message.subject == f"Kallelse: Styrgruppen för Origo {format_date_long(meeting.date)}"
+    assert "Du kallas till Styrgruppen för Origo" in message.body and "kl. 13.00, Stadshuset." in message.body
+    assert "&" not in message.body  # plain text, not HTML-escaped
     names = [a[0] for a in message.attachments]
     assert "kallelse.docx" in names and "mote.ics" in names
     recipients = set(message.bcc)
@@ -151,6 +178,21 @@ def test_notice_is_sent_once_with_agenda_and_invitation(chair, steering, django_
     assert len(mail.outbox) == 1
     assert (
         meeting.attendances.count() == Membership.objects.active(meeting.date).filter(body=steering).count()
+    )
+
+
+def test_the_first_possible_day_counts_working_days_from_the_next_working_day(steering, monkeypatch):
+    from governance.meetings.services import planning
+
+    monkeypatch.setattr(calendar, "today", lambda: dt.date(2026, 1, 3))  # a Saturday
+    # From Monday 5 January: trettondedagen (6 Jan) is skipped, so five working days ahead is Tuesday 13 January,
+    # whose notice deadline (Monday 5 January) is still ahead.
+    assert planning._first_possible_day(steering) == dt.date(2026, 1, 13)
+    assert calendar.working_days_before(dt.date(2026, 1, 13), steering.notice_working_days) >= dt.date(
+        2026, 1, 3
+    )
+    assert calendar.working_days_before(dt.date(2026, 1, 12), steering.notice_working_days) < dt.date(
+        2026, 1, 3
     )
 
 
@@ -484,3 +526,19 @@ def test_a_correction_can_change_outcomes_until_someone_approves(chair, steering
         services.item_outcome_record(acting_user=chair, item=item, outcome="Ändrat efter justering.")
     with pytest.raises(ValidationError, match="redan justerat"):
         services.minutes_approve(acting_user=chair, meeting=meeting)
+
+
+def test_only_the_notice_may_be_sent_by_the_system(chair, steering):
+    """Per-transition rules: the daily job sends notices, but no job cancels a meeting."""
+    from governance.core.transitions import transitions_available
+
+    meeting = _future_meeting(steering, chair)
+    with pytest.raises(PermissionDenied):
+        services.meeting_cancel(acting_user=None, meeting=meeting, reason="Ingen")
+    assert "cancel" in transitions_available(chair, meeting)
+    assert "cancel" not in transitions_available(None, meeting) and "send_notice" in transitions_available(
+        None, meeting
+    )
+    meeting.refresh_from_db()
+    assert meeting.state == "planned"
+    assert not AuditEvent.objects.filter(action="meeting.cancelled").exists()

@@ -1,27 +1,16 @@
 """Writes of the meetings app, split by subject; import from here."""
 
-from .followup import followup_report_record, suppressed
-from .meetings import (
-    agenda_adoption_summary_add,
+from .agenda import (
     agenda_carry_over,
     agenda_follow_up_add,
     agenda_item_add,
     agenda_item_move,
-    attendance_record,
+    agenda_paper_add,
     item_outcome_record,
-    meeting_cancel,
-    meeting_create,
-    meeting_hold,
-    meeting_notice_request,
-    meeting_notice_send,
-    meeting_postpone,
-    meeting_replan,
-    meetings_plan_year,
-    notice_deadline,
-    notices_send_due,
-    quorum,
-    rsvp_answer,
 )
+from .attendance import attendance_record, quorum
+from .calendar_tokens import calendar_token_rotate
+from .followup import followup_report_record, suppressed
 from .memberships import (
     CompositionError,
     body_load,
@@ -39,16 +28,33 @@ from .minutes import (
     minutes_publish,
     notice_context,
 )
+from .notices import (
+    meeting_notice_request,
+    meeting_notice_send,
+    notice_deadline,
+    notice_recipients,
+    notices_send_due,
+    rsvp_answer,
+)
+from .planning import (
+    meeting_cancel,
+    meeting_create,
+    meeting_hold,
+    meeting_postpone,
+    meeting_replan,
+    meetings_plan_year,
+)
 
 __all__ = [
     "CompositionError",
-    "agenda_adoption_summary_add",
     "agenda_carry_over",
     "agenda_follow_up_add",
     "agenda_item_add",
     "agenda_item_move",
+    "agenda_paper_add",
     "attendance_record",
     "body_load",
+    "calendar_token_rotate",
     "current_version",
     "extract_render",
     "followup_report_record",
@@ -71,6 +77,7 @@ __all__ = [
     "minutes_publish",
     "notice_context",
     "notice_deadline",
+    "notice_recipients",
     "notices_send_due",
     "quorum",
     "rsvp_answer",

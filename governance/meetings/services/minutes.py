@@ -14,7 +14,8 @@ from governance.core.transitions import transition_run
 
 from ..choices import AttendanceStatus, MeetingAction, MeetingState, MembershipRole
 from ..models import CooperationBody, Meeting, MinutesApproval, MinutesVersion
-from .meetings import _meeting_transition, notice_recipients
+from .common import _check_expected_state, _meeting_transition
+from .notices import notice_recipients
 
 WEEKDAYS = ["måndagen", "tisdagen", "onsdagen", "torsdagen", "fredagen", "lördagen", "söndagen"]
 
@@ -140,7 +141,9 @@ def _number_paragraphs(meeting: Meeting) -> None:
         item.save(update_fields=["paragraph"])
 
 
-def minutes_draft(*, acting_user, meeting: Meeting, checker_ids: list[int]) -> Meeting:
+def minutes_draft(
+    *, acting_user, meeting: Meeting, checker_ids: list[int], expected_state: str | None = None
+) -> Meeting:
     """Draw up the minutes: two justerare chosen at the meeting, quorum recorded, § numbers given."""
 
     def check(locked):
@@ -175,6 +178,7 @@ def minutes_draft(*, acting_user, meeting: Meeting, checker_ids: list[int]) -> M
             transition="draft_minutes",
             payload={"checkers": checker_ids},
             check=check,
+            expected_state=expected_state,
         )
         then(locked)
     return locked
@@ -184,10 +188,11 @@ def current_version(meeting: Meeting) -> MinutesVersion | None:
     return meeting.minutes_versions.order_by("-version").first()
 
 
-def minutes_approve(*, acting_user, meeting: Meeting) -> Meeting:
+def minutes_approve(*, acting_user, meeting: Meeting, expected_state: str | None = None) -> Meeting:
     """The chair's or a justerare's approval, time-stamped; when all three have approved, the version is frozen."""
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+        _check_expected_state(locked, expected_state)
         if locked.state != MeetingState.MINUTES_DRAFTED:
             raise ValidationError(_("Det finns inget upprättat protokoll att justera."))
         if locked.quorum_recorded_at is None:
@@ -232,11 +237,15 @@ def minutes_approve(*, acting_user, meeting: Meeting) -> Meeting:
     return locked
 
 
-def minutes_publish(*, acting_user, meeting: Meeting) -> Meeting:
-    return _meeting_transition(acting_user=acting_user, meeting=meeting, transition="publish")
+def minutes_publish(*, acting_user, meeting: Meeting, expected_state: str | None = None) -> Meeting:
+    return _meeting_transition(
+        acting_user=acting_user, meeting=meeting, transition="publish", expected_state=expected_state
+    )
 
 
-def minutes_correct(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
+def minutes_correct(
+    *, acting_user, meeting: Meeting, reason: str, expected_state: str | None = None
+) -> Meeting:
     """A correction of approved minutes: a new version with a reason, to be approved again; the old stays frozen."""
     if not (reason or "").strip():
         raise ValidationError(_("Ange skälet till rättelsen."))
@@ -246,6 +255,7 @@ def minutes_correct(*, acting_user, meeting: Meeting, reason: str) -> Meeting:
             meeting=meeting,
             transition="correct_minutes",
             payload={"reason": reason},
+            expected_state=expected_state,
         )
         version = MinutesVersion.objects.create(
             meeting=locked, version=locked.minutes_version + 1, reason=reason.strip()

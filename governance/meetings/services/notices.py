@@ -1,0 +1,181 @@
+"""Notices (kallelser): who is called, the deadline, requesting and sending the notice, and the members' answers."""
+
+import datetime as dt
+import logging
+import subprocess
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.core import calendar
+from governance.core.calendar import (
+    working_days_before,
+)
+from governance.core.services import audit_record
+
+from .. import ical, permissions
+from ..choices import (
+    MeetingAction,
+    MeetingState,
+    Rsvp,
+)
+from ..models import Attendance, Meeting, Membership
+from .common import _check_expected_state, _meeting_transition
+
+logger = logging.getLogger(__name__)
+
+
+def notice_deadline(meeting: Meeting) -> dt.date:
+    """The last day the notice may go out: N working days before the meeting (Swedish holidays respected)."""
+    return working_days_before(meeting.date, meeting.body.notice_working_days)
+
+
+def notice_recipients(meeting: Meeting) -> list[Membership]:
+    return list(
+        Membership.objects.active(meeting.date)
+        .filter(body=meeting.body)
+        .select_related("person__user", "organisation")
+        .order_by("role", "person__last_name")
+    )
+
+
+def meeting_notice_request(
+    *, acting_user, meeting: Meeting, today: dt.date | None = None, expected_state: str | None = None
+) -> None:
+    """The chair asks for the notice: checked now, sent by a Celery task after the commit."""
+    permissions.check_manage_body(acting_user, meeting.body)
+    today = today or calendar.today()
+    _check_expected_state(meeting, expected_state)
+    if meeting.state != MeetingState.PLANNED:
+        raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
+    if today > notice_deadline(meeting):
+        raise ValidationError(
+            _("För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdagar före mötet).")
+            % {"date": notice_deadline(meeting), "n": meeting.body.notice_working_days}
+        )
+    from ..tasks import notice_send
+
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _check_expected_state(locked, expected_state)
+        if locked.state != MeetingState.PLANNED:
+            raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
+        audit_record(acting_user=acting_user, action=MeetingAction.MEETING_NOTICE_REQUESTED, obj=locked)
+        transaction.on_commit(lambda: notice_send.delay(locked.pk))
+
+
+def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None = None) -> Meeting:
+    """Send the notice (kallelse) by e-mail to every member and deputy, with the agenda as .docx (and PDF where
+    LibreOffice exists) and an iCalendar invitation. Refused after the deadline. Idempotent: a notice is sent once."""
+    from governance.documents import rendering as documents
+
+    from .minutes import notice_context
+
+    today = today or calendar.today()
+    if meeting.state == MeetingState.NOTICE_SENT:
+        return meeting
+    deadline = notice_deadline(meeting)
+    if today > deadline:
+        raise ValidationError(
+            _("För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdagar före mötet).")
+            % {"date": deadline, "n": meeting.body.notice_working_days}
+        )
+    recipients = notice_recipients(meeting)
+    if not recipients:
+        raise ValidationError(_("Organet har inga ledamöter att kalla."))
+    from governance.documents.services import template_for
+
+    # Everything that can fail (rendering, PDF) happens before anything is recorded as sent.
+    docx = documents.render_docx(template_for("notice")[0], notice_context(meeting))
+    try:
+        pdf = documents.convert_to_pdf(docx) if documents.soffice_path() else None
+    except (documents.DocumentError, OSError, subprocess.TimeoutExpired):
+        pdf = None  # the .docx is the notice; the PDF is a convenience copy
+    invite = ical.invitation(meeting)
+    with transaction.atomic():
+        locked = _meeting_transition(
+            acting_user=acting_user,
+            meeting=meeting,
+            transition="send_notice",
+            payload={"recipients": len(recipients), "deadline": deadline},
+        )
+        Meeting.objects.filter(pk=locked.pk).update(notice_sent_at=timezone.now())
+        Attendance.objects.bulk_create(
+            [Attendance(meeting=locked, membership=m) for m in recipients], ignore_conflicts=True
+        )
+        _queue_notice_mail(locked, recipients, docx, pdf, invite)
+    return locked
+
+
+def _queue_notice_mail(locked, recipients, docx, pdf, invite) -> None:
+    addresses = sorted({m.person.email for m in recipients if m.person.email})
+    context = {
+        "meeting": locked,
+        "body": locked.body,
+        "time": f"{timezone.localtime(locked.starts_at):%H.%M}",
+        "place": locked.place or locked.video_link,
+    }
+    subject = render_to_string("meetings/email/notice_subject.txt", context).strip()
+    body = render_to_string("meetings/email/notice.txt", context)
+
+    def send():
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [], bcc=addresses)
+        message.attach(
+            "kallelse.docx", docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        if pdf:
+            message.attach("kallelse.pdf", pdf, "application/pdf")
+        message.attach("mote.ics", invite, "text/calendar; method=PUBLISH")
+        message.send()
+
+    if addresses:
+        transaction.on_commit(send)
+
+
+def notices_send_due(*, today: dt.date | None = None) -> dict[str, int]:
+    """Daily: send the notices whose last day is today and that nobody has sent yet."""
+    today = today or calendar.today()
+    counts = {"sent": 0, "failed": 0}
+    for meeting in Meeting.objects.filter(
+        state=MeetingState.PLANNED, starts_at__date__gt=today
+    ).select_related("body"):
+        if notice_deadline(meeting) == today:
+            try:
+                meeting_notice_send(acting_user=None, meeting=meeting, today=today)
+                counts["sent"] += 1
+            except Exception:  # one meeting's failure must not stop the others' notices
+                logger.exception("Notice for meeting %s could not be sent", meeting.pk)
+                counts["failed"] += 1
+    return counts
+
+
+def rsvp_answer(*, acting_user, meeting: Meeting, answer: str) -> Attendance:
+    """A member answers the notice: attending, not attending or sending a substitute."""
+    if answer not in Rsvp.values:
+        raise ValidationError(_("Välj ett svar."))
+    membership = (
+        Membership.objects.active(meeting.date).filter(body=meeting.body, person__user=acting_user).first()
+    )
+    if membership is None:
+        raise PermissionDenied(_("Du är inte kallad till mötet."))
+    if meeting.state not in (MeetingState.PLANNED, MeetingState.NOTICE_SENT):
+        raise ValidationError(_("Mötet har redan hållits."))
+    with transaction.atomic():
+        attendance, _created = Attendance.objects.select_for_update().get_or_create(
+            meeting=meeting, membership=membership
+        )
+        attendance.rsvp = answer
+        attendance.rsvp_at = timezone.now()
+        attendance.save(update_fields=["rsvp", "rsvp_at"])
+        audit_record(
+            acting_user=acting_user,
+            action=MeetingAction.MEETING_ANSWERED,
+            obj=meeting,
+            payload={"answer": answer},
+        )
+    return attendance
