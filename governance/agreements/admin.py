@@ -4,23 +4,9 @@
 
 from django.contrib import admin
 
-from governance.core.admin import AuditedAdmin, ReadOnlyAdmin
+from governance.core.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Agreement, AgreementParty, CostModel, CostShare, CostSplit, Signature
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AgreementPartyInline(ReadOnlyInline):

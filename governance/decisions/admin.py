@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from governance.core.admin import ReadOnlyAdmin
+from governance.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     AdoptionCase,
@@ -18,16 +18,8 @@ from .models import (
 )
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(ReadOnlyInline):
     model = ConsultationQuestion
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConsultationRound)

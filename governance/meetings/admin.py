@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from governance.core.admin import AuditedAdmin, ReadOnlyAdmin
+from governance.core.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     AgendaItem,
@@ -18,18 +18,12 @@ from .models import (
 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
+    """Seats are added through the services, so grants and the audit trail follow."""
+
     model = Membership
-    extra = 0
     fk_name = "body"
     readonly_fields = ["person", "organisation", "role", "valid_from", "valid_to", "appointed_by"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False  # seats are added through the services, so grants and the audit trail follow
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CooperationBody)
@@ -57,16 +51,8 @@ class MeetingAdmin(ReadOnlyAdmin):
     list_filter = ["body", "state"]
 
 
-class FigureInline(admin.TabularInline):
+class FigureInline(ReadOnlyInline):
     model = FollowUpFigure
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FollowUpReport)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from governance.agreements.models import Agreement
 from governance.core.services import audit_record, grants_sync_all
 from governance.parties.models import Organisation, Person
+from governance.parties.services import person_create
 
 from .. import permissions
 from ..choices import VOTING_ROLES, MeetingAction, MembershipRole
@@ -190,11 +191,15 @@ def body_load(*, acting_user, data: dict) -> tuple[CooperationBody, int]:
                 person = Person.objects.get(user__username=seat["username"])
             else:
                 first, last = seat["name"].split(" ", 1)
-                person, _created = Person.objects.get_or_create(
+                person = Person.objects.filter(
+                    first_name=first, last_name=last, organisation=organisation
+                ).first() or person_create(
+                    acting_user=acting_user,
+                    organisation=organisation,
                     first_name=first,
                     last_name=last,
-                    organisation=organisation,
-                    defaults={"title": seat.get("title", ""), "email": seat.get("email", "")},
+                    title=seat.get("title", ""),
+                    email=seat.get("email", ""),
                 )
             if Membership.objects.filter(body=body, person=person, role=seat["role"]).exists():
                 continue
