@@ -62,20 +62,20 @@ class Position(models.TextChoices):
     NO_ANSWER = "no_answer", _("Inget svar")
 
 
-EVENT_LABELS = {
-    "recommendation.created": _("Rekommendationen skapades"),
-    "case.chain_set": _("Beslutskedjan angavs"),
-    "case.start_preparation": _("Beredning påbörjades"),
-    "case.propose": _("Förslag till beslut lades fram"),
-    "case.record_intermediate_decision": _("Beslut registrerat"),
-    "case.record_final_decision": _("Beslut att ingå avtalet registrerat"),
-    "case.refer_back": _("Återremiss registrerad"),
-    "case.decline": _("Avslag registrerat"),
-    "case.sign": _("Avtalet undertecknat"),
-    "case.enter_into_force": _("Avtalet trädde i kraft"),
-    "case.end": _("Avtalsperioden avslutades"),
-    "case.renew": _("Avtalet förnyades"),
-    "case.withdraw": _("Ärendet återkallades"),
+#: Action names written before the closed lists (rows are never rewritten): old name → current action.
+LEGACY_ACTIONS = {
+    "case.chain_set": "case.chain_changed",
+    "case.start_preparation": "case.preparation_started",
+    "case.propose": "case.proposed",
+    "case.record_intermediate_decision": "case.intermediate_decision_recorded",
+    "case.record_final_decision": "case.final_decision_recorded",
+    "case.refer_back": "case.referred_back",
+    "case.decline": "case.declined",
+    "case.sign": "case.signed",
+    "case.enter_into_force": "case.entered_into_force",
+    "case.end": "case.ended",
+    "case.renew": "case.renewed",
+    "case.withdraw": "case.withdrawn",
 }
 
 
@@ -85,17 +85,17 @@ class DecisionAction(AuditAction):
     CONSULTATION_CREATED = "consultation.created", _("remiss skapad")
     CONSULTATION_RESPONSE_RECORDED = "consultation_response.recorded", _("remissvar registrerat")
     CONSULTATION_RESPONSE_REPLACED = "consultation_response.replaced", _("remissvar ersatt")
-    RECOMMENDATION_CREATED = "recommendation.created", _("rekommendation skapad")
-    CASE_CHAIN_CHANGED = "case.chain_changed", _("beslutskedja ändrad")
-    CASE_PREPARATION_STARTED = "case.preparation_started", _("beredning påbörjad")
-    CASE_PROPOSED = "case.proposed", _("förslag till beslut klart")
-    CASE_INTERMEDIATE_DECISION_RECORDED = "case.intermediate_decision_recorded", _("beslut registrerat")
-    CASE_FINAL_DECISION_RECORDED = "case.final_decision_recorded", _("slutligt beslut registrerat")
-    CASE_REFERRED_BACK = "case.referred_back", _("återremitterat")
-    CASE_DECLINED = "case.declined", _("avböjt")
-    CASE_SIGNED = "case.signed", _("avtal undertecknat")
-    CASE_ENTERED_INTO_FORCE = "case.entered_into_force", _("avtalet börjar gälla")
-    CASE_ENDED = "case.ended", _("avtalsperioden slut")
-    CASE_RENEWED = "case.renewed", _("avtalet förnyat")
-    CASE_WITHDRAWN = "case.withdrawn", _("återkallat")
+    RECOMMENDATION_CREATED = "recommendation.created", _("Rekommendationen skapades")
+    CASE_CHAIN_CHANGED = "case.chain_changed", _("Beslutskedjan angavs")
+    CASE_PREPARATION_STARTED = "case.preparation_started", _("Beredning påbörjades")
+    CASE_PROPOSED = "case.proposed", _("Förslag till beslut lades fram")
+    CASE_INTERMEDIATE_DECISION_RECORDED = "case.intermediate_decision_recorded", _("Beslut registrerat")
+    CASE_FINAL_DECISION_RECORDED = "case.final_decision_recorded", _("Beslut att ingå avtalet registrerat")
+    CASE_REFERRED_BACK = "case.referred_back", _("Återremiss registrerad")
+    CASE_DECLINED = "case.declined", _("Avslag registrerat")
+    CASE_SIGNED = "case.signed", _("Avtalet undertecknat")
+    CASE_ENTERED_INTO_FORCE = "case.entered_into_force", _("Avtalet trädde i kraft")
+    CASE_ENDED = "case.ended", _("Avtalsperioden avslutades")
+    CASE_RENEWED = "case.renewed", _("Avtalet förnyades")
+    CASE_WITHDRAWN = "case.withdrawn", _("Ärendet återkallades")
     CASE_HISTORY_DATED = "case.history_dated", _("ärendets senaste händelse daterad")

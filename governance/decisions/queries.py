@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from governance.agreements.models import Signature
 from governance.core import calendar
+from governance.core.choices import AuditAction
 from governance.core.queries import audit_events_for
 from governance.documents.models import GeneratedDocument
 
 from . import permissions
-from .choices import EVENT_LABELS, STAGES, CaseState, DecisionOutcome, Position, StepRole
+from .choices import LEGACY_ACTIONS, STAGES, CaseState, DecisionOutcome, Position, StepRole
 from .models import (
     AdoptionCase,
     ConsultationResponse,
@@ -234,7 +235,7 @@ def case_detail(user, pk: int) -> AdoptionCase:
     permissions.check_view_case_or_404(user, case)
     case.history = audit_events_for(case)
     for event in case.history:
-        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.label = AuditAction.label_for(LEGACY_ACTIONS.get(event.action, event.action))
         event.source_label = (
             CaseState(event.source_state).label if event.source_state in CaseState.values else ""
         )

@@ -125,4 +125,4 @@ def test_every_action_is_unique_past_tense_and_labelled_in_swedish():
                 member
             )
             assert str(member.label) and str(member.label) != member.value, member
-    assert AuditAction.label_for("case.proposed") == "förslag till beslut klart"
+    assert AuditAction.label_for("case.proposed") == "Förslag till beslut lades fram"

@@ -312,3 +312,21 @@ def test_recommendation_guards(db, fresh_recommendation, danderyd_clerk):
             agreement=Agreement.objects.get(slug="origo"),
             answer_deadline=dt.date(2025, 6, 1),
         )
+
+
+def test_the_case_history_says_in_swedish_what_happened(client, danderyd_case, danderyd_clerk):
+    from django.urls import reverse
+
+    services.case_start_preparation(acting_user=danderyd_clerk, case=danderyd_case)
+    client.force_login(danderyd_clerk)
+    page = client.get(reverse("decisions:case", args=[danderyd_case.pk])).content.decode()
+    assert "Beredning påbörjades" in page
+    assert "case.preparation_started" not in page
+
+
+def test_rows_written_under_the_old_action_names_keep_their_labels():
+    from governance.core.choices import AuditAction
+    from governance.decisions.choices import LEGACY_ACTIONS
+
+    for old, new in LEGACY_ACTIONS.items():
+        assert AuditAction.label_for(new) != new, old
