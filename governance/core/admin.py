@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.models import construct_instance
+from django.utils.translation import gettext_lazy as _
 
-from .choices import CoreAction
+from .choices import AuditAction, CoreAction
 from .models import AuditCheck, AuditEvent
 
 
@@ -13,7 +14,15 @@ from .models import AuditCheck, AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is append-only."""
 
-    list_display = ["occurred_at", "actor_name", "action", "object_label", "source_state", "target_state"]
+    list_display = [
+        "occurred_at",
+        "actor_name",
+        "action_label",
+        "action",
+        "object_label",
+        "source_state",
+        "target_state",
+    ]
     list_filter = ["action"]
     search_fields = ["actor_name", "object_label", "comment"]
     date_hierarchy = "occurred_at"
@@ -26,6 +35,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("vad"))
+    def action_label(self, event):
+        return AuditAction.label_for(event.action)
 
 
 @admin.register(AuditCheck)
