@@ -1,0 +1,37 @@
+"""Pages of the cooperation bodies and their meetings, and the POST actions on a meeting."""
+
+from .actions import (  # noqa: F401
+    meeting_approve,
+    meeting_attendance,
+    meeting_cancel,
+    meeting_carry,
+    meeting_correct,
+    meeting_followup,
+    meeting_hold,
+    meeting_item_add,
+    meeting_minutes,
+    meeting_move,
+    meeting_notice,
+    meeting_outcome,
+    meeting_paper_add,
+    meeting_post,
+    meeting_postpone,
+    meeting_publish,
+    meeting_replan,
+    meeting_rsvp,
+)
+from .pages import (  # noqa: F401
+    body_action,
+    body_detail,
+    body_list,
+    calendar_feed,
+    calendar_links,
+    calendar_token_rotate,
+    extract_download,
+    followup_report,
+    meeting_detail,
+    minutes_download,
+    notice_download,
+    paper_download,
+    published_minutes,
+)
