@@ -269,3 +269,11 @@ def test_a_host_admin_cannot_raise_anyone_through_the_user_admin(client, host_ad
     client.post(url, data)
     host_admin.refresh_from_db()
     assert not host_admin.is_superuser and not host_admin.user_permissions.exists()
+
+
+def test_the_start_page_links_the_cost_pages_only_for_people_of_the_parties(client, outsider, danderyd_clerk):
+    link = reverse("agreements:costs", args=["origo-2016"])
+    client.force_login(outsider)
+    assert link not in client.get("/").text  # the page itself would answer 403
+    client.force_login(danderyd_clerk)
+    assert link in client.get("/").text

@@ -20,6 +20,7 @@ from governance.meetings.choices import MeetingState
 from governance.meetings.models import Attendance, Meeting, Membership
 from governance.meetings.permissions import managed_body_ids, visible_body_ids
 from governance.parties.models import RoleAssignment
+from governance.parties.permissions import can_view_registry
 from governance.parties.queries import current_contacts, person_for_user
 
 
@@ -87,6 +88,7 @@ def start_page(user) -> dict:
         "meetings": [],
         "oversight": [],
         "memberships": [],
+        "can_view_costs": can_view_registry(user),
     }
     if user.is_authenticated:
         context["roles"] = list(
