@@ -282,3 +282,27 @@ def test_chair_adds_a_paper_from_another_app(client, chair):
     item = meeting.items.get(title="Läget i kommunernas anslutning")
     assert item.source == recommendation and item.paper_name.startswith("anslutning-origo-2016")
     assert client.post(url, {"provider": "okand", "source": recommendation.pk}).status_code == 400
+
+
+def test_a_future_meeting_is_not_offered_as_held(client, chair):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from governance.core.calendar import next_working_day
+    from governance.meetings import services
+    from governance.meetings.models import CooperationBody
+
+    body = CooperationBody.objects.get(slug="referensforum")
+    day = next_working_day(calendar.today() + dt.timedelta(days=45))
+    tz = timezone.get_current_timezone()
+    meeting = services.meeting_create(
+        acting_user=chair,
+        body=body,
+        starts_at=dt.datetime.combine(day, dt.time(13), tzinfo=tz),
+        ends_at=dt.datetime.combine(day, dt.time(15), tzinfo=tz),
+    )
+    client.force_login(chair)
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
+    assert reverse("meetings:meeting_hold", args=[meeting.pk]) not in page
+    assert reverse("meetings:meeting_cancel", args=[meeting.pk]) in page

@@ -266,6 +266,8 @@ def _allowed_actions(user, meeting) -> dict[str, bool]:
         attendance=permissions.can_record_attendance(user, meeting),
         outcome=permissions.can_record_outcomes(user, meeting),
     )
+    # A meeting is held on its day: before it, the service refuses, so the page does not offer it.
+    allowed["hold"] = allowed["hold"] and meeting.date <= calendar.today()
     return allowed
 
 
