@@ -1,3 +1,4 @@
+import contextlib
 import copy
 
 from django.contrib import admin
@@ -101,9 +102,13 @@ class ServiceAdmin(admin.ModelAdmin):
     """
 
     inlines = []
+    #: ``service_save(request, obj, change) -> saved row``; every subclass must define it (checked below).
+    service_save = None
 
-    def service_save(self, request, obj, change):
-        raise NotImplementedError
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not callable(getattr(cls, "service_save", None)):
+            raise TypeError(f"{cls.__name__} must define service_save(request, obj, change).")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -119,11 +124,9 @@ class ServiceAdmin(admin.ModelAdmin):
                     return cleaned
                 candidate = construct_instance(self, copy.copy(self.instance))
                 try:
-                    with transaction.atomic():
+                    with contextlib.suppress(_DryRun), transaction.atomic():
                         model_admin.service_save(request, candidate, change)
                         raise _DryRun
-                except _DryRun:
-                    pass
                 except (ValidationError, PermissionDenied) as error:
                     messages = error.messages if isinstance(error, ValidationError) else [str(error)]
                     raise ValidationError(messages) from error

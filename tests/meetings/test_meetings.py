@@ -542,3 +542,17 @@ def test_only_the_notice_may_be_sent_by_the_system(chair, steering):
     meeting.refresh_from_db()
     assert meeting.state == "planned"
     assert not AuditEvent.objects.filter(action="meeting.cancelled").exists()
+
+
+@pytest.mark.parametrize("service", ["meeting_cancel", "meeting_postpone"])
+def test_an_overlong_reason_is_refused_and_nothing_changes(service, steering, chair):
+    from django.core.exceptions import ValidationError
+
+    from governance.core.models import AuditEvent
+
+    meeting = _future_meeting(steering, chair)
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError, match="högst 300 tecken"):
+        getattr(services, service)(acting_user=chair, meeting=meeting, reason="x" * 301)
+    meeting.refresh_from_db()
+    assert meeting.state == "planned" and AuditEvent.objects.count() == before

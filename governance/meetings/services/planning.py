@@ -157,13 +157,23 @@ def meeting_hold(*, acting_user, meeting: Meeting, expected_state: str | None = 
     )
 
 
+MAX_REASON = 300
+
+
+def _reason(reason: str | None, *, missing: str) -> str:
+    """A cancellation's or postponement's reason: required, at most ``MAX_REASON`` characters."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(missing)
+    if len(reason) > MAX_REASON:
+        raise ValidationError(_("Skälet får vara högst %(n)s tecken.") % {"n": MAX_REASON})
+    return reason
+
+
 def meeting_cancel(
     *, acting_user, meeting: Meeting, reason: str, expected_state: str | None = None
 ) -> Meeting:
-    if not (reason or "").strip():
-        raise ValidationError(_("Ange varför mötet ställs in."))
-    if len(reason) > 300:
-        raise ValidationError(_("Skälet får vara högst 300 tecken."))
+    reason = _reason(reason, missing=_("Ange varför mötet ställs in."))
     return _meeting_transition(
         acting_user=acting_user,
         meeting=meeting,
@@ -177,8 +187,7 @@ def meeting_postpone(
     *, acting_user, meeting: Meeting, reason: str, expected_state: str | None = None
 ) -> Meeting:
     """Postpone a meeting (uppskjutet); it keeps its agenda and may be given a new time with ``meeting_replan``."""
-    if not (reason or "").strip():
-        raise ValidationError(_("Ange varför mötet skjuts upp."))
+    reason = _reason(reason, missing=_("Ange varför mötet skjuts upp."))
     return _meeting_transition(
         acting_user=acting_user,
         meeting=meeting,
