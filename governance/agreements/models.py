@@ -38,6 +38,7 @@ class Agreement(models.Model):
         verbose_name=_("förlänger"),
     )
     parties = models.ManyToManyField(Organisation, through="AgreementParty", related_name="agreements")
+    is_demo_data = models.BooleanField(_("demodata"), default=False)
 
     class Meta:
         ordering = ["period_start", "slug"]

@@ -53,3 +53,10 @@ def first_working_weekday_from(day: dt.date, weekday: int) -> dt.date:
     while not is_working_day(day):
         day += dt.timedelta(days=7)
     return day
+
+
+def appeal_period_end(posted_on: dt.date) -> dt.date:
+    """The last day to appeal a municipal decision (laglighetsprövning, KL 13 kap. 5 §): three weeks from the
+    day the approval of the minutes was posted on the notice board. A period ending on a Saturday, Sunday,
+    public holiday, midsommarafton, julafton or nyårsafton ends on the next working day (lag 1930:173)."""
+    return next_working_day(posted_on + dt.timedelta(weeks=3))

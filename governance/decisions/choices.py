@@ -54,6 +54,13 @@ class DecisionOutcome(models.TextChoices):
     POSTPONE = "postpone", _("Bordläggning")
 
 
+class ResponseDecider(models.TextChoices):
+    """Who adopted a consultation response: the officials, or a body by decision (date and §)."""
+
+    OFFICIALS = "officials", _("Tjänstemannasvar")
+    BODY = "body", _("Beslut i organ")
+
+
 class Position(models.TextChoices):
     POSITIVE = "positive", _("Positiv")
     POSITIVE_WITH_RESERVATIONS = "positive_with_reservations", _("Positiv med reservationer")
@@ -85,7 +92,13 @@ class DecisionAction(AuditAction):
     CONSULTATION_CREATED = "consultation.created", _("remiss skapad")
     CONSULTATION_RESPONSE_RECORDED = "consultation_response.recorded", _("remissvar registrerat")
     CONSULTATION_RESPONSE_REPLACED = "consultation_response.replaced", _("remissvar ersatt")
+    CONSULTATION_ASSESSED = "consultation.assessed", _("KSL:s bedömning av remissvaren skrevs")
     RECOMMENDATION_CREATED = "recommendation.created", _("Rekommendationen skapades")
+    RECOMMENDATION_UPDATED = "recommendation.updated", _("Rekommendationen ändrades")
+    RECOMMENDATION_SENT = "recommendation.sent", _("Rekommendationen skickades till kommunerna")
+    RECOMMENDATION_ATTACHMENT_ADDED = "recommendation.attachment_added", _("Bilaga lades till")
+    RECOMMENDATION_ATTACHMENT_REMOVED = "recommendation.attachment_removed", _("Bilaga togs bort")
+    USUAL_CHAIN_CHANGED = "usual_chain.changed", _("Kommunens vanliga beslutsgång ändrades")
     CASE_CHAIN_CHANGED = "case.chain_changed", _("Beslutskedjan angavs")
     CASE_PREPARATION_STARTED = "case.preparation_started", _("Beredning påbörjades")
     CASE_PROPOSED = "case.proposed", _("Förslag till beslut lades fram")
@@ -98,4 +111,6 @@ class DecisionAction(AuditAction):
     CASE_ENDED = "case.ended", _("Avtalsperioden avslutades")
     CASE_RENEWED = "case.renewed", _("Avtalet förnyades")
     CASE_WITHDRAWN = "case.withdrawn", _("Ärendet återkallades")
+    CASE_REOPENED = "case.reopened", _("Ärendet öppnades igen")
+    DECISION_POSTED = "decision.posted", _("Anslagsdatum för protokollet registrerades")
     CASE_HISTORY_DATED = "case.history_dated", _("ärendets senaste händelse daterad")

@@ -13,7 +13,7 @@ from governance.agreements.models import Agreement
 from governance.core import calendar
 from governance.parties.models import Body, Organisation
 
-from .choices import CaseState, DecisionOutcome, Position, StepRole
+from .choices import CaseState, DecisionOutcome, Position, ResponseDecider, StepRole
 
 
 class ConsultationRound(models.Model):
@@ -30,14 +30,28 @@ class ConsultationRound(models.Model):
     recipients = models.ManyToManyField(
         Organisation, related_name="consultations", verbose_name=_("mottagare")
     )
+    description = models.TextField(_("beskrivning"), blank=True)
+    assessment = models.TextField(_("KSL:s bedömning"), blank=True)
+    assessed_at = models.DateTimeField(_("bedömning skriven"), null=True, blank=True)
+    assessed_by_name = models.CharField(_("bedömning skriven av"), max_length=300, blank=True)
+    is_demo_data = models.BooleanField(_("demodata"), default=False)
 
     class Meta:
         ordering = ["-sent_on"]
         verbose_name = _("remiss")
         verbose_name_plural = _("remisser")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("sent_on")), name="consultation_deadline_after_sending"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def is_open(self, today: dt.date | None = None) -> bool:
+        """Answers are still expected: the deadline has not passed."""
+        return self.deadline >= (today or calendar.today())
 
 
 class ConsultationQuestion(models.Model):
@@ -76,11 +90,16 @@ class ConsultationResponse(models.Model):
     )
     position = models.CharField(_("ställningstagande"), max_length=30, choices=Position.choices)
     timetable_realistic = models.BooleanField(_("tidplanen realistisk"), null=True, blank=True)
+    decided_by = models.CharField(
+        _("beslutat av"), max_length=20, choices=ResponseDecider.choices, default=ResponseDecider.OFFICIALS
+    )
     adopted_by = models.ForeignKey(
         Body, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("antaget av")
     )
+    decision_date = models.DateField(_("beslutsdatum"), null=True, blank=True)
     decision_reference = models.CharField(_("beslutsreferens"), max_length=100, blank=True)
     answered_on = models.DateField(_("besvarad"), null=True, blank=True)
+    answered_by_name = models.CharField(_("registrerat av"), max_length=300, blank=True)
     summary = models.TextField(_("sammanfattning"), blank=True)
 
     class Meta:
@@ -98,8 +117,12 @@ class ConsultationResponse(models.Model):
 class ConsultationAnswer(models.Model):
     """A response's answer to one question."""
 
-    response = models.ForeignKey(ConsultationResponse, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(ConsultationQuestion, on_delete=models.CASCADE, related_name="answers")
+    response = models.ForeignKey(
+        ConsultationResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("remissvar")
+    )
+    question = models.ForeignKey(
+        ConsultationQuestion, on_delete=models.CASCADE, related_name="answers", verbose_name=_("fråga")
+    )
     text = models.TextField(_("svar"))
 
     class Meta:
@@ -137,9 +160,16 @@ class Recommendation(models.Model):
     )
     answer_deadline = models.DateField(_("besked senast"))
     background = models.TextField(_("bakgrund"), blank=True)
+    decision_points = models.TextField(
+        _("föreslagna beslutssatser"),
+        blank=True,
+        help_text=_("De att-satser kommunerna rekommenderas att besluta, en per rad."),
+    )
     recipients = models.ManyToManyField(
         Organisation, related_name="recommendations", verbose_name=_("mottagare")
     )
+    sent_at = models.DateTimeField(_("skickad till kommunerna"), null=True, blank=True)
+    is_demo_data = models.BooleanField(_("demodata"), default=False)
 
     class Meta:
         ordering = ["-board_decision_date"]
@@ -155,13 +185,50 @@ class Recommendation(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_sent(self) -> bool:
+        """Sent recommendations have their cases; a draft has none and may still be edited."""
+        return self.sent_at is not None
+
+    def points(self) -> list[str]:
+        """The proposed decision points (att-satser), one per non-empty line."""
+        return [line.strip() for line in self.decision_points.splitlines() if line.strip()]
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"recommendations/{instance.recommendation.slug}/{instance.sha256[:16]}-{filename}"
+
+
+class RecommendationAttachment(models.Model):
+    """A file sent with a recommendation (the agreement text, the board's minutes, the cost appendix)."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("rekommendation")
+    )
+    title = models.CharField(_("rubrik"), max_length=200)
+    file = models.FileField(_("fil"), upload_to=attachment_path, max_length=300)
+    filename = models.CharField(_("filnamn"), max_length=200)
+    size = models.PositiveIntegerField(_("storlek (byte)"))
+    sha256 = models.CharField(_("kontrollsumma (SHA-256)"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uppladdad"), default=timezone.now)
+    uploaded_by_name = models.CharField(_("uppladdad av"), max_length=300)
+
+    class Meta:
+        ordering = ["recommendation", "id"]
+        verbose_name = _("bilaga till rekommendation")
+        verbose_name_plural = _("bilagor till rekommendationer")
+
+    def __str__(self) -> str:
+        return self.title
+
 
 class AdoptionCase(ConcurrentTransitionMixin, models.Model):
     """A municipality's case (anslutningsärende) on one recommendation.
 
     States: received → in_preparation → proposed → in_decision (one decision per body of the decision chain)
     → decided → signed → in_force → ended | renewed; side exits declined and withdrawn. A body may refer the
-    case back (återremiss: back to in_preparation) or postpone it (bordläggning: state unchanged).
+    case back (återremiss: back to in_preparation) or postpone it (bordläggning: state unchanged). A case
+    decided, declined or withdrawn in error is reopened (back to in_preparation) with a reason.
     The state field is protected: only the transitions, called by ``decisions.services``, change it.
     """
 
@@ -257,6 +324,14 @@ class AdoptionCase(ConcurrentTransitionMixin, models.Model):
     def withdraw(self):
         """Ärendet återkallas (t.ex. när rekommendationen dras tillbaka)."""
 
+    @transition(
+        field=state,
+        source=[CaseState.DECIDED, CaseState.DECLINED, CaseState.WITHDRAWN],
+        target=CaseState.IN_PREPARATION,
+    )
+    def reopen(self):
+        """Ett ärende som felaktigt registrerats som beslutat, avböjt eller återkallat öppnas igen."""
+
 
 class DecisionStep(models.Model):
     """One body's place in a case's decision chain (cf. OParl Consultation): prepares, proposes, decides."""
@@ -278,6 +353,31 @@ class DecisionStep(models.Model):
         return f"{self.order}. {self.body.name} ({self.get_role_display().lower()})"
 
 
+class UsualChainStep(models.Model):
+    """One body of a municipality's usual decision chain (e.g. socialnämnden → KS → KF, or KS alone).
+
+    A new case starts with a copy of it; the municipality's clerk edits the case's own chain.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="usual_chain", verbose_name=_("kommun")
+    )
+    order = models.PositiveSmallIntegerField(_("ordning"), validators=[MinValueValidator(1)])
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="+", verbose_name=_("organ"))
+    role = models.CharField(_("roll"), max_length=20, choices=StepRole.choices)
+
+    class Meta:
+        ordering = ["organisation", "order"]
+        verbose_name = _("steg i kommunens vanliga beslutsgång")
+        verbose_name_plural = _("kommunernas vanliga beslutsgång")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "order"], name="unique_usual_step_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.body.name} ({self.get_role_display().lower()})"
+
+
 class Decision(models.Model):
     """A decision (beslut §) by a body on a case: meeting date, paragraph, text and outcome."""
 
@@ -291,28 +391,59 @@ class Decision(models.Model):
         verbose_name=_("organ i beslutskedjan"),
     )
     meeting_date = models.DateField(_("sammanträdesdatum"))
-    paragraph = models.CharField(_("paragraf"), max_length=20, help_text=_("T.ex. ”§ 103”."))
+    paragraph = models.CharField(
+        _("paragraf"), max_length=40, help_text=_("T.ex. ”§ 103” eller ”Utl. 2012:109 RVII”.")
+    )
     text = models.TextField(_("beslutstext"))
     outcome = models.CharField(_("utfall"), max_length=30, choices=DecisionOutcome.choices)
+    posted_on = models.DateField(
+        _("protokollet anslaget"),
+        null=True,
+        blank=True,
+        help_text=_("Dagen då justeringen av protokollet tillkännagavs på kommunens anslagstavla."),
+    )
     recorded_by_name = models.CharField(_("registrerat av"), max_length=300)
     recorded_at = models.DateTimeField(_("registrerat"), default=timezone.now)
+    voided_at = models.DateTimeField(_("makulerat"), null=True, blank=True)
+    void_reason = models.CharField(_("skäl till makulering"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["case", "meeting_date", "id"]
         verbose_name = _("beslut")
         verbose_name_plural = _("beslut")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step", "meeting_date"],
+                condition=Q(voided_at__isnull=True),
+                name="one_decision_per_body_and_meeting",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.step.body.name} {self.meeting_date} {self.paragraph}: {self.get_outcome_display()}"
+
+    @property
+    def appeal_ends_on(self) -> dt.date | None:
+        """The last day to appeal (laglighetsprövning, KL 13 kap. 5 §): three weeks from the day the minutes'
+        approval was posted, moved to the next working day if it falls on a holiday (lag 1930:173)."""
+        return calendar.appeal_period_end(self.posted_on) if self.posted_on else None
+
+    @property
+    def final_on(self) -> dt.date | None:
+        """The day the decision vinner laga kraft if nobody appeals: the day after the appeal period."""
+        ends = self.appeal_ends_on
+        return ends + dt.timedelta(days=1) if ends else None
 
 
 class Reminder(models.Model):
     """A reminder e-mailed about a case's deadline; unique per case, deadline and day, so never sent twice."""
 
-    case = models.ForeignKey(AdoptionCase, on_delete=models.CASCADE, related_name="reminders")
-    deadline = models.DateField()
-    sent_on = models.DateField()
-    recipients = models.TextField(blank=True)
+    case = models.ForeignKey(
+        AdoptionCase, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("ärende")
+    )
+    deadline = models.DateField(_("besked senast"))
+    sent_on = models.DateField(_("skickad"))
+    recipients = models.TextField(_("mottagare"), blank=True)
 
     class Meta:
         verbose_name = _("påminnelse")
@@ -330,9 +461,11 @@ class Reminder(models.Model):
 class Digest(models.Model):
     """The weekly digest to KSL about one recommendation; unique per ISO week."""
 
-    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="digests")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="digests", verbose_name=_("rekommendation")
+    )
     week = models.CharField(_("vecka"), max_length=8, help_text=_("ISO-vecka, t.ex. 2012-W38"))
-    recipients = models.TextField(blank=True)
+    recipients = models.TextField(_("mottagare"), blank=True)
 
     class Meta:
         verbose_name = _("veckosammanfattning")

@@ -37,6 +37,11 @@ def _ksl(user, case: AdoptionCase) -> bool:
     return user is None or (user.is_active and user.has_perm("decisions.withdraw_adoptioncase"))
 
 
+def _municipal_or_ksl(user, case: AdoptionCase) -> bool:
+    """A case recorded in error is reopened by its municipality's clerks, or by KSL who withdrew it."""
+    return _municipal(user, case) or _ksl(user, case)
+
+
 def _system(user, case: AdoptionCase) -> bool:
     """The scheduled jobs that follow the agreement period."""
     return user is None
@@ -59,6 +64,7 @@ CASE_RULES = {
     "end": Rule(_system, DecisionAction.CASE_ENDED, _DENIED),
     "renew": Rule(_system, DecisionAction.CASE_RENEWED, _DENIED),
     "withdraw": Rule(_ksl, DecisionAction.CASE_WITHDRAWN, _DENIED),
+    "reopen": Rule(_municipal_or_ksl, DecisionAction.CASE_REOPENED, _DENIED),
 }
 
 

@@ -101,7 +101,7 @@ def test_refer_back_and_postpone(danderyd_case, danderyd_clerk):
     case = _to_proposed(danderyd_case, danderyd_clerk)
     case = _decide(case, danderyd_clerk, "Kommunstyrelsen", outcome="postpone")
     assert case.state == "in_decision"
-    case = _decide(case, danderyd_clerk, "Kommunstyrelsen", outcome="refer_back")
+    case = _decide(case, danderyd_clerk, "Kommunstyrelsen", outcome="refer_back", on=dt.date(2025, 5, 8))
     assert case.state == "in_preparation"
     assert AuditEvent.objects.latest("id").action == "case.referred_back"
 

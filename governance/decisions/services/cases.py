@@ -88,6 +88,8 @@ def recommendation_create(
             answer_deadline=answer_deadline,
             background=background,
             consultation=consultation,
+            sent_at=timezone.now(),
+            is_demo_data=is_demo_data,
         )
         recommendation.recipients.set(recipients)
         previous = {}
