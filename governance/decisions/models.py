@@ -242,7 +242,12 @@ class AdoptionCase(ConcurrentTransitionMixin, models.Model):
     registration_number = models.CharField(_("diarienummer"), max_length=60, blank=True)
     deadline = models.DateField(_("besked senast"))
     previous_case = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_case"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_case",
+        verbose_name=_("föregående ärende"),
     )
     last_moved_at = models.DateTimeField(_("senast ändrad"), default=timezone.now)
     is_demo_data = models.BooleanField(_("demodata"), default=False)

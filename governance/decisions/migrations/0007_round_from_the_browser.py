@@ -298,5 +298,17 @@ class Migration(migrations.Migration):
                 fields=("organisation", "order"), name="unique_usual_step_order"
             ),
         ),
+        migrations.AlterField(
+            model_name="adoptioncase",
+            name="previous_case",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="next_case",
+                to="decisions.adoptioncase",
+                verbose_name="föregående ärende",
+            ),
+        ),
         migrations.RunPython(mark_existing_sent, migrations.RunPython.noop),
     ]
