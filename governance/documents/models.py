@@ -8,7 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from governance.core.formatting import file_name
+
 from .choices import DocumentKind, DocumentStatus
+from .registry import kind_entry
 
 FILE_STEMS = {
     DocumentKind.MEMO: "tjansteutlatande",
@@ -97,7 +100,13 @@ class GeneratedDocument(ConcurrentTransitionMixin, models.Model):
 
     @property
     def filename(self) -> str:
-        return f"{FILE_STEMS[self.kind]}-{self.subject_key.replace(':', '-')}-v{self.version}"
+        """The file's name without extension: kind, subject and version, e.g. ``tjansteutlatande-danderyd-v1``
+        or ``avtal-origo-2016-2020-v2`` (å, ä and ö as a, a and o; the kind's ``subject_label`` names the
+        subject, the subject key where no app registered the kind or the subject is gone)."""
+        entry = kind_entry(self.kind)
+        subject = self.subject if entry is not None else None
+        label = entry.subject_label(subject) if subject is not None else self.subject_key.replace(":", "-")
+        return file_name(FILE_STEMS[self.kind], label, version=self.version)
 
     @transition(field=status, source=DocumentStatus.QUEUED, target=DocumentStatus.RUNNING)
     def start(self):

@@ -67,6 +67,8 @@ class Command(BaseCommand):
             f"rekommendationer: {history['recommendations']} nya med {history['events']} händelser."
         )
         if users:
+            from governance.parties.choices import Role  # the role keys are printed as their Swedish labels
+
             self.stdout.write(f"\nDemoinloggningar (lösenord för alla: {personas['password']}):")
             for persona in personas["personas"]:
                 self.stdout.write(
@@ -82,7 +84,7 @@ class Command(BaseCommand):
                         )
                     )
                     + (
-                        f" – roller: {', '.join(persona['roles'])}"
+                        f" – roller: {', '.join(str(Role(key).label) for key in persona['roles'])}"
                         if persona.get("roles")
                         else " – ingen roll"
                     )
