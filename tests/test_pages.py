@@ -99,7 +99,9 @@ def test_downloads(ksl_client):
     assert "0162;Danderyd;;31799;45612" in response.content.decode("utf-8-sig")
     response = ksl_client.get(reverse("agreements:costs_xlsx", args=["origo"]) + "?year=2012")
     assert response.status_code == 200 and response.content[:2] == b"PK"
-    assert ksl_client.get(reverse("agreements:costs_csv", args=["origo"]) + "?year=x").status_code == 400
+    bad = ksl_client.get(reverse("agreements:costs_csv", args=["origo"]) + "?year=x")
+    assert bad.status_code == 400
+    assert bad.content.decode().startswith("Kostnadsår: ")  # the error names its field
 
 
 def test_unknown_agreement_is_404(ksl_client):
