@@ -19,7 +19,12 @@ def test_demo_logins_print_swedish_role_labels(db):
     )
     assert "– roller: Kommunens handläggare, Kontaktperson" in text
     assert "– roller: Värdadministratör" in text
-    for key in Role.values:
+    assert (
+        "ordforande   Sara Stålhammar, Avdelningschef, socialförvaltningen, Stockholms stad – ingen roll; "
+        "platser: ordförande i Styrgruppen för Origo, ordförande i Referensforum för Origo"
+    ) in text
+    assert "utomstaende  Olle Öst – ingen roll\n" in text
+    for key in (*Role.values, "chair", "steering_group"):
         assert key not in text
 
 
