@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+# `make run PORT=8001`: the web server's port. Passed on as WEB_PORT, because honcho sets PORT itself for
+# every process it starts (5000, 5100, …).
+PORT ?= 8000
 
 .PHONY: install run migrate load test test-services bench lint format check-deploy clean
 
@@ -23,8 +26,8 @@ load: migrate
 	$(BIN)/python manage.py load_origo
 
 run: load
-	@echo "Webb: http://127.0.0.1:8000  (Ctrl-C stoppar webbserver, worker och beat)"
-	$(BIN)/honcho start -f Procfile.dev
+	@echo "Webb: http://127.0.0.1:$(PORT)  (Ctrl-C stoppar webbserver, worker och beat)"
+	WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
 test: install
 	$(BIN)/pytest -q

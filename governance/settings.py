@@ -17,7 +17,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # never overrides a va
 VAR_DIR = Path(env.str("GOVERNANCE_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless asked for (DJANGO_DEBUG=true): `make run` serves the product, never the debug page or URL list.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY",
     default="django-insecure-development-only-key-never-use-in-production",
@@ -109,6 +110,11 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# A locked-out login gets a Swedish page with status 429 (governance/core/views.py), not axes' English text.
+AXES_LOCKOUT_CALLABLE = "governance.core.views.lockout"
+
+# A failed CSRF check gets the Swedish 403 page with a Swedish reason.
+CSRF_FAILURE_VIEW = "governance.core.views.csrf_failure"
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Svenska"))]
@@ -122,6 +128,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# WhiteNoise serves static files whatever DEBUG is. Outside production it finds them where they are
+# (STATICFILES_DIRS, the apps), so `make run` needs no collectstatic; production serves STATIC_ROOT.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+# Files served at the site's root: /favicon.ico, which browsers ask for whatever the page links to.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 

@@ -26,6 +26,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
+WHITENOISE_USE_FINDERS = False  # collectstatic writes STATIC_ROOT at deploy
+WHITENOISE_AUTOREFRESH = False
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }

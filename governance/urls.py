@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from governance.core import views as core_views
 from governance.home import views as home_views
 
-admin.site.site_header = _("Origo – administration")
-admin.site.site_title = _("Origo")
+admin.site.site_header = _("Origo samverkan – administration")
+admin.site.site_title = _("Origo samverkan – administration")
+admin.site.index_title = _("Register och inställningar")
 
 urlpatterns = [
     path("", home_views.home, name="home"),

@@ -99,7 +99,9 @@ def test_downloads(ksl_client):
     assert "0162;Danderyd;;31799;45612" in response.content.decode("utf-8-sig")
     response = ksl_client.get(reverse("agreements:costs_xlsx", args=["origo"]) + "?year=2012")
     assert response.status_code == 200 and response.content[:2] == b"PK"
-    assert ksl_client.get(reverse("agreements:costs_csv", args=["origo"]) + "?year=x").status_code == 400
+    bad = ksl_client.get(reverse("agreements:costs_csv", args=["origo"]) + "?year=x")
+    assert bad.status_code == 400
+    assert bad.content.decode().startswith("Kostnadsår: ")  # the error names its field
 
 
 def test_unknown_agreement_is_404(ksl_client):
@@ -277,3 +279,50 @@ def test_the_start_page_links_the_cost_pages_only_for_people_of_the_parties(clie
     assert link not in client.get("/").text  # the page itself would answer 403
     client.force_login(danderyd_clerk)
     assert link in client.get("/").text
+
+
+def test_rendered_pages_have_no_inline_style(client, ksl_officer, host_admin, chair, ekero_clerk):
+    """The CSP (``style-src 'self'``) makes a browser ignore ``style="…"``: no page may rely on one.
+    tests/core/test_site.py scans the template files; this checks what the pages render."""
+    from governance.decisions.models import AdoptionCase
+    from governance.meetings.models import CooperationBody, Meeting
+    from governance.parties.models import Organisation
+
+    ekero = Organisation.objects.get(municipality_code="0125")
+    case = AdoptionCase.objects.get(recommendation__slug="origo-2016", organisation=ekero)
+    body = CooperationBody.objects.first()
+    pages = {
+        ksl_officer: [
+            "/",
+            reverse("agreements:list"),
+            reverse("agreements:costs", args=["origo"]) + "?year=2012",
+            reverse("agreements:costs", args=["origo-2016"]) + "?year=2017&exclude=0162",
+            reverse("parties:list"),
+            reverse("parties:detail", args=[ekero.pk]),
+            reverse("decisions:list"),
+            reverse("decisions:dashboard", args=["origo-2016"]),
+            reverse("decisions:compilation", args=["origo-remiss-2011"]),
+            reverse("decisions:case", args=[case.pk]),
+            reverse("meetings:body_list"),
+            reverse("meetings:published_minutes"),
+        ],
+        ekero_clerk: [
+            reverse("decisions:memo_form", args=[case.pk]),
+            reverse("parties:contact_add", args=[ekero.pk]),
+        ],
+        host_admin: [
+            reverse("documents:templates"),
+            reverse("agreements:cost_model_edit", args=["origo"]),
+        ],
+        chair: [reverse("meetings:body_detail", args=[body.slug])]
+        + [reverse("meetings:meeting", args=[m.pk]) for m in Meeting.objects.filter(body=body)[:3]],
+        None: ["/", reverse("login"), "/finns-inte/"],
+    }
+    for user, urls in pages.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in {200, 404}, (url, response.status_code)
+            assert 'style="' not in response.text and "<style" not in response.text, url

@@ -37,7 +37,9 @@ class Agreement(models.Model):
         related_name="renewal",
         verbose_name=_("förlänger"),
     )
-    parties = models.ManyToManyField(Organisation, through="AgreementParty", related_name="agreements")
+    parties = models.ManyToManyField(
+        Organisation, through="AgreementParty", related_name="agreements", verbose_name=_("parter")
+    )
     is_demo_data = models.BooleanField(_("demodata"), default=False)
 
     class Meta:
@@ -206,7 +208,7 @@ class Signature(models.Model):
     signatory_title = models.CharField(_("titel"), max_length=200, blank=True)
     signed_on = models.DateField(_("datum"))
     document = models.FileField(_("undertecknat exemplar (PDF)"), upload_to=signed_copy_path)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("kontrollsumma (SHA-256)"), max_length=64)
 
     class Meta:
         ordering = ["agreement", "signed_on"]

@@ -91,7 +91,11 @@ def cost_download(request, slug, fmt):
     agreement = _agreement_or_404(slug)
     form, allocation = _allocation_from_request(request, agreement)
     if allocation is None:
-        errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        errors = "; ".join(
+            f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+            for name, field_errors in form.errors.items()
+            for error in field_errors
+        )
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     stem = f"kostnader-{agreement.slug}-{allocation.year}-folkmangd-{format_date_iso(allocation.basis_date)}"
     content = (

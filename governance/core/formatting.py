@@ -1,6 +1,8 @@
 """Swedish formatting for pages and documents: amounts, dates, genitives (Babel)."""
 
 import datetime as dt
+import re
+import unicodedata
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -43,3 +45,28 @@ def genitive(name: str) -> str:
     if stripped[-1].lower() in "sxz":
         return stripped
     return stripped + "s"
+
+
+_TRANSLITERATE = str.maketrans(
+    {"å": "a", "ä": "a", "ö": "o", "Å": "A", "Ä": "A", "Ö": "O", "é": "e", "ü": "u"}
+)
+
+
+def file_slug(text: str, max_length: int = 60) -> str:
+    """A name part for a file: ``Danderyds kommun`` → ``danderyds-kommun``, ``Origo 2013–2015`` →
+    ``origo-2013-2015``, ``Ekerö`` → ``ekero``; at most ``max_length`` characters, cut between words."""
+    text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > max_length:
+        slug = slug[: max_length + 1].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
+    return slug
+
+
+def file_name(stem: str, *parts, version: int | None = None) -> str:
+    """A download's name without extension: ``file_name("tjansteutlatande", "Danderyd", version=1)`` →
+    ``tjansteutlatande-danderyd-v1``. Empty parts are left out."""
+    pieces = [file_slug(str(stem)), *(file_slug(str(part)) for part in parts)]
+    if version is not None:
+        pieces.append(f"v{version}")
+    return "-".join(piece for piece in pieces if piece)

@@ -46,20 +46,27 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("konto"),
     )
     actor_name = models.CharField(_("utförd av"), max_length=300)
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("objekttyp"),
     )
-    object_id = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(_("objektets id"), max_length=64, blank=True)
     object_label = models.CharField(_("objekt"), max_length=300, blank=True)
     action = models.CharField(_("händelse"), max_length=100, db_index=True)
-    source_state = models.CharField(max_length=50, blank=True)
-    target_state = models.CharField(max_length=50, blank=True)
+    source_state = models.CharField(_("från läge"), max_length=50, blank=True)
+    target_state = models.CharField(_("till läge"), max_length=50, blank=True)
     comment = models.TextField(_("kommentar"), blank=True)
-    payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    payload = models.JSONField(_("uppgifter"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(_("föregående kontrollsumma"), max_length=64)
+    hash = models.CharField(_("kontrollsumma"), max_length=64, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -103,10 +110,11 @@ class AuditEvent(models.Model):
 class AuditChainHead(models.Model):
     """A single row holding the newest audit hash; locked while a row is appended so the chain stays linear."""
 
-    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    last_hash = models.CharField(_("senaste kontrollsumma"), max_length=64, default=GENESIS_HASH)
 
     class Meta:
         verbose_name = _("granskningsloggens senaste länk")
+        verbose_name_plural = _("granskningsloggens senaste länk")
 
     def __str__(self) -> str:
         return self.last_hash

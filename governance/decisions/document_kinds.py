@@ -89,6 +89,7 @@ def document_kinds_register() -> None:
         may_generate=permissions.can_generate_for_all,
         may_view=permissions.can_read_registry_subject,
         subject_label=lambda consultation: consultation.title,
+        file_label=lambda consultation: consultation.slug,
         sample_context=_sample_compilation,
     )
     kind_register(
@@ -99,5 +100,6 @@ def document_kinds_register() -> None:
         may_generate=permissions.can_generate_for_all,
         may_view=permissions.can_read_registry_subject,
         subject_label=lambda agreement: agreement.title,
+        file_label=lambda agreement: agreement.slug,
         sample_context=_sample_agreement,
     )

@@ -4,11 +4,13 @@ so a stale page gets a conflict instead of a silent overwrite."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.core.forms import ExpectedStateField, HiddenFieldErrorsMixin
+
 from .choices import CaseState, DecisionOutcome
 
 
-class CaseActionForm(forms.Form):
-    expected_state = forms.ChoiceField(choices=CaseState.choices, widget=forms.HiddenInput)
+class CaseActionForm(HiddenFieldErrorsMixin, forms.Form):
+    expected_state = ExpectedStateField(choices=CaseState.choices)
     comment = forms.CharField(label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -50,7 +52,7 @@ class DashboardFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Endast försenade"), required=False)
 
 
-class MemoForm(forms.Form):
+class MemoForm(HiddenFieldErrorsMixin, forms.Form):
     """The tjänsteutlåtande's fields, prefilled from the case; the clerk may edit every one."""
 
     request_key = forms.UUIDField(widget=forms.HiddenInput)

@@ -8,7 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from governance.core.formatting import file_name
+
 from .choices import DocumentKind, DocumentStatus
+from .registry import kind_entry
 
 FILE_STEMS = {
     DocumentKind.MEMO: "tjansteutlatande",
@@ -43,7 +46,7 @@ class GeneratedDocument(ConcurrentTransitionMixin, models.Model):
     kind = models.CharField(_("dokument"), max_length=30, choices=DocumentKind.choices)
     subject_key = models.CharField(
         max_length=60,
-        help_text="e.g. case:12, response:3, consultation:1, agreement:2",
+        help_text=_("T.ex. case:12, response:3, consultation:1, agreement:2."),
         verbose_name=_("avser"),
     )
     subject_type = models.ForeignKey(
@@ -54,11 +57,11 @@ class GeneratedDocument(ConcurrentTransitionMixin, models.Model):
         related_name="+",
         verbose_name=_("avser typ"),
     )
-    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject_id = models.PositiveBigIntegerField(_("avser id"), null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
     version = models.PositiveIntegerField(_("version"))
-    request_key = models.UUIDField(unique=True)
-    batch_key = models.UUIDField(null=True, blank=True, db_index=True)
+    request_key = models.UUIDField(_("beställningsnyckel"), unique=True)
+    batch_key = models.UUIDField(_("omgång"), null=True, blank=True, db_index=True)
     status = FSMField(
         _("status"),
         max_length=10,
@@ -67,19 +70,24 @@ class GeneratedDocument(ConcurrentTransitionMixin, models.Model):
         protected=True,
     )
     error = models.TextField(_("orsak"), blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    template_name = models.CharField(max_length=200, blank=True)
-    template_sha256 = models.CharField(max_length=64, blank=True)
-    file = models.FileField(upload_to=generated_path, blank=True)
-    pdf = models.FileField(upload_to=generated_path, blank=True)
-    pdf_note = models.CharField(max_length=300, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
+    params = models.JSONField(_("ifyllda uppgifter"), default=dict, blank=True)
+    template_name = models.CharField(_("mall"), max_length=200, blank=True)
+    template_sha256 = models.CharField(_("mallens kontrollsumma (SHA-256)"), max_length=64, blank=True)
+    file = models.FileField(_("fil (.docx)"), upload_to=generated_path, blank=True)
+    pdf = models.FileField(_("PDF-kopia"), upload_to=generated_path, blank=True)
+    pdf_note = models.CharField(_("anmärkning om PDF"), max_length=300, blank=True)
+    sha256 = models.CharField(_("kontrollsumma (SHA-256)"), max_length=64, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beställd av (konto)"),
     )
     created_by_name = models.CharField(_("skapad av"), max_length=300)
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-version"]
@@ -97,7 +105,13 @@ class GeneratedDocument(ConcurrentTransitionMixin, models.Model):
 
     @property
     def filename(self) -> str:
-        return f"{FILE_STEMS[self.kind]}-{self.subject_key.replace(':', '-')}-v{self.version}"
+        """The file's name without extension: kind, subject and version, e.g. ``tjansteutlatande-danderyd-v1``
+        or ``avtal-origo-2016-v2`` (å, ä and ö as a, a and o; the kind's registration names the subject, the
+        subject key names it where no app registered the kind or the subject is gone)."""
+        entry = kind_entry(self.kind)
+        subject = self.subject if entry is not None else None
+        label = entry.file_part(subject) if subject is not None else self.subject_key.replace(":", "-")
+        return file_name(FILE_STEMS[self.kind], label, version=self.version)
 
     @transition(field=status, source=DocumentStatus.QUEUED, target=DocumentStatus.RUNNING)
     def start(self):
@@ -130,8 +144,8 @@ class DocumentTemplate(models.Model):
     """A replacement .docx template uploaded by a host administrator; the newest active one of a kind is used."""
 
     kind = models.CharField(_("dokument"), max_length=30, choices=DocumentKind.choices)
-    file = models.FileField(upload_to=template_upload_path)
-    sha256 = models.CharField(max_length=64)
+    file = models.FileField(_("fil (.docx)"), upload_to=template_upload_path)
+    sha256 = models.CharField(_("kontrollsumma (SHA-256)"), max_length=64)
     original_name = models.CharField(_("filnamn"), max_length=200)
     uploaded_by_name = models.CharField(_("uppladdad av"), max_length=300)
     uploaded_at = models.DateTimeField(_("uppladdad"), default=timezone.now)

@@ -28,6 +28,11 @@ class KindEntry:
     sample_context: Callable[[], dict | None] | None = None
     may_follow_batch: Callable[[Any], bool] | None = None
     batch_url: Callable[[Any], str] | None = None
+    file_label: Callable[[Any], str] | None = None
+
+    def file_part(self, subject) -> str:
+        """What names the subject in the file's name (``danderyd`` in ``tjansteutlatande-danderyd-v1``)."""
+        return (self.file_label or self.subject_label)(subject)
 
 
 _KINDS: dict[str, KindEntry] = {}
@@ -46,9 +51,11 @@ def kind_register(
     sample_context: Callable[[], dict | None] | None = None,
     may_follow_batch: Callable[[Any], bool] | None = None,
     batch_url: Callable[[Any], str] | None = None,
+    file_label: Callable[[Any], str] | None = None,
 ) -> None:
     """Register how ``kind`` is built from its subject (``build_context(subject, params)``) and who may
-    generate (``may_generate(user, subject)``) and read (``may_view(user, subject)``) it."""
+    generate (``may_generate(user, subject)``) and read (``may_view(user, subject)``) it. ``file_label(subject)``
+    names the subject in the file's name when ``subject_label`` is too long for it."""
     from .choices import DocumentKind
 
     if kind not in DocumentKind.values:
@@ -65,6 +72,7 @@ def kind_register(
         sample_context=sample_context,
         may_follow_batch=may_follow_batch,
         batch_url=batch_url,
+        file_label=file_label,
     )
 
 

@@ -5,6 +5,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.core.forms import HiddenFieldErrorsMixin
+
 from .choices import AttendanceStatus, ItemKind, MembershipRole, Rsvp
 
 
@@ -130,6 +132,6 @@ class MembershipForm(forms.Form):
         self.fields["person"].label_from_instance = lambda p: f"{p.full_name}, {p.organisation.display_name}"
 
 
-class EndMembershipForm(forms.Form):
+class EndMembershipForm(HiddenFieldErrorsMixin, forms.Form):
     membership = forms.IntegerField(widget=forms.HiddenInput)
     valid_to = forms.DateField(label=_("Sista dag"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -67,23 +67,34 @@ class Command(BaseCommand):
             f"rekommendationer: {history['recommendations']} nya med {history['events']} händelser."
         )
         if users:
+            # Roles and seats by their Swedish names, never by their keys (``ksl_officer``, ``chair``).
+            from governance.core.calendar import today
+            from governance.meetings.choices import MembershipRole
+            from governance.parties.choices import Role
+
+            seats: dict[str, list[str]] = {}
+            for body in load_json("bodies.json")["bodies"]:
+                for seat in body["members"]:
+                    if "username" in seat and seat.get("to", "9999") >= today().isoformat():
+                        seats.setdefault(seat["username"], []).append(
+                            f"{str(MembershipRole(seat['role']).label).lower()} i {body['name']}"
+                        )
             self.stdout.write(f"\nDemoinloggningar (lösenord för alla: {personas['password']}):")
             for persona in personas["personas"]:
+                who = ", ".join(
+                    filter(
+                        None,
+                        [
+                            f"{persona['first_name']} {persona['last_name']}",
+                            persona.get("title"),
+                            persona.get("organisation"),
+                        ],
+                    )
+                )
+                roles = ", ".join(str(Role(key).label) for key in persona.get("roles", []))
+                places = seats.get(persona["username"])
                 self.stdout.write(
-                    f"  {persona['username']:<12} "
-                    + ", ".join(
-                        filter(
-                            None,
-                            [
-                                f"{persona['first_name']} {persona['last_name']}",
-                                persona.get("title"),
-                                persona.get("organisation"),
-                            ],
-                        )
-                    )
-                    + (
-                        f" – roller: {', '.join(persona['roles'])}"
-                        if persona.get("roles")
-                        else " – ingen roll"
-                    )
+                    f"  {persona['username']:<12} {who} – "
+                    + (f"roller: {roles}" if roles else "ingen roll")
+                    + (f"; platser: {', '.join(places)}" if places else "")
                 )

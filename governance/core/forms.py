@@ -1,0 +1,49 @@
+"""What every form shares: the hidden ``expected_state`` and Swedish errors for hidden fields.
+
+Django shows an error of a hidden field at the top as "(Dolt fält expected_state) …", with the field's
+English name. A user cannot correct a hidden field anyway: the page they saw is out of date (or was tampered
+with), so ``HiddenFieldErrorsMixin`` replaces such an error with one Swedish non-field error that says so.
+"""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext_lazy as _
+
+STALE_PAGE_MESSAGE = _("Sidan var inaktuell – ladda om och försök igen.")
+
+
+class ExpectedStateField(forms.ChoiceField):
+    """The state the page showed, sent back with the form; the service compares it with the locked row
+    (a different state is a conflict, 409). A missing or unknown value is a stale page, in Swedish."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, *, choices, **kwargs):
+        kwargs.setdefault("label", _("Läge när sidan visades"))
+        kwargs.setdefault(
+            "error_messages", {"required": STALE_PAGE_MESSAGE, "invalid_choice": STALE_PAGE_MESSAGE}
+        )
+        super().__init__(choices=choices, **kwargs)
+
+
+class HiddenFieldErrorsMixin:
+    """Put the errors of hidden fields at the top of the form, as one Swedish message without a field name.
+
+    Use it first among the bases: ``class CaseActionForm(HiddenFieldErrorsMixin, forms.Form)``.
+    """
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or not self._errors:
+            return
+        hidden = [
+            name for name, field in self.fields.items() if field.widget.is_hidden and name in self._errors
+        ]
+        if not hidden:
+            return
+        for name in hidden:
+            del self._errors[name]
+            self.cleaned_data.pop(name, None)
+        non_field = self._errors.setdefault(NON_FIELD_ERRORS, self.error_class(error_class="nonfield"))
+        if str(STALE_PAGE_MESSAGE) not in non_field:
+            non_field.append(str(STALE_PAGE_MESSAGE))
