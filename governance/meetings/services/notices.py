@@ -35,6 +35,14 @@ def notice_deadline(meeting: Meeting) -> dt.date:
     return working_days_before(meeting.date, meeting.body.notice_working_days)
 
 
+def notice_too_late(meeting: Meeting, today: dt.date) -> bool:
+    """After the deadline; a meeting planned at short notice (confirmed with a reason) may still be noticed
+    until its day."""
+    if meeting.is_short_notice:
+        return today > meeting.date
+    return today > notice_deadline(meeting)
+
+
 def notice_recipients(meeting: Meeting) -> list[Membership]:
     return list(
         Membership.objects.active(meeting.date)
@@ -53,7 +61,7 @@ def meeting_notice_request(
     _check_expected_state(meeting, expected_state)
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
-    if today > notice_deadline(meeting):
+    if notice_too_late(meeting, today):
         raise ValidationError(
             _("För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdagar före mötet).")
             % {"date": notice_deadline(meeting), "n": meeting.body.notice_working_days}
@@ -80,7 +88,7 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
     if meeting.state == MeetingState.NOTICE_SENT:
         return meeting
     deadline = notice_deadline(meeting)
-    if today > deadline:
+    if notice_too_late(meeting, today):
         raise ValidationError(
             _("För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdagar före mötet).")
             % {"date": deadline, "n": meeting.body.notice_working_days}
@@ -144,7 +152,10 @@ def notices_send_due(*, today: dt.date | None = None) -> dict[str, int]:
     for meeting in Meeting.objects.filter(
         state=MeetingState.PLANNED, starts_at__date__gt=today
     ).select_related("body"):
-        if notice_deadline(meeting) == today:
+        # On its last day; a meeting planned at short notice is past that day already, so at once.
+        if notice_deadline(meeting) == today or (
+            meeting.is_short_notice and notice_deadline(meeting) < today
+        ):
             try:
                 meeting_notice_send(acting_user=None, meeting=meeting, today=today)
                 counts["sent"] += 1
