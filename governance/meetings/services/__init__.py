@@ -11,6 +11,7 @@ from .agenda import (
 )
 from .attendance import attendance_record, quorum
 from .calendar_tokens import calendar_token_rotate
+from .demo import demo_meetings_load
 from .followup import followup_report_record, suppressed
 from .memberships import (
     CompositionError,
@@ -20,9 +21,9 @@ from .memberships import (
     membership_grants_sync_all,
 )
 from .minutes import (
+    approvers_without_login,
     current_version,
     extract_render,
-    approvers_without_login,
     minutes_approval_record,
     minutes_approve,
     minutes_context,
@@ -40,17 +41,16 @@ from .notices import (
     rsvp_answer,
 )
 from .planning import (
+    ShortNotice,
     meeting_cancel,
     meeting_create,
     meeting_hold,
     meeting_postpone,
     meeting_replan,
-    ShortNotice,
     meeting_reschedule,
     meetings_plan_year,
     short_notice_warning,
 )
-from .demo import demo_meetings_load
 
 __all__ = [
     "CompositionError",
