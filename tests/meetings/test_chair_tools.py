@@ -427,3 +427,58 @@ def test_every_meetings_field_in_the_admin_has_a_swedish_name():
             if field.name != "id" and not explicit and field.name not in SAME_IN_SWEDISH:
                 missing.append(f"{model.__name__}.{field.name}")
     assert missing == []
+
+
+def test_the_daily_job_sends_a_short_notice_meetings_notice_at_once(
+    chair, steering, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    day = _soon()
+    meeting = services.meeting_create(
+        acting_user=chair,
+        body=steering,
+        starts_at=_at(day),
+        ends_at=_at(day, 15),
+        short_notice_confirmed=True,
+        short_notice_reason="Akut lokalfråga",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = services.notices_send_due()
+    meeting.refresh_from_db()
+    assert counts["sent"] >= 1 and meeting.state == "notice_sent"
+    assert any("Extra möte med kort varsel. Skäl: Akut lokalfråga" in m.body for m in mail.outbox)
+
+
+def test_the_kallelse_says_the_meeting_is_extra_and_moved(client, chair, steering):
+    import io
+
+    from docx import Document
+
+    meeting = _planned(chair, steering)
+    old = timezone.localtime(meeting.starts_at).date()
+    meeting = services.meeting_reschedule(
+        acting_user=chair,
+        meeting=meeting,
+        starts_at=_at(_soon()),
+        ends_at=_at(_soon(), 15),
+        reason="Lokalen är upptagen",
+        short_notice_confirmed=True,
+        short_notice_reason="Budgeten måste beslutas före årsskiftet",
+    )
+    client.force_login(chair)
+    content = client.get(reverse("meetings:notice_docx", args=[meeting.pk])).content
+    text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+    assert "Extra möte med kort varsel. Skäl: Budgeten måste beslutas före årsskiftet." in text
+    from governance.core.formatting import format_date_long
+
+    assert f"Mötet är flyttat från {format_date_long(old)}." in text
+
+
+def test_the_annual_plan_skips_dates_too_close_for_the_notice(chair, steering, monkeypatch):
+    year = calendar.today().year + 1
+    # The day before the February meeting's notice deadline has passed (second Tuesday from 8 February).
+    february = calendar.first_working_weekday_from(dt.date(year, 2, 8), 1)
+    monkeypatch.setattr(calendar, "today", lambda: february - dt.timedelta(days=2))
+    planned = services.meetings_plan_year(acting_user=chair, body=steering, year=year)
+    assert [timezone.localtime(m.starts_at).month for m in planned] == [5, 9, 11]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from governance.core import calendar
 from governance.core.calendar import (
@@ -43,6 +44,15 @@ def notice_too_late(meeting: Meeting, today: dt.date) -> bool:
     return today > notice_deadline(meeting)
 
 
+def _too_late_message(meeting: Meeting) -> str:
+    n = meeting.body.notice_working_days
+    return ngettext(
+        "För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdag före mötet).",
+        "För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdagar före mötet).",
+        n,
+    ) % {"date": notice_deadline(meeting), "n": n}
+
+
 def notice_recipients(meeting: Meeting) -> list[Membership]:
     return list(
         Membership.objects.active(meeting.date)
@@ -62,10 +72,7 @@ def meeting_notice_request(
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
     if notice_too_late(meeting, today):
-        raise ValidationError(
-            _("För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdagar före mötet).")
-            % {"date": notice_deadline(meeting), "n": meeting.body.notice_working_days}
-        )
+        raise ValidationError(_too_late_message(meeting))
     from ..tasks import notice_send
 
     with transaction.atomic():
@@ -89,10 +96,7 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
         return meeting
     deadline = notice_deadline(meeting)
     if notice_too_late(meeting, today):
-        raise ValidationError(
-            _("För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdagar före mötet).")
-            % {"date": deadline, "n": meeting.body.notice_working_days}
-        )
+        raise ValidationError(_too_late_message(meeting))
     recipients = notice_recipients(meeting)
     if not recipients:
         raise ValidationError(_("Organet har inga ledamöter att kalla."))

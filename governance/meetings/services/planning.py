@@ -189,7 +189,8 @@ def meetings_plan_year(
     place: str = "",
     video_link: str = "",
 ) -> list[Meeting]:
-    """The year's meetings from the body's frequency, on working days; dates already past are skipped."""
+    """The year's meetings from the body's frequency, on working days; dates already past, or too close for
+    the notice, are skipped."""
     permissions.check_manage_body(acting_user, body)
     months = MONTHS_BY_FREQUENCY.get(body.meetings_per_year) or [
         1 + int((i + 0.5) * 12 / body.meetings_per_year) for i in range(body.meetings_per_year)
@@ -207,7 +208,8 @@ def meetings_plan_year(
         for month in months:
             day = first_working_weekday_from(dt.date(year, month, 8), weekday)  # the second such weekday
             starts_at = dt.datetime.combine(day, start, tzinfo=tz)
-            if day in existing or starts_at <= timezone.now():
+            # Past dates, and dates too close for the notice (an extra meeting is planned one by one).
+            if day in existing or starts_at <= timezone.now() or short_notice_warning(body, day):
                 continue
             planned.append(
                 meeting_create(
