@@ -95,3 +95,23 @@ def test_the_chair_and_the_justerare_see_the_demo_minutes_to_approve(client, cha
     assert "Demodata" in page and "Lägg till ärende" in page and "Skicka kallelsen" in page
     # The chair can approve the demo minutes for real.
     assert client.post(reverse("meetings:meeting_approve", args=[held.pk])).status_code == 302
+
+
+def test_outside_a_data_load_the_system_neither_holds_a_meeting_nor_drafts_minutes(db):
+    from governance.meetings import permissions
+
+    body = CooperationBody.objects.get(slug="styrgrupp")
+    day = calendar.today() - dt.timedelta(days=7)
+    tz = dt.UTC
+    with permissions.system_load():
+        meeting = services.meeting_create(
+            acting_user=None,
+            body=body,
+            starts_at=dt.datetime.combine(day, dt.time(12), tzinfo=tz),
+            ends_at=dt.datetime.combine(day, dt.time(14), tzinfo=tz),
+            system_backdate=True,
+        )
+    with pytest.raises(PermissionDenied):
+        services.meeting_hold(acting_user=None, meeting=meeting)  # e.g. a scheduled job
+    meeting.refresh_from_db()
+    assert meeting.state == "planned"
