@@ -166,14 +166,18 @@ def test_reschedule_moves_a_meeting_in_one_step(chair, steering, member):
         services.meeting_reschedule(
             acting_user=chair, meeting=meeting, starts_at=_at(new_day), ends_at=_at(new_day, 15), reason=" "
         )
+    services.meeting_notice_send(acting_user=chair, meeting=meeting)
+    services.rsvp_answer(acting_user=member, meeting=meeting, answer="attending")
     meeting = services.meeting_reschedule(
         acting_user=chair,
         meeting=meeting,
         starts_at=_at(new_day),
         ends_at=_at(new_day, 15),
         reason="Krockar med budgetberedningen",
-        expected_state="planned",
+        expected_state="notice_sent",
     )
+    # A new notice is needed, and the answers to the old one no longer hold.
+    assert meeting.notice_sent_at is None and not meeting.attendances.exclude(rsvp="").exists()
     assert meeting.state == "planned" and meeting.postponed_from == old and meeting.starts_at == _at(new_day)
     actions = list(
         AuditEvent.objects.filter(object_id=str(meeting.pk), action__startswith="meeting.")
@@ -183,6 +187,8 @@ def test_reschedule_moves_a_meeting_in_one_step(chair, steering, member):
     assert actions[-2:] == ["meeting.postponed", "meeting.replanned"]
     postponed = AuditEvent.objects.filter(object_id=str(meeting.pk), action="meeting.postponed").get()
     assert postponed.payload["reason"] == "Krockar med budgetberedningen"
+    replanned = AuditEvent.objects.filter(object_id=str(meeting.pk), action="meeting.replanned").get()
+    assert replanned.payload["answers_cleared"] == 1 and replanned.source_state == "postponed"
 
 
 def test_reschedule_on_the_page(client, chair, steering):

@@ -267,13 +267,16 @@ def meeting_postpone(
     )
 
 
-def _new_time(locked, starts_at, ends_at, short) -> None:
-    """Give the locked meeting its new time: the old one is kept as "flyttat från", a new notice is needed."""
+def _new_time(locked, starts_at, ends_at, short) -> int:
+    """Give the locked meeting its new time: the old one is kept as "flyttat från", a new notice is needed and
+    the answers to the old notice no longer hold (returns how many were cleared)."""
+    cleared = locked.attendances.exclude(rsvp="").update(rsvp="", rsvp_at=None)
     locked.postponed_from = locked.starts_at
     locked.starts_at, locked.ends_at = starts_at, ends_at
     locked.notice_sent_at = None
     locked.ical_sequence += 1
     locked.short_notice_reason = short["reason"] if short else ""
+    return cleared
 
 
 def meeting_replan(
@@ -298,7 +301,7 @@ def meeting_replan(
 
     def check(locked):
         payload["moved_from"] = locked.starts_at
-        _new_time(locked, starts_at, ends_at, short)
+        payload["answers_cleared"] = _new_time(locked, starts_at, ends_at, short)
 
     return _meeting_transition(
         acting_user=acting_user,
