@@ -172,6 +172,9 @@ MATRIX = {
             "cancel",
             "postpone",
             "replan",
+            "item_remove",
+            "reschedule",
+            "approval_record",
         )
     },
     **{

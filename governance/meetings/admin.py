@@ -47,8 +47,8 @@ class SeatRuleAdmin(AuditedAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(ReadOnlyAdmin):
-    list_display = ["body", "starts_at", "place", "state"]
-    list_filter = ["body", "state"]
+    list_display = ["body", "starts_at", "place", "state", "is_extra", "is_demo_data"]
+    list_filter = ["body", "state", "is_extra", "is_demo_data"]
 
 
 class FigureInline(ReadOnlyInline):

@@ -62,6 +62,9 @@ STANDARD_OPENING = [
     ("agenda", "Godkännande av dagordningen"),
     ("previous_minutes", "Föregående protokoll"),
 ]
+#: Standard items that stay on every agenda: the meeting is opened, justerare are chosen, the agenda is
+#: approved and the meeting is closed (``agenda_item_remove`` refuses them).
+PROTECTED_ITEMS = {"opening", "minutes_checkers", "agenda", "closing"}
 STANDARD_CLOSING = [
     ("other", "Övriga frågor"),
     ("closing", "Mötets avslutande"),
@@ -87,9 +90,14 @@ class MeetingAction(AuditAction):
     MEETING_REPLANNED = "meeting.replanned", _("möte planerat på nytt")
     AGENDA_ITEM_ADDED = "agenda.item_added", _("ärende tillagt på dagordningen")
     AGENDA_ITEM_MOVED = "agenda.item_moved", _("ärende flyttat på dagordningen")
+    AGENDA_ITEM_REMOVED = "agenda.item_removed", _("ärende borttaget från dagordningen")
     AGENDA_OUTCOME_RECORDED = "agenda.outcome_recorded", _("beslut eller anteckning registrerad")
     MINUTES_DRAFTED = "minutes.drafted", _("protokoll upprättat")
     MINUTES_APPROVAL_GIVEN = "minutes.approval_given", _("protokoll justerat av en justerare")
+    MINUTES_APPROVAL_RECORDED = (
+        "minutes.approval_recorded",
+        _("justering registrerad för en ledamot utan inloggning"),
+    )
     MINUTES_APPROVED = "minutes.approved", _("protokoll justerat")
     MINUTES_PUBLISHED = "minutes.published", _("protokoll publicerat")
     MINUTES_CORRECTED = "minutes.corrected", _("protokoll rättat")

@@ -20,6 +20,45 @@ class MeetingForm(forms.Form):
     )
     place = forms.CharField(label=_("Plats"), max_length=200, required=False)
     video_link = forms.URLField(label=_("Länk till videomöte"), required=False, assume_scheme="https")
+    # A meeting closer than the body's notice time: the chair confirms the warning and states why.
+    short_notice_reason = forms.CharField(
+        label=_("Skäl till kort varsel"), max_length=300, required=False, widget=forms.TextInput()
+    )
+    short_notice_confirmed = forms.BooleanField(
+        label=_("Jag bekräftar att mötet hålls med kort varsel, som ett extra möte"), required=False
+    )
+
+    SHORT_NOTICE_FIELDS = ("short_notice_reason", "short_notice_confirmed")
+
+    def time_fields(self):
+        return [self[name] for name in self.fields if name not in self.SHORT_NOTICE_FIELDS]
+
+    def short_notice_fields(self):
+        return [self[name] for name in self.SHORT_NOTICE_FIELDS]
+
+
+class RescheduleForm(MeetingForm):
+    """Postpone to a new time in one step: the new date and times, and why the meeting moves."""
+
+    reason = forms.CharField(label=_("Skäl till flytten"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("place", "video_link"):
+            del self.fields[name]
+
+
+class ApprovalRecordForm(forms.Form):
+    """The chair or secretary records the justering of a member without a login."""
+
+    membership = forms.TypedChoiceField(label=_("Ledamot"), coerce=int)
+    note = forms.CharField(
+        label=_("Anteckning (t.ex. justerat på papper, datum)"), max_length=300, widget=forms.TextInput()
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [(m.pk, m.person.full_name) for m in members]
 
 
 class PlanYearForm(forms.Form):

@@ -124,7 +124,12 @@ class SeatRule(models.Model):
     label = models.CharField(_("beskrivning"), max_length=200)
     organisation_kind = models.CharField(_("typ av organisation"), max_length=20, blank=True)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
     exclude_convener = models.BooleanField(_("utom sammankallande"), default=False)
     max_seats = models.PositiveSmallIntegerField(_("högst antal platser"))
@@ -178,15 +183,23 @@ class Meeting(ConcurrentTransitionMixin, models.Model):
     place = models.CharField(_("plats"), max_length=200, blank=True)
     video_link = models.URLField(_("länk till videomöte"), blank=True)
     state = FSMField(_("läge"), default=MeetingState.PLANNED, choices=MeetingState.choices, protected=True)
-    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    notice_sent_at = models.DateTimeField(_("kallelse skickad"), null=True, blank=True)
     quorum_recorded_at = models.DateTimeField(_("beslutförhet fastställd"), null=True, blank=True)
-    quorum_present = models.PositiveSmallIntegerField(null=True, blank=True)
-    quorum_required = models.PositiveSmallIntegerField(null=True, blank=True)
+    quorum_present = models.PositiveSmallIntegerField(_("närvarande röstberättigade"), null=True, blank=True)
+    quorum_required = models.PositiveSmallIntegerField(_("krävs för beslutförhet"), null=True, blank=True)
     minutes_checkers = models.ManyToManyField(
         "Membership", blank=True, related_name="checked_meetings", verbose_name=_("justerare")
     )
-    minutes_version = models.PositiveSmallIntegerField(default=0)
-    ical_sequence = models.PositiveIntegerField(default=0)
+    minutes_version = models.PositiveSmallIntegerField(_("protokollversion"), default=0)
+    ical_sequence = models.PositiveIntegerField(_("kalenderversion"), default=0)
+    is_extra = models.BooleanField(
+        _("extra möte"), default=False, help_text=_("Planerat med kortare varsel än organets kallelsetid.")
+    )
+    short_notice_reason = models.CharField(_("skäl till kort varsel"), max_length=300, blank=True)
+    postponed_from = models.DateTimeField(_("flyttat från"), null=True, blank=True)
+    is_demo_data = models.BooleanField(
+        _("demodata"), default=False, help_text=_("Påhittade uppgifter för demonstration.")
+    )
 
     class Meta:
         ordering = ["starts_at"]
@@ -204,6 +217,11 @@ class Meeting(ConcurrentTransitionMixin, models.Model):
     @property
     def date(self) -> dt.date:
         return timezone.localtime(self.starts_at).date()
+
+    @property
+    def is_short_notice(self) -> bool:
+        """Planned (or moved) with less notice than the body's ``notice_working_days``, confirmed with a reason."""
+        return bool(self.short_notice_reason)
 
     @transition(field=state, source=MeetingState.PLANNED, target=MeetingState.NOTICE_SENT)
     def send_notice(self):
@@ -265,7 +283,7 @@ class AgendaItem(models.Model):
     position = models.PositiveSmallIntegerField(_("ordning"))
     title = models.CharField(_("rubrik"), max_length=300)
     kind = models.CharField(_("typ"), max_length=20, choices=ItemKind.choices, default=ItemKind.INFORMATION)
-    standard_key = models.CharField(max_length=30, blank=True)
+    standard_key = models.CharField(_("standardärende"), max_length=30, blank=True)
     presenter = models.CharField(_("föredragande"), max_length=200, blank=True)
     minutes_allotted = models.PositiveSmallIntegerField(_("minuter"), null=True, blank=True)
     description = models.TextField(_("beskrivning"), blank=True)
@@ -279,17 +297,27 @@ class AgendaItem(models.Model):
         related_name="+",
         verbose_name=_("underlag från"),
     )
-    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_id = models.PositiveBigIntegerField(_("underlagets id"), null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")
     follow_up_report = models.ForeignKey(
-        "FollowUpReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "FollowUpReport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uppföljningsrapport"),
     )
     paper = models.FileField(_("handling"), upload_to=paper_path, blank=True)
-    paper_name = models.CharField(max_length=200, blank=True)
+    paper_name = models.CharField(_("handlingens namn"), max_length=200, blank=True)
     outcome = models.TextField(_("beslut eller anteckning"), blank=True)
     is_open = models.BooleanField(_("öppen fråga"), default=False, help_text=_("Följer med till nästa möte."))
     carried_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("från ärende"),
     )
     paragraph = models.PositiveSmallIntegerField(_("§"), null=True, blank=True)
 
@@ -313,7 +341,7 @@ class Attendance(models.Model):
         Membership, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("ledamot")
     )
     rsvp = models.CharField(_("svar på kallelsen"), max_length=20, choices=Rsvp.choices, blank=True)
-    rsvp_at = models.DateTimeField(null=True, blank=True)
+    rsvp_at = models.DateTimeField(_("svarade"), null=True, blank=True)
     status = models.CharField(_("närvaro"), max_length=20, choices=AttendanceStatus.choices, blank=True)
     stands_in_for = models.ForeignKey(
         Membership,
@@ -338,8 +366,12 @@ class Attendance(models.Model):
 class ConflictOfInterest(models.Model):
     """Jäv: a member takes no part in one item."""
 
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="conflicts")
-    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("ärende")
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("ledamot")
+    )
     note = models.CharField(_("anteckning"), max_length=300, blank=True)
 
     class Meta:
@@ -361,14 +393,16 @@ class MinutesVersion(models.Model):
     """One version of a meeting's minutes. Approved versions are frozen: the text snapshot and the .docx
     never change; a correction makes a new version with a reason."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes_versions")
-    version = models.PositiveSmallIntegerField()
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="minutes_versions", verbose_name=_("möte")
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
     reason = models.CharField(_("skäl till rättelse"), max_length=300, blank=True)
-    snapshot = models.JSONField(default=dict)
-    file = models.FileField(upload_to=minutes_path, blank=True)
-    pdf = models.FileField(upload_to=minutes_path, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    approved_at = models.DateTimeField(null=True, blank=True)
+    snapshot = models.JSONField(_("innehåll"), default=dict)
+    file = models.FileField(_("fil (.docx)"), upload_to=minutes_path, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=minutes_path, blank=True)
+    created_at = models.DateTimeField(_("upprättad"), default=timezone.now)
+    approved_at = models.DateTimeField(_("justerad"), null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "version"]
@@ -385,12 +419,29 @@ class MinutesVersion(models.Model):
 
 
 class MinutesApproval(models.Model):
-    """The chair's or a minutes checker's approval (justering) of one version, time-stamped."""
+    """The chair's or a minutes checker's approval (justering) of one version, time-stamped.
 
-    minutes = models.ForeignKey(MinutesVersion, on_delete=models.CASCADE, related_name="approvals")
-    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(max_length=20)
-    approved_at = models.DateTimeField(default=timezone.now)
+    A member without a login approves on paper; the chair or the secretary then records it for them
+    (``recorded_by``, with a note). Otherwise ``recorded_by`` is empty: the member approved themselves."""
+
+    minutes = models.ForeignKey(
+        MinutesVersion, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("protokollversion")
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("ledamot")
+    )
+    role = models.CharField(_("som"), max_length=20)
+    approved_at = models.DateTimeField(_("justerat"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrerad av"),
+    )
+    recorded_by_name = models.CharField(_("registrerad av (namn)"), max_length=200, blank=True)
+    note = models.CharField(_("anteckning"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("justering")
@@ -410,7 +461,7 @@ class FollowUpReport(models.Model):
     quarter = models.PositiveSmallIntegerField(
         _("kvartal"), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
-    published_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(_("publicerad"), default=timezone.now)
 
     class Meta:
         ordering = ["-year", "-quarter"]
@@ -425,7 +476,9 @@ class FollowUpReport(models.Model):
 class FollowUpFigure(models.Model):
     """One aggregate in a report, e.g. contacts by gender: Flickor/unga kvinnor 23. Shown as "<5" below 5."""
 
-    report = models.ForeignKey(FollowUpReport, on_delete=models.CASCADE, related_name="figures")
+    report = models.ForeignKey(
+        FollowUpReport, on_delete=models.CASCADE, related_name="figures", verbose_name=_("rapport")
+    )
     category = models.CharField(_("kategori"), max_length=20, choices=FigureCategory.choices)
     label = models.CharField(_("grupp"), max_length=120)
     value = models.PositiveIntegerField(_("antal"))
@@ -446,10 +499,13 @@ class CalendarToken(models.Model):
     """A secret for a user's calendar feeds (calendar programs cannot log in); can be replaced at any time."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+        verbose_name=_("användare"),
     )
-    token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    token = models.CharField(_("nyckel"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
 
     class Meta:
         verbose_name = _("kalendernyckel")

@@ -5,7 +5,9 @@ adjungerad too) gets ``view_body``. KSL officers and host administrators see eve
 ``view_all_bodies``, through their groups). Object checks use ``accept_global_perms=False``.
 """
 
+import contextvars
 import datetime as dt
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -114,15 +116,44 @@ def check_report_followup(user) -> None:
         raise PermissionDenied(_("Du får inte rapportera uppföljningen."))
 
 
+_system_load: contextvars.ContextVar[bool] = contextvars.ContextVar("meetings_system_load", default=False)
+
+
+@contextmanager
+def system_load():
+    """A data load (the demo meetings, ``services.demo_meetings_load``) runs as the system (``acting_user=None``)
+    and may record what happened at a meeting: held, minutes drawn up. Scheduled jobs never enter this, so
+    outside it the system still cannot hold a meeting or draw up its minutes."""
+    token = _system_load.set(True)
+    try:
+        yield
+    finally:
+        _system_load.reset(token)
+
+
+def check_backdate(user) -> None:
+    """Only the system, in a data load, records a meeting in the past; no user may backdate a meeting."""
+    if user is not None or not _system_load.get():
+        raise PermissionDenied(_("Ett möte kan inte läggas i efterhand."))
+
+
 def _manages(user, meeting) -> bool:
     """The body's chair, vice chair and secretary; ``None`` is the system (scheduled notices, data loads)."""
     return user is None or can_manage_body(user, meeting.body)
 
 
 def _manages_in_person(user, meeting) -> bool:
-    """The body's chair, vice chair and secretary themselves: no scheduled job cancels, moves or holds a meeting,
-    or publishes or corrects its minutes."""
+    """The body's chair, vice chair and secretary themselves: no scheduled job cancels or moves a meeting, or
+    publishes or corrects its minutes (holding and drafting: ``_records_the_meeting``)."""
     return user is not None and can_manage_body(user, meeting.body)
+
+
+def _records_the_meeting(user, meeting) -> bool:
+    """Holding a meeting and drawing up its minutes: the body's managers in person, or the system in a data
+    load (``system_load``); never a scheduled job."""
+    if user is None:
+        return _system_load.get()
+    return can_manage_body(user, meeting.body)
 
 
 def _approves(user, meeting) -> bool:
@@ -131,6 +162,10 @@ def _approves(user, meeting) -> bool:
         return True
     if not user.is_authenticated:
         return False
+    if can_manage_body(user, meeting.body):
+        return (
+            True  # the last approval may be one the chair or secretary records for a member without a login
+        )
     checkers = meeting.minutes_checkers.filter(person__user=user).exists()
     chair = (
         Membership.objects.active(meeting.date)
@@ -146,8 +181,8 @@ _PREPARES = _lazy("Endast ordföranden och sekreteraren förbereder organets mö
 MEETING_RULES = {
     # The notice also goes out from the daily job on its last day (``notices_send_due``), so the system may.
     "send_notice": Rule(_manages, MeetingAction.MEETING_NOTICE_SENT, _PREPARES),
-    "hold": Rule(_manages_in_person, MeetingAction.MEETING_HELD, _PREPARES),
-    "draft_minutes": Rule(_manages_in_person, MeetingAction.MINUTES_DRAFTED, _PREPARES),
+    "hold": Rule(_records_the_meeting, MeetingAction.MEETING_HELD, _PREPARES),
+    "draft_minutes": Rule(_records_the_meeting, MeetingAction.MINUTES_DRAFTED, _PREPARES),
     "approve_minutes": Rule(
         _approves,
         MeetingAction.MINUTES_APPROVED,
@@ -182,8 +217,39 @@ def can_request_notice(user, meeting) -> bool:
     return meeting.state == MeetingState.PLANNED and can_manage_body(user, meeting.body)
 
 
-def can_record_attendance(user, meeting) -> bool:
-    return meeting.state in AGENDA_OPEN_STATES and can_manage_body(user, meeting.body)
+def can_remove_item(user, meeting) -> bool:
+    """Items are removed before the meeting is held (afterwards the minutes say what happened to them)."""
+    return meeting.state in (MeetingState.PLANNED, MeetingState.NOTICE_SENT) and can_manage_body(
+        user, meeting.body
+    )
+
+
+def can_record_attendance(user, meeting, *, now=None) -> bool:
+    """From the meeting's start time on, until the minutes are drawn up (``attendance_record`` decides)."""
+    from django.utils import timezone
+
+    return (
+        meeting.state in AGENDA_OPEN_STATES
+        and (now or timezone.now()) >= meeting.starts_at
+        and can_manage_body(user, meeting.body)
+    )
+
+
+def can_approve_in_person(user, meeting) -> bool:
+    """The chair and the chosen justerare approve themselves (the page offers the button only to them)."""
+    if not user.is_authenticated or meeting.state != MeetingState.MINUTES_DRAFTED:
+        return False
+    return (
+        meeting.minutes_checkers.filter(person__user=user).exists()
+        or Membership.objects.active(meeting.date)
+        .filter(body=meeting.body, person__user=user, role=MembershipRole.CHAIR)
+        .exists()
+    )
+
+
+def can_record_approval(user, meeting) -> bool:
+    """The chair and the secretary record the justering of a member without a login."""
+    return meeting.state == MeetingState.MINUTES_DRAFTED and can_manage_body(user, meeting.body)
 
 
 def can_record_outcomes(user, meeting) -> bool:

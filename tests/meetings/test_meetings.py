@@ -395,6 +395,8 @@ def test_minutes_without_quorum_recorded_are_refused(chair, steering):
 
 
 def test_carry_over_open_items(chair, steering):
+    # No other meeting (e.g. a demo meeting from ``load_origo``) may lie between the two.
+    Meeting.objects.filter(body=steering, is_demo_data=True).delete()
     first = _future_meeting(steering, chair, days=30)
     item = services.agenda_item_add(acting_user=chair, meeting=first, title="Lokalfrågan", kind="discussion")
     _hold_with_quorum(first, chair, steering)

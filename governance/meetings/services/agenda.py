@@ -14,6 +14,7 @@ from governance.core.services import audit_record
 
 from .. import permissions
 from ..choices import (
+    PROTECTED_ITEMS,
     STANDARD_CLOSING,
     ItemKind,
     MeetingAction,
@@ -120,6 +121,47 @@ def agenda_item_move(*, acting_user, item: AgendaItem, direction: str) -> Agenda
             payload={"direction": direction},
         )
     return item
+
+
+def agenda_item_remove(*, acting_user, item: AgendaItem) -> Meeting:
+    """Take an item off the agenda before the meeting is held; the items after it move up one place.
+
+    The standard items the meeting needs (opening, justerare, the agenda's approval, closing) stay. Once the
+    meeting is held the agenda is what was dealt with: an item that was not is noted as such instead. The
+    item's paper is deleted from storage after the commit; the audit row keeps its title and place."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("body").get(pk=item.meeting_id)
+        permissions.check_manage_body(acting_user, meeting.body)
+        if meeting.state not in (MeetingState.PLANNED, MeetingState.NOTICE_SENT):
+            raise ValidationError(
+                _("Ärenden tas bort innan mötet hålls; anteckna i stället att ärendet inte behandlades.")
+            )
+        item = AgendaItem.objects.filter(pk=item.pk, meeting=meeting).first()
+        if item is None:
+            raise ValidationError(_("Ärendet finns inte längre på dagordningen."))
+        if item.standard_key in PROTECTED_ITEMS:
+            raise ValidationError(
+                _("”%(title)s” står på varje dagordning och kan inte tas bort.") % {"title": item.title}
+            )
+        title, position, paper = item.title, item.position, item.paper.name
+        audit_record(
+            acting_user=acting_user,
+            action=MeetingAction.AGENDA_ITEM_REMOVED,
+            obj=meeting,
+            object_label=f"{meeting}: {title}",
+            payload={"item": item.pk, "title": title, "position": position, "paper": item.paper_name},
+        )
+        item.delete()
+        for later in meeting.items.filter(position__gt=position).order_by("position"):
+            later.position -= 1
+            later.save(update_fields=["position"])
+        if meeting.state == MeetingState.NOTICE_SENT:
+            meeting.ical_sequence += 1
+            Meeting.objects.filter(pk=meeting.pk).update(ical_sequence=meeting.ical_sequence)
+        if paper:
+            storage = AgendaItem._meta.get_field("paper").storage
+            transaction.on_commit(lambda: storage.delete(paper))
+    return meeting
 
 
 def agenda_paper_add(*, acting_user, meeting: Meeting, provider_key: str, source_id: int) -> AgendaItem:

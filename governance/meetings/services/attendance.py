@@ -5,7 +5,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.core import calendar
 from governance.core.services import audit_record
 
 from .. import permissions
@@ -40,7 +39,8 @@ def quorum(meeting: Meeting, attendances: list[Attendance]) -> tuple[int, int]:
 def attendance_record(
     *, acting_user, meeting: Meeting, statuses: dict[int, tuple[str, int | None]]
 ) -> Meeting:
-    """Record who was present and who stood in for whom, then the quorum (shown before any decision)."""
+    """Record who was present and who stood in for whom, then the quorum (shown before any decision).
+    From the meeting's start time on (not earlier the same day), until the minutes are approved."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
         permissions.check_manage_body(acting_user, meeting.body)
@@ -50,8 +50,12 @@ def attendance_record(
             MeetingState.PLANNED,
         ) and not _minutes_open(meeting):
             raise ValidationError(_("Närvaron kan inte ändras när protokollet är justerat."))
-        if meeting.date > calendar.today():
-            raise ValidationError(_("Närvaron registreras vid mötet, %(date)s.") % {"date": meeting.date})
+        if timezone.now() < meeting.starts_at:
+            start = timezone.localtime(meeting.starts_at)
+            raise ValidationError(
+                _("Närvaron registreras från mötets start, %(date)s kl. %(time)s.")
+                % {"date": start.date(), "time": f"{start:%H.%M}"}
+            )
         members = {m.pk: m for m in notice_recipients(meeting)}
         errors = []
         for membership_id, (status, stands_in_for) in statuses.items():

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.core.formatting import format_date_iso, format_date_long
-from governance.core.services import audit_record
+from governance.core.services import actor_display_name, audit_record
 from governance.core.transitions import transition_run
 
+from .. import permissions
 from ..choices import AttendanceStatus, MeetingAction, MeetingState, MembershipRole
 from ..models import CooperationBody, Meeting, MinutesApproval, MinutesVersion
 from .common import _check_expected_state, _meeting_transition
@@ -68,9 +69,17 @@ def _base(meeting: Meeting) -> dict:
 
 def notice_context(meeting: Meeting) -> dict:
     items = meeting.items.prefetch_related("conflicts__membership__person").select_related("follow_up_report")
+    rsvp_note = "Svara om du kommer på mötets sida; en ersättare kallas om du inte kan delta."
+    if meeting.is_short_notice:
+        reason = meeting.short_notice_reason.rstrip(".")
+        rsvp_note = f"Extra möte med kort varsel. Skäl: {reason}. {rsvp_note}"
+    if meeting.postponed_from:
+        moved = format_date_long(timezone.localtime(meeting.postponed_from).date())
+        rsvp_note = f"Mötet är flyttat från {moved}. {rsvp_note}"
     return {
         **_base(meeting),
-        "rsvp_note": "Svara om du kommer på mötets sida; en ersättare kallas om du inte kan delta.",
+        "short_notice_reason": meeting.short_notice_reason,
+        "rsvp_note": rsvp_note,
         "items": [_item_dict(item, number) for number, item in enumerate(items, start=1)],
     }
 
@@ -188,28 +197,59 @@ def current_version(meeting: Meeting) -> MinutesVersion | None:
     return meeting.minutes_versions.order_by("-version").first()
 
 
+def _approvers(locked: Meeting) -> dict[int, tuple[str, object]]:
+    """Membership id -> (role, membership) of those whose approval the minutes need: the chair and the justerare."""
+    checkers = set(locked.minutes_checkers.values_list("pk", flat=True))
+    needed = {}
+    for m in notice_recipients(locked):
+        if m.role == MembershipRole.CHAIR:
+            needed[m.pk] = ("chair", m)
+        elif m.pk in checkers:
+            needed[m.pk] = ("checker", m)
+    return needed
+
+
+def _locked_for_approval(meeting: Meeting, expected_state: str | None) -> Meeting:
+    locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    _check_expected_state(locked, expected_state)
+    if locked.state != MeetingState.MINUTES_DRAFTED:
+        raise ValidationError(_("Det finns inget upprättat protokoll att justera."))
+    if locked.quorum_recorded_at is None:
+        raise ValidationError(_("Protokollet kan inte justeras utan registrerad beslutförhet."))
+    return locked
+
+
+def _complete_if_approved(acting_user, locked: Meeting, version: MinutesVersion) -> Meeting:
+    """When the chair and every justerare have approved, the version is frozen and the minutes are justerade."""
+    approved = set(version.approvals.values_list("membership_id", flat=True))
+    needed = _approvers(locked)
+    chair_ok = any(role == "chair" and pk in approved for pk, (role, _m) in needed.items())
+    checkers = set(locked.minutes_checkers.values_list("pk", flat=True))
+    if chair_ok and checkers <= approved:
+        version.approved_at = timezone.now()
+        version.save(update_fields=["approved_at"])
+        locked = transition_run(
+            acting_user=acting_user,
+            obj=locked,
+            transition="approve_minutes",
+            payload={"version": version.version},
+            select_related=("body",),
+        )
+    return locked
+
+
 def minutes_approve(*, acting_user, meeting: Meeting, expected_state: str | None = None) -> Meeting:
     """The chair's or a justerare's approval, time-stamped; when all three have approved, the version is frozen."""
     with transaction.atomic():
-        locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
-        _check_expected_state(locked, expected_state)
-        if locked.state != MeetingState.MINUTES_DRAFTED:
-            raise ValidationError(_("Det finns inget upprättat protokoll att justera."))
-        if locked.quorum_recorded_at is None:
-            raise ValidationError(_("Protokollet kan inte justeras utan registrerad beslutförhet."))
-        members = [
-            m for m in notice_recipients(locked) if m.person.user_id == getattr(acting_user, "pk", None)
+        locked = _locked_for_approval(meeting, expected_state)
+        mine = [
+            (role, m)
+            for role, m in _approvers(locked).values()
+            if m.person.user_id == getattr(acting_user, "pk", None)
         ]
-        checkers = set(locked.minutes_checkers.values_list("pk", flat=True))
-        role = None
-        membership = None
-        for m in members:
-            if m.role == MembershipRole.CHAIR:
-                role, membership = "chair", m
-            elif m.pk in checkers:
-                role, membership = "checker", m
-        if membership is None:
+        if not mine:
             raise PermissionDenied(_("Endast ordföranden och de valda justerarna justerar protokollet."))
+        role, membership = next(((r, m) for r, m in mine if r == "chair"), mine[0])
         version = current_version(locked)
         _approval, created = MinutesApproval.objects.get_or_create(
             minutes=version, membership=membership, defaults={"role": role}
@@ -222,19 +262,77 @@ def minutes_approve(*, acting_user, meeting: Meeting, expected_state: str | None
             obj=locked,
             payload={"version": version.version, "role": role},
         )
-        approved = set(version.approvals.values_list("membership_id", flat=True))
-        chair_ok = any(m.role == MembershipRole.CHAIR for m in notice_recipients(locked) if m.pk in approved)
-        if chair_ok and checkers <= approved:
-            version.approved_at = timezone.now()
-            version.save(update_fields=["approved_at"])
-            locked = transition_run(
-                acting_user=acting_user,
-                obj=locked,
-                transition="approve_minutes",
-                payload={"version": version.version},
-                select_related=("body",),
+        return _complete_if_approved(acting_user, locked, version)
+
+
+def approvers_without_login(meeting: Meeting) -> list:
+    """The chair and justerare who cannot log in and have not approved the current version: the chair or the
+    secretary records their approval (``minutes_approval_record``)."""
+    version = current_version(meeting)
+    if meeting.state != MeetingState.MINUTES_DRAFTED or version is None:
+        return []
+    done = set(version.approvals.values_list("membership_id", flat=True))
+    return [
+        m
+        for _role, m in _approvers(meeting).values()
+        if m.pk not in done and (m.person.user is None or not m.person.user.is_active)
+    ]
+
+
+def minutes_approval_record(
+    *, acting_user, meeting: Meeting, membership_id: int, note: str, expected_state: str | None = None
+) -> Meeting:
+    """The chair or the secretary records that a justerare (or the chair) without a login has approved the
+    minutes, e.g. on paper, with a note. The approval row and the audit row say who recorded it for whom."""
+    from .planning import MAX_REASON
+
+    permissions.check_manage_body(acting_user, meeting.body)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("Skriv en anteckning om hur justeringen gjordes (t.ex. på papper, datum)."))
+    if len(note) > MAX_REASON:
+        raise ValidationError(_("Anteckningen får vara högst %(n)s tecken.") % {"n": MAX_REASON})
+    with transaction.atomic():
+        locked = _locked_for_approval(meeting, expected_state)
+        needed = _approvers(locked)
+        if membership_id not in needed:
+            raise ValidationError(_("Välj ordföranden eller en av de valda justerarna."))
+        role, membership = needed[membership_id]
+        user = membership.person.user
+        if user is not None and user.is_active:
+            raise ValidationError(
+                _("%(p)s kan logga in och justerar själv.") % {"p": membership.person.full_name}
             )
-    return locked
+        version = current_version(locked)
+        recorded_by = actor_display_name(acting_user)
+        _approval, created = MinutesApproval.objects.get_or_create(
+            minutes=version,
+            membership=membership,
+            defaults={
+                "role": role,
+                "recorded_by": acting_user,
+                "recorded_by_name": recorded_by,
+                "note": note,
+            },
+        )
+        if not created:
+            raise ValidationError(
+                _("%(p)s har redan justerat den här versionen.") % {"p": membership.person.full_name}
+            )
+        audit_record(
+            acting_user=acting_user,
+            action=MeetingAction.MINUTES_APPROVAL_RECORDED,
+            obj=locked,
+            payload={
+                "version": version.version,
+                "role": role,
+                "membership": membership.pk,
+                "on_behalf_of": membership.person.full_name,
+                "recorded_by": recorded_by,
+                "note": note,
+            },
+        )
+        return _complete_if_approved(acting_user, locked, version)
 
 
 def minutes_publish(*, acting_user, meeting: Meeting, expected_state: str | None = None) -> Meeting:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from governance.core import calendar
 from governance.core.calendar import (
@@ -35,6 +36,23 @@ def notice_deadline(meeting: Meeting) -> dt.date:
     return working_days_before(meeting.date, meeting.body.notice_working_days)
 
 
+def notice_too_late(meeting: Meeting, today: dt.date) -> bool:
+    """After the deadline; a meeting planned at short notice (confirmed with a reason) may still be noticed
+    until its day."""
+    if meeting.is_short_notice:
+        return today > meeting.date
+    return today > notice_deadline(meeting)
+
+
+def _too_late_message(meeting: Meeting) -> str:
+    n = meeting.body.notice_working_days
+    return ngettext(
+        "För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdag före mötet).",
+        "För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdagar före mötet).",
+        n,
+    ) % {"date": notice_deadline(meeting), "n": n}
+
+
 def notice_recipients(meeting: Meeting) -> list[Membership]:
     return list(
         Membership.objects.active(meeting.date)
@@ -53,11 +71,8 @@ def meeting_notice_request(
     _check_expected_state(meeting, expected_state)
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
-    if today > notice_deadline(meeting):
-        raise ValidationError(
-            _("För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdagar före mötet).")
-            % {"date": notice_deadline(meeting), "n": meeting.body.notice_working_days}
-        )
+    if notice_too_late(meeting, today):
+        raise ValidationError(_too_late_message(meeting))
     from ..tasks import notice_send
 
     with transaction.atomic():
@@ -80,11 +95,8 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
     if meeting.state == MeetingState.NOTICE_SENT:
         return meeting
     deadline = notice_deadline(meeting)
-    if today > deadline:
-        raise ValidationError(
-            _("För sent: kallelsen skulle ha skickats senast %(date)s (%(n)s arbetsdagar före mötet).")
-            % {"date": deadline, "n": meeting.body.notice_working_days}
-        )
+    if notice_too_late(meeting, today):
+        raise ValidationError(_too_late_message(meeting))
     recipients = notice_recipients(meeting)
     if not recipients:
         raise ValidationError(_("Organet har inga ledamöter att kalla."))
@@ -144,7 +156,10 @@ def notices_send_due(*, today: dt.date | None = None) -> dict[str, int]:
     for meeting in Meeting.objects.filter(
         state=MeetingState.PLANNED, starts_at__date__gt=today
     ).select_related("body"):
-        if notice_deadline(meeting) == today:
+        # On its last day; a meeting planned at short notice is past that day already, so at once.
+        if notice_deadline(meeting) == today or (
+            meeting.is_short_notice and notice_deadline(meeting) < today
+        ):
             try:
                 meeting_notice_send(acting_user=None, meeting=meeting, today=today)
                 counts["sent"] += 1

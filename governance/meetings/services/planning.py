@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from governance.core import calendar
 from governance.core.calendar import (
@@ -60,6 +61,63 @@ def _first_possible_day(body: CooperationBody) -> dt.date:
     )
 
 
+MAX_REASON = 300
+
+
+def _reason(reason: str | None, *, missing: str) -> str:
+    """A cancellation's, postponement's or short notice's reason: required, at most ``MAX_REASON`` characters."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(missing)
+    if len(reason) > MAX_REASON:
+        raise ValidationError(_("Skälet får vara högst %(n)s tecken.") % {"n": MAX_REASON})
+    return reason
+
+
+class ShortNotice(ValidationError):
+    """The meeting is closer than the body's notice time: a warning the chair confirms with a reason."""
+
+
+def short_notice_warning(body: CooperationBody, day: dt.date) -> str | None:
+    """The warning for a meeting on ``day`` whose notice cannot go out ``notice_working_days`` working days
+    ahead, or ``None`` when there is time."""
+    deadline = working_days_before(day, body.notice_working_days)
+    if deadline >= calendar.today():
+        return None
+    return ngettext(
+        "Kallelsen hinner inte gå ut %(n)s arbetsdag före mötet (den skulle ha skickats senast %(deadline)s; "
+        "tidigast ordinarie dag är %(date)s).",
+        "Kallelsen hinner inte gå ut %(n)s arbetsdagar före mötet (den skulle ha skickats senast %(deadline)s; "
+        "tidigast ordinarie dag är %(date)s).",
+        body.notice_working_days,
+    ) % {"n": body.notice_working_days, "deadline": deadline, "date": _first_possible_day(body)}
+
+
+def _short_notice(
+    body: CooperationBody, starts_at: dt.datetime, *, reason: str | None, confirmed: bool
+) -> dict | None:
+    """``None`` when the notice has time; otherwise the confirmed warning and its reason (for the meeting and
+    the audit row). Unconfirmed, it raises ``ShortNotice`` with the warning; confirmed, it needs a reason."""
+    warning = short_notice_warning(body, timezone.localtime(starts_at).date())
+    if warning is None:
+        return None
+    if not confirmed:
+        raise ShortNotice(
+            warning
+            + " "
+            + _("Ange skälet och bekräfta för att ändå planera mötet som ett extra möte med kort varsel.")
+        )
+    reason = _reason(reason, missing=_("Ange skälet till att mötet hålls med kort varsel."))
+    return {"warning": warning, "reason": reason, "confirmed": True}
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if starts_at <= timezone.now():
+        raise ValidationError(_("Mötet kan inte läggas i det förflutna."))
+    if ends_at <= starts_at:
+        raise ValidationError(_("Mötet måste sluta efter att det börjar."))
+
+
 def meeting_create(
     *,
     acting_user,
@@ -68,31 +126,54 @@ def meeting_create(
     ends_at: dt.datetime,
     place: str = "",
     video_link: str = "",
+    short_notice_reason: str | None = None,
+    short_notice_confirmed: bool = False,
+    system_backdate: bool = False,
+    is_demo_data: bool = False,
 ) -> Meeting:
-    """Plan one meeting with the standard opening and closing items. Not in the past, and it must end after it starts."""
+    """Plan one meeting with the standard opening and closing items. Not in the past, and it must end after it
+    starts.
+
+    A meeting closer than the body's ``notice_working_days`` is a warning (``ShortNotice``): with
+    ``short_notice_confirmed`` and a ``short_notice_reason`` it is planned as an extra meeting, and the audit
+    row keeps the confirmed warning and the reason.
+
+    ``system_backdate`` records a meeting that has already happened (the demo meetings); only the system may
+    pass it (``acting_user=None`` inside ``permissions.system_load()``), anyone else gets ``PermissionDenied``.
+    """
     permissions.check_manage_body(acting_user, body)
-    if starts_at <= timezone.now():
-        raise ValidationError(_("Mötet kan inte läggas i det förflutna."))
-    if ends_at <= starts_at:
-        raise ValidationError(_("Mötet måste sluta efter att det börjar."))
-    day = timezone.localtime(starts_at).date()
-    if working_days_before(day, body.notice_working_days) < calendar.today():
-        raise ValidationError(
-            _(
-                "Kallelsen hinner inte gå ut: mötet behöver ligga minst %(n)s arbetsdagar fram (tidigast %(date)s)."
-            )
-            % {"n": body.notice_working_days, "date": _first_possible_day(body)}
-        )
+    short = None
+    if system_backdate:
+        permissions.check_backdate(acting_user)
+        if ends_at <= starts_at:
+            raise ValidationError(_("Mötet måste sluta efter att det börjar."))
+    else:
+        _check_times(starts_at, ends_at)
+        short = _short_notice(body, starts_at, reason=short_notice_reason, confirmed=short_notice_confirmed)
     with transaction.atomic():
         meeting = Meeting.objects.create(
-            body=body, starts_at=starts_at, ends_at=ends_at, place=place, video_link=video_link
+            body=body,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=place,
+            video_link=video_link,
+            is_extra=short is not None,
+            short_notice_reason=short["reason"] if short else "",
+            is_demo_data=is_demo_data,
         )
         _standard_items(meeting)
+        payload = {"starts_at": starts_at}
+        if short:
+            payload["short_notice"] = short
+        if system_backdate:
+            payload["recorded_afterwards"] = True
+        if is_demo_data:
+            payload["demo"] = True
         audit_record(
             acting_user=acting_user,
             action=MeetingAction.MEETING_PLANNED,
             obj=meeting,
-            payload={"starts_at": starts_at},
+            payload=payload,
         )
     return meeting
 
@@ -108,7 +189,8 @@ def meetings_plan_year(
     place: str = "",
     video_link: str = "",
 ) -> list[Meeting]:
-    """The year's meetings from the body's frequency, on working days; dates already past are skipped."""
+    """The year's meetings from the body's frequency, on working days; dates already past, or too close for
+    the notice, are skipped."""
     permissions.check_manage_body(acting_user, body)
     months = MONTHS_BY_FREQUENCY.get(body.meetings_per_year) or [
         1 + int((i + 0.5) * 12 / body.meetings_per_year) for i in range(body.meetings_per_year)
@@ -126,7 +208,8 @@ def meetings_plan_year(
         for month in months:
             day = first_working_weekday_from(dt.date(year, month, 8), weekday)  # the second such weekday
             starts_at = dt.datetime.combine(day, start, tzinfo=tz)
-            if day in existing or starts_at <= timezone.now():
+            # Past dates, and dates too close for the notice (an extra meeting is planned one by one).
+            if day in existing or starts_at <= timezone.now() or short_notice_warning(body, day):
                 continue
             planned.append(
                 meeting_create(
@@ -157,19 +240,6 @@ def meeting_hold(*, acting_user, meeting: Meeting, expected_state: str | None = 
     )
 
 
-MAX_REASON = 300
-
-
-def _reason(reason: str | None, *, missing: str) -> str:
-    """A cancellation's or postponement's reason: required, at most ``MAX_REASON`` characters."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(missing)
-    if len(reason) > MAX_REASON:
-        raise ValidationError(_("Skälet får vara högst %(n)s tecken.") % {"n": MAX_REASON})
-    return reason
-
-
 def meeting_cancel(
     *, acting_user, meeting: Meeting, reason: str, expected_state: str | None = None
 ) -> Meeting:
@@ -197,6 +267,18 @@ def meeting_postpone(
     )
 
 
+def _new_time(locked, starts_at, ends_at, short) -> int:
+    """Give the locked meeting its new time: the old one is kept as "flyttat från", a new notice is needed and
+    the answers to the old notice no longer hold (returns how many were cleared)."""
+    cleared = locked.attendances.exclude(rsvp="").update(rsvp="", rsvp_at=None)
+    locked.postponed_from = locked.starts_at
+    locked.starts_at, locked.ends_at = starts_at, ends_at
+    locked.notice_sent_at = None
+    locked.ical_sequence += 1
+    locked.short_notice_reason = short["reason"] if short else ""
+    return cleared
+
+
 def meeting_replan(
     *,
     acting_user,
@@ -204,28 +286,66 @@ def meeting_replan(
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     expected_state: str | None = None,
+    short_notice_reason: str | None = None,
+    short_notice_confirmed: bool = False,
 ) -> Meeting:
-    """A postponed meeting gets a new time (not in the past) and is planned again; a new notice is needed."""
+    """A postponed meeting gets a new time (not in the past) and is planned again; a new notice is needed.
+    A new time closer than the notice time is a warning confirmed with a reason, as in ``meeting_create``."""
+    _check_times(starts_at, ends_at)
+    short = _short_notice(
+        meeting.body, starts_at, reason=short_notice_reason, confirmed=short_notice_confirmed
+    )
+    payload = {"starts_at": starts_at, "moved_from": meeting.starts_at}
+    if short:
+        payload["short_notice"] = short
 
     def check(locked):
-        if starts_at <= timezone.now():
-            raise ValidationError(_("Mötet kan inte läggas i det förflutna."))
-        if ends_at <= starts_at:
-            raise ValidationError(_("Mötet måste sluta efter att det börjar."))
-        if (
-            working_days_before(timezone.localtime(starts_at).date(), locked.body.notice_working_days)
-            < calendar.today()
-        ):
-            raise ValidationError(_("Kallelsen hinner inte gå ut till den nya tiden."))
-        locked.starts_at, locked.ends_at = starts_at, ends_at
-        locked.notice_sent_at = None
-        locked.ical_sequence += 1
+        payload["moved_from"] = locked.starts_at
+        payload["answers_cleared"] = _new_time(locked, starts_at, ends_at, short)
 
     return _meeting_transition(
         acting_user=acting_user,
         meeting=meeting,
         transition="replan",
-        payload={"starts_at": starts_at},
+        payload=payload,
         check=check,
         expected_state=expected_state,
     )
+
+
+def meeting_reschedule(
+    *,
+    acting_user,
+    meeting: Meeting,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reason: str,
+    expected_state: str | None = None,
+    short_notice_reason: str | None = None,
+    short_notice_confirmed: bool = False,
+) -> Meeting:
+    """Postpone a planned (or noticed) meeting to a new time in one step: ``postpone`` with the reason, then
+    ``replan`` to the new time, in one transaction (two audit rows). The old time is kept as "flyttat från"
+    and a new notice is needed."""
+    reason = _reason(reason, missing=_("Ange varför mötet flyttas."))
+    _check_times(starts_at, ends_at)
+    short = _short_notice(
+        meeting.body, starts_at, reason=short_notice_reason, confirmed=short_notice_confirmed
+    )
+    with transaction.atomic():
+        postponed = _meeting_transition(
+            acting_user=acting_user,
+            meeting=meeting,
+            transition="postpone",
+            payload={"reason": reason, "new_starts_at": starts_at},
+            expected_state=expected_state,
+        )
+        return meeting_replan(
+            acting_user=acting_user,
+            meeting=postponed,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            expected_state=MeetingState.POSTPONED,
+            short_notice_reason=short["reason"] if short else None,
+            short_notice_confirmed=short is not None,
+        )

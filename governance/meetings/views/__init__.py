@@ -1,6 +1,7 @@
 """Pages of the cooperation bodies and their meetings, and the POST actions on a meeting."""
 
 from .actions import (  # noqa: F401
+    meeting_approval_record,
     meeting_approve,
     meeting_attendance,
     meeting_cancel,
@@ -9,6 +10,7 @@ from .actions import (  # noqa: F401
     meeting_followup,
     meeting_hold,
     meeting_item_add,
+    meeting_item_remove,
     meeting_minutes,
     meeting_move,
     meeting_notice,
@@ -18,6 +20,7 @@ from .actions import (  # noqa: F401
     meeting_postpone,
     meeting_publish,
     meeting_replan,
+    meeting_reschedule,
     meeting_rsvp,
 )
 from .pages import (  # noqa: F401

@@ -15,15 +15,18 @@ from governance.core.transitions import TransitionConflict, rule_for
 from .. import permissions, services
 from ..choices import MeetingState
 from ..forms import (
+    ApprovalRecordForm,
     AttendanceForm,
     CheckersForm,
     ItemForm,
     MeetingForm,
     OutcomeForm,
     ReasonForm,
+    RescheduleForm,
     RsvpForm,
 )
 from ..models import AgendaItem, FollowUpReport, Meeting
+from ..services.planning import ShortNotice
 from .pages import ACTION_TRANSITIONS, _meeting_or_404, _meeting_page
 
 
@@ -241,17 +244,76 @@ def meeting_postpone(request, meeting):
     )
 
 
+def _times(data) -> dict:
+    tz = timezone.get_current_timezone()
+    return {
+        "starts_at": timezone.datetime.combine(data["date"], data["start"], tzinfo=tz),
+        "ends_at": timezone.datetime.combine(data["date"], data["end"], tzinfo=tz),
+        "short_notice_reason": data["short_notice_reason"],
+        "short_notice_confirmed": data["short_notice_confirmed"],
+    }
+
+
+def _form_errors(form) -> ValidationError:
+    return ValidationError([e for errors in form.errors.values() for e in errors])
+
+
 @meeting_post(_may_transition("replan"))
 def meeting_replan(request, meeting):
     form = MeetingForm(request.POST)
     if not form.is_valid():
-        raise ValidationError([e for errors in form.errors.values() for e in errors])
-    tz = timezone.get_current_timezone()
-    data = form.cleaned_data
-    services.meeting_replan(
+        raise _form_errors(form)
+    try:
+        services.meeting_replan(
+            acting_user=request.user,
+            meeting=meeting,
+            expected_state=_expected_state(request.POST),
+            **_times(form.cleaned_data),
+        )
+    except ShortNotice as exc:
+        return _meeting_page(request, meeting, status=400, replan_form=form, short_notice=exc.messages[0])
+    return None
+
+
+@meeting_post(_may_transition("postpone"))
+def meeting_reschedule(request, meeting):
+    """Postpone to a new time in one step (``services.meeting_reschedule``)."""
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        raise _form_errors(form)
+    try:
+        services.meeting_reschedule(
+            acting_user=request.user,
+            meeting=meeting,
+            reason=form.cleaned_data["reason"],
+            expected_state=_expected_state(request.POST),
+            **_times(form.cleaned_data),
+        )
+    except ShortNotice as exc:
+        return _meeting_page(request, meeting, status=400, reschedule_form=form, short_notice=exc.messages[0])
+    messages.success(request, _("Mötet är flyttat. Skicka en ny kallelse."))
+    return None
+
+
+@meeting_post(_manages)
+def meeting_item_remove(request, meeting):
+    item = AgendaItem.objects.filter(pk=_post_id(request.POST, "item"), meeting=meeting).first()
+    if item is None:
+        raise ValidationError(_("Okänt ärende."))
+    services.agenda_item_remove(acting_user=request.user, item=item)
+    messages.success(request, _("”%(title)s” är borttaget från dagordningen.") % {"title": item.title})
+
+
+@meeting_post(_manages)
+def meeting_approval_record(request, meeting):
+    """The chair or secretary records the justering of a justerare without a login (the service checks whose)."""
+    form = ApprovalRecordForm(request.POST, members=services.approvers_without_login(meeting))
+    if not form.is_valid():
+        raise _form_errors(form)
+    services.minutes_approval_record(
         acting_user=request.user,
         meeting=meeting,
-        starts_at=timezone.datetime.combine(data["date"], data["start"], tzinfo=tz),
-        ends_at=timezone.datetime.combine(data["date"], data["end"], tzinfo=tz),
+        membership_id=form.cleaned_data["membership"],
+        note=form.cleaned_data["note"],
         expected_state=_expected_state(request.POST),
     )

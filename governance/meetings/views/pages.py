@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from governance.core import calendar
@@ -15,8 +16,9 @@ from governance.core.papers import paper_providers
 from governance.core.transitions import transitions_available
 
 from .. import ical, permissions, queries, services
-from ..choices import MeetingState
+from ..choices import PROTECTED_ITEMS, MeetingState
 from ..forms import (
+    ApprovalRecordForm,
     AttendanceForm,
     CheckersForm,
     EndMembershipForm,
@@ -26,6 +28,7 @@ from ..forms import (
     OutcomeForm,
     PlanYearForm,
     ReasonForm,
+    RescheduleForm,
     RsvpForm,
 )
 from ..models import AgendaItem, CalendarToken, CooperationBody, FollowUpReport, Meeting, MinutesVersion
@@ -53,7 +56,7 @@ def body_detail(request, slug: str):
     return _body_page(request, _body_or_404(request.user, slug))
 
 
-def _body_page(request, body, status=200, membership_form=None):
+def _body_page(request, body, status=200, membership_form=None, meeting_form=None, short_notice=None):
     current, earlier = queries.split_current(body.memberships.all())
     upcoming = queries.split_upcoming(body.memberships.all())
     return render(
@@ -70,7 +73,8 @@ def _body_page(request, body, status=200, membership_form=None):
             "composition": queries.composition(body),
             "meetings": list(body.meetings.order_by("starts_at")),
             "can_manage": permissions.can_manage_body(request.user, body),
-            "meeting_form": MeetingForm(),
+            "meeting_form": meeting_form or MeetingForm(),
+            "short_notice": short_notice,
             "plan_form": PlanYearForm(initial={"year": calendar.today().year + 1}),
             "reports": FollowUpReport.objects.all()[:4],
         },
@@ -98,19 +102,34 @@ def body_action(request, slug: str, action: str):
             planned = services.meetings_plan_year(
                 acting_user=request.user, body=body, year=data["year"], place=data["place"]
             )
-            messages.success(request, _("%(n)s möten planerade.") % {"n": len(planned)})
+            messages.success(
+                request,
+                ngettext("%(n)s möte planerat.", "%(n)s möten planerade.", len(planned))
+                % {"n": len(planned)},
+            )
         else:
             tz = timezone.get_current_timezone()
             starts = timezone.datetime.combine(data["date"], data["start"], tzinfo=tz)
             ends = timezone.datetime.combine(data["date"], data["end"], tzinfo=tz)
-            meeting = services.meeting_create(
-                acting_user=request.user,
-                body=body,
-                starts_at=starts,
-                ends_at=ends,
-                place=data["place"],
-                video_link=data["video_link"],
-            )
+            try:
+                meeting = services.meeting_create(
+                    acting_user=request.user,
+                    body=body,
+                    starts_at=starts,
+                    ends_at=ends,
+                    place=data["place"],
+                    video_link=data["video_link"],
+                    short_notice_reason=data["short_notice_reason"],
+                    short_notice_confirmed=data["short_notice_confirmed"],
+                )
+            except services.ShortNotice as exc:
+                return _body_page(
+                    request,
+                    queries.body_detail(body.slug),
+                    status=400,
+                    meeting_form=form,
+                    short_notice=exc.messages[0],
+                )
             return redirect("meetings:meeting", pk=meeting.pk)
     except ValidationError as exc:
         for message in exc.messages:
@@ -207,7 +226,11 @@ def _meeting_page(request, meeting, status=200, **forms):
         or AttendanceForm(members=members, attendances=attendances),
         "checkers_form": CheckersForm(members=present),
         "reason_form": ReasonForm(),
-        "replan_form": MeetingForm(),
+        "replan_form": forms.get("replan_form") or MeetingForm(),
+        "reschedule_form": forms.get("reschedule_form") or RescheduleForm(),
+        "short_notice": forms.get("short_notice"),
+        "protected_items": PROTECTED_ITEMS,
+        "approval_form": ApprovalRecordForm(members=services.approvers_without_login(meeting)),
         "outcome_forms": {
             item.pk: OutcomeForm(
                 members=members,
@@ -263,11 +286,17 @@ def _allowed_actions(user, meeting) -> dict[str, bool]:
         followup=agenda,
         carry=agenda,
         move=agenda,
+        remove=permissions.can_remove_item(user, meeting),
+        reschedule=allowed["postpone"],
         attendance=permissions.can_record_attendance(user, meeting),
+        approval_record=permissions.can_record_approval(user, meeting)
+        and bool(services.approvers_without_login(meeting)),
         outcome=permissions.can_record_outcomes(user, meeting),
     )
     # A meeting is held on its day: before it, the service refuses, so the page does not offer it.
     allowed["hold"] = allowed["hold"] and meeting.date <= calendar.today()
+    # The chair and the justerare approve themselves; the secretary records approvals for others instead.
+    allowed["approve"] = allowed["approve"] and permissions.can_approve_in_person(user, meeting)
     return allowed
 
 
