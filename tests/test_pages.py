@@ -184,7 +184,7 @@ def test_start_page_lists_the_users_roles_in_constant_queries(client, danderyd_c
     count, response = _queries(client, "/")
     assert "Kommunens handläggare, Danderyds kommun" in response.text
     assert "Kontaktperson, Danderyds kommun" in response.text
-    assert count <= 22  # session, user, roles, cases, meetings, answers, grants, contacts, cost share
+    assert count <= 23  # session, user, roles, cases, meetings, answers, grants, contacts, cost share
     client.force_login(outsider)
     assert "Du har ingen roll i samverkan ännu" in client.get("/").text
 

@@ -473,7 +473,11 @@ def test_the_kallelse_says_the_meeting_is_extra_and_moved(client, chair, steerin
         short_notice_reason="Budgeten måste beslutas före årsskiftet",
     )
     client.force_login(chair)
-    content = client.get(reverse("meetings:notice_docx", args=[meeting.pk])).content
+    response = client.get(reverse("meetings:notice_docx", args=[meeting.pk]))
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="kallelse-styrgruppen-for-origo-{meeting.date}.docx"'
+    )
+    content = response.content
     text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
     assert "Extra möte med kort varsel. Skäl: Budgeten måste beslutas före årsskiftet." in text
     from governance.core.formatting import format_date_long

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from governance.core.forms import STALE_PAGE_MESSAGE
 from governance.core.transitions import TransitionConflict, rule_for
 
 from .. import permissions, services
@@ -42,7 +43,7 @@ def _expected_state(post) -> str | None:
     """The state the page showed (hidden ``expected_state``); the runner answers a stale page with a conflict."""
     value = post.get("expected_state", "")
     if value and value not in MeetingState.values:
-        raise ValidationError(_("Ogiltigt val."))
+        raise ValidationError(STALE_PAGE_MESSAGE)
     return value or None
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from governance.core import calendar
 from governance.core.exports import csv_text, download_response
+from governance.core.formatting import file_name
 from governance.core.papers import paper_providers
 from governance.core.transitions import transitions_available
 
@@ -311,11 +312,11 @@ def notice_download(request, pk: int):
 
     meeting = _meeting_or_404(request.user, pk)
     content = documents.render_docx(template_for("notice")[0], services.notice_context(meeting))
-    return HttpResponse(
-        content,
-        content_type=DOCX,
-        headers={"Content-Disposition": f'attachment; filename="kallelse-{meeting.date}.docx"'},
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{file_name("kallelse", meeting.body.name, meeting.date)}.docx"'
     )
+    return response
 
 
 def _version_or_404(user, pk: int, version: int) -> MinutesVersion:
@@ -342,7 +343,7 @@ def minutes_download(request, pk: int, version: int, fmt: str):
     return FileResponse(
         field.open("rb"),
         as_attachment=True,
-        filename=f"protokoll-{minutes.meeting.date}-v{version}.{fmt}",
+        filename=f"{file_name('protokoll', minutes.meeting.body.name, minutes.meeting.date, version=version)}.{fmt}",
         content_type=DOCX if fmt == "docx" else "application/pdf",
     )
 
@@ -359,13 +360,10 @@ def extract_download(request, pk: int, paragraph: int):
         content = services.extract_render(meeting=meeting, paragraph=paragraph)
     except ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
-    return HttpResponse(
-        content,
-        content_type=DOCX,
-        headers={
-            "Content-Disposition": f'attachment; filename="protokollsutdrag-{meeting.date}-{paragraph}.docx"'
-        },
-    )
+    name = file_name("protokollsutdrag", meeting.body.name, meeting.date, f"paragraf-{paragraph}")
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+    return response
 
 
 @require_GET

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from governance.agreements.services import agreement_load
 from governance.decisions.services import adoption_history_load
-from governance.meetings.services import body_load
+from governance.meetings.services import body_load, demo_meetings_load
 from governance.parties.services import persona_load, population_import, registry_load
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -57,13 +57,15 @@ class Command(BaseCommand):
                         body_load(acting_user=None, data=data) for data in load_json("bodies.json")["bodies"]
                     ]
                 )
+                demo_meetings = {"created": 0} if no_demo_users else demo_meetings_load(acting_user=None)
         except ValidationError as exc:  # PopulationImportError included: nothing was loaded
             raise CommandError("Inget lästes in:\n" + "\n".join(exc.messages)) from exc
         self.stdout.write(
             f"Parter: {counts['organisations_created']} nya, {counts['organisations_updated']} ändrade; "
             f"organ: {counts['bodies_created']} nya; folkmängd: {population.created} nya, "
             f"{population.updated} ändrade; avtal: {sum(1 for _a, new in created if new)} nya; "
-            f"ledamotskap: {sum(added for _b, added in bodies)} nya; remissvar: {history['responses']} nya; "
+            f"ledamotskap: {sum(added for _b, added in bodies)} nya; "
+            f"demomöten: {demo_meetings['created']} nya; remissvar: {history['responses']} nya; "
             f"rekommendationer: {history['recommendations']} nya med {history['events']} händelser."
         )
         if users:
