@@ -12,13 +12,15 @@ from .cases import (
     decision_posting_record,
     recommendation_create,
 )
-from .chains import case_chain_set, usual_chain_set
+from .chains import BEFORE_PROPOSAL_STATES, CHAIN_EDITABLE_STATES, case_chain_set, usual_chain_set
 from .consultations import consultation_response_record
 from .documents import documents_request_batch
 from .loading import adoption_history_load
 from .reminders import digest_send, reminders_send
 
 __all__ = [
+    "BEFORE_PROPOSAL_STATES",
+    "CHAIN_EDITABLE_STATES",
     "MAX_SIGNED_COPY_BYTES",
     "adoption_history_load",
     "case_chain_set",
