@@ -25,8 +25,8 @@ DECIDING_OUTCOMES = (
 APPROVING_OUTCOMES = (DecisionOutcome.APPROVE, DecisionOutcome.APPROVE_WITH_RESERVATIONS)
 
 # "§ 103", "§103", "KS § 45", "KF §12a" → normalised to "<prefix> § <number>"; "103 §" kept as written.
-_SECTION_FIRST = re.compile(r"^(?P<prefix>[^\W\d_][\w.\-]*\s+)?§\s*(?P<number>\d+\s?[a-z]?)$")
-_SECTION_LAST = re.compile(r"^(?P<number>\d+\s?[a-z]?)\s*§$")
+_SECTION_FIRST = re.compile(r"^(?P<prefix>[^\W\d_][\w.\-]*\s+)?§\s*(?P<number>\d+(?:\s?[a-z])?)$")
+_SECTION_LAST = re.compile(r"^(?P<number>\d+(?:\s?[a-z])?)\s*§$")
 
 
 def paragraph_normalise(paragraph: str) -> str:
