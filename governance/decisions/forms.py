@@ -40,6 +40,9 @@ class DecisionForm(CaseActionForm):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["step"].queryset = case.steps.select_related("body")
+        next_step = getattr(case, "next_step", None)  # set by queries.case_detail
+        if next_step is not None and not self.is_bound:
+            self.initial.setdefault("step", next_step.pk)
         self.fields.pop("comment")
 
 
@@ -117,7 +120,7 @@ class BaseChainFormSet(forms.BaseFormSet):
 
 
 ChainFormSet = forms.formset_factory(
-    ChainStepForm, formset=BaseChainFormSet, extra=1, can_delete=True, max_num=12, validate_max=True
+    ChainStepForm, formset=BaseChainFormSet, extra=2, can_delete=True, max_num=12, validate_max=True
 )
 
 

@@ -61,7 +61,7 @@ def _deadline_text(case, today) -> tuple[str, bool]:
     return ngettext("%(n)s dag försenat", "%(n)s dagar försenat", -days) % {"n": -days}, True
 
 
-def _my_cases(user, readable: dict, today) -> list:
+def _my_cases(readable: dict, today) -> list:
     """The open cases of the user's organisations in current rounds, each with its next step and deadline:
     waiting cases, decided ones (signature, anslag date) and signed or in-force ones still missing the final
     decision's anslag date. Four queries however many cases."""
@@ -116,28 +116,27 @@ def _todo(user) -> dict:
     todo = {}
     readable = case_permissions.visible_case_filter(user)
     if readable:  # a municipality's own people (KSL sees the dashboards instead)
-        todo["todo_cases"] = _my_cases(user, readable, today)
+        todo["todo_cases"] = _my_cases(readable, today)
         workable = workable_organisation_ids(user)
         todo["consultations"] = _open_consultations(workable or readable["organisation_id__in"], today)
         todo["usual_chain_organisations"] = list(
             Organisation.objects.filter(pk__in=workable, kind=OrganisationKind.MUNICIPALITY).order_by("name")
         )
     if case_permissions.can_view_dashboard(user):
-        current = Q(cases__recommendation__agreement__period_end__gte=today)
         oversight = list(
             Recommendation.objects.filter(sent_at__isnull=False)
             .select_related("agreement")
             .annotate(
                 open=Count("cases", filter=Q(cases__state__in=WAITING)),
-                overdue=Count(
-                    "cases", filter=Q(cases__state__in=WAITING, cases__deadline__lt=today) & current
-                ),
+                overdue=Count("cases", filter=Q(cases__state__in=WAITING, cases__deadline__lt=today)),
             )
             .filter(open__gt=0)
             .order_by("-board_decision_date")
         )
-        for recommendation in oversight:
+        for recommendation in oversight:  # a closed round has cases without an answer, none "overdue"
             recommendation.round_closed = recommendation.agreement.period_end < today
+            if recommendation.round_closed:
+                recommendation.overdue = 0
         todo["oversight"] = oversight
     bodies = visible_body_ids(user)
     meetings = Meeting.objects.filter(

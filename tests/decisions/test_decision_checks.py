@@ -2,7 +2,9 @@
 reopening a case recorded in error — through the services and through the pages."""
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -283,6 +285,9 @@ def test_laga_kraft_over_christmas_on_the_case_and_the_matrix(
     assert "Laga kraft" in exports.matrix_csv(board) and "2026-12-29" in exports.matrix_csv(board)
     csv = client.get(reverse("decisions:matrix_csv", args=[case.recommendation.slug])).content.decode()
     assert "2026-12-29" in csv
+    xlsx = client.get(reverse("decisions:matrix_xlsx", args=[case.recommendation.slug])).content
+    cells = [str(c.value) for row in openpyxl.load_workbook(io.BytesIO(xlsx)).active.iter_rows() for c in row]
+    assert "Laga kraft" in cells and "2026-12-29" in cells
 
 
 def test_the_anslag_date_added_later_is_checked_and_audited(client, danderyd_case, danderyd_clerk):
