@@ -160,6 +160,7 @@ def adoption_timeline(recommendation: Recommendation) -> list[TimelinePoint]:
             case__recommendation=recommendation,
             step__role=StepRole.DECIDES,
             outcome__in=[DecisionOutcome.APPROVE, DecisionOutcome.APPROVE_WITH_RESERVATIONS],
+            voided_at__isnull=True,  # a decision voided when its case was reopened never counted
         )
         .values("case_id")
         .annotate(first=Max("meeting_date"))

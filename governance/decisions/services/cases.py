@@ -45,7 +45,9 @@ def _default_chain(organisation: Organisation) -> list[tuple[Body, str]]:
     """The chain a new case starts with: the municipality's usual chain ("Vår vanliga beslutsgång",
     ``UsualChainStep``) when it has set one, else socialnämnden prepares, kommunstyrelsen proposes and
     kommunfullmäktige decides — where those bodies exist."""
-    usual = [(step.body, step.role) for step in organisation.usual_chain.select_related("body")]
+    prefetched = "usual_chain" in getattr(organisation, "_prefetched_objects_cache", {})
+    steps = organisation.usual_chain.all() if prefetched else organisation.usual_chain.select_related("body")
+    usual = [(step.body, step.role) for step in sorted(steps, key=lambda step: step.order)]
     return usual or default_chain_heuristic(organisation)
 
 
@@ -76,7 +78,9 @@ def recommendation_create(
         raise ValidationError(_("Sista dag för besked kan inte vara före KSL-styrelsens beslut."))
     if recipients is None:
         recipients = list(
-            Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).prefetch_related("bodies")
+            Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).prefetch_related(
+                "bodies", "usual_chain__body"
+            )
         )
     if not recipients:
         raise ValidationError(_("En rekommendation behöver minst en mottagare."))
