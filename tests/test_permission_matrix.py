@@ -120,6 +120,23 @@ MATRIX = {
     "decisions:dashboard": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
     "decisions:matrix_csv": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
     "decisions:matrix_xlsx": ({"slug": "origo-2016"}, only(200, "ksl_officer"), None),
+    # Issue 10: the case's chain and the anslag date (Ekerö's clerk edits: an empty POST is 400; KSL reads, 403).
+    "decisions:case_chain": (
+        {"pk": EKERO_CASE},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
+    ),
+    "decisions:decision_posting": (
+        {"pk": EKERO_CASE},
+        everyone(405),
+        {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
+    ),
+    # Ekerö's usual decision chain: its clerk edits, KSL reads, everyone else 404 like a case.
+    "decisions:usual_chain": (
+        {"organisation_id": EKERO},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
+    ),
     "meetings:published_minutes": ({}, everyone(200), None),
     "meetings:calendar_links": ({}, {**everyone(200), "anonymous": 302}, None),
     # Creating or replacing one's own feed secret: anyone logged in, for themselves only.
@@ -237,6 +254,8 @@ def _sample(kwargs):
 
     if kwargs.get("pk") == EKERO:
         return {**kwargs, "pk": Organisation.objects.get(municipality_code="0125").pk}
+    if kwargs.get("organisation_id") == EKERO:
+        return {**kwargs, "organisation_id": Organisation.objects.get(municipality_code="0125").pk}
     if kwargs.get("pk") == EKERO_CASE:
         case = AdoptionCase.objects.get(
             recommendation__slug="origo-2016", organisation__municipality_code="0125"

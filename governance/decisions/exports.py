@@ -18,6 +18,7 @@ def _header(board: Dashboard) -> list[str]:
         _("Beslut"),
         _("Senaste beslut"),
         _("Besked senast"),
+        _("Laga kraft"),
     ]
 
 
@@ -39,6 +40,7 @@ def _rows(board: Dashboard) -> list[list]:
                 row.decisions,
                 row.last_decision.isoformat() if row.last_decision else "",
                 row.case.deadline.isoformat(),
+                row.final_on.isoformat() if row.final_on else "",
             ]
         )
     return rows

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.core.forms import ExpectedStateField, HiddenFieldErrorsMixin
 
-from .choices import CaseState, DecisionOutcome
+from .choices import CaseState, DecisionOutcome, StepRole
 
 
 class CaseActionForm(HiddenFieldErrorsMixin, forms.Form):
@@ -23,13 +23,28 @@ class DecisionForm(CaseActionForm):
     meeting_date = forms.DateField(
         label=_("Sammanträdesdatum"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    paragraph = forms.CharField(label=_("Paragraf"), max_length=20, help_text=_("T.ex. ”§ 103”."))
-    text = forms.CharField(label=_("Beslutstext"), widget=forms.Textarea(attrs={"rows": 4}))
+    # Lengths and forms of § and text are checked by the service, which lists every problem at once.
+    paragraph = forms.CharField(
+        label=_("Paragraf"),
+        help_text=_("T.ex. ”§ 103”, ”KS § 45” eller ”Utl. 2012:109 RVII”; högst 40 tecken."),
+    )
+    text = forms.CharField(
+        label=_("Beslutstext"), widget=forms.Textarea(attrs={"rows": 4}), help_text=_("Högst 10 000 tecken.")
+    )
     outcome = forms.ChoiceField(label=_("Utfall"), choices=DecisionOutcome.choices)
+    posted_on = forms.DateField(
+        label=_("Protokollet anslaget"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Dagen då justeringen anslogs på anslagstavlan. Kan anges senare."),
+    )
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["step"].queryset = case.steps.select_related("body")
+        next_step = getattr(case, "next_step", None)  # set by queries.case_detail
+        if next_step is not None and not self.is_bound:
+            self.initial.setdefault("step", next_step.pk)
         self.fields.pop("comment")
 
 
@@ -45,6 +60,79 @@ class SignForm(CaseActionForm):
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("comment")
+
+
+class ReopenForm(CaseActionForm):
+    """Reopen a case recorded in error; the reason (at most 300 characters) is checked by the service."""
+
+    comment = forms.CharField(
+        label=_("Skäl"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Varför ärendet öppnas igen, högst 300 tecken. Det felaktiga beslutet makuleras."),
+    )
+
+
+class PostingForm(forms.Form):
+    """The anslag date of one of the case's decisions."""
+
+    decision = forms.ModelChoiceField(label=_("Beslut"), queryset=None, widget=forms.HiddenInput)
+    posted_on = forms.DateField(
+        label=_("Protokollet anslaget"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = case.decisions.filter(voided_at__isnull=True)
+
+
+class ChainStepForm(forms.Form):
+    """One row of a decision chain: body, role, order (blank rows are skipped)."""
+
+    order = forms.IntegerField(label=_("Ordning"), min_value=1, max_value=99, required=False)
+    body = forms.ModelChoiceField(label=_("Organ"), queryset=None, required=False)
+    role = forms.ChoiceField(label=_("Roll"), choices=[("", "–"), *StepRole.choices], required=False)
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+
+    def clean(self):
+        data = super().clean()
+        if self.cleaned_data.get("DELETE"):
+            return data
+        if data.get("body") and not data.get("role"):
+            self.add_error("role", _("Välj en roll för %(body)s.") % {"body": data["body"].name})
+        if data.get("role") and not data.get("body"):
+            self.add_error("body", _("Välj ett organ."))
+        return data
+
+
+class BaseChainFormSet(forms.BaseFormSet):
+    def steps(self) -> list:
+        """The filled-in rows, in the order given (ties keep the page's order), as (body, role)."""
+        rows = [
+            (form.cleaned_data.get("order") or index + 100, index, form.cleaned_data)
+            for index, form in enumerate(self.forms)
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("body")
+            and form.cleaned_data.get("role")
+        ]
+        return [(data["body"], data["role"]) for _o, _i, data in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+ChainFormSet = forms.formset_factory(
+    ChainStepForm, formset=BaseChainFormSet, extra=2, can_delete=True, max_num=12, validate_max=True
+)
+
+
+class ChainReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Skäl till ändringen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Krävs när förslaget redan är framlagt eller beslut finns; högst 300 tecken."),
+    )
 
 
 class DashboardFilterForm(forms.Form):

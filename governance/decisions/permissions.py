@@ -72,6 +72,41 @@ def can_record_decision(user, case: AdoptionCase) -> bool:
     return _municipal(user, case)
 
 
+def check_record_decision(user, case: AdoptionCase) -> None:
+    """The municipality's clerks record its decisions and their anslag dates."""
+    if not can_record_decision(user, case):
+        raise PermissionDenied(
+            _("Du får inte göra detta i ärendet för %(org)s.") % {"org": case.organisation}
+        )
+
+
+def can_edit_chain(user, case: AdoptionCase) -> bool:
+    return _municipal(user, case)
+
+
+def can_view_usual_chain(user, organisation) -> bool:
+    """The municipality's own people and KSL read its usual decision chain."""
+    return user.is_authenticated and party_permissions.can_read(user, organisation)
+
+
+def check_view_usual_chain_or_404(user, organisation) -> None:
+    if not can_view_usual_chain(user, organisation):
+        raise Http404
+
+
+def can_edit_usual_chain(user, organisation) -> bool:
+    """The municipality's clerks set its usual decision chain (and the system, loading data)."""
+    return user is None or (user.is_authenticated and party_permissions.can_work_on(user, organisation))
+
+
+def check_edit_usual_chain(user, organisation) -> None:
+    if not can_edit_usual_chain(user, organisation):
+        raise PermissionDenied(
+            _("Bara kommunens egna handläggare ändrar dess vanliga beslutsgång (%(org)s).")
+            % {"org": organisation}
+        )
+
+
 def check_edit_chain(user, case: AdoptionCase) -> None:
     """The clerks who prepare the case set its decision chain."""
     if not _municipal(user, case):

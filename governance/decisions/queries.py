@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.agreements.models import Signature
 from governance.core import calendar
@@ -58,6 +59,7 @@ class MatrixRow:
     days_since_movement: int
     decisions: int
     last_decision: dt.date | None
+    final_on: dt.date | None = None  # laga kraft of the deciding body's approval (needs its anslag date)
 
 
 @dataclass
@@ -91,7 +93,18 @@ def dashboard(
     cases = list(
         AdoptionCase.objects.filter(recommendation=recommendation)
         .select_related("organisation")
-        .annotate(decision_count=Count("decisions"), last_decision=Max("decisions__meeting_date"))
+        .annotate(
+            decision_count=Count("decisions", filter=Q(decisions__voided_at__isnull=True)),
+            last_decision=Max("decisions__meeting_date", filter=Q(decisions__voided_at__isnull=True)),
+            final_posted_on=Max(
+                "decisions__posted_on",
+                filter=Q(
+                    decisions__voided_at__isnull=True,
+                    decisions__step__role=StepRole.DECIDES,
+                    decisions__outcome__in=_APPROVING,
+                ),
+            ),
+        )
         .order_by("organisation__municipality_code")
     )
     all_counts = Counter(case.state for case in cases)
@@ -110,6 +123,11 @@ def dashboard(
                 days_since_movement=(now - case.last_moved_at).days,
                 decisions=case.decision_count,
                 last_decision=case.last_decision,
+                final_on=(
+                    calendar.appeal_period_end(case.final_posted_on) + dt.timedelta(days=1)
+                    if case.final_posted_on
+                    else None
+                ),
             )
         )
     return Dashboard(
@@ -142,6 +160,7 @@ def adoption_timeline(recommendation: Recommendation) -> list[TimelinePoint]:
             case__recommendation=recommendation,
             step__role=StepRole.DECIDES,
             outcome__in=[DecisionOutcome.APPROVE, DecisionOutcome.APPROVE_WITH_RESERVATIONS],
+            voided_at__isnull=True,  # a decision voided when its case was reopened never counted
         )
         .values("case_id")
         .annotate(first=Max("meeting_date"))
@@ -217,6 +236,80 @@ def timeline_chart(points: list[TimelinePoint], total: int) -> TimelineChart | N
     )
 
 
+#: Outcomes that are a body's decision on the matter (a bordläggning or återremiss is not).
+_DECIDING = (DecisionOutcome.APPROVE, DecisionOutcome.APPROVE_WITH_RESERVATIONS, DecisionOutcome.DECLINE)
+_APPROVING = (DecisionOutcome.APPROVE, DecisionOutcome.APPROVE_WITH_RESERVATIONS)
+WAITING_STATES = (CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION)
+
+
+@dataclass(frozen=True)
+class ChainRow:
+    step: DecisionStep
+    decision: Decision | None  # the step's latest non-voided decision on the matter
+    postponed: bool  # its latest non-voided decision is a bordläggning
+    is_next: bool
+
+
+def chain_progress(case: AdoptionCase) -> tuple[list[ChainRow], DecisionStep | None]:
+    """Each step of the chain with its decision, and the step that decides next (None when no body is due:
+    before the proposal, or once the case is decided). Uses the prefetched ``steps`` and ``decisions``."""
+    decisions = [d for d in case.decisions.all() if d.voided_at is None]
+    latest, last_any = {}, {}
+    for decision in sorted(decisions, key=lambda d: (d.meeting_date, d.pk)):
+        last_any[decision.step_id] = decision
+        if decision.outcome in _DECIDING:
+            latest[decision.step_id] = decision
+    steps = sorted(case.steps.all(), key=lambda s: s.order)
+    next_step = None
+    if case.state in (CaseState.PROPOSED, CaseState.IN_DECISION):
+        next_step = next(
+            (s for s in steps if s.pk not in latest and s.role != StepRole.INFORMED),
+            None,
+        )
+    rows = [
+        ChainRow(
+            step=step,
+            decision=latest.get(step.pk),
+            postponed=getattr(last_any.get(step.pk), "outcome", "") == DecisionOutcome.POSTPONE,
+            is_next=next_step is not None and step.pk == next_step.pk,
+        )
+        for step in steps
+    ]
+    return rows, next_step
+
+
+def final_decision_of(case: AdoptionCase) -> Decision | None:
+    """The deciding body's non-voided approval (from the prefetched decisions): what laga kraft follows."""
+    approvals = [
+        d
+        for d in case.decisions.all()
+        if d.voided_at is None and d.outcome in _APPROVING and d.step.role == StepRole.DECIDES
+    ]
+    return max(approvals, key=lambda d: (d.meeting_date, d.pk), default=None)
+
+
+def case_next_actions(case: AdoptionCase) -> list[str]:
+    """What the municipality's clerk does next on the case, in Swedish (the start page's "Mina ärenden")."""
+    state = case.state
+    if state == CaseState.RECEIVED:
+        return [_("Påbörja beredning")]
+    if state == CaseState.IN_PREPARATION:
+        return [_("Lägg fram förslag")]
+    if state in (CaseState.PROPOSED, CaseState.IN_DECISION):
+        _rows, next_step = chain_progress(case)
+        if next_step is None:
+            return [_("Registrera beslut")]
+        return [_("Beslut i %(body)s") % {"body": next_step.body.name}]
+    actions = []
+    if state == CaseState.DECIDED:
+        actions.append(_("Registrera underskrift"))
+    if state in (CaseState.DECIDED, CaseState.SIGNED, CaseState.IN_FORCE):
+        final = final_decision_of(case)
+        if final is not None and final.posted_on is None:
+            actions.append(_("Ange anslagsdatum"))
+    return actions
+
+
 def case_detail(user, pk: int) -> AdoptionCase:
     """The case with everything its page shows; raises Http404 if ``user`` may not know it exists."""
     from django.http import Http404
@@ -226,13 +319,18 @@ def case_detail(user, pk: int) -> AdoptionCase:
             AdoptionCase.objects.select_related("organisation", "recommendation__agreement", "previous_case")
             .prefetch_related(
                 Prefetch("steps", queryset=DecisionStep.objects.select_related("body")),
-                Prefetch("decisions", queryset=Decision.objects.select_related("step__body")),
+                Prefetch(
+                    "decisions",
+                    queryset=Decision.objects.select_related("step__body").order_by("meeting_date", "id"),
+                ),
             )
             .get(pk=pk)
         )
     except AdoptionCase.DoesNotExist as exc:
         raise Http404 from exc
     permissions.check_view_case_or_404(user, case)
+    case.chain_rows, case.next_step = chain_progress(case)
+    case.final_decision = final_decision_of(case)
     case.history = audit_events_for(case)
     for event in case.history:
         event.label = AuditAction.label_for(LEGACY_ACTIONS.get(event.action, event.action))

@@ -3,7 +3,9 @@
 This is the top layer: the only place (with ``load_origo``) that reads from every app.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from governance.agreements.costs import AllocationError
 from governance.agreements.queries import (
@@ -14,42 +16,128 @@ from governance.agreements.queries import (
 )
 from governance.core import calendar
 from governance.decisions import permissions as case_permissions
-from governance.decisions.choices import CaseState
-from governance.decisions.models import AdoptionCase, Recommendation
+from governance.decisions.choices import CaseState, Position
+from governance.decisions.models import (
+    AdoptionCase,
+    ConsultationResponse,
+    ConsultationRound,
+    Decision,
+    DecisionStep,
+    Recommendation,
+)
+from governance.decisions.queries import case_next_actions
 from governance.meetings.choices import MeetingState
 from governance.meetings.models import Attendance, Meeting, Membership
 from governance.meetings.permissions import managed_body_ids, visible_body_ids
-from governance.parties.models import RoleAssignment
-from governance.parties.permissions import can_view_registry
+from governance.parties.choices import OrganisationKind
+from governance.parties.models import Organisation, RoleAssignment
+from governance.parties.permissions import can_view_registry, workable_organisation_ids
 from governance.parties.queries import current_contacts, person_for_user
+
+#: The states of a case that wait for the municipality (its deadline applies to these).
+WAITING = [CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION]
+
+
+def _current_round(today, prefix: str = "") -> Q:
+    """A recommendation's round is *current* while it has been sent and the agreement it recommends has not
+    ended (``agreement.period_end`` today or later). A case still waiting in a closed round (the agreement
+    period is over) is history: it is neither a to-do nor "overdue" on the start page; the recommendation's
+    dashboard still shows it. So "days overdue" never counts from a deadline years back."""
+    return Q(
+        **{
+            f"{prefix}sent_at__isnull": False,
+            f"{prefix}agreement__period_end__gte": today,
+        }
+    )
+
+
+def _deadline_text(case, today) -> tuple[str, bool]:
+    """'12 dagar kvar', 'sista dagen i dag' or '3 dagar försenat', counted in days from ``calendar.today()``."""
+    days = (case.deadline - today).days
+    if days > 0:
+        return ngettext("%(n)s dag kvar", "%(n)s dagar kvar", days) % {"n": days}, False
+    if days == 0:
+        return _("sista dagen i dag"), False
+    return ngettext("%(n)s dag försenat", "%(n)s dagar försenat", -days) % {"n": -days}, True
+
+
+def _my_cases(readable: dict, today) -> list:
+    """The open cases of the user's organisations in current rounds, each with its next step and deadline:
+    waiting cases, decided ones (signature, anslag date) and signed or in-force ones still missing the final
+    decision's anslag date. Four queries however many cases."""
+    cases = list(
+        AdoptionCase.objects.filter(
+            **readable,
+            state__in=[*WAITING, CaseState.DECIDED, CaseState.SIGNED, CaseState.IN_FORCE],
+        )
+        .filter(_current_round(today, "recommendation__"))
+        .select_related("organisation", "recommendation__agreement")
+        .prefetch_related(
+            Prefetch("steps", queryset=DecisionStep.objects.select_related("body")),
+            Prefetch("decisions", queryset=Decision.objects.select_related("step")),
+        )
+        .order_by("deadline", "organisation__name")
+    )
+    rows = []
+    for case in cases:
+        case.next_actions = case_next_actions(case)
+        if not case.next_actions:
+            continue
+        case.deadline_text, case.late = _deadline_text(case, today) if case.state in WAITING else ("", False)
+        rows.append(case)
+    return rows[:30]
+
+
+def _open_consultations(organisation_ids: set[int], today) -> list:
+    """Consultations sent to the user's organisations whose deadline has not passed, with whether answered."""
+    if not organisation_ids:
+        return []
+    rounds = list(
+        ConsultationRound.objects.filter(recipients__in=organisation_ids, deadline__gte=today)
+        .distinct()
+        .order_by("deadline")
+    )
+    answered = set(
+        ConsultationResponse.objects.filter(consultation__in=rounds, organisation_id__in=organisation_ids)
+        .exclude(position=Position.NO_ANSWER)
+        .values_list("consultation_id", flat=True)
+    )
+    for consultation in rounds:
+        consultation.answered = consultation.pk in answered
+        consultation.days_left = (consultation.deadline - today).days
+    return rounds
 
 
 def _todo(user) -> dict:
-    """The user's open cases, coming meetings (with whether they have answered), and for KSL the overdue."""
+    """The user's open cases with their next step and deadline, open consultations, coming meetings (with
+    whether they have answered), and for KSL the recommendations with open cases."""
 
     today = calendar.today()
-    waiting = [
-        CaseState.RECEIVED,
-        CaseState.IN_PREPARATION,
-        CaseState.PROPOSED,
-        CaseState.IN_DECISION,
-        CaseState.DECIDED,
-    ]
     todo = {}
     readable = case_permissions.visible_case_filter(user)
     if readable:  # a municipality's own people (KSL sees the dashboards instead)
-        todo["todo_cases"] = list(
-            AdoptionCase.objects.filter(**readable, state__in=waiting)
-            .select_related("organisation", "recommendation")
-            .order_by("deadline")[:20]
+        todo["todo_cases"] = _my_cases(readable, today)
+        workable = workable_organisation_ids(user)
+        todo["consultations"] = _open_consultations(workable or readable["organisation_id__in"], today)
+        todo["usual_chain_organisations"] = list(
+            Organisation.objects.filter(pk__in=workable, kind=OrganisationKind.MUNICIPALITY).order_by("name")
         )
     if case_permissions.can_view_dashboard(user):
-        todo["oversight"] = list(
-            Recommendation.objects.annotate(
-                open=Count("cases", filter=Q(cases__state__in=waiting)),
-                overdue=Count("cases", filter=Q(cases__state__in=waiting[:4], cases__deadline__lt=today)),
-            ).filter(open__gt=0)
+        oversight = list(
+            Recommendation.objects.filter(sent_at__isnull=False)
+            .select_related("agreement")
+            .annotate(
+                open=Count("cases", filter=Q(cases__state__in=WAITING)),
+                overdue=Count("cases", filter=Q(cases__state__in=WAITING, cases__deadline__lt=today)),
+            )
+            .filter(open__gt=0)
+            .order_by("-board_decision_date")
         )
+        for recommendation in oversight:  # a closed round has cases without an answer, none "overdue"
+            recommendation.round_closed = recommendation.agreement.period_end < today
+            if recommendation.round_closed:
+                recommendation.overdue = 0
+        todo["oversight"] = oversight
     bodies = visible_body_ids(user)
     meetings = Meeting.objects.filter(
         starts_at__date__gte=today, state__in=[MeetingState.PLANNED, MeetingState.NOTICE_SENT]
@@ -87,6 +175,8 @@ def start_page(user) -> dict:
         "todo_cases": [],
         "meetings": [],
         "oversight": [],
+        "consultations": [],
+        "usual_chain_organisations": [],
         "memberships": [],
         "can_view_costs": can_view_registry(user),
     }

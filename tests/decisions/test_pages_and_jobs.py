@@ -188,15 +188,16 @@ def test_decided_cases_get_no_reminder(contact_reminders, danderyd_clerk):
     case = contact_reminders.cases.get(organisation__municipality_code="0162")
     services.case_start_preparation(acting_user=danderyd_clerk, case=case)
     services.case_propose(acting_user=danderyd_clerk, case=case)
-    services.case_decision_record(
-        acting_user=danderyd_clerk,
-        case=case,
-        step=case.steps.get(body__name="Kommunfullmäktige"),
-        meeting_date=dt.date(2025, 9, 1),
-        paragraph="§ 1",
-        text="Ja.",
-        outcome="approve",
-    )
+    for body in ("Socialnämnden", "Kommunstyrelsen", "Kommunfullmäktige"):
+        services.case_decision_record(
+            acting_user=danderyd_clerk,
+            case=case,
+            step=case.steps.get(body__name=body),
+            meeting_date=dt.date(2025, 9, 1),
+            paragraph="§ 1",
+            text="Ja.",
+            outcome="approve",
+        )
     reminders_send(today=dt.date(2025, 10, 20))
     assert not Reminder.objects.filter(case=case).exists()
 

@@ -50,6 +50,13 @@ def _decide(case, user, body, outcome="approve", on=dt.date(2025, 5, 1), paragra
     )
 
 
+def _decide_all(case, user, on=dt.date(2025, 5, 1)):
+    """Every body of the default chain approves, in order, on the same day."""
+    for body in ("Socialnämnden", "Kommunstyrelsen", "Kommunfullmäktige"):
+        case = _decide(case, user, body, on=on)
+    return case
+
+
 def test_the_whole_way_with_one_event_row_per_transition(danderyd_case, danderyd_clerk):
     assert danderyd_case.deadline == dt.date(2025, 10, 31)  # a Friday: not moved
     assert [s.body.name for s in danderyd_case.steps.all()] == [
@@ -99,6 +106,7 @@ def test_the_whole_way_with_one_event_row_per_transition(danderyd_case, danderyd
 
 def test_refer_back_and_postpone(danderyd_case, danderyd_clerk):
     case = _to_proposed(danderyd_case, danderyd_clerk)
+    case = _decide(case, danderyd_clerk, "Socialnämnden")
     case = _decide(case, danderyd_clerk, "Kommunstyrelsen", outcome="postpone")
     assert case.state == "in_decision"
     case = _decide(case, danderyd_clerk, "Kommunstyrelsen", outcome="refer_back", on=dt.date(2025, 5, 8))
@@ -110,6 +118,7 @@ def test_decline_by_the_deciding_body_ends_the_case(danderyd_case, danderyd_cler
     case = _to_proposed(danderyd_case, danderyd_clerk)
     case = _decide(case, danderyd_clerk, "Socialnämnden", outcome="decline")  # an opinion: the case goes on
     assert case.state == "in_decision"
+    case = _decide(case, danderyd_clerk, "Kommunstyrelsen")
     case = _decide(case, danderyd_clerk, "Kommunfullmäktige", outcome="decline")
     assert case.state == "declined"
 
@@ -146,13 +155,13 @@ def test_signing_before_a_decision_is_refused(danderyd_case, danderyd_clerk):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"paragraph": ""}, "Ange paragraf"),
-        ({"text": "  "}, "Ange beslutstext"),
-        ({"meeting_date": None}, "Ange sammanträdesdatum"),
+        ({"paragraph": ""}, "Paragraf: ange paragraf"),
+        ({"text": "  "}, "Beslutstext: ange beslutstext"),
+        ({"meeting_date": None}, "Sammanträdesdatum: ange datum"),
         ({"meeting_date": dt.date(2025, 2, 1)}, "kan inte vara före rekommendationen"),
         ({"meeting_date": calendar.today() + dt.timedelta(days=3)}, "kan inte ligga i framtiden"),
-        ({"outcome": "maybe"}, "Välj beslutets utfall"),
-        ({"step": None}, "Välj ett organ"),
+        ({"outcome": "maybe"}, "Utfall: välj beslutets utfall"),
+        ({"step": None}, "Organ: välj ett organ"),
     ],
 )
 def test_decision_guards(danderyd_case, danderyd_clerk, overrides, message):
@@ -184,8 +193,7 @@ def test_decision_guards(danderyd_case, danderyd_clerk, overrides, message):
     ],
 )
 def test_signature_guards(danderyd_case, danderyd_clerk, overrides, message):
-    case = _to_proposed(danderyd_case, danderyd_clerk)
-    case = _decide(case, danderyd_clerk, "Kommunfullmäktige")
+    case = _decide_all(_to_proposed(danderyd_case, danderyd_clerk), danderyd_clerk)
     if overrides.get("document") == "notpdf":
         overrides["document"] = SimpleUploadedFile(
             "avtal.pdf", b"PK\x03\x04 a zip pretending", content_type="application/pdf"
@@ -269,7 +277,7 @@ def test_deadline_on_a_holiday_moves_to_the_next_working_day(fresh_recommendatio
 def test_a_second_signature_of_the_same_agreement_is_refused(danderyd_case, danderyd_clerk, ekero_clerk):
     from governance.decisions.models import AdoptionCase as Case
 
-    case = _decide(_to_proposed(danderyd_case, danderyd_clerk), danderyd_clerk, "Kommunfullmäktige")
+    case = _decide_all(_to_proposed(danderyd_case, danderyd_clerk), danderyd_clerk)
     services.case_sign(
         acting_user=danderyd_clerk,
         case=case,

@@ -2,33 +2,40 @@
 
 from .cases import (
     MAX_SIGNED_COPY_BYTES,
-    case_chain_set,
     case_decision_record,
     case_propose,
+    case_reopen,
     case_sign,
     case_start_preparation,
     case_withdraw,
     cases_advance_periods,
+    decision_posting_record,
     recommendation_create,
 )
+from .chains import BEFORE_PROPOSAL_STATES, CHAIN_EDITABLE_STATES, case_chain_set, usual_chain_set
 from .consultations import consultation_response_record
 from .documents import documents_request_batch
 from .loading import adoption_history_load
 from .reminders import digest_send, reminders_send
 
 __all__ = [
+    "BEFORE_PROPOSAL_STATES",
+    "CHAIN_EDITABLE_STATES",
     "MAX_SIGNED_COPY_BYTES",
     "adoption_history_load",
     "case_chain_set",
     "case_decision_record",
     "case_propose",
+    "case_reopen",
     "case_sign",
     "case_start_preparation",
     "case_withdraw",
     "cases_advance_periods",
     "consultation_response_record",
+    "decision_posting_record",
     "digest_send",
     "documents_request_batch",
     "recommendation_create",
     "reminders_send",
+    "usual_chain_set",
 ]

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from governance.core import calendar
 from governance.core.calendar import next_working_day
 from governance.core.services import actor_display_name, audit_record
 from governance.core.transitions import transition_run
-from governance.parties.choices import BodyKind, OrganisationKind
+from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation
 
 from .. import permissions
@@ -29,22 +29,26 @@ from ..models import (
     DecisionStep,
     Recommendation,
 )
+from .chains import MAX_REASON_CHARS, default_chain_heuristic
+from .chains import case_chain_set as case_chain_set  # re-exported: loading.py imports it from here
+from .decision_checks import (
+    APPROVING_OUTCOMES,
+    decision_problems,
+    duplicate_message,
+    final_decision,
+    paragraph_normalise,
+    posting_problems,
+)
 
 
 def _default_chain(organisation: Organisation) -> list[tuple[Body, str]]:
-    """Socialnämnden prepares, kommunstyrelsen proposes, kommunfullmäktige decides — where those bodies exist."""
-    bodies = {body.kind: body for body in organisation.bodies.all() if body.kind != BodyKind.ADMINISTRATION}
-    committee = next((b for b in organisation.bodies.all() if b.name == "Socialnämnden"), None)
-    chain = []
-    if committee:
-        chain.append((committee, StepRole.PREPARES))
-    if BodyKind.EXECUTIVE_BOARD in bodies:
-        chain.append((bodies[BodyKind.EXECUTIVE_BOARD], StepRole.PROPOSES))
-    if BodyKind.COUNCIL in bodies:
-        chain.append((bodies[BodyKind.COUNCIL], StepRole.DECIDES))
-    if chain and all(role != StepRole.DECIDES for _b, role in chain):
-        chain[-1] = (chain[-1][0], StepRole.DECIDES)
-    return chain
+    """The chain a new case starts with: the municipality's usual chain ("Vår vanliga beslutsgång",
+    ``UsualChainStep``) when it has set one, else socialnämnden prepares, kommunstyrelsen proposes and
+    kommunfullmäktige decides — where those bodies exist."""
+    prefetched = "usual_chain" in getattr(organisation, "_prefetched_objects_cache", {})
+    steps = organisation.usual_chain.all() if prefetched else organisation.usual_chain.select_related("body")
+    usual = [(step.body, step.role) for step in sorted(steps, key=lambda step: step.order)]
+    return usual or default_chain_heuristic(organisation)
 
 
 def recommendation_create(
@@ -74,7 +78,9 @@ def recommendation_create(
         raise ValidationError(_("Sista dag för besked kan inte vara före KSL-styrelsens beslut."))
     if recipients is None:
         recipients = list(
-            Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).prefetch_related("bodies")
+            Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).prefetch_related(
+                "bodies", "usual_chain__body"
+            )
         )
     if not recipients:
         raise ValidationError(_("En rekommendation behöver minst en mottagare."))
@@ -127,37 +133,6 @@ def recommendation_create(
             },
         )
     return recommendation
-
-
-def case_chain_set(*, acting_user, case: AdoptionCase, steps: list[tuple[Body, str]]) -> AdoptionCase:
-    """Replace a case's decision chain (bodies in order, with their role). Exactly one body decides."""
-    with transaction.atomic():
-        case = AdoptionCase.objects.select_for_update().select_related("organisation").get(pk=case.pk)
-        permissions.check_edit_chain(acting_user, case)
-        if case.decisions.exists():
-            raise ValidationError(_("Beslutskedjan kan inte ändras när beslut redan har registrerats."))
-        if not steps:
-            raise ValidationError(_("Beslutskedjan behöver minst ett organ."))
-        if sum(1 for _b, role in steps if role == StepRole.DECIDES) != 1:
-            raise ValidationError(_("Exakt ett organ i beslutskedjan ska besluta."))
-        if any(body.organisation_id != case.organisation_id for body, _r in steps):
-            raise ValidationError(
-                _("Alla organ i beslutskedjan ska tillhöra %(org)s.") % {"org": case.organisation}
-            )
-        case.steps.all().delete()
-        DecisionStep.objects.bulk_create(
-            [
-                DecisionStep(case=case, order=i, body=body, role=role)
-                for i, (body, role) in enumerate(steps, start=1)
-            ]
-        )
-        audit_record(
-            acting_user=acting_user,
-            action=DecisionAction.CASE_CHAIN_CHANGED,
-            obj=case,
-            payload={"steps": [{"body": body.name, "role": role} for body, role in steps]},
-        )
-    return case
 
 
 def case_history_date(*, acting_user, case: AdoptionCase, moved_at: dt.datetime) -> AdoptionCase:
@@ -227,45 +202,46 @@ def case_decision_record(
     *,
     acting_user,
     case: AdoptionCase,
-    step: DecisionStep,
+    step: DecisionStep | None,
     meeting_date: dt.date | None,
     paragraph: str,
     text: str,
     outcome: str,
+    posted_on: dt.date | None = None,
     expected_state: str | None = None,
 ) -> AdoptionCase:
     """Record a body's decision. The deciding body's approval decides the case; its refusal declines it;
-    återremiss sends it back to preparation; bordläggning and the other bodies' decisions move it on."""
-    paragraph, text = (paragraph or "").strip(), (text or "").strip()
-    errors = []
-    if step is None or step.case_id != case.pk:
-        errors.append(_("Välj ett organ i ärendets beslutskedja."))
-    if meeting_date is None:
-        errors.append(_("Ange sammanträdesdatum."))
-    if not paragraph:
-        errors.append(_("Ange paragraf (§)."))
-    if not text:
-        errors.append(_("Ange beslutstext."))
-    if outcome not in DecisionOutcome.values:
-        errors.append(_("Välj beslutets utfall."))
-    if meeting_date is not None and meeting_date < case.recommendation.board_decision_date:
-        errors.append(
-            _("Beslutet (%(date)s) kan inte vara före rekommendationen (%(rec)s).")
-            % {"date": meeting_date, "rec": case.recommendation.board_decision_date}
-        )
-    if meeting_date is not None and meeting_date > calendar.today():
-        errors.append(_("Sammanträdesdatum kan inte ligga i framtiden."))
-    if errors:
-        raise ValidationError(errors)
-    deciding = step.role == StepRole.DECIDES
+    återremiss sends it back to preparation; bordläggning and the other bodies' decisions move it on.
+
+    Checked against the locked case, every problem listed at once and nothing stored
+    (``decision_checks.decision_problems``): the body is the next in the chain, dates, §, text, no second
+    decision for the same body and meeting date (also when a double click races past the check: the
+    database's unique constraint answers with the same message). ``posted_on``, the day the approved minutes
+    were posted (anslag), is optional here and may be added later with ``decision_posting_record``.
+    """
+    paragraph, text = paragraph_normalise(paragraph), (text or "").strip()
+    deciding = step is not None and step.role == StepRole.DECIDES
     if outcome == DecisionOutcome.REFER_BACK:
         transition = "refer_back"
     elif outcome == DecisionOutcome.DECLINE and deciding:
         transition = "decline"
-    elif outcome in (DecisionOutcome.APPROVE, DecisionOutcome.APPROVE_WITH_RESERVATIONS) and deciding:
+    elif outcome in APPROVING_OUTCOMES and deciding:
         transition = "record_final_decision"
     else:
         transition = "record_intermediate_decision"
+
+    def validate(locked):
+        errors = decision_problems(
+            case=locked,
+            step=step,
+            meeting_date=meeting_date,
+            paragraph=paragraph,
+            text=text,
+            outcome=outcome,
+            posted_on=posted_on,
+        )
+        if errors:
+            raise ValidationError(errors)
 
     def after(locked):
         decision = Decision.objects.create(
@@ -275,24 +251,82 @@ def case_decision_record(
             paragraph=paragraph,
             text=text,
             outcome=outcome,
+            posted_on=posted_on,
             recorded_by_name=actor_display_name(acting_user),
         )
         return {"decision_id": decision.pk}
 
-    return _case_transition(
-        acting_user=acting_user,
-        case=case,
-        transition=transition,
-        expected_state=expected_state,
-        comment=f"{step.body.name} {meeting_date} {paragraph}: {DecisionOutcome(outcome).label}",
-        payload={
-            "body": step.body.name,
-            "meeting_date": meeting_date,
-            "paragraph": paragraph,
-            "outcome": outcome,
-        },
-        after=after,
-    )
+    label = DecisionOutcome(outcome).label if outcome in DecisionOutcome.values else outcome
+    body_name = step.body.name if step is not None else ""
+    try:
+        return _case_transition(
+            acting_user=acting_user,
+            case=case,
+            transition=transition,
+            expected_state=expected_state,
+            comment=f"{body_name} {meeting_date} {paragraph}: {label}",
+            payload={
+                "body": body_name,
+                "meeting_date": meeting_date,
+                "paragraph": paragraph,
+                "outcome": outcome,
+                "posted_on": posted_on,
+            },
+            validate=validate,
+            after=after,
+        )
+    except IntegrityError as exc:  # a double click: the other request stored the same decision first
+        raise ValidationError(duplicate_message(step, meeting_date)) from exc
+
+
+def decision_posting_record(*, acting_user, decision: Decision, posted_on: dt.date | None) -> Decision:
+    """Record (or correct) the day the approved minutes with ``decision`` were posted on the municipality's
+    notice board (anslag); the appeal period and the laga-kraft date follow from it (ADR 0007).
+
+    Not before the meeting, not in the future, not more than 60 days after the meeting; not on a voided
+    decision. One audit row (``decision.posted``) on the case, with the date before and after.
+    """
+    with transaction.atomic():
+        decision = (
+            Decision.objects.select_for_update(of=("self",))
+            .select_related("case__organisation", "step__body")
+            .get(pk=decision.pk)
+        )
+        case = decision.case
+        permissions.check_record_decision(acting_user, case)
+        errors = []
+        if posted_on is None:
+            errors.append(_("Anslagsdatum: ange dagen då protokollet anslogs."))
+        if decision.voided_at is not None:
+            errors.append(_("Beslutet är makulerat och får inget anslagsdatum."))
+        errors += posting_problems(posted_on, decision.meeting_date)
+        if errors:
+            raise ValidationError(errors)
+        before = decision.posted_on
+        if before == posted_on:
+            return decision
+        decision.posted_on = posted_on
+        decision.save(update_fields=["posted_on"])
+        audit_record(
+            acting_user=acting_user,
+            action=DecisionAction.DECISION_POSTED,
+            obj=case,
+            comment=_("%(body)s %(date)s %(paragraph)s: protokollet anslaget %(posted)s")
+            % {
+                "body": decision.step.body.name,
+                "date": decision.meeting_date,
+                "paragraph": decision.paragraph,
+                "posted": posted_on,
+            },
+            payload={
+                "decision_id": decision.pk,
+                "before": before,
+                "posted_on": posted_on,
+                "appeal_ends_on": decision.appeal_ends_on,
+                "final_on": decision.final_on,
+            },
+        )
+    return decision
 
 
 MAX_SIGNED_COPY_BYTES = 20 * 1024 * 1024
@@ -318,6 +352,16 @@ def case_sign(
         errors.append(_("Underskriften kan inte vara daterad i framtiden."))
     elif signed_on < case.recommendation.board_decision_date:
         errors.append(_("Underskriften kan inte vara före rekommendationen."))
+    else:
+        final = final_decision(case)
+        if final is not None and signed_on < final.meeting_date:
+            errors.append(
+                _(
+                    "Datum: underskriften (%(signed)s) kan inte vara före beslutet att ingå avtalet "
+                    "(%(body)s %(date)s)."
+                )
+                % {"signed": signed_on, "body": final.step.body.name, "date": final.meeting_date}
+            )
     content = b""
     if document is None:
         errors.append(_("Bifoga det undertecknade avtalet som PDF."))
@@ -370,6 +414,66 @@ def case_withdraw(*, acting_user, case, comment: str, expected_state=None) -> Ad
         transition="withdraw",
         expected_state=expected_state,
         comment=comment,
+    )
+
+
+def case_reopen(*, acting_user, case: AdoptionCase, reason: str, expected_state=None) -> AdoptionCase:
+    """Reopen a case decided, declined or withdrawn in error: back to in_preparation, with a reason.
+
+    Which decisions are voided (``voided_at``, ``void_reason`` = the reason), precisely:
+
+    - from **decided**: every non-voided approval (bifall, bifall med reservationer) by the chain's deciding
+      body — the decision(s) that made the case decided;
+    - from **declined**: every non-voided refusal (avslag) by the deciding body — the decision that declined it;
+    - from **withdrawn**: none (the withdrawal was KSL's, no body decided).
+
+    The earlier bodies' decisions and any bordläggning stay: they were not what was recorded in error, and
+    the case goes on from them (propose again, then the deciding body decides). A mistaken earlier decision
+    is corrected by reopening and then editing the chain with a reason. A signed case cannot be reopened.
+    One audit row (``case.reopened``) with the reason and the voided decision ids.
+    """
+    reason = (reason or "").strip()
+    errors = []
+    if not reason:
+        errors.append(_("Skäl: ange varför ärendet öppnas igen."))
+    elif len(reason) > MAX_REASON_CHARS:
+        errors.append(
+            _("Skäl: högst %(max)s tecken (nu %(n)s).") % {"max": MAX_REASON_CHARS, "n": len(reason)}
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    def after(locked):
+        outcomes = {
+            CaseState.DECIDED: APPROVING_OUTCOMES,
+            CaseState.DECLINED: (DecisionOutcome.DECLINE,),
+        }.get(source["state"], ())
+        voided = list(
+            Decision.objects.filter(
+                case=locked,
+                voided_at__isnull=True,
+                step__role=StepRole.DECIDES,
+                outcome__in=outcomes,
+            ).values_list("pk", flat=True)
+        )
+        if voided:
+            Decision.objects.filter(pk__in=voided).update(voided_at=timezone.now(), void_reason=reason)
+        return {"voided_decision_ids": voided}
+
+    source = {}
+
+    def remember(locked):
+        source["state"] = locked.state
+
+    return _case_transition(
+        acting_user=acting_user,
+        case=case,
+        transition="reopen",
+        expected_state=expected_state,
+        comment=reason,
+        payload={"reason": reason},
+        validate=remember,
+        after=after,
     )
 
 

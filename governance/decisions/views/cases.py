@@ -16,7 +16,15 @@ from governance.parties import permissions as party_permissions
 from governance.parties.views import registry_view
 
 from .. import exports, permissions, queries, services
-from ..forms import CaseActionForm, DashboardFilterForm, DecisionForm, SignForm, WithdrawForm
+from ..forms import (
+    CaseActionForm,
+    DashboardFilterForm,
+    DecisionForm,
+    PostingForm,
+    ReopenForm,
+    SignForm,
+    WithdrawForm,
+)
 from ..models import AdoptionCase, ConsultationRound, Recommendation
 
 
@@ -112,6 +120,7 @@ ACTION_FORMS = {
     "decision": DecisionForm,
     "sign": SignForm,
     "withdraw": WithdrawForm,
+    "reopen": ReopenForm,
 }
 ACTION_LABELS = {
     "start_preparation": _("Påbörja beredning"),
@@ -119,6 +128,7 @@ ACTION_LABELS = {
     "decision": _("Registrera beslut"),
     "sign": _("Registrera underskrift"),
     "withdraw": _("Återkalla ärendet"),
+    "reopen": _("Öppna ärendet igen"),
 }
 ACTION_TRANSITIONS = {
     "start_preparation": ["start_preparation"],
@@ -126,6 +136,7 @@ ACTION_TRANSITIONS = {
     "decision": ["record_intermediate_decision", "record_final_decision", "refer_back", "decline"],
     "sign": ["sign"],
     "withdraw": ["withdraw"],
+    "reopen": ["reopen"],
 }
 
 
@@ -144,10 +155,13 @@ def _available_actions(user, case):
     return actions
 
 
-def _case_page(request, case, *, status=200, failed_action=None, failed_form=None):
+def _case_page(request, case, *, status=200, failed_action=None, failed_form=None, posting_form=None):
     actions = _available_actions(request.user, case)
     if failed_action:
         actions = [(a, label, failed_form if a == failed_action else f) for a, label, f in actions]
+    can_record = (
+        permissions.can_record_decision(request.user, case) if request.user.is_authenticated else False
+    )
     return render(
         request,
         "decisions/case_detail.html",
@@ -157,6 +171,9 @@ def _case_page(request, case, *, status=200, failed_action=None, failed_form=Non
             "overdue": case.is_overdue(),
             "can_draft": permissions.can_work_case(request.user, case)
             or permissions.can_view_dashboard(request.user),
+            "can_post": can_record,
+            "can_edit_chain": can_record and case.state in services.CHAIN_EDITABLE_STATES,
+            "posting_form": posting_form,
         },
         status=status,
     )
@@ -190,6 +207,8 @@ def case_action(request, pk: int, action: str):
             services.case_propose(**common, comment=data["comment"])
         elif action == "withdraw":
             services.case_withdraw(**common, comment=data["comment"])
+        elif action == "reopen":
+            services.case_reopen(**common, reason=data["comment"])
         elif action == "decision":
             services.case_decision_record(
                 **common,
@@ -198,6 +217,7 @@ def case_action(request, pk: int, action: str):
                 paragraph=data["paragraph"],
                 text=data["text"],
                 outcome=data["outcome"],
+                posted_on=data["posted_on"],
             )
         elif action == "sign":
             services.case_sign(
@@ -216,6 +236,30 @@ def case_action(request, pk: int, action: str):
         return _case_page(request, case, status=400, failed_action=action, failed_form=form)
     messages.success(request, _("Klart: %(action)s.") % {"action": ACTION_LABELS[action].lower()})
     return redirect("decisions:case", pk=case.pk)
+
+
+@require_POST
+@login_required
+def decision_posting(request, pk: int):
+    """The anslag date of one decision: the appeal period and laga kraft follow (the clerk, later)."""
+    case = queries.case_detail(request.user, pk)  # 404 for another municipality's case
+    if not permissions.can_record_decision(request.user, case):
+        raise PermissionDenied(_("Du får inte göra detta i ärendet."))
+    form = PostingForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.decision_posting_record(
+                acting_user=request.user,
+                decision=form.cleaned_data["decision"],
+                posted_on=form.cleaned_data["posted_on"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Anslagsdatum registrerat."))
+            return redirect("decisions:case", pk=case.pk)
+    return _case_page(request, case, status=400, posting_form=form)
 
 
 @require_GET

@@ -1,0 +1,128 @@
+"""The start page: a municipal clerk's "Mina ärenden" (next step, deadline in days, one click to the case),
+open consultations, the usual-chain link; KSL's oversight without historic rounds counted as overdue."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from governance.core import calendar
+from governance.decisions import services
+from governance.decisions.models import AdoptionCase, ConsultationResponse, ConsultationRound
+from governance.parties.models import Organisation
+
+
+def _get(client):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/")
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.text
+
+
+def _case(recommendation, code="0162"):
+    return AdoptionCase.objects.get(recommendation=recommendation, organisation__municipality_code=code)
+
+
+def _record(case, user, body, on=dt.date(2025, 5, 1)):
+    return services.case_decision_record(
+        acting_user=user,
+        case=case,
+        step=case.steps.get(body__name=body),
+        meeting_date=on,
+        paragraph="§ 1",
+        text="Beslut.",
+        outcome="approve",
+    )
+
+
+def test_my_cases_show_the_next_step_and_the_deadline_in_days(client, fresh_recommendation, danderyd_clerk):
+    today = calendar.today()
+    received = _case(
+        fresh_recommendation(slug="a", recipients=("0162",), deadline=today + dt.timedelta(days=12))
+    )
+    late = _case(fresh_recommendation(slug="b", recipients=("0162",), deadline=today - dt.timedelta(days=30)))
+    services.case_start_preparation(acting_user=danderyd_clerk, case=late)
+    client.force_login(danderyd_clerk)
+    _count, text = _get(client)
+    assert "Mina ärenden" in text
+    assert f'href="{reverse("decisions:case", args=[received.pk])}"' in text  # one click to the case
+    left, overdue = (received.deadline - today).days, (today - late.deadline).days  # moved to working days
+    assert "Påbörja beredning" in text and f"{left} dagar kvar" in text
+    assert "Lägg fram förslag" in text and f"{overdue} dagar försenat" in text
+    assert f'href="{reverse("decisions:usual_chain", args=[received.organisation_id])}"' in text
+    assert "Vår vanliga beslutsgång" in text
+
+    services.case_propose(acting_user=danderyd_clerk, case=late)
+    late = _record(late, danderyd_clerk, "Socialnämnden")
+    assert "Beslut i Kommunstyrelsen" in _get(client)[1]
+    late = _record(late, danderyd_clerk, "Kommunstyrelsen")
+    late = _record(late, danderyd_clerk, "Kommunfullmäktige")
+    text = _get(client)[1]
+    assert "Registrera underskrift · Ange anslagsdatum" in text
+
+
+def test_the_start_page_needs_the_same_queries_for_one_case_and_many(
+    client, fresh_recommendation, danderyd_clerk
+):
+    client.force_login(danderyd_clerk)
+    first = _case(fresh_recommendation(slug="en", recipients=("0162",)))
+    services.case_start_preparation(acting_user=danderyd_clerk, case=first)
+    one, _text = _get(client)
+    for index in range(6):
+        case = _case(fresh_recommendation(slug=f"fler-{index}", recipients=("0162",)))
+        if index % 2:
+            services.case_start_preparation(acting_user=danderyd_clerk, case=case)
+            services.case_propose(acting_user=danderyd_clerk, case=case)
+            _record(case, danderyd_clerk, "Socialnämnden")
+    many, text = _get(client)
+    assert text.count("Beslut i Kommunstyrelsen") == 3
+    assert one == many
+
+
+def test_open_consultations_for_the_clerk(client, danderyd_clerk, ksl_officer):
+    today = calendar.today()
+    danderyd = Organisation.objects.get(municipality_code="0162")
+    ksl = Organisation.objects.get(name="Kommunförbundet Stockholms Län")
+    open_round = ConsultationRound.objects.create(
+        slug="ny-remiss",
+        title="Ny remiss om stöd",
+        sender=ksl,
+        sent_on=today,
+        deadline=today + dt.timedelta(days=5),
+    )
+    open_round.recipients.set([danderyd])
+    closed = ConsultationRound.objects.create(
+        slug="gammal-remiss",
+        title="Gammal remiss",
+        sender=ksl,
+        sent_on=today - dt.timedelta(days=40),
+        deadline=today - dt.timedelta(days=1),
+    )
+    closed.recipients.set([danderyd])
+    client.force_login(danderyd_clerk)
+    text = _get(client)[1]
+    assert "Öppna remisser" in text and "Ny remiss om stöd" in text and "Gammal remiss" not in text
+    assert "(5 dagar kvar)" in text and "inte besvarad" in text
+    assert reverse("decisions:compilation", args=["ny-remiss"]) in text
+    ConsultationResponse.objects.create(consultation=open_round, organisation=danderyd, position="positive")
+    text = _get(client)[1]
+    assert "besvarad" in text and "inte besvarad" not in text
+
+
+def test_ksl_oversight_counts_overdue_only_in_current_rounds(client, fresh_recommendation, ksl_officer):
+    # origo-2016's round is closed (the agreement ended 2020-12-31): its waiting cases are history.
+    current = fresh_recommendation(slug="pagaende", deadline=calendar.today() - dt.timedelta(days=3))
+    client.force_login(ksl_officer)
+    text = _get(client)[1]
+    assert "3 öppna, 3 försenade" in text
+    assert "utan besked, omgången är avslutad" in text
+    assert "dagar" not in text.split("Rekommendationer med öppna ärenden")[1].split("</ul>")[0]
+    assert reverse("decisions:dashboard", args=[current.slug]) in text
+
+
+def test_a_clerk_is_not_shown_cases_of_closed_rounds(client, ekero_clerk):
+    # Ekerö's 2016 case ended long ago; nothing of that round is a to-do or "overdue".
+    client.force_login(ekero_clerk)
+    text = _get(client)[1]
+    assert "försenat" not in text
