@@ -9,14 +9,24 @@ from .cases import (
     case_start_preparation,
     case_withdraw,
     cases_advance_periods,
-    recommendation_create,
 )
-from .consultations import consultation_response_record
+from .consultations import consultation_assess, consultation_create, consultation_response_record
 from .documents import documents_request_batch
 from .loading import adoption_history_load
+from .notifications import consultation_notify, recommendation_notify
+from .recommendations import (
+    MAX_ATTACHMENT_BYTES,
+    recommendation_attachment_add,
+    recommendation_attachment_remove,
+    recommendation_create,
+    recommendation_create_and_send,
+    recommendation_send,
+    recommendation_update,
+)
 from .reminders import digest_send, reminders_send
 
 __all__ = [
+    "MAX_ATTACHMENT_BYTES",
     "MAX_SIGNED_COPY_BYTES",
     "adoption_history_load",
     "case_chain_set",
@@ -26,9 +36,18 @@ __all__ = [
     "case_start_preparation",
     "case_withdraw",
     "cases_advance_periods",
+    "consultation_assess",
+    "consultation_create",
+    "consultation_notify",
     "consultation_response_record",
     "digest_send",
     "documents_request_batch",
+    "recommendation_attachment_add",
+    "recommendation_attachment_remove",
     "recommendation_create",
+    "recommendation_create_and_send",
+    "recommendation_notify",
+    "recommendation_send",
+    "recommendation_update",
     "reminders_send",
 ]
