@@ -258,7 +258,9 @@ def consultation_response_record(
     return response
 
 
-def consultation_assess(*, acting_user, consultation: ConsultationRound, assessment: str) -> ConsultationRound:
+def consultation_assess(
+    *, acting_user, consultation: ConsultationRound, assessment: str
+) -> ConsultationRound:
     """KSL's assessment of the answers (may be rewritten; each change is audited)."""
     permissions.check_manage_recommendations(acting_user)
     assessment = (assessment or "").strip()

@@ -349,9 +349,7 @@ def recommendation_send(
     demo_organisation_ids = demo_organisation_ids or set()
     with transaction.atomic():
         locked = (
-            Recommendation.objects.select_for_update()
-            .select_related("agreement")
-            .get(pk=recommendation.pk)
+            Recommendation.objects.select_for_update().select_related("agreement").get(pk=recommendation.pk)
         )
         if locked.sent_at is not None:
             raise ValidationError(_("Rekommendationen är redan skickad."))
