@@ -83,13 +83,13 @@ def _allocation_from_request(request, agreement):
     if data is not None:
         data.setdefault("year", str(queries.default_cost_year(agreement)))
         data.setdefault("mode", "redistribute")
-    form = CostScenarioForm(
-        data,
-        agreement=agreement,
-        initial={"year": queries.default_cost_year(agreement), "mode": "redistribute"},
-    )
+    defaults = {"year": queries.default_cost_year(agreement), "mode": "redistribute"}
+    # Without parameters the form is bound to the defaults, so a failed allocation (e.g. a new agreement
+    # without population figures yet) can be shown as the form's error.
+    form = CostScenarioForm(data if data is not None else defaults, agreement=agreement)
     if data is None:
-        params = {"year": queries.default_cost_year(agreement)}
+        form.is_valid()
+        params = {"year": defaults["year"]}
     elif form.is_valid():
         params = {
             "year": form.cleaned_data["year"],
@@ -112,7 +112,8 @@ def _allocation_from_request(request, agreement):
 def cost_page(request, slug):
     agreement = _agreement_or_404(slug)
     form, allocation = _allocation_from_request(request, agreement)
-    status = 200 if allocation is not None else 400
+    # 400 only for bad parameters; without any, a failed allocation is shown on a normal page.
+    status = 200 if allocation is not None or not request.GET else 400
     context = {
         "agreement": agreement,
         "form": form,
