@@ -58,3 +58,23 @@ def _no_pdf_unless_asked(request, monkeypatch):
         from governance.documents import rendering
 
         monkeypatch.setattr(rendering, "soffice_path", lambda: None)
+
+
+@pytest.fixture(autouse=True)
+def queued_notifications(monkeypatch):
+    """The notification tasks run their bodies at once (like a worker would), never through the broker;
+    the list records what was queued."""
+    from governance.decisions import tasks
+
+    queued = []
+
+    def inline(task):
+        def delay(pk):
+            queued.append((task.name, pk))
+            return task.run(pk)
+
+        return delay
+
+    for task in (tasks.recommendation_notify, tasks.consultation_notify):
+        monkeypatch.setattr(task, "delay", inline(task))
+    return queued
