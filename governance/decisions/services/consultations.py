@@ -99,7 +99,7 @@ def consultation_create(
     if errors:
         raise ValidationError(errors)
     if sender is None:
-        sender = Organisation.objects.filter(kind=OrganisationKind.KSL).first()
+        sender = Organisation.objects.filter(kind=OrganisationKind.ASSOCIATION).order_by("pk").first()
         if sender is None:
             raise ValidationError(_("Avsändare: KSL finns inte i partsregistret."))
     with transaction.atomic():
