@@ -131,7 +131,9 @@ class AgreementCreateForm(forms.Form):
         required=False,
         help_text=_("Används i adresser och kommandon. Lämna tomt för kort titel och startår."),
     )
-    period_start = forms.DateField(label=_("Avtalsperiod från"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(
+        label=_("Avtalsperiod från"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     period_end = forms.DateField(label=_("Avtalsperiod till"), widget=forms.DateInput(attrs={"type": "date"}))
     host = forms.ModelChoiceField(label=_("Huvudman"), queryset=Organisation.objects.none())
     previous = forms.ModelChoiceField(
@@ -140,9 +142,7 @@ class AgreementCreateForm(forms.Form):
         queryset=Organisation.objects.none(),
         help_text=_("Vid förnyelse: avtalet som det nya avtalet förlänger."),
     )
-    annual_budget = forms.IntegerField(
-        label=_("Årsbudget (kr)"), min_value=1, max_value=10_000_000_000
-    )
+    annual_budget = forms.IntegerField(label=_("Årsbudget (kr)"), min_value=1, max_value=10_000_000_000)
     basis_rule = forms.ChoiceField(label=_("Folkmängd per"), choices=BasisRule.choices)
     fixed_basis_date = forms.DateField(
         label=_("Fast datum för folkmängd"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -6,7 +6,6 @@ import io
 import zipfile
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -237,7 +236,7 @@ def test_attachments_are_checked_by_content_and_size(ksl_officer, agreement, mon
     assert pdf.filename == "avtal.pdf" and docx.filename == "tu.docx" and len(pdf.sha256) == 64
     assert AuditEvent.objects.latest("id").action == DecisionAction.RECOMMENDATION_ATTACHMENT_ADDED
     before = (RecommendationAttachment.objects.count(), AuditEvent.objects.count())
-    with pytest.raises(ValidationError, match="PDF-, Word- .* eller Excel-fil"):
+    with pytest.raises(ValidationError, match=r"PDF-, Word- .* eller Excel-fil"):
         services.recommendation_attachment_add(
             acting_user=ksl_officer,
             recommendation=draft,
