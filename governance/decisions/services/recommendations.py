@@ -372,6 +372,13 @@ def recommendation_send(
                 )
             }
         deadline = next_working_day(locked.answer_deadline)
+        # Replayed history is dated by the board's decision, not by the day of loading, and counts as
+        # already notified (nobody is e-mailed about it).
+        sent_at = (
+            timezone.make_aware(dt.datetime.combine(locked.board_decision_date, dt.time(12)))
+            if replay
+            else timezone.now()
+        )
         cases, steps = [], []
         for organisation in recipients:
             case = AdoptionCase.objects.create(
@@ -380,7 +387,7 @@ def recommendation_send(
                 deadline=deadline,
                 previous_case=previous.get(organisation.pk),
                 is_demo_data=locked.is_demo_data or organisation.pk in demo_organisation_ids,
-                notified_at=timezone.now() if replay else None,
+                notified_at=sent_at if replay else None,
             )
             cases.append(case)
             steps += [
@@ -388,7 +395,7 @@ def recommendation_send(
                 for index, (body, role) in enumerate(_default_chain(organisation), start=1)
             ]
         DecisionStep.objects.bulk_create(steps)
-        locked.sent_at = timezone.now()
+        locked.sent_at = sent_at
         locked.save(update_fields=["sent_at"])
         audit_record(
             acting_user=acting_user,
