@@ -55,6 +55,20 @@ def recommendation_list(user=None):
     return rows
 
 
+def consultation_list():
+    """Consultations, newest first, with how many recipients there are and how many answered (one query)."""
+    return list(
+        ConsultationRound.objects.select_related("sender")
+        .annotate(
+            recipient_count=Count("recipients", distinct=True),
+            answered_count=Count(
+                "responses", filter=~Q(responses__position=Position.NO_ANSWER), distinct=True
+            ),
+        )
+        .order_by("-sent_on", "-pk")
+    )
+
+
 def recommendation_for_slug(slug: str) -> Recommendation:
     return Recommendation.objects.select_related("agreement", "consultation").get(slug=slug)
 

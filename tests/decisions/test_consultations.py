@@ -245,3 +245,8 @@ def test_compilation_query_count_does_not_grow_with_responses(
     with CaptureQueriesContext(connection) as two:
         assert ksl_client.get(url).status_code == 200
     assert len(two) == len(one)
+
+
+def test_the_public_list_shows_consultations_with_their_answers(client, consultation):
+    page = client.get(reverse("decisions:list")).text
+    assert consultation.title in page and "21 av 26" in page and "0 av 3" in page

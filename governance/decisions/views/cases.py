@@ -25,7 +25,10 @@ def recommendation_list(request):
     return render(
         request,
         "decisions/recommendation_list.html",
-        {"recommendations": queries.recommendation_list(request.user)},
+        {
+            "recommendations": queries.recommendation_list(request.user),
+            "consultations": queries.consultation_list(),
+        },
     )
 
 
