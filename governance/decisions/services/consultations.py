@@ -23,6 +23,7 @@ from ..models import (
     ConsultationRound,
 )
 
+RESERVED_SLUGS = {"ny"}  # /anslutning/ny/ and /anslutning/remiss/ny/ are the pages for new ones
 MAX_TITLE = 300
 MAX_REGISTRATION_NUMBER = 60
 MAX_DESCRIPTION = 20_000
@@ -38,7 +39,7 @@ def _unique_slug(title: str) -> str:
     base = slugify(title)[:55].strip("-") or "remiss"
     taken = set(ConsultationRound.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
-    while slug in taken:
+    while slug in taken or slug in RESERVED_SLUGS:
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -75,6 +76,8 @@ def consultation_create(
         errors.append(_("Rubrik: ange en rubrik."))
     elif len(title) > MAX_TITLE:
         errors.append(_("Rubrik: högst %(n)s tecken.") % {"n": MAX_TITLE})
+    if slug in RESERVED_SLUGS:
+        errors.append(_("Kortnamn: ”%(slug)s” är reserverat för sidan för nya.") % {"slug": slug})
     if slug and slugify(slug) != slug:
         errors.append(_("Kortnamn: endast små bokstäver a–z, siffror och bindestreck."))
     if len(registration_number) > MAX_REGISTRATION_NUMBER:

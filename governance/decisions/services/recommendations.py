@@ -31,6 +31,7 @@ from ..models import (
 )
 from .cases import _default_chain
 
+RESERVED_SLUGS = {"ny"}  # /anslutning/ny/ and /anslutning/remiss/ny/ are the pages for new ones
 MAX_TITLE = 300
 MAX_REGISTRATION_NUMBER = 60
 MAX_BACKGROUND = 20_000
@@ -53,7 +54,7 @@ def _unique_slug(title: str, wanted: str = "", exclude_pk: int | None = None) ->
         .values_list("slug", flat=True)
     )
     slug, n = base, 2
-    while slug in taken:
+    while slug in taken or slug in RESERVED_SLUGS:
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -131,6 +132,8 @@ def recommendation_create(
     )
     if agreement is None:
         errors.append(_("Avtal: välj avtalet som rekommendationen gäller."))
+    if slug in RESERVED_SLUGS:
+        errors.append(_("Kortnamn: ”%(slug)s” är reserverat för sidan för nya.") % {"slug": slug})
     if slug and slugify(slug) != slug:
         errors.append(_("Kortnamn: endast små bokstäver a–z, siffror och bindestreck."))
     if errors:
