@@ -46,6 +46,8 @@ ITEM = "item"
 REPORT = "report"
 TOKEN = "token"  # the chair's calendar token: feeds authenticate by token, not by session
 BATCH_KEY = "5b1f2f3e-0000-4000-8000-000000000001"
+DRAFT = "matris-utkast"  # KSL's draft recommendation (to Danderyd and Ekerö) with one attachment
+DRAFT_ATTACHMENT = "draft-attachment"
 
 # name -> (sample kwargs, GET expectations, POST expectations or None for "GET-only")
 MATRIX = {
@@ -212,6 +214,58 @@ MATRIX = {
         only(200, "chair", "member", "ksl_officer", "host_admin"),
         None,
     ),
+    # KSL's pages (KSL officers, and host administrators, who hold the same permission); empty POSTs: 400.
+    "agreements:create": ({}, only(200, "ksl_officer", "host_admin"), only(400, "ksl_officer", "host_admin")),
+    "decisions:recommendation_create": (
+        {},
+        only(200, "ksl_officer", "host_admin"),
+        only(400, "ksl_officer", "host_admin"),
+    ),
+    # A sent recommendation: KSL and the people of its recipients (Danderyd's, Ekerö's clerks).
+    "decisions:recommendation": (
+        {"slug": "origo-2016"},
+        only(200, "ksl_officer", "host_admin", "danderyd_clerk", "ekero_clerk"),
+        None,
+    ),
+    "decisions:recommendation_edit": (
+        {"slug": DRAFT},
+        only(200, "ksl_officer", "host_admin"),
+        only(400, "ksl_officer", "host_admin"),
+    ),
+    "decisions:recommendation_attachment_add": (
+        {"slug": DRAFT},
+        everyone(405),
+        only(400, "ksl_officer", "host_admin"),
+    ),
+    # A draft's attachment: nobody else learns that it exists (404).
+    "decisions:recommendation_attachment": (
+        {"slug": DRAFT, "pk": DRAFT_ATTACHMENT},
+        only(200, "ksl_officer", "host_admin", others=404),
+        None,
+    ),
+    "decisions:recommendation_attachment_remove": (
+        {"slug": DRAFT, "pk": DRAFT_ATTACHMENT},
+        everyone(405),
+        only(302, "ksl_officer", "host_admin"),
+    ),
+    # Sending needs the confirmation box: an empty POST is a 400 and sends nothing.
+    "decisions:recommendation_send": ({"slug": DRAFT}, everyone(405), only(400, "ksl_officer", "host_admin")),
+    "decisions:consultation_create": (
+        {},
+        only(200, "ksl_officer", "host_admin"),
+        only(400, "ksl_officer", "host_admin"),
+    ),
+    # The municipalities' clerks answer for their own municipality; KSL may not answer for one (403).
+    "decisions:consultation_answer": (
+        {"slug": "origo-remiss-2011"},
+        {**only(200, "danderyd_clerk", "ekero_clerk", others=404), "ksl_officer": 403, "host_admin": 403},
+        {**only(400, "danderyd_clerk", "ekero_clerk", others=404), "ksl_officer": 403, "host_admin": 403},
+    ),
+    "decisions:consultation_assess": (
+        {"slug": "origo-remiss-2011"},
+        everyone(405),
+        only(400, "ksl_officer", "host_admin"),
+    ),
 }
 
 # The Django admin: staff only. Anonymous users and every non-staff role are sent to the admin login.
@@ -249,8 +303,43 @@ def _admin_kwargs(pattern):
     return kwargs
 
 
+def _draft_sample(kwargs):
+    """KSL's draft recommendation with one attachment, made on first use (inside the test's transaction)."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from governance.agreements.models import Agreement
+    from governance.decisions import services
+    from governance.decisions.models import Recommendation
+
+    draft = Recommendation.objects.filter(slug=DRAFT).first()
+    if draft is None:
+        draft = services.recommendation_create(
+            acting_user=None,
+            slug=DRAFT,
+            title="Utkast",
+            board_decision_date=dt.date(2026, 1, 1),
+            agreement=Agreement.objects.get(slug="origo-2016"),
+            answer_deadline=dt.date(2030, 1, 1),
+            decision_points="att ansluta sig",
+            recipients=list(Organisation.objects.filter(municipality_code__in=["0162", "0125"])),
+        )
+        services.recommendation_attachment_add(
+            acting_user=None,
+            recommendation=draft,
+            title="Avtalet",
+            upload=SimpleUploadedFile("avtal.pdf", b"%PDF-1.4 utkast"),
+        )
+    attachment = draft.attachments.first()
+    return {**kwargs, "pk": attachment.pk if attachment else 0} if "pk" in kwargs else kwargs
+
+
 def _sample(kwargs):
     from governance.decisions.models import AdoptionCase
+
+    if kwargs.get("slug") == DRAFT:
+        return _draft_sample(kwargs)
 
     if kwargs.get("pk") == EKERO:
         return {**kwargs, "pk": Organisation.objects.get(municipality_code="0125").pk}

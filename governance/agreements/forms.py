@@ -114,3 +114,97 @@ class CostSplitForm(forms.Form):
             for body in self.bodies
             if self.cleaned_data.get(f"body_{body.pk}") is not None
         }
+
+
+FIXED_SHARE_ROWS = 4
+
+
+class AgreementCreateForm(forms.Form):
+    """A new agreement and its cost model: fixed shares for a few named parties and the municipalities'
+    population pool. Validation of the whole (shares add up to 100 %) is the service's."""
+
+    title = forms.CharField(label=_("Titel"), max_length=300)
+    short_title = forms.CharField(label=_("Kort titel"), max_length=100, help_text=_("T.ex. ”Origo”."))
+    slug = forms.SlugField(
+        label=_("Kortnamn"),
+        max_length=60,
+        required=False,
+        help_text=_("Används i adresser och kommandon. Lämna tomt för kort titel och startår."),
+    )
+    period_start = forms.DateField(
+        label=_("Avtalsperiod från"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(label=_("Avtalsperiod till"), widget=forms.DateInput(attrs={"type": "date"}))
+    host = forms.ModelChoiceField(label=_("Huvudman"), queryset=Organisation.objects.none())
+    previous = forms.ModelChoiceField(
+        label=_("Förlänger avtal"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        help_text=_("Vid förnyelse: avtalet som det nya avtalet förlänger."),
+    )
+    annual_budget = forms.IntegerField(label=_("Årsbudget (kr)"), min_value=1, max_value=10_000_000_000)
+    basis_rule = forms.ChoiceField(label=_("Folkmängd per"), choices=BasisRule.choices)
+    fixed_basis_date = forms.DateField(
+        label=_("Fast datum för folkmängd"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    pool_percent = forms.DecimalField(
+        label=_("Kommunernas andel efter folkmängd (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=7,
+        decimal_places=4,
+    )
+    cooperating = forms.ModelMultipleChoiceField(
+        label=_("Samverkande parter (finansierar inte)"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Agreement
+
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.order_by("kind", "municipality_code", "name")
+        others = Organisation.objects.exclude(kind=OrganisationKind.MUNICIPALITY).order_by("name")
+        self.fields["host"].queryset = organisations
+        self.fields["previous"].queryset = Agreement.objects.filter(renewal__isnull=True).order_by(
+            "period_start"
+        )
+        self.fields["cooperating"].queryset = others
+        for n in range(1, FIXED_SHARE_ROWS + 1):
+            self.fields[f"share_party_{n}"] = forms.ModelChoiceField(
+                label=_("Fast andel %(n)s: part") % {"n": n}, required=False, queryset=organisations
+            )
+            self.fields[f"share_percent_{n}"] = forms.DecimalField(
+                label=_("Fast andel %(n)s: procent") % {"n": n},
+                required=False,
+                min_value=0,
+                max_value=100,
+                max_digits=7,
+                decimal_places=4,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for n in range(1, FIXED_SHARE_ROWS + 1):
+            party, percent = cleaned.get(f"share_party_{n}"), cleaned.get(f"share_percent_{n}")
+            if party is not None and percent is None:
+                self.add_error(f"share_percent_{n}", _("Ange procent för parten."))
+            if party is None and percent is not None:
+                self.add_error(f"share_party_{n}", _("Välj vilken part andelen gäller."))
+        if cleaned.get("basis_rule") == BasisRule.FIXED_DATE and not cleaned.get("fixed_basis_date"):
+            self.add_error("fixed_basis_date", _("Ange det fasta datumet för folkmängden."))
+        if not cleaned.get("slug") and cleaned.get("short_title") and cleaned.get("period_start"):
+            from django.utils.text import slugify
+
+            cleaned["slug"] = slugify(f"{cleaned['short_title']}-{cleaned['period_start'].year}")[:60]
+        return cleaned
+
+    def fixed_shares(self) -> list[tuple[Organisation, Decimal]]:
+        return [
+            (self.cleaned_data[f"share_party_{n}"], self.cleaned_data[f"share_percent_{n}"])
+            for n in range(1, FIXED_SHARE_ROWS + 1)
+            if self.cleaned_data.get(f"share_party_{n}") is not None
+        ]

@@ -36,3 +36,14 @@ def cost_split_organisation_ids(user) -> set[int] | None:
     if can_manage_agreements(user):
         return None
     return workable_organisation_ids(user)
+
+
+def can_create_agreement(user) -> bool:
+    """Host administrators, and KSL officers, who register the agreement they recommend the municipalities
+    to join (the permission to create recommendations: KSL's role)."""
+    return can_manage_agreements(user) or (user.is_active and user.has_perm("decisions.add_recommendation"))
+
+
+def check_create_agreement(user) -> None:
+    if not can_create_agreement(user):
+        raise PermissionDenied(_("Du får inte skapa avtal."))

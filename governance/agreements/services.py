@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from governance.core.formatting import format_percent
@@ -94,92 +95,188 @@ def cost_model_update(
     return cost_model
 
 
-def agreement_load(*, acting_user, data: dict) -> tuple[Agreement, bool]:
-    """Create an agreement with its parties and cost model from fixture data, unless it exists (by slug).
+MAX_TITLE = 300
+MAX_SHORT_TITLE = 100
+MAX_FIXED_SHARES = 10
 
-    Returns the agreement and whether it was created. Validates the cost terms like ``cost_model_update``.
+
+def agreement_create(
+    *,
+    acting_user,
+    slug: str,
+    title: str,
+    short_title: str,
+    period_start: dt.date | None,
+    period_end: dt.date | None,
+    host: Organisation | None,
+    annual_budget: int | None,
+    basis_rule: str,
+    fixed_basis_date: dt.date | None = None,
+    fixed_shares: list[tuple[Organisation, Decimal]] = (),
+    pool_percent: Decimal | None = None,
+    financing: list[Organisation] | None = None,
+    cooperating: list[Organisation] = (),
+    previous: Agreement | None = None,
+    splits: list[tuple[Body, int]] = (),
+    is_demo_data: bool = False,
+) -> Agreement:
+    """Create an agreement with its parties and cost model.
+
+    ``fixed_shares`` are fixed percentages for named parties (Region Stockholm 25 %); ``pool_percent`` is the
+    municipalities' share by population. The shares must add up to 100 % (validated like
+    ``cost_model_update``). ``financing`` defaults to every municipality; parties with a fixed share finance
+    too; the host is added as host if it is not already a party. ``previous`` makes it a renewal.
+    Refused with every problem listed, and nothing written.
     """
-    permissions.check_manage_agreements(acting_user)
-    existing = Agreement.objects.filter(slug=data["slug"]).first()
-    if existing is not None:
-        return existing, False
-    terms = data["cost_model"]
-    try:
-        percents = [Decimal(share["percent"]) for share in terms["shares"]]
-    except (InvalidOperation, KeyError) as exc:
-        raise ValidationError(_("Ogiltig andel i kostnadsmodellen.")) from exc
-    fixed_basis = terms.get("fixed_basis_date")
-    fixed_basis_date = dt.date.fromisoformat(fixed_basis) if fixed_basis else None
-    errors = _validate_cost_terms(
-        annual_budget=terms["annual_budget"],
-        basis_rule=terms["basis_rule"],
+    permissions.check_create_agreement(acting_user)
+    slug, title, short_title = (slug or "").strip(), (title or "").strip(), (short_title or "").strip()
+    fixed_shares = list(fixed_shares)
+    errors = []
+    if not slug or slugify(slug) != slug or len(slug) > 60:
+        errors.append(_("Kortnamn: högst 60 tecken, små bokstäver a–z, siffror och bindestreck."))
+    if not title or len(title) > MAX_TITLE:
+        errors.append(_("Titel: ange en titel på högst %(n)s tecken.") % {"n": MAX_TITLE})
+    if not short_title or len(short_title) > MAX_SHORT_TITLE:
+        errors.append(_("Kort titel: ange en kort titel på högst %(n)s tecken.") % {"n": MAX_SHORT_TITLE})
+    if period_start is None or period_end is None:
+        errors.append(_("Avtalsperiod: ange från- och tilldatum."))
+    elif period_end <= period_start:
+        errors.append(_("Avtalsperiod: slutdatum måste vara efter startdatum."))
+    if host is None:
+        errors.append(_("Huvudman: välj huvudman."))
+    if len(fixed_shares) > MAX_FIXED_SHARES:
+        errors.append(_("Fasta andelar: högst %(n)s parter.") % {"n": MAX_FIXED_SHARES})
+    parties = [org for org, _p in fixed_shares]
+    if len({org.pk for org in parties}) != len(parties):
+        errors.append(_("Fasta andelar: varje part får bara ha en fast andel."))
+    percents = [percent for _o, percent in fixed_shares]
+    if pool_percent:
+        percents.append(pool_percent)
+    if any(p.as_tuple().exponent < -4 for p in percents if isinstance(p, Decimal)):
+        errors.append(_("Andelar: högst fyra decimaler."))
+    errors += _validate_cost_terms(
+        annual_budget=annual_budget,
+        basis_rule=basis_rule,
         fixed_basis_date=fixed_basis_date,
         percents=percents,
     )
+    if previous is not None:
+        if Agreement.objects.filter(previous=previous).exists():
+            errors.append(_("Förlänger: %(prev)s har redan en förlängning.") % {"prev": previous})
+        elif period_start is not None and period_start <= previous.period_end:
+            errors.append(_("Avtalsperiod: en förlängning börjar efter det tidigare avtalets slut."))
     if errors:
         raise ValidationError(errors)
-    organisations = {org.name: org for org in Organisation.objects.all()}
+    if financing is None:
+        financing = list(Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY))
     with transaction.atomic():
+        if Agreement.objects.filter(slug=slug).exists():
+            raise ValidationError(_("Kortnamn: ”%(slug)s” används redan.") % {"slug": slug})
         agreement = Agreement(
-            slug=data["slug"],
-            title=data["title"],
-            short_title=data["short_title"],
-            period_start=dt.date.fromisoformat(data["period_start"]),
-            period_end=dt.date.fromisoformat(data["period_end"]),
-            host=organisations[data["host"]],
-            previous=Agreement.objects.get(slug=data["previous"]) if data.get("previous") else None,
+            slug=slug,
+            title=title,
+            short_title=short_title,
+            period_start=period_start,
+            period_end=period_end,
+            host=host,
+            previous=previous,
+            is_demo_data=is_demo_data,
         )
         agreement.full_clean()
         agreement.save()
-        members = []
-        for name in data.get("financing", []):
-            if name == "all_municipalities":
-                members += [
-                    (org, PartyRole.FINANCING)
-                    for org in organisations.values()
-                    if org.kind == OrganisationKind.MUNICIPALITY
-                ]
-            else:
-                members.append((organisations[name], PartyRole.FINANCING))
-        members += [(organisations[name], PartyRole.COOPERATING) for name in data.get("cooperating", [])]
-        if agreement.host not in [org for org, _role in members]:
-            members.append((agreement.host, PartyRole.HOST))
+        members: dict[int, tuple[Organisation, str]] = {}
+        for org in [*financing, *parties]:
+            members.setdefault(org.pk, (org, PartyRole.FINANCING))
+        for org in cooperating:
+            members.setdefault(org.pk, (org, PartyRole.COOPERATING))
+        members.setdefault(host.pk, (host, PartyRole.HOST))
         AgreementParty.objects.bulk_create(
-            [AgreementParty(agreement=agreement, organisation=org, role=role) for org, role in members]
+            [
+                AgreementParty(agreement=agreement, organisation=org, role=role)
+                for org, role in members.values()
+            ]
         )
         cost_model = CostModel.objects.create(
             agreement=agreement,
-            annual_budget=terms["annual_budget"],
-            basis_rule=terms["basis_rule"],
-            fixed_basis_date=fixed_basis_date,
+            annual_budget=annual_budget,
+            basis_rule=basis_rule,
+            fixed_basis_date=fixed_basis_date if basis_rule == BasisRule.FIXED_DATE else None,
         )
-        CostShare.objects.bulk_create(
-            [
-                CostShare(
-                    cost_model=cost_model,
-                    kind=ShareKind.POPULATION_POOL if share.get("pool") else ShareKind.FIXED,
-                    organisation=None if share.get("pool") else organisations[share["party"]],
-                    percent=percent,
-                )
-                for share, percent in zip(terms["shares"], percents, strict=True)
-            ]
-        )
+        shares = [
+            CostShare(cost_model=cost_model, kind=ShareKind.FIXED, organisation=org, percent=percent)
+            for org, percent in fixed_shares
+        ]
+        if pool_percent:
+            shares.append(
+                CostShare(cost_model=cost_model, kind=ShareKind.POPULATION_POOL, percent=pool_percent)
+            )
+        CostShare.objects.bulk_create(shares)
         CostSplit.objects.bulk_create(
-            [
-                CostSplit(
-                    cost_model=cost_model,
-                    body=Body.objects.get(organisation__name=split["organisation"], name=split["body"]),
-                    weight=split["weight"],
-                )
-                for split in terms.get("splits", [])
-            ]
+            [CostSplit(cost_model=cost_model, body=body, weight=weight) for body, weight in splits]
         )
         audit_record(
             acting_user=acting_user,
             action=AgreementAction.AGREEMENT_CREATED,
             obj=agreement,
-            payload={"parties": len(members), "annual_budget": terms["annual_budget"]},
+            payload={
+                "parties": len(members),
+                "annual_budget": annual_budget,
+                "basis_rule": basis_rule,
+                "fixed_basis_date": cost_model.fixed_basis_date,
+                "shares": [{"party": org.name, "percent": str(p)} for org, p in fixed_shares]
+                + ([{"pool": True, "percent": str(pool_percent)}] if pool_percent else []),
+                "previous": previous.slug if previous else None,
+            },
         )
+    return agreement
+
+
+def agreement_load(*, acting_user, data: dict) -> tuple[Agreement, bool]:
+    """Create an agreement with its parties and cost model from fixture data, unless it exists (by slug),
+    through ``agreement_create``. Returns the agreement and whether it was created."""
+    permissions.check_manage_agreements(acting_user)
+    existing = Agreement.objects.filter(slug=data["slug"]).first()
+    if existing is not None:
+        return existing, False
+    terms = data["cost_model"]
+    organisations = {org.name: org for org in Organisation.objects.all()}
+    try:
+        fixed = [
+            (organisations[share["party"]], Decimal(share["percent"]))
+            for share in terms["shares"]
+            if not share.get("pool")
+        ]
+        pools = [Decimal(share["percent"]) for share in terms["shares"] if share.get("pool")]
+    except (InvalidOperation, KeyError) as exc:
+        raise ValidationError(_("Ogiltig andel i kostnadsmodellen.")) from exc
+    fixed_basis = terms.get("fixed_basis_date")
+    financing = []
+    for name in data.get("financing", []):
+        if name == "all_municipalities":
+            financing += [org for org in organisations.values() if org.kind == OrganisationKind.MUNICIPALITY]
+        else:
+            financing.append(organisations[name])
+    agreement = agreement_create(
+        acting_user=acting_user,
+        slug=data["slug"],
+        title=data["title"],
+        short_title=data["short_title"],
+        period_start=dt.date.fromisoformat(data["period_start"]),
+        period_end=dt.date.fromisoformat(data["period_end"]),
+        host=organisations[data["host"]],
+        annual_budget=terms["annual_budget"],
+        basis_rule=terms["basis_rule"],
+        fixed_basis_date=dt.date.fromisoformat(fixed_basis) if fixed_basis else None,
+        fixed_shares=fixed,
+        pool_percent=pools[0] if pools else None,
+        financing=financing,
+        cooperating=[organisations[name] for name in data.get("cooperating", [])],
+        previous=Agreement.objects.get(slug=data["previous"]) if data.get("previous") else None,
+        splits=[
+            (Body.objects.get(organisation__name=split["organisation"], name=split["body"]), split["weight"])
+            for split in terms.get("splits", [])
+        ],
+    )
     return agreement, True
 
 

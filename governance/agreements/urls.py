@@ -6,6 +6,7 @@ app_name = "agreements"
 
 urlpatterns = [
     path("", views.agreement_list, name="list"),
+    path("nytt/", views.agreement_create, name="create"),
     path("<slug:slug>/kostnader/", views.cost_page, name="costs"),
     path("<slug:slug>/kostnader.csv", views.cost_download, {"fmt": "csv"}, name="costs_csv"),
     path("<slug:slug>/kostnader.xlsx", views.cost_download, {"fmt": "xlsx"}, name="costs_xlsx"),

@@ -16,7 +16,7 @@ from governance.parties.views import registry_view
 from . import permissions, queries, services
 from .costs import AllocationError
 from .exports import allocation_csv, allocation_xlsx
-from .forms import CostModelForm, CostScenarioForm, CostSplitForm
+from .forms import AgreementCreateForm, CostModelForm, CostScenarioForm, CostSplitForm
 from .models import CostSplit
 
 
@@ -30,7 +30,52 @@ def _agreement_or_404(slug):
 @require_GET
 @registry_view
 def agreement_list(request):
-    return render(request, "agreements/agreement_list.html", {"agreements": queries.agreement_list()})
+    return render(
+        request,
+        "agreements/agreement_list.html",
+        {
+            "agreements": queries.agreement_list(),
+            "can_create": permissions.can_create_agreement(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def agreement_create(request):
+    """A new agreement with its cost model (KSL officers and host administrators)."""
+    if not permissions.can_create_agreement(request.user):
+        raise PermissionDenied(_("Du får inte skapa avtal."))
+    form = AgreementCreateForm(request.POST or None, initial={"basis_rule": "previous_year_end"})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                agreement = services.agreement_create(
+                    acting_user=request.user,
+                    slug=data["slug"],
+                    title=data["title"],
+                    short_title=data["short_title"],
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    host=data["host"],
+                    annual_budget=data["annual_budget"],
+                    basis_rule=data["basis_rule"],
+                    fixed_basis_date=data["fixed_basis_date"],
+                    fixed_shares=form.fixed_shares(),
+                    pool_percent=data["pool_percent"],
+                    cooperating=list(data["cooperating"]),
+                    previous=data["previous"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Avtalet %(a)s är skapat.") % {"a": agreement})
+                return redirect("agreements:costs", slug=agreement.slug)
+        status = 400
+    return render(request, "agreements/agreement_form.html", {"form": form}, status=status)
 
 
 def _allocation_from_request(request, agreement):
@@ -38,13 +83,13 @@ def _allocation_from_request(request, agreement):
     if data is not None:
         data.setdefault("year", str(queries.default_cost_year(agreement)))
         data.setdefault("mode", "redistribute")
-    form = CostScenarioForm(
-        data,
-        agreement=agreement,
-        initial={"year": queries.default_cost_year(agreement), "mode": "redistribute"},
-    )
+    defaults = {"year": queries.default_cost_year(agreement), "mode": "redistribute"}
+    # Without parameters the form is bound to the defaults, so a failed allocation (e.g. a new agreement
+    # without population figures yet) can be shown as the form's error.
+    form = CostScenarioForm(data if data is not None else defaults, agreement=agreement)
     if data is None:
-        params = {"year": queries.default_cost_year(agreement)}
+        form.is_valid()
+        params = {"year": defaults["year"]}
     elif form.is_valid():
         params = {
             "year": form.cleaned_data["year"],
@@ -67,7 +112,8 @@ def _allocation_from_request(request, agreement):
 def cost_page(request, slug):
     agreement = _agreement_or_404(slug)
     form, allocation = _allocation_from_request(request, agreement)
-    status = 200 if allocation is not None else 400
+    # 400 only for bad parameters; without any, a failed allocation is shown on a normal page.
+    status = 200 if allocation is not None or not request.GET else 400
     context = {
         "agreement": agreement,
         "form": form,

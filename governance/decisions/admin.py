@@ -7,6 +7,7 @@ from governance.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from .models import (
     AdoptionCase,
     ConsultationAnswer,
+    ConsultationNotification,
     ConsultationQuestion,
     ConsultationResponse,
     ConsultationRound,
@@ -14,6 +15,7 @@ from .models import (
     DecisionStep,
     Digest,
     Recommendation,
+    RecommendationAttachment,
     Reminder,
 )
 
@@ -22,13 +24,17 @@ class QuestionInline(ReadOnlyInline):
     model = ConsultationQuestion
 
 
+class NotificationInline(ReadOnlyInline):
+    model = ConsultationNotification
+
+
 @admin.register(ConsultationRound)
 class ConsultationRoundAdmin(ReadOnlyAdmin):
     """Consultations are loaded with their questions (``adoption_history_load``); answers refer to the
     questions, so neither is edited here."""
 
     list_display = ["title", "sender", "sent_on", "deadline"]
-    inlines = [QuestionInline]
+    inlines = [QuestionInline, NotificationInline]
 
 
 @admin.register(ConsultationResponse)
@@ -38,9 +44,17 @@ class ConsultationResponseAdmin(ReadOnlyAdmin):
     list_select_related = ["organisation", "consultation"]
 
 
+class AttachmentInline(ReadOnlyInline):
+    model = RecommendationAttachment
+    fields = ["title", "filename", "size", "sha256", "uploaded_at", "uploaded_by_name"]
+
+
 @admin.register(Recommendation)
 class RecommendationAdmin(ReadOnlyAdmin):
-    list_display = ["title", "board_decision_date", "answer_deadline", "agreement"]
+    """Drafts, attachments and sending are the recommendation services' (the pages under /anslutning/)."""
+
+    list_display = ["title", "board_decision_date", "answer_deadline", "agreement", "sent_at"]
+    inlines = [AttachmentInline]
 
 
 @admin.register(AdoptionCase)

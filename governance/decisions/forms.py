@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.core.forms import ExpectedStateField, HiddenFieldErrorsMixin
 
-from .choices import CaseState, DecisionOutcome, StepRole
+from .choices import CaseState, DecisionOutcome, Position, ResponseDecider, StepRole
 
 
 class CaseActionForm(HiddenFieldErrorsMixin, forms.Form):
@@ -183,3 +183,172 @@ class MemoForm(HiddenFieldErrorsMixin, forms.Form):
         self.fields["body_id"].choices = [
             (body.pk, body.name) for body in case.organisation.bodies.exclude(kind="administration")
         ]
+
+
+# KSL's recommendations and consultations, and the municipality's answer. Limits repeat the services'.
+
+
+def _municipalities():
+    from governance.parties.choices import OrganisationKind
+    from governance.parties.models import Organisation
+
+    return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("municipality_code")
+
+
+class RecommendationForm(forms.Form):
+    title = forms.CharField(label=_("Rubrik"), max_length=300)
+    slug = forms.SlugField(
+        label=_("Kortnamn"),
+        max_length=60,
+        required=False,
+        help_text=_("Lämna tomt för att skapa av rubriken."),
+    )
+    board_decision_date = forms.DateField(
+        label=_("KSL-styrelsens beslut"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    registration_number = forms.CharField(label=_("KSL:s diarienummer"), max_length=60, required=False)
+    answer_deadline = forms.DateField(
+        label=_("Besked senast"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    agreement = forms.ModelChoiceField(label=_("Avtal"), queryset=None)
+    consultation = forms.ModelChoiceField(label=_("Remiss"), queryset=None, required=False)
+    background = forms.CharField(
+        label=_("Bakgrund"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    decision_points = forms.CharField(
+        label=_("Att-satser"),
+        max_length=21_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("De beslut kommunerna rekommenderas att fatta, en per rad (högst 20 rader)."),
+    )
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Mottagare"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        from governance.agreements.models import Agreement
+
+        from .models import ConsultationRound
+
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = Agreement.objects.order_by("-period_start")
+        self.fields["consultation"].queryset = ConsultationRound.objects.order_by("-sent_on")
+        self.fields["recipients"].queryset = _municipalities()
+        self.fields["recipients"].label_from_instance = lambda org: org.display_name
+        if not self.is_bound and "recipients" not in self.initial:  # default: all 26 municipalities
+            self.initial["recipients"] = list(self.fields["recipients"].queryset.values_list("pk", flat=True))
+        if editing:
+            self.fields.pop("slug")
+
+
+class RecommendationAttachmentForm(forms.Form):
+    title = forms.CharField(
+        label=_("Rubrik"), max_length=200, help_text=_("T.ex. ”Avtalet” eller ”Protokoll”.")
+    )
+    file = forms.FileField(
+        label=_("Fil (PDF, Word eller Excel, högst 20 MB)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx"}),
+    )
+
+
+class ConsultationForm(forms.Form):
+    title = forms.CharField(label=_("Rubrik"), max_length=300)
+    slug = forms.SlugField(
+        label=_("Kortnamn"),
+        max_length=60,
+        required=False,
+        help_text=_("Lämna tomt för att skapa av rubriken."),
+    )
+    registration_number = forms.CharField(label=_("Diarienummer"), max_length=60, required=False)
+    sent_on = forms.DateField(
+        label=_("Skickad"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Lämna tomt för i dag."),
+    )
+    deadline = forms.DateField(label=_("Svar senast"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        label=_("Beskrivning"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    questions = forms.CharField(
+        label=_("Frågor"),
+        max_length=62_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("En fråga per rad (högst 30 frågor, 2 000 tecken var). De numreras 1, 2, 3 …"),
+    )
+    timetable_question = forms.IntegerField(
+        label=_("Fråga som gäller tidplanen (nummer)"), required=False, min_value=1, max_value=30
+    )
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Mottagare"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = _municipalities()
+        self.fields["recipients"].label_from_instance = lambda org: org.display_name
+        if not self.is_bound and "recipients" not in self.initial:
+            self.initial["recipients"] = list(self.fields["recipients"].queryset.values_list("pk", flat=True))
+
+    def question_list(self) -> list[tuple[str, bool]]:
+        lines = [line.strip() for line in self.cleaned_data["questions"].splitlines() if line.strip()]
+        flagged = self.cleaned_data.get("timetable_question")
+        return [(text, number == flagged) for number, text in enumerate(lines, start=1)]
+
+
+class ConsultationAnswerForm(forms.Form):
+    """A municipality's remissvar: position, one answer per question, and who decided it."""
+
+    position = forms.ChoiceField(
+        label=_("Ställningstagande"),
+        choices=[(value, label) for value, label in Position.choices if value != Position.NO_ANSWER],
+    )
+    timetable_realistic = forms.NullBooleanField(label=_("Är tidplanen realistisk?"), required=False)
+    decided_by = forms.ChoiceField(
+        label=_("Beslutat av"), choices=ResponseDecider.choices, widget=forms.RadioSelect
+    )
+    adopted_by = forms.ModelChoiceField(label=_("Organ"), queryset=None, required=False)
+    decision_date = forms.DateField(
+        label=_("Beslutsdatum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decision_reference = forms.CharField(
+        label=_("Paragraf"), max_length=40, required=False, help_text=_("T.ex. ”§ 45”.")
+    )
+    summary = forms.CharField(
+        label=_("Sammanfattning"), max_length=10_000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, organisation, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        self.fields["adopted_by"].queryset = organisation.bodies.exclude(kind="administration").order_by(
+            "name"
+        )
+        for question in self.questions:
+            self.fields[f"answer_{question.number}"] = forms.CharField(
+                label=f"{question.number}. {question.text}",
+                max_length=10_000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decided_by") == ResponseDecider.BODY:
+            if not cleaned.get("adopted_by"):
+                self.add_error("adopted_by", _("Ange vilket organ som beslutade svaret."))
+            if not cleaned.get("decision_date"):
+                self.add_error("decision_date", _("Ange datum för organets beslut."))
+            if not cleaned.get("decision_reference", "").strip():
+                self.add_error("decision_reference", _("Ange beslutets paragraf (§)."))
+        return cleaned
+
+    def answers(self) -> dict[int, str]:
+        return {q.number: self.cleaned_data.get(f"answer_{q.number}", "") for q in self.questions}
+
+
+class AssessmentForm(forms.Form):
+    assessment = forms.CharField(
+        label=_("KSL:s bedömning"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 8})
+    )

@@ -137,6 +137,32 @@ class ConsultationAnswer(models.Model):
         return f"{self.response.organisation.display_name} {self.question.number}"
 
 
+class ConsultationNotification(models.Model):
+    """A consultation e-mailed to one recipient's contact persons; written only after the mail went out, so
+    a recipient is never mailed twice and a failed mail is tried again."""
+
+    consultation = models.ForeignKey(
+        ConsultationRound, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("remiss")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("mottagare")
+    )
+    notified_at = models.DateTimeField(_("skickad"), default=timezone.now)
+    recipients = models.TextField(_("e-postmottagare"), blank=True)
+
+    class Meta:
+        verbose_name = _("utskick av remiss")
+        verbose_name_plural = _("utskick av remisser")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "organisation"], name="one_notification_per_consultation_recipient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} → {self.organisation}"
+
+
 class Recommendation(models.Model):
     """A KSL recommendation (rekommendation) that the municipalities join an agreement.
 
@@ -250,6 +276,12 @@ class AdoptionCase(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("föregående ärende"),
     )
     last_moved_at = models.DateTimeField(_("senast ändrad"), default=timezone.now)
+    notified_at = models.DateTimeField(
+        _("kontaktpersonerna underrättade"),
+        null=True,
+        blank=True,
+        help_text=_("När rekommendationen e-postades till kommunens kontaktpersoner (tomt: inte ännu)."),
+    )
     is_demo_data = models.BooleanField(_("demodata"), default=False)
 
     class Meta:

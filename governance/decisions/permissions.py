@@ -130,6 +130,49 @@ def check_manage_recommendations(user) -> None:
         raise PermissionDenied(_("Endast KSL skapar rekommendationer och remisser."))
 
 
+def can_read_recommendation(user, recommendation) -> bool:
+    """KSL reads every recommendation, drafts too; a sent one is also read by the people of its recipients."""
+    if not user.is_authenticated:
+        return False
+    if can_manage_recommendations(user) or can_view_dashboard(user):
+        return True
+    if not recommendation.is_sent:
+        return False
+    readable = party_permissions.readable_organisation_ids(user)
+    return bool(readable) and recommendation.recipients.filter(pk__in=readable).exists()
+
+
+def check_read_recommendation(user, recommendation) -> None:
+    """A draft is KSL's own: others get 404. A sent one is public knowledge: others get 403."""
+    if can_read_recommendation(user, recommendation):
+        return
+    if not recommendation.is_sent:
+        raise Http404
+    raise PermissionDenied(_("Rekommendationen är till för KSL och mottagarna."))
+
+
+def answerable_organisations(user, consultation) -> list:
+    """The recipients of ``consultation`` whose clerk ``user`` is (whose answer they may give)."""
+    if not user.is_authenticated:
+        return []
+    ids = party_permissions.workable_organisation_ids(user)
+    return list(consultation.recipients.filter(pk__in=ids).order_by("municipality_code")) if ids else []
+
+
+def check_answer_consultation(user, consultation, organisation) -> None:
+    """A municipality's clerks answer for it, never KSL for a municipality; ``None`` is the system."""
+    if user is None:
+        return
+    if not consultation.recipients.filter(pk=organisation.pk).exists() or not can_work_on_org(
+        user, organisation
+    ):
+        raise PermissionDenied(_("Du får inte svara på remissen för %(org)s.") % {"org": organisation})
+
+
+def can_work_on_org(user, organisation) -> bool:
+    return user.is_authenticated and party_permissions.can_work_on(user, organisation)
+
+
 def can_view_dashboard(user) -> bool:
     return user.is_authenticated and party_permissions.can_oversee_all(user)
 

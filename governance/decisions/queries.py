@@ -19,9 +19,18 @@ from governance.core import calendar
 from governance.core.choices import AuditAction
 from governance.core.queries import audit_events_for
 from governance.documents.models import GeneratedDocument
+from governance.parties.models import Organisation
 
 from . import permissions
-from .choices import LEGACY_ACTIONS, STAGES, CaseState, DecisionOutcome, Position, StepRole
+from .choices import (
+    LEGACY_ACTIONS,
+    STAGES,
+    CaseState,
+    DecisionOutcome,
+    Position,
+    ResponseDecider,
+    StepRole,
+)
 from .models import (
     AdoptionCase,
     ConsultationResponse,
@@ -33,18 +42,32 @@ from .models import (
 
 
 def recommendation_list(user=None):
-    """Recommendations with their cases counted by state, in one query (published to everyone)."""
+    """Recommendations with their cases counted by state, in one query (published to everyone). Drafts are
+    listed only for those who manage recommendations (KSL)."""
     counts = {state: Count("cases", filter=Q(cases__state=state)) for state in CaseState.values}
-    rows = list(
-        Recommendation.objects.select_related("agreement")
-        .annotate(total=Count("cases"), **counts)
-        .order_by("-board_decision_date")
-    )
+    recommendations = Recommendation.objects.select_related("agreement")
+    if user is None or not user.is_authenticated or not permissions.can_manage_recommendations(user):
+        recommendations = recommendations.filter(sent_at__isnull=False)
+    rows = list(recommendations.annotate(total=Count("cases"), **counts).order_by("-board_decision_date"))
     for row in rows:
         row.state_counts = [
             (CaseState(state).label, getattr(row, state)) for state in CaseState.values if getattr(row, state)
         ]
     return rows
+
+
+def consultation_list():
+    """Consultations, newest first, with how many recipients there are and how many answered (one query)."""
+    return list(
+        ConsultationRound.objects.select_related("sender")
+        .annotate(
+            recipient_count=Count("recipients", distinct=True),
+            answered_count=Count(
+                "responses", filter=~Q(responses__position=Position.NO_ANSWER), distinct=True
+            ),
+        )
+        .order_by("-sent_on", "-pk")
+    )
 
 
 def recommendation_for_slug(slug: str) -> Recommendation:
@@ -362,6 +385,8 @@ class Compilation:
     questions: list
     responses: list
     not_answered: list = field(default_factory=list)
+    deadline_passed: bool = False
+    late: int = 0
 
 
 def compilation(consultation: ConsultationRound) -> Compilation:
@@ -373,6 +398,9 @@ def compilation(consultation: ConsultationRound) -> Compilation:
         .order_by("organisation__municipality_code")
     )
     answered = [r for r in responses if r.position != Position.NO_ANSWER]
+    for response in responses:
+        response.late = response.answered_on is not None and response.answered_on > consultation.deadline
+        response.decided_label = _decided_label(response)
     positions = Counter(r.position for r in answered)
     questions = list(consultation.questions.all())
     by_question = defaultdict(list)
@@ -396,6 +424,48 @@ def compilation(consultation: ConsultationRound) -> Compilation:
                 "municipality_code"
             )
         ],
+        deadline_passed=not consultation.is_open(),
+        late=sum(1 for r in answered if r.late),
+    )
+
+
+def _decided_label(response: ConsultationResponse) -> str:
+    """Who decided the answer: "Tjänstemannasvar", or "Socialnämnden 2026-11-12 § 45"."""
+    if response.decided_by != ResponseDecider.BODY:
+        return str(ResponseDecider.OFFICIALS.label)
+    parts = [response.adopted_by.name if response.adopted_by_id else str(ResponseDecider.BODY.label)]
+    if response.decision_date:
+        parts.append(response.decision_date.isoformat())
+    reference = response.decision_reference
+    if reference:
+        parts.append(reference if reference.lstrip().startswith("§") else f"§ {reference}")
+    return " ".join(parts)
+
+
+def recommendation_detail(slug: str) -> Recommendation:
+    """A recommendation with its attachments, recipients and cases (by municipality) for its page."""
+    return (
+        Recommendation.objects.select_related("agreement", "consultation")
+        .prefetch_related(
+            "attachments",
+            Prefetch("recipients", queryset=Organisation.objects.order_by("municipality_code", "name")),
+            Prefetch("cases", queryset=AdoptionCase.objects.select_related("organisation")),
+        )
+        .get(slug=slug)
+    )
+
+
+def consultation_for_slug(slug: str) -> ConsultationRound:
+    return ConsultationRound.objects.select_related("sender").prefetch_related("questions").get(slug=slug)
+
+
+def consultation_response_for(consultation: ConsultationRound, organisation) -> ConsultationResponse | None:
+    """A municipality's earlier response with its answers (to prefill the answer form), or ``None``."""
+    return (
+        ConsultationResponse.objects.filter(consultation=consultation, organisation=organisation)
+        .select_related("adopted_by")
+        .prefetch_related("answers__question")
+        .first()
     )
 
 

@@ -2,12 +2,36 @@ from django.urls import path
 
 from .views import cases as views
 from .views import chains as chain_views
+from .views import consultations as consultation_views
 from .views import documents as document_views
+from .views import ksl as ksl_views
 
 app_name = "decisions"
 
 urlpatterns = [
     path("", views.recommendation_list, name="list"),
+    path("ny/", ksl_views.recommendation_create, name="recommendation_create"),
+    path("rekommendation/<slug:slug>/", ksl_views.recommendation_detail, name="recommendation"),
+    path("rekommendation/<slug:slug>/andra/", ksl_views.recommendation_edit, name="recommendation_edit"),
+    path(
+        "rekommendation/<slug:slug>/bilaga/",
+        ksl_views.recommendation_attachment_add,
+        name="recommendation_attachment_add",
+    ),
+    path(
+        "rekommendation/<slug:slug>/bilaga/<int:pk>/",
+        ksl_views.recommendation_attachment,
+        name="recommendation_attachment",
+    ),
+    path(
+        "rekommendation/<slug:slug>/bilaga/<int:pk>/ta-bort/",
+        ksl_views.recommendation_attachment_remove,
+        name="recommendation_attachment_remove",
+    ),
+    path("rekommendation/<slug:slug>/skicka/", ksl_views.recommendation_send, name="recommendation_send"),
+    path("remiss/ny/", consultation_views.consultation_create, name="consultation_create"),
+    path("remiss/<slug:slug>/svar/", consultation_views.consultation_answer, name="consultation_answer"),
+    path("remiss/<slug:slug>/bedomning/", consultation_views.consultation_assess, name="consultation_assess"),
     path("remiss/<slug:slug>/", views.consultation_compilation, name="compilation"),
     path("arende/<int:pk>/", views.case_detail, name="case"),
     path("arende/<int:pk>/underskrift.pdf", views.signature_download, name="signature"),

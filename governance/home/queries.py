@@ -119,6 +119,8 @@ def _todo(user) -> dict:
         todo["todo_cases"] = _my_cases(readable, today)
         workable = workable_organisation_ids(user)
         todo["consultations"] = _open_consultations(workable or readable["organisation_id__in"], today)
+        for consultation in todo["consultations"]:
+            consultation.can_answer = bool(workable)  # clerks answer; contact persons read the compilation
         todo["usual_chain_organisations"] = list(
             Organisation.objects.filter(pk__in=workable, kind=OrganisationKind.MUNICIPALITY).order_by("name")
         )

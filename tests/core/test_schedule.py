@@ -4,7 +4,12 @@ from django.conf import settings
 
 from governance.celery import app
 
-ON_DEMAND = {"documents.document_render", "meetings.notice_send"}  # enqueued by services, not by the clock
+ON_DEMAND = {  # enqueued by services, not by the clock
+    "documents.document_render",
+    "meetings.notice_send",
+    "decisions.recommendation_notify",
+    "decisions.consultation_notify",
+}
 
 
 def test_every_task_is_scheduled_or_on_demand():

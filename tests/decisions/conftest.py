@@ -4,7 +4,7 @@ import pytest
 
 from governance.agreements.models import Agreement
 from governance.decisions.models import AdoptionCase
-from governance.decisions.services import recommendation_create
+from governance.decisions.services import recommendation_create_and_send
 from governance.parties.models import Organisation
 
 
@@ -30,8 +30,9 @@ def fresh_recommendation(db):
     def make(
         slug="test-rek", recipients=("0162", "0125", "0180"), deadline=None, decided=dt.date(2025, 3, 1)
     ):
-        return recommendation_create(
+        return recommendation_create_and_send(
             acting_user=None,
+            replay=True,  # past deadlines allowed, no mail: the cases are what these tests need
             slug=slug,
             title="Testrekommendation",
             board_decision_date=decided,
@@ -57,3 +58,23 @@ def _no_pdf_unless_asked(request, monkeypatch):
         from governance.documents import rendering
 
         monkeypatch.setattr(rendering, "soffice_path", lambda: None)
+
+
+@pytest.fixture(autouse=True)
+def queued_notifications(monkeypatch):
+    """The notification tasks run their bodies at once (like a worker would), never through the broker;
+    the list records what was queued."""
+    from governance.decisions import tasks
+
+    queued = []
+
+    def inline(task):
+        def delay(pk):
+            queued.append((task.name, pk))
+            return task.run(pk)
+
+        return delay
+
+    for task in (tasks.recommendation_notify, tasks.consultation_notify):
+        monkeypatch.setattr(task, "delay", inline(task))
+    return queued

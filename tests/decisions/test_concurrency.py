@@ -29,8 +29,9 @@ def test_two_clerks_start_the_same_case_at_once():
         period_end="2031-12-31",
         host=Organisation.objects.get(is_host=True),
     )
-    recommendation = services.recommendation_create(
+    recommendation = services.recommendation_create_and_send(
         acting_user=None,
+        replay=True,
         slug="samtidigt",
         title="Samtidigt",
         board_decision_date=dt.date(2029, 1, 1),

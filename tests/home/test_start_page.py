@@ -104,7 +104,7 @@ def test_open_consultations_for_the_clerk(client, danderyd_clerk, ksl_officer):
     text = _get(client)[1]
     assert "Öppna remisser" in text and "Ny remiss om stöd" in text and "Gammal remiss" not in text
     assert "(5 dagar kvar)" in text and "inte besvarad" in text
-    assert reverse("decisions:compilation", args=["ny-remiss"]) in text
+    assert reverse("decisions:consultation_answer", args=["ny-remiss"]) in text
     ConsultationResponse.objects.create(consultation=open_round, organisation=danderyd, position="positive")
     text = _get(client)[1]
     assert "besvarad" in text and "inte besvarad" not in text

@@ -10,17 +10,27 @@ from .cases import (
     case_withdraw,
     cases_advance_periods,
     decision_posting_record,
-    recommendation_create,
 )
 from .chains import BEFORE_PROPOSAL_STATES, CHAIN_EDITABLE_STATES, case_chain_set, usual_chain_set
-from .consultations import consultation_response_record
+from .consultations import consultation_assess, consultation_create, consultation_response_record
 from .documents import documents_request_batch
 from .loading import adoption_history_load
+from .notifications import consultation_notify, recommendation_notify
+from .recommendations import (
+    MAX_ATTACHMENT_BYTES,
+    recommendation_attachment_add,
+    recommendation_attachment_remove,
+    recommendation_create,
+    recommendation_create_and_send,
+    recommendation_send,
+    recommendation_update,
+)
 from .reminders import digest_send, reminders_send
 
 __all__ = [
     "BEFORE_PROPOSAL_STATES",
     "CHAIN_EDITABLE_STATES",
+    "MAX_ATTACHMENT_BYTES",
     "MAX_SIGNED_COPY_BYTES",
     "adoption_history_load",
     "case_chain_set",
@@ -31,11 +41,20 @@ __all__ = [
     "case_start_preparation",
     "case_withdraw",
     "cases_advance_periods",
+    "consultation_assess",
+    "consultation_create",
+    "consultation_notify",
     "consultation_response_record",
     "decision_posting_record",
     "digest_send",
     "documents_request_batch",
+    "recommendation_attachment_add",
+    "recommendation_attachment_remove",
     "recommendation_create",
+    "recommendation_create_and_send",
+    "recommendation_notify",
+    "recommendation_send",
+    "recommendation_update",
     "reminders_send",
     "usual_chain_set",
 ]

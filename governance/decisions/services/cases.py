@@ -12,22 +12,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.agreements.models import Agreement, Signature
+from governance.agreements.models import Signature
 from governance.core import calendar
-from governance.core.calendar import next_working_day
 from governance.core.services import actor_display_name, audit_record
 from governance.core.transitions import transition_run
-from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation
 
 from .. import permissions
 from ..choices import CaseState, DecisionAction, DecisionOutcome, StepRole
 from ..models import (
     AdoptionCase,
-    ConsultationRound,
     Decision,
     DecisionStep,
-    Recommendation,
 )
 from .chains import MAX_REASON_CHARS, default_chain_heuristic
 from .chains import case_chain_set as case_chain_set  # re-exported: loading.py imports it from here
@@ -49,90 +45,6 @@ def _default_chain(organisation: Organisation) -> list[tuple[Body, str]]:
     steps = organisation.usual_chain.all() if prefetched else organisation.usual_chain.select_related("body")
     usual = [(step.body, step.role) for step in sorted(steps, key=lambda step: step.order)]
     return usual or default_chain_heuristic(organisation)
-
-
-def recommendation_create(
-    *,
-    acting_user,
-    slug: str,
-    title: str,
-    board_decision_date: dt.date,
-    registration_number: str,
-    agreement: Agreement,
-    answer_deadline: dt.date,
-    background: str = "",
-    consultation: ConsultationRound | None = None,
-    recipients: list[Organisation] | None = None,
-    is_demo_data: bool = False,
-    demo_organisation_ids: set[int] | None = None,
-) -> Recommendation:
-    """Create a recommendation and one adoption case per recipient (default: every municipality).
-
-    A recommendation for a renewal links each new case to the same municipality's case of the agreement
-    it renews. Cases are marked as demo data if ``is_demo_data``, or for the organisations in
-    ``demo_organisation_ids``.
-    """
-    permissions.check_manage_recommendations(acting_user)
-    demo_organisation_ids = demo_organisation_ids or set()
-    if answer_deadline < board_decision_date:
-        raise ValidationError(_("Sista dag för besked kan inte vara före KSL-styrelsens beslut."))
-    if recipients is None:
-        recipients = list(
-            Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).prefetch_related(
-                "bodies", "usual_chain__body"
-            )
-        )
-    if not recipients:
-        raise ValidationError(_("En rekommendation behöver minst en mottagare."))
-    with transaction.atomic():
-        recommendation = Recommendation.objects.create(
-            slug=slug,
-            title=title,
-            board_decision_date=board_decision_date,
-            registration_number=registration_number,
-            agreement=agreement,
-            answer_deadline=answer_deadline,
-            background=background,
-            consultation=consultation,
-            sent_at=timezone.now(),
-            is_demo_data=is_demo_data,
-        )
-        recommendation.recipients.set(recipients)
-        previous = {}
-        if agreement.previous_id:
-            previous = {
-                case.organisation_id: case
-                for case in AdoptionCase.objects.filter(
-                    recommendation__agreement_id=agreement.previous_id, next_case__isnull=True
-                )
-            }
-        deadline = next_working_day(answer_deadline)
-        for organisation in recipients:
-            case = AdoptionCase.objects.create(
-                recommendation=recommendation,
-                organisation=organisation,
-                deadline=deadline,
-                previous_case=previous.get(organisation.pk),
-                is_demo_data=is_demo_data or organisation.pk in demo_organisation_ids,
-            )
-            DecisionStep.objects.bulk_create(
-                [
-                    DecisionStep(case=case, order=index, body=body, role=role)
-                    for index, (body, role) in enumerate(_default_chain(organisation), start=1)
-                ]
-            )
-        audit_record(
-            acting_user=acting_user,
-            action=DecisionAction.RECOMMENDATION_CREATED,
-            obj=recommendation,
-            payload={
-                "recipients": len(recipients),
-                "answer_deadline": answer_deadline,
-                "case_deadline": deadline,
-                "demo_organisations": sorted(demo_organisation_ids),
-            },
-        )
-    return recommendation
 
 
 def case_history_date(*, acting_user, case: AdoptionCase, moved_at: dt.datetime) -> AdoptionCase:

@@ -1,20 +1,151 @@
-"""Consultation responses (remissvar)."""
+"""Consultations (remisser): KSL sends one with its questions, each recipient municipality answers
+(remissvar, by its officials or by a body's decision), KSL writes its assessment."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from governance.core.services import audit_record
+from governance.core import calendar
+from governance.core.services import actor_display_name, audit_record
+from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation
 
-from ..choices import DecisionAction, Position
+from .. import permissions
+from ..choices import DecisionAction, Position, ResponseDecider
 from ..models import (
     ConsultationAnswer,
+    ConsultationQuestion,
     ConsultationResponse,
     ConsultationRound,
 )
+
+RESERVED_SLUGS = {"ny"}  # /anslutning/ny/ and /anslutning/remiss/ny/ are the pages for new ones
+MAX_TITLE = 300
+MAX_REGISTRATION_NUMBER = 60
+MAX_DESCRIPTION = 20_000
+MAX_QUESTIONS = 30
+MAX_QUESTION_CHARS = 2000
+MAX_ANSWER_CHARS = 10_000
+MAX_SUMMARY_CHARS = 10_000
+MAX_DECISION_REFERENCE = 40
+MAX_ASSESSMENT_CHARS = 20_000
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:55].strip("-") or "remiss"
+    taken = set(ConsultationRound.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken or slug in RESERVED_SLUGS:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def consultation_create(
+    *,
+    acting_user,
+    title: str,
+    deadline: dt.date | None,
+    questions: list[str | tuple[str, bool]],
+    slug: str = "",
+    registration_number: str = "",
+    sent_on: dt.date | None = None,
+    description: str = "",
+    recipients: list[Organisation] | None = None,
+    sender: Organisation | None = None,
+    is_demo_data: bool = False,
+    notify: bool = True,
+) -> ConsultationRound:
+    """Send a consultation: questions numbered 1..n (a question given as ``(text, True)`` concerns the
+    timetable), recipients default to every municipality, the sender to KSL. After the commit the
+    recipients' contact persons are e-mailed (``decisions.consultation_notify``)."""
+    permissions.check_manage_recommendations(acting_user)
+    today = calendar.today()
+    sent_on = sent_on or today
+    title, registration_number = (title or "").strip(), (registration_number or "").strip()
+    description = (description or "").strip()
+    items = [(q, False) if isinstance(q, str) else (q[0], bool(q[1])) for q in questions or []]
+    items = [(text.strip(), timetable) for text, timetable in items if text and text.strip()]
+    if recipients is None:
+        recipients = list(Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY))
+    errors = []
+    if not title:
+        errors.append(_("Rubrik: ange en rubrik."))
+    elif len(title) > MAX_TITLE:
+        errors.append(_("Rubrik: högst %(n)s tecken.") % {"n": MAX_TITLE})
+    if slug in RESERVED_SLUGS:
+        errors.append(_("Kortnamn: ”%(slug)s” är reserverat för sidan för nya.") % {"slug": slug})
+    if slug and slugify(slug) != slug:
+        errors.append(_("Kortnamn: endast små bokstäver a–z, siffror och bindestreck."))
+    if len(registration_number) > MAX_REGISTRATION_NUMBER:
+        errors.append(_("Diarienummer: högst %(n)s tecken.") % {"n": MAX_REGISTRATION_NUMBER})
+    if len(description) > MAX_DESCRIPTION:
+        errors.append(_("Beskrivning: högst %(n)s tecken.") % {"n": MAX_DESCRIPTION})
+    if deadline is None:
+        errors.append(_("Svar senast: ange datum."))
+    else:
+        if deadline < sent_on:
+            errors.append(_("Svar senast: kan inte vara före dagen remissen skickas."))
+        if deadline < today:
+            errors.append(_("Svar senast: datumet har redan passerat."))
+    if not items:
+        errors.append(_("Frågor: ange minst en fråga."))
+    elif len(items) > MAX_QUESTIONS:
+        errors.append(_("Frågor: högst %(n)s frågor.") % {"n": MAX_QUESTIONS})
+    if any(len(text) > MAX_QUESTION_CHARS for text, _t in items):
+        errors.append(_("Frågor: varje fråga får vara högst %(n)s tecken.") % {"n": MAX_QUESTION_CHARS})
+    if not recipients:
+        errors.append(_("Mottagare: välj minst en mottagare."))
+    if errors:
+        raise ValidationError(errors)
+    if sender is None:
+        sender = Organisation.objects.filter(kind=OrganisationKind.ASSOCIATION).order_by("pk").first()
+        if sender is None:
+            raise ValidationError(_("Avsändare: KSL finns inte i partsregistret."))
+    with transaction.atomic():
+        if slug and ConsultationRound.objects.filter(slug=slug).exists():
+            raise ValidationError(_("Kortnamn: ”%(slug)s” används redan.") % {"slug": slug})
+        consultation = ConsultationRound.objects.create(
+            slug=slug or _unique_slug(title),
+            title=title,
+            sender=sender,
+            registration_number=registration_number,
+            sent_on=sent_on,
+            deadline=deadline,
+            description=description,
+            is_demo_data=is_demo_data,
+        )
+        consultation.recipients.set(recipients)
+        ConsultationQuestion.objects.bulk_create(
+            [
+                ConsultationQuestion(consultation=consultation, number=n, text=text, is_timetable=timetable)
+                for n, (text, timetable) in enumerate(items, start=1)
+            ]
+        )
+        audit_record(
+            acting_user=acting_user,
+            action=DecisionAction.CONSULTATION_CREATED,
+            obj=consultation,
+            payload={
+                "slug": consultation.slug,
+                "deadline": deadline,
+                "questions": len(items),
+                "recipients": len(recipients),
+            },
+        )
+        if notify:
+            consultation_id = consultation.pk
+
+            def enqueue():
+                from ..tasks import consultation_notify
+
+                consultation_notify.delay(consultation_id)
+
+            transaction.on_commit(enqueue)
+    return consultation
 
 
 def consultation_response_record(
@@ -24,38 +155,81 @@ def consultation_response_record(
     organisation: Organisation,
     position: str,
     timetable_realistic: bool | None,
-    adopted_by: Body | None,
-    decision_reference: str,
-    answered_on: dt.date | None,
-    summary: str,
     answers: dict[int, str],
+    decided_by: str = ResponseDecider.OFFICIALS,
+    adopted_by: Body | None = None,
+    decision_date: dt.date | None = None,
+    decision_reference: str = "",
+    answered_on: dt.date | None = None,
+    summary: str = "",
 ) -> ConsultationResponse:
-    """Record (or replace) a municipality's consultation response and its answers per question number."""
-    from governance.parties import permissions as party_permissions
+    """Record (or replace) a municipality's response and its answers per question number.
 
-    if acting_user is not None and not party_permissions.can_work_on(acting_user, organisation):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("Du får inte svara på remissen för %(org)s.") % {"org": organisation})
+    ``decided_by`` BODY needs the organisation's own body, the decision date (not before the consultation
+    was sent, not in the future) and the § (``decision_reference``). An answer after the deadline is
+    accepted and shown as late (``answered_on`` after the deadline; the audit row says ``late``).
+    Only the municipality's own clerks answer (and the system, loading recorded answers): KSL may not.
+    """
+    permissions.check_answer_consultation(acting_user, consultation, organisation)
+    decision_reference = (decision_reference or "").strip()
+    summary = (summary or "").strip()
+    answers = {number: (text or "").strip() for number, text in answers.items()}
+    today = calendar.today()
+    errors = []
     if position not in Position.values:
-        raise ValidationError(_("Välj ett ställningstagande."))
+        errors.append(_("Ställningstagande: välj ett ställningstagande."))
+    if decided_by not in ResponseDecider.values:
+        errors.append(_("Beslutat av: välj tjänstemannasvar eller beslut i organ."))
     if adopted_by is not None and adopted_by.organisation_id != organisation.pk:
-        raise ValidationError(_("Organet som antog svaret ska tillhöra %(org)s.") % {"org": organisation})
+        errors.append(_("Organet som antog svaret ska tillhöra %(org)s.") % {"org": organisation})
+    if decided_by == ResponseDecider.BODY:
+        if adopted_by is None:
+            errors.append(_("Organ: ange vilket organ som beslutade svaret."))
+        # Recorded history (the system) may lack the date and §; a person always gives them.
+        if decision_date is None and acting_user is not None:
+            errors.append(_("Beslutsdatum: ange datum för organets beslut."))
+        if not decision_reference and acting_user is not None:
+            errors.append(_("Paragraf: ange beslutets paragraf (§)."))
+    else:
+        adopted_by, decision_date, decision_reference = None, None, ""
+    if decision_date is not None and decision_date < consultation.sent_on:
+        errors.append(_("Beslutsdatum: kan inte vara före remissen skickades."))
+    if decision_date is not None and decision_date > today:
+        errors.append(_("Beslutsdatum: kan inte ligga i framtiden."))
+    if len(decision_reference) > MAX_DECISION_REFERENCE:
+        errors.append(_("Paragraf: högst %(n)s tecken.") % {"n": MAX_DECISION_REFERENCE})
+    if len(summary) > MAX_SUMMARY_CHARS:
+        errors.append(_("Sammanfattning: högst %(n)s tecken.") % {"n": MAX_SUMMARY_CHARS})
     questions = {q.number: q for q in consultation.questions.all()}
     unknown = sorted(set(answers) - set(questions))
     if unknown:
-        raise ValidationError(_("Okända frågor: %(n)s.") % {"n": ", ".join(map(str, unknown))})
+        errors.append(_("Okända frågor: %(n)s.") % {"n": ", ".join(map(str, unknown))})
+    for number in sorted(answers):
+        if len(answers[number]) > MAX_ANSWER_CHARS:
+            errors.append(
+                _("Svar på fråga %(q)s: högst %(n)s tecken.") % {"q": number, "n": MAX_ANSWER_CHARS}
+            )
+    if errors:
+        raise ValidationError(errors)
+    answered_on = answered_on or today
+    late = answered_on > consultation.deadline
     with transaction.atomic():
         ConsultationRound.objects.select_for_update().get(pk=consultation.pk)
+        ConsultationResponse.objects.select_for_update().filter(
+            consultation=consultation, organisation=organisation
+        ).first()
         response, created = ConsultationResponse.objects.update_or_create(
             consultation=consultation,
             organisation=organisation,
             defaults={
                 "position": position,
                 "timetable_realistic": timetable_realistic,
+                "decided_by": decided_by,
                 "adopted_by": adopted_by,
+                "decision_date": decision_date,
                 "decision_reference": decision_reference,
                 "answered_on": answered_on,
+                "answered_by_name": actor_display_name(acting_user) if acting_user is not None else "",
                 "summary": summary,
             },
         )
@@ -64,7 +238,7 @@ def consultation_response_record(
             [
                 ConsultationAnswer(response=response, question=questions[number], text=text)
                 for number, text in sorted(answers.items())
-                if text.strip()
+                if text
             ]
         )
         audit_record(
@@ -76,7 +250,40 @@ def consultation_response_record(
             payload={
                 "position": position,
                 "timetable_realistic": timetable_realistic,
-                "answers": len(answers),
+                "decided_by": decided_by,
+                "adopted_by": adopted_by.name if adopted_by else "",
+                "decision_date": decision_date,
+                "decision_reference": decision_reference,
+                "answers": sum(1 for text in answers.values() if text),
+                "late": late,
             },
         )
     return response
+
+
+def consultation_assess(
+    *, acting_user, consultation: ConsultationRound, assessment: str
+) -> ConsultationRound:
+    """KSL's assessment of the answers (may be rewritten; each change is audited)."""
+    permissions.check_manage_recommendations(acting_user)
+    assessment = (assessment or "").strip()
+    if not assessment:
+        raise ValidationError(_("Bedömning: skriv KSL:s bedömning."))
+    if len(assessment) > MAX_ASSESSMENT_CHARS:
+        raise ValidationError(_("Bedömning: högst %(n)s tecken.") % {"n": MAX_ASSESSMENT_CHARS})
+    with transaction.atomic():
+        locked = ConsultationRound.objects.select_for_update().get(pk=consultation.pk)
+        if locked.assessment == assessment:
+            return locked
+        before = locked.assessment
+        locked.assessment = assessment
+        locked.assessed_at = timezone.now()
+        locked.assessed_by_name = actor_display_name(acting_user)
+        locked.save(update_fields=["assessment", "assessed_at", "assessed_by_name"])
+        audit_record(
+            acting_user=acting_user,
+            action=DecisionAction.CONSULTATION_ASSESSED,
+            obj=locked,
+            payload={"before": before, "after": assessment},
+        )
+    return locked

@@ -12,7 +12,7 @@ from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
 
 from .. import permissions
-from ..choices import CaseState, DecisionAction
+from ..choices import CaseState, DecisionAction, ResponseDecider
 from ..models import (
     AdoptionCase,
     ConsultationRound,
@@ -27,9 +27,9 @@ from .cases import (
     case_start_preparation,
     case_withdraw,
     cases_advance_periods,
-    recommendation_create,
 )
 from .consultations import consultation_response_record
+from .recommendations import recommendation_create_and_send
 
 
 def _demo_pdf(title: str) -> bytes:
@@ -99,13 +99,15 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
             )
             for response in spec["responses"]:
                 organisation = organisations[response["code"]]
+                adopted_by = organisation.bodies.filter(name=response["adopted_by"]).first()
                 consultation_response_record(
                     acting_user=acting_user,
                     consultation=consultation,
                     organisation=organisation,
                     position=response["position"],
                     timetable_realistic=response["timetable_realistic"],
-                    adopted_by=organisation.bodies.filter(name=response["adopted_by"]).first(),
+                    decided_by=ResponseDecider.BODY if adopted_by else ResponseDecider.OFFICIALS,
+                    adopted_by=adopted_by,
                     decision_reference=response["decision_reference"],
                     answered_on=dt.date.fromisoformat(response["answered_on"]),
                     summary=response["summary"],
@@ -116,8 +118,10 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
         for spec in data["recommendations"]:
             if Recommendation.objects.filter(slug=spec["slug"]).exists():
                 continue
-            recommendation = recommendation_create(
+            # Recorded history: created and sent at once, past deadlines accepted, nobody e-mailed.
+            recommendation = recommendation_create_and_send(
                 acting_user=acting_user,
+                replay=True,
                 slug=spec["slug"],
                 title=spec["title"],
                 board_decision_date=dt.date.fromisoformat(spec["board_decision_date"]),

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from governance.core.exports import download_response
 from governance.core.transitions import TransitionConflict, rule_for, transitions_available
-from governance.parties import permissions as party_permissions
 from governance.parties.views import registry_view
 
 from .. import exports, permissions, queries, services
@@ -32,7 +31,12 @@ from ..models import AdoptionCase, ConsultationRound, Recommendation
 def recommendation_list(request):
     """Published: the recommendations and how far the municipalities have come."""
     return render(
-        request, "decisions/recommendation_list.html", {"recommendations": queries.recommendation_list()}
+        request,
+        "decisions/recommendation_list.html",
+        {
+            "recommendations": queries.recommendation_list(request.user),
+            "consultations": queries.consultation_list(),
+        },
     )
 
 
@@ -100,18 +104,9 @@ def consultation_compilation(request, slug):
         consultation = ConsultationRound.objects.select_related("sender").get(slug=slug)
     except ConsultationRound.DoesNotExist as exc:
         raise Http404 from exc
-    c = queries.compilation(consultation)
-    user = request.user
-    ksl = permissions.can_view_dashboard(user)
-    readable = party_permissions.readable_organisation_ids(user)
-    response_ids = {
-        r.pk for r in c.responses if ksl or (readable is not None and r.organisation_id in readable)
-    }
-    return render(
-        request,
-        "decisions/compilation.html",
-        {"c": c, "can_generate": ksl, "response_ids": response_ids, "request_key": uuid.uuid4()},
-    )
+    from .consultations import compilation_context
+
+    return render(request, "decisions/compilation.html", compilation_context(request, consultation))
 
 
 ACTION_FORMS = {
