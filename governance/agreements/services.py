@@ -276,6 +276,7 @@ def agreement_load(*, acting_user, data: dict) -> tuple[Agreement, bool]:
             (Body.objects.get(organisation__name=split["organisation"], name=split["body"]), split["weight"])
             for split in terms.get("splits", [])
         ],
+        is_demo_data=bool(data.get("demo")),
     )
     return agreement, True
 

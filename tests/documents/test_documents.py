@@ -204,7 +204,7 @@ def test_pdf_copy_when_libreoffice_is_installed(danderyd_clerk):
 
 def test_other_kinds(ksl_officer):
     response = ConsultationResponse.objects.get(organisation__municipality_code="0180")
-    consultation = ConsultationRound.objects.get()
+    consultation = ConsultationRound.objects.get(slug="origo-remiss-2011")
     from governance.agreements.models import Agreement
 
     agreement = Agreement.objects.get(slug="origo-2016")
@@ -291,7 +291,7 @@ def test_template_upload_page(client, host_admin):
 
 def test_draft_memo_command(db, tmp_path):
     out = tmp_path / "memo.docx"
-    call_command("draft_memo", "origo", "--municipality", "0125", "--out", str(out))
+    call_command("draft_memo", "origo-2016", "--municipality", "0125", "--out", str(out))
     assert f"varav Ekerös del skulle bli 36{NBSP}960{NBSP}kr" in _text(out.read_bytes())
     with pytest.raises(CommandError, match="Kommunkod 9999 är inte mottagare"):
         call_command("draft_memo", "origo", "--municipality", "9999", "--out", str(out))

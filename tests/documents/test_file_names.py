@@ -57,7 +57,7 @@ def test_download_names_for_every_generated_kind(client, ksl_officer, danderyd_c
     response = ConsultationResponse.objects.select_related("organisation").get(
         organisation__municipality_code="0180"
     )
-    consultation = ConsultationRound.objects.get()
+    consultation = ConsultationRound.objects.get(slug="origo-remiss-2011")
     agreement = Agreement.objects.get(slug="origo-2016")
     memo = _render(
         danderyd_clerk, "memo", f"case:{case.pk}", papers.memo_defaults(case, danderyd_clerk).__dict__

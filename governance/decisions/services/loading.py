@@ -56,8 +56,13 @@ def _demo_pdf(title: str) -> bytes:
     return bytes(out)
 
 
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
 def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
-    """Load a consultation, recommendations and each case's recorded history (fixtures/adoption.json).
+    """Load a consultation, recommendations and each case's recorded history (fixtures/adoption.json, and
+    the demo round of ``services/demo.py`` in the same shape). Flags ``"demo": true`` mark invented data.
 
     Idempotent: an existing consultation or recommendation (by slug) is left as it is. Events go through
     the same services as the pages, so every step is validated and audited.
@@ -71,9 +76,9 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
         org.municipality_code: org for org in Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
     }
     with transaction.atomic():
-        spec = data["consultation"]
-        consultation = ConsultationRound.objects.filter(slug=spec["slug"]).first()
-        if consultation is None:
+        spec = data.get("consultation")
+        consultation = ConsultationRound.objects.filter(slug=spec["slug"]).first() if spec else None
+        if spec and consultation is None:
             consultation = ConsultationRound.objects.create(
                 slug=spec["slug"],
                 title=spec["title"],
@@ -81,6 +86,8 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                 registration_number=spec["registration_number"],
                 sent_on=dt.date.fromisoformat(spec["sent_on"]),
                 deadline=dt.date.fromisoformat(spec["deadline"]),
+                description=spec.get("description", ""),
+                is_demo_data=bool(spec.get("demo")),
             )
             consultation.recipients.set(organisations.values())
             consultation.questions.bulk_create(
@@ -108,6 +115,7 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                     timetable_realistic=response["timetable_realistic"],
                     decided_by=ResponseDecider.BODY if adopted_by else ResponseDecider.OFFICIALS,
                     adopted_by=adopted_by,
+                    decision_date=_date(response.get("decision_date")),
                     decision_reference=response["decision_reference"],
                     answered_on=dt.date.fromisoformat(response["answered_on"]),
                     summary=response["summary"],
@@ -129,6 +137,8 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                 agreement=Agreement.objects.get(slug=spec["agreement"]),
                 answer_deadline=dt.date.fromisoformat(spec["answer_deadline"]),
                 background=spec["background"],
+                decision_points=spec.get("decision_points", ""),
+                is_demo_data=bool(spec.get("demo")),
                 consultation=ConsultationRound.objects.filter(slug=spec.get("consultation") or "").first(),
                 recipients=list(organisations.values()),
                 demo_organisation_ids={
@@ -167,6 +177,7 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                             paragraph=event["paragraph"],
                             text=event["text"],
                             outcome=event["outcome"],
+                            posted_on=_date(event.get("posted_on")),
                         )
                     elif kind == "sign":
                         pdf = _demo_pdf(f"Demo: undertecknat avtal, {case.organisation.name}, {on}")

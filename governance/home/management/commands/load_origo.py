@@ -8,6 +8,7 @@ from django.db import transaction
 
 from governance.agreements.services import agreement_load
 from governance.decisions.services import adoption_history_load
+from governance.decisions.services.demo import demo_round_load
 from governance.meetings.services import body_load, demo_meetings_load
 from governance.parties.services import persona_load, population_import, registry_load
 
@@ -58,6 +59,11 @@ class Command(BaseCommand):
                     ]
                 )
                 demo_meetings = {"created": 0} if no_demo_users else demo_meetings_load(acting_user=None)
+                demo_round = (
+                    {"recommendations": 0, "events": 0}
+                    if no_demo_users
+                    else demo_round_load(acting_user=None)
+                )
         except ValidationError as exc:  # PopulationImportError included: nothing was loaded
             raise CommandError("Inget lästes in:\n" + "\n".join(exc.messages)) from exc
         self.stdout.write(
@@ -66,7 +72,12 @@ class Command(BaseCommand):
             f"{population.updated} ändrade; avtal: {sum(1 for _a, new in created if new)} nya; "
             f"ledamotskap: {sum(added for _b, added in bodies)} nya; "
             f"demomöten: {demo_meetings['created']} nya; remissvar: {history['responses']} nya; "
-            f"rekommendationer: {history['recommendations']} nya med {history['events']} händelser."
+            f"rekommendationer: {history['recommendations']} nya med {history['events']} händelser; "
+            + (
+                f"demoomgång i dag: inläst med {demo_round['events']} händelser."
+                if demo_round["recommendations"]
+                else "demoomgång: fanns redan."
+            )
         )
         if users:
             # Roles and seats by their Swedish names, never by their keys (``ksl_officer``, ``chair``).

@@ -1,0 +1,98 @@
+"""The demo round in the present (``services/demo.py``), as ``make run`` and the test session load it."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from governance.agreements.models import Agreement
+from governance.core import calendar
+from governance.core.models import AuditEvent
+from governance.decisions.choices import CaseState
+from governance.decisions.models import AdoptionCase, ConsultationRound, Decision, Recommendation
+from governance.decisions.services.demo import PLAN, demo_round_load, demo_round_spec
+
+
+def _current():
+    return Recommendation.objects.get(slug=f"origo-{calendar.today().year + 1}")
+
+
+def test_the_demo_round_is_current_marked_and_has_every_open_state(db):
+    recommendation = _current()
+    today = calendar.today()
+    assert recommendation.is_demo_data and recommendation.agreement.is_demo_data
+    assert "(demo)" in recommendation.title and "(demo)" in recommendation.agreement.title
+    assert recommendation.agreement.period_start == dt.date(today.year + 1, 1, 1)
+    assert len(recommendation.points()) == 3
+    cases = list(recommendation.cases.all())
+    assert len(cases) == 26 and all(case.is_demo_data for case in cases)
+    states = {case.state for case in cases}
+    assert states == {
+        CaseState.RECEIVED,
+        CaseState.IN_PREPARATION,
+        CaseState.PROPOSED,
+        CaseState.IN_DECISION,
+        CaseState.DECIDED,
+        CaseState.SIGNED,
+        CaseState.DECLINED,
+        CaseState.WITHDRAWN,
+    }
+    overdue = [case for case in cases if case.is_overdue()]
+    assert overdue and all(0 < (today - case.deadline).days < 14 for case in overdue)  # days, not years
+    by_code = {case.organisation.municipality_code: case for case in cases}
+    assert by_code["0162"].state == CaseState.IN_PREPARATION  # Danderyd's clerk proposes next
+    assert by_code["0125"].state == CaseState.IN_DECISION  # Ekerö's clerk records the board's decision
+    assert [step.body.name for step in by_code["0187"].steps.all()] == ["Kommunstyrelsen"]  # KS alone
+
+
+def test_decisions_of_the_demo_round_have_anslag_and_laga_kraft_dates(db):
+    decisions = Decision.objects.filter(case__recommendation=_current(), voided_at__isnull=True)
+    assert decisions.exists()
+    assert all(d.meeting_date <= calendar.today() for d in decisions)
+    posted = [d for d in decisions if d.posted_on]
+    assert posted and all(
+        d.final_on == calendar.appeal_period_end(d.posted_on) + dt.timedelta(days=1) for d in posted
+    )
+    # Some decisions have become final, some become final in the coming weeks.
+    assert {d.final_on <= calendar.today() for d in posted} == {True, False}
+    # Stockholm's council decided, but its minutes are not posted yet: the clerk has that to do.
+    stockholm = decisions.get(
+        case__organisation__municipality_code="0180", step__body__name="Kommunfullmäktige"
+    )
+    assert stockholm.posted_on is None
+
+
+def test_an_open_consultation_some_have_answered(db):
+    consultation = ConsultationRound.objects.get(slug=f"origo-remiss-{calendar.today().year}")
+    assert consultation.is_demo_data and consultation.is_open()
+    answered = set(consultation.responses.values_list("organisation__municipality_code", flat=True))
+    assert len(answered) == 8 and not {"0162", "0125"} & answered  # the demo clerks still have it to do
+    assert consultation.responses.filter(decided_by="body", decision_date__isnull=False).exists()
+    assert consultation.responses.filter(decided_by="officials").exists()
+
+
+def test_loading_again_changes_nothing(db):
+    before = (AuditEvent.objects.count(), AdoptionCase.objects.count(), Agreement.objects.count())
+    counts = demo_round_load(acting_user=None)
+    assert counts["recommendations"] == 0 and counts["agreements"] == 0
+    assert (AuditEvent.objects.count(), AdoptionCase.objects.count(), Agreement.objects.count()) == before
+
+
+def test_only_the_system_loads_demo_data(db, ksl_officer):
+    with pytest.raises(PermissionDenied):
+        demo_round_load(acting_user=ksl_officer)
+
+
+def test_the_demo_loads_on_any_day(db):
+    """Loaded a year ago, the round is that year's: every date counted from the day, every step valid."""
+    a_year_ago = calendar.today() - dt.timedelta(days=365)
+    counts = demo_round_load(acting_user=None, today=a_year_ago)
+    assert counts["recommendations"] == 1 and counts["agreements"] == 1
+    recommendation = Recommendation.objects.get(slug=f"origo-{a_year_ago.year + 1}")
+    assert recommendation.cases.count() == 26
+
+
+def test_the_plan_covers_every_municipality(db):
+    spec = demo_round_spec(calendar.today())
+    codes = {case["code"] for case in spec["recommendations"][0]["cases"]}
+    assert codes == set(PLAN) and len(codes) == 26
