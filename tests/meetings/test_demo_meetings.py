@@ -88,7 +88,7 @@ def test_the_chair_and_the_justerare_see_the_demo_minutes_to_approve(client, cha
         assert "Demodata" in page and "Justera protokollet" in page
         assert "Beslutfört: 7 närvarande, 6 krävs" in page
     body_page = client.get(reverse("meetings:body_detail", args=["styrgrupp"])).text
-    assert body_page.count('class="tag badge demo"') == 2
+    assert body_page.count('class="tag tag-demo"') == 2
     client.force_login(chair)
     upcoming = Meeting.objects.get(is_demo_data=True, body__slug="styrgrupp", state="planned")
     page = client.get(reverse("meetings:meeting", args=[upcoming.pk])).text
