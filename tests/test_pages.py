@@ -242,7 +242,7 @@ def test_start_page_shows_what_is_theirs_to_do(client, chair, ksl_officer, dande
         )
     client.force_login(chair)
     count, response = _queries(client, "/")
-    assert "Kommande möten" in response.text and "kallelsen är inte skickad" in response.text
+    assert "Kommande möten" in response.text and "kallelsen ska gå ut senast" in response.text
     start = dt.datetime.combine(day + dt.timedelta(days=9), dt.time(13), tzinfo=tz)
     services.meeting_create(
         acting_user=chair,

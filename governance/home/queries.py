@@ -3,7 +3,10 @@
 This is the top layer: the only place (with ``load_origo``) that reads from every app.
 """
 
-from django.db.models import Count, Prefetch, Q
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -26,12 +29,12 @@ from governance.decisions.models import (
     Recommendation,
 )
 from governance.decisions.queries import case_next_actions
-from governance.meetings.choices import MeetingState
-from governance.meetings.models import Attendance, Meeting, Membership
+from governance.meetings.choices import MeetingState, MembershipRole
+from governance.meetings.models import Attendance, Meeting, Membership, MinutesApproval
 from governance.meetings.permissions import managed_body_ids, visible_body_ids
 from governance.parties.choices import OrganisationKind
-from governance.parties.models import Organisation, RoleAssignment
-from governance.parties.permissions import can_view_registry, workable_organisation_ids
+from governance.parties.models import ContactAssignment, Organisation, RoleAssignment
+from governance.parties.permissions import can_manage_registry, can_view_registry, workable_organisation_ids
 from governance.parties.queries import current_contacts, person_for_user
 
 #: The states of a case that wait for the municipality (its deadline applies to these).
@@ -156,12 +159,78 @@ def _todo(user) -> dict:
     for meeting in meetings:
         meeting.answered = meeting.pk in answered
         meeting.can_manage = meeting.body_id in managed
+        if meeting.can_manage and meeting.state == MeetingState.PLANNED:
+            meeting.notice_due = calendar.working_days_before(
+                timezone.localtime(meeting.starts_at).date(), meeting.body.notice_working_days
+            )
     todo["meetings"] = meetings
 
     todo["memberships"] = list(
         Membership.objects.active(today).filter(person__user=user).select_related("body", "organisation")
     )
+    todo["minutes_to_approve"] = _minutes_to_approve(todo["memberships"])
+    todo["minutes_work"] = _minutes_work(managed)
+    if case_permissions.can_view_dashboard(user):
+        todo["consultations_to_assess"] = _consultations_to_assess(today)
+    if can_manage_registry(user):
+        todo["parties_without_contact"] = _parties_without_contact(today)
     return todo
+
+
+def _minutes_to_approve(memberships: list) -> list:
+    """Drawn-up minutes whose current version waits for this user's justering: as the body's chair, or as a
+    chosen justerare. Two queries."""
+    mine = [m.pk for m in memberships]
+    chair_of = [m.body_id for m in memberships if m.role == MembershipRole.CHAIR]
+    if not mine:
+        return []
+    approved = MinutesApproval.objects.filter(
+        minutes__meeting=OuterRef("pk"),
+        minutes__version=OuterRef("minutes_version"),
+        membership_id__in=mine,
+    )
+    return list(
+        Meeting.objects.filter(state=MeetingState.MINUTES_DRAFTED)
+        .filter(Q(minutes_checkers__in=mine) | Q(body_id__in=chair_of))
+        .exclude(Exists(approved))
+        .select_related("body")
+        .distinct()
+        .order_by("starts_at")
+    )
+
+
+def _minutes_work(managed: set[int]) -> list:
+    """For those who prepare a body's meetings: held meetings without minutes, approved minutes not yet
+    published. One query."""
+    if not managed:
+        return []
+    return list(
+        Meeting.objects.filter(
+            body_id__in=managed, state__in=[MeetingState.HELD, MeetingState.MINUTES_APPROVED]
+        )
+        .select_related("body")
+        .order_by("starts_at")
+    )
+
+
+def _consultations_to_assess(today) -> list:
+    """KSL's consultations from the last three months without an assessment, with how many have answered."""
+    return list(
+        ConsultationRound.objects.filter(assessment="", deadline__gte=today - dt.timedelta(days=90))
+        .annotate(
+            answered=Count("responses", distinct=True),
+            asked=Count("recipients", distinct=True),
+            open=Q(deadline__gte=today),
+        )
+        .order_by("deadline")
+    )
+
+
+def _parties_without_contact(today) -> list:
+    """Parties with no current contact person: every party must appoint one, and reminders cannot reach
+    those without. For the host administrator, who keeps the register."""
+    current = ContactAssignment.objects.current(today).filter(organisation=OuterRef("pk"))
+    return list(Organisation.objects.exclude(Exists(current)).order_by("kind", "municipality_code", "name"))
 
 
 def start_page(user) -> dict:

@@ -130,3 +130,51 @@ def test_a_clerk_is_not_shown_cases_of_closed_rounds(client, ekero_clerk):
     todo = text.split('id="todo"')[1].split("</section>")[0]
     assert "2016–2020" not in todo
     assert todo.count("försenat") == 1 and "Beslut i Kommunstyrelsen" in todo
+
+
+def _todo_section(client):
+    text = client.get("/").text
+    return text.split('id="todo"')[1].split("</section>")[0]
+
+
+def test_the_chair_and_a_justerare_see_minutes_to_approve_until_they_have(client, chair, member):
+    from governance.meetings.choices import MeetingState
+    from governance.meetings.models import Meeting
+    from governance.meetings.services import minutes_approve
+
+    meeting = Meeting.objects.get(is_demo_data=True, state=MeetingState.MINUTES_DRAFTED)
+    for persona in (chair, member):
+        client.force_login(persona)
+        todo = _todo_section(client)
+        assert "Protokoll att justera" in todo and reverse("meetings:meeting", args=[meeting.pk]) in todo
+    minutes_approve(acting_user=member, meeting=meeting, expected_state=MeetingState.MINUTES_DRAFTED)
+    client.force_login(member)
+    assert "Protokoll att justera" not in _todo_section(client)
+    client.force_login(chair)
+    assert "Protokoll att justera" in _todo_section(client)  # the chair has not approved yet
+
+
+def test_the_chair_sees_when_the_notice_must_go_out(client, chair):
+    client.force_login(chair)
+    todo = _todo_section(client)
+    assert "bygg dagordningen; kallelsen ska gå ut senast" in todo
+
+
+def test_ksl_sees_consultations_to_compile(client, ksl_officer):
+    client.force_login(ksl_officer)
+    todo = _todo_section(client)
+    assert "Remisser att sammanställa" in todo and "8 av 26 har svarat" in todo
+
+
+def test_the_host_admin_sees_parties_without_a_contact_person(client, host_admin, danderyd_clerk):
+    from governance.parties.models import Organisation
+
+    client.force_login(host_admin)
+    todo = _todo_section(client)
+    assert "Parter utan kontaktperson" in todo
+    danderyd = Organisation.objects.get(municipality_code="0162")  # David Dahlgren is its contact person
+    assert reverse("parties:detail", args=[danderyd.pk]) not in todo
+    vaxholm = Organisation.objects.get(municipality_code="0187")
+    assert reverse("parties:detail", args=[vaxholm.pk]) in todo
+    client.force_login(danderyd_clerk)
+    assert "Parter utan kontaktperson" not in client.get("/").text  # not the clerk's to keep
