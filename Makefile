@@ -53,7 +53,7 @@ format: install
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=governance.settings_production \
 	DJANGO_SECRET_KEY=$$(LC_ALL=C tr -dc 'A-Za-z0-9!@#%^*' </dev/urandom | head -c 60) \
-	DJANGO_ALLOWED_HOSTS=origo.example.se \
+	DJANGO_ALLOWED_HOSTS=origo.example.se SITE_URL=https://origo.example.se \
 	DATABASE_URL=sqlite:///var/check.sqlite3 CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -192,6 +192,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=20),
     },
     "meeting-notices-due": {"task": "meetings.notices_send_due", "schedule": crontab(hour=6, minute=30)},
+    "notifications-sweep": {"task": "decisions.notifications_sweep", "schedule": crontab(hour=6, minute=45)},
     "deadline-reminders": {"task": "decisions.reminders_send", "schedule": crontab(hour=7, minute=0)},
     "weekly-digest": {"task": "decisions.digest_send", "schedule": crontab(hour=7, minute=30, day_of_week=1)},
 }
@@ -207,6 +208,8 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 ADMINS = [("Systemförvaltning", a) for a in env.list("DJANGO_ADMIN_EMAILS", default=[])]
 SERVER_EMAIL = env.str("SERVER_EMAIL", default="noreply@origo.example")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Origo samverkan <noreply@origo.example>")
+# The address people reach the product on: links in e-mails are built on it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Content-Security-Policy (django-csp 4): no inline scripts; htmx is served from our own static files.
 CONTENT_SECURITY_POLICY = {

@@ -1,7 +1,7 @@
 """Production profile: ``DJANGO_SETTINGS_MODULE=governance.settings_production``.
 
 Passes ``manage.py check --deploy`` without warnings. Requires DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
-DATABASE_URL and CELERY_BROKER_URL from the environment.
+DATABASE_URL, CELERY_BROKER_URL and SITE_URL from the environment.
 """
 
 from .settings import *  # noqa: F403
@@ -13,6 +13,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")
+SITE_URL = env.str("SITE_URL")  # e.g. https://origo.example.se: e-mailed links must reach the users
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

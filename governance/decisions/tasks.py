@@ -39,3 +39,9 @@ def consultation_notify(self, consultation_id: int) -> dict[str, int]:
     if counts["failed"]:
         raise self.retry()
     return counts
+
+
+@shared_task(name="decisions.notifications_sweep")
+def notifications_sweep() -> dict[str, int]:
+    """Daily: mail the recipients not reached yet (new contact persons, a mail server that was down)."""
+    return services.notifications_sweep()

@@ -327,3 +327,42 @@ def test_pages_from_draft_to_sent(
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1"
     client.force_login(outsider)
     assert client.get(reverse("decisions:recommendation", args=[draft.slug])).status_code == 403
+
+
+def test_the_daily_sweep_reaches_a_contact_person_appointed_later_once(
+    ksl_officer, host_admin, agreement, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    from governance.parties.choices import ContactRole
+    from governance.parties.models import Organisation
+    from governance.parties.services import contact_assign, person_create
+
+    settings.SITE_URL = "https://origo.example.se/"
+    draft = _draft(ksl_officer, agreement)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.recommendation_send(acting_user=ksl_officer, recommendation=draft)
+    stockholm_case = draft.cases.get(organisation__municipality_code="0180")
+    assert stockholm_case.notified_at is None  # no contact person when it was sent
+    stockholm = Organisation.objects.get(municipality_code="0180")
+    person = person_create(
+        acting_user=host_admin, organisation=stockholm, first_name="Sara", last_name="Sund"
+    )
+    contact_assign(
+        acting_user=host_admin,
+        organisation=stockholm,
+        person=person,
+        role=ContactRole.CONTACT_PERSON,
+        email="sara.sund@stockholm.example",
+        valid_from=calendar.today(),
+    )
+    mailoutbox.clear()
+    tasks.notifications_sweep.run()
+    # The recommendation, and the demo round's open consultation that Stockholm has not been told of either.
+    to_stockholm = [m for m in mailoutbox if m.to == ["sara.sund@stockholm.example"]]
+    assert len(to_stockholm) == 2
+    link = "https://origo.example.se" + reverse("decisions:case", args=[stockholm_case.pk])
+    assert sum(link in m.body for m in to_stockholm) == 1  # an address that works from a mail client
+    stockholm_case.refresh_from_db()
+    assert stockholm_case.notified_at is not None
+    mailoutbox.clear()
+    tasks.notifications_sweep.run()
+    assert not [m for m in mailoutbox if m.to == ["sara.sund@stockholm.example"]]

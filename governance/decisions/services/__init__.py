@@ -15,7 +15,7 @@ from .chains import BEFORE_PROPOSAL_STATES, CHAIN_EDITABLE_STATES, case_chain_se
 from .consultations import consultation_assess, consultation_create, consultation_response_record
 from .documents import documents_request_batch
 from .loading import adoption_history_load
-from .notifications import consultation_notify, recommendation_notify
+from .notifications import consultation_notify, notifications_sweep, recommendation_notify
 from .recommendations import (
     MAX_ATTACHMENT_BYTES,
     recommendation_attachment_add,
@@ -52,6 +52,7 @@ __all__ = [
     "recommendation_attachment_remove",
     "recommendation_create",
     "recommendation_create_and_send",
+    "notifications_sweep",
     "recommendation_notify",
     "recommendation_send",
     "recommendation_update",

@@ -34,7 +34,7 @@ def _contacts(organisation_ids) -> dict[int, list[str]]:
 
 
 def _link(path: str) -> str:
-    return getattr(settings, "SITE_URL", "").rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _send(subject: str, body: str, recipients: list[str]) -> bool:
@@ -121,3 +121,29 @@ def consultation_notify(*, consultation_id: int) -> dict[str, int]:
             )
         counts["sent"] += 1
     return counts
+
+
+def notifications_sweep() -> dict[str, int]:
+    """Daily: mail those not reached yet — cases of sent recommendations still open and not notified (a
+    contact person appointed since, or the mail server was down), and recipients of open consultations.
+    Idempotent like the tasks it repeats."""
+    from ..choices import CaseState
+
+    waiting = [CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION]
+    totals = {"sent": 0, "already_sent": 0, "no_contact": 0, "failed": 0}
+    recommendation_ids = (
+        AdoptionCase.objects.filter(
+            notified_at__isnull=True, state__in=waiting, recommendation__sent_at__isnull=False
+        )
+        .values_list("recommendation_id", flat=True)
+        .distinct()
+    )
+    for recommendation_id in sorted(set(recommendation_ids)):
+        for key, value in recommendation_notify(recommendation_id=recommendation_id).items():
+            totals[key] += value
+    for consultation_id in ConsultationRound.objects.filter(deadline__gte=calendar.today()).values_list(
+        "pk", flat=True
+    ):
+        for key, value in consultation_notify(consultation_id=consultation_id).items():
+            totals[key] += value
+    return totals
