@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from governance.core.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
@@ -49,6 +50,7 @@ class SeatRuleAdmin(AuditedAdmin):
 class MeetingAdmin(ReadOnlyAdmin):
     list_display = ["body", "starts_at", "place", "state", "is_extra", "is_demo_data"]
     list_filter = ["body", "state", "is_extra", "is_demo_data"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, not "http"
 
 
 class FigureInline(ReadOnlyInline):
