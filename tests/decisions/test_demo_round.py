@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from governance.agreements.models import Agreement
 from governance.core import calendar
@@ -96,3 +97,14 @@ def test_the_plan_covers_every_municipality(db):
     spec = demo_round_spec(calendar.today())
     codes = {case["code"] for case in spec["recommendations"][0]["cases"]}
     assert codes == set(PLAN) and len(codes) == 26
+
+
+def test_the_signed_copy_downloads_under_a_readable_name(client, ksl_officer):
+    case = _current().cases.get(organisation__municipality_code="0114")  # Upplands Väsby has signed
+    client.force_login(ksl_officer)
+    response = client.get(reverse("decisions:signature", args=[case.pk]))
+    assert response.status_code == 200
+    signed_on = case.recommendation.agreement.signatures.get(organisation=case.organisation).signed_on
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="avtal-undertecknat-upplands-vasby-{signed_on}.pdf"'
+    )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from governance.core.exports import download_response
+from governance.core.formatting import file_name
 from governance.core.transitions import TransitionConflict, rule_for, transitions_available
 from governance.parties.views import registry_view
 
@@ -269,6 +270,6 @@ def signature_download(request, pk: int):
     return FileResponse(
         case.signature.document.open("rb"),
         as_attachment=True,
-        filename=f"avtal-undertecknat-{case.organisation.municipality_code}-{case.signature.signed_on}.pdf",
+        filename=f"{file_name('avtal-undertecknat', case.organisation.display_name, case.signature.signed_on)}.pdf",
         content_type="application/pdf",
     )
