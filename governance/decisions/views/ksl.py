@@ -51,6 +51,13 @@ def _save_errors(form, exc: ValidationError) -> None:
         form.add_error(None, message)
 
 
+def _recommendation_fields(data: dict) -> dict:
+    """The recommendation form's fields as the services take them (create and update)."""
+    names = ["title", "board_decision_date", "registration_number", "agreement", "answer_deadline"]
+    names += ["background", "decision_points", "consultation"]
+    return {**{name: data[name] for name in names}, "recipients": list(data["recipients"])}
+
+
 @require_http_methods(["GET", "POST"])
 @manager_view
 def recommendation_create(request):
@@ -62,15 +69,7 @@ def recommendation_create(request):
                 recommendation = services.recommendation_create(
                     acting_user=request.user,
                     slug=data["slug"],
-                    title=data["title"],
-                    board_decision_date=data["board_decision_date"],
-                    registration_number=data["registration_number"],
-                    agreement=data["agreement"],
-                    answer_deadline=data["answer_deadline"],
-                    background=data["background"],
-                    decision_points=data["decision_points"],
-                    consultation=data["consultation"],
-                    recipients=list(data["recipients"]),
+                    **_recommendation_fields(data),
                 )
             except ValidationError as exc:
                 _save_errors(form, exc)
@@ -105,15 +104,7 @@ def recommendation_edit(request, slug):
                 services.recommendation_update(
                     acting_user=request.user,
                     recommendation=recommendation,
-                    title=data["title"],
-                    board_decision_date=data["board_decision_date"],
-                    registration_number=data["registration_number"],
-                    agreement=data["agreement"],
-                    answer_deadline=data["answer_deadline"],
-                    background=data["background"],
-                    decision_points=data["decision_points"],
-                    consultation=data["consultation"],
-                    recipients=list(data["recipients"]),
+                    **_recommendation_fields(data),
                 )
             except ValidationError as exc:
                 _save_errors(form, exc)
