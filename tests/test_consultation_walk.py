@@ -200,14 +200,6 @@ def test_others_may_not_answer(
     ).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "consultation_answer (governance/decisions/views/consultations.py:88-89) silently falls back to the "
-        "clerk's own organisation when ?organisation= / POST organisation names one the user may not answer "
-        "for: Danderyd's POST 'for Ekerö' is stored as Danderyd's answer with 302, not refused with 403/404"
-    ),
-)
 def test_danderyd_cannot_answer_for_ekero(
     client, ksl_officer, danderyd_clerk, orgs, django_capture_on_commit_callbacks
 ):

@@ -86,7 +86,12 @@ def consultation_answer(request, slug):
             raise PermissionDenied(_("KSL kan inte svara på remissen för en kommun."))
         raise Http404
     wanted = request.POST.get("organisation") or request.GET.get("organisation")
-    organisation = next((org for org in organisations if str(org.pk) == wanted), organisations[0])
+    if wanted:  # never silently another municipality than the one asked for
+        organisation = next((org for org in organisations if str(org.pk) == wanted), None)
+        if organisation is None:
+            raise Http404
+    else:
+        organisation = organisations[0]
     response = queries.consultation_response_for(consultation, organisation)
     form = ConsultationAnswerForm(
         request.POST or None,
