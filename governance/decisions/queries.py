@@ -19,6 +19,7 @@ from governance.core import calendar
 from governance.core.choices import AuditAction
 from governance.core.queries import audit_events_for
 from governance.documents.models import GeneratedDocument
+from governance.parties import permissions as party_permissions
 from governance.parties.models import Organisation
 
 from . import permissions
@@ -49,11 +50,29 @@ def recommendation_list(user=None):
     if user is None or not user.is_authenticated or not permissions.can_manage_recommendations(user):
         recommendations = recommendations.filter(sent_at__isnull=False)
     rows = list(recommendations.annotate(total=Count("cases"), **counts).order_by("-board_decision_date"))
+    readable = _readable_recommendation_ids(user, rows)
     for row in rows:
+        row.can_read = row.pk in readable
         row.state_counts = [
             (CaseState(state).label, getattr(row, state)) for state in CaseState.values if getattr(row, state)
         ]
     return rows
+
+
+def _readable_recommendation_ids(user, rows) -> set[int]:
+    """Which of ``rows`` the user may open (``permissions.can_read_recommendation``), in at most one query."""
+    if user is None or not user.is_authenticated:
+        return set()
+    if permissions.can_manage_recommendations(user) or permissions.can_view_dashboard(user):
+        return {row.pk for row in rows}
+    organisations = party_permissions.readable_organisation_ids(user)
+    if not organisations:
+        return set()
+    return set(
+        Recommendation.recipients.through.objects.filter(
+            recommendation__in=[row.pk for row in rows if row.sent_at], organisation_id__in=organisations
+        ).values_list("recommendation_id", flat=True)
+    )
 
 
 def consultation_list():

@@ -157,7 +157,7 @@ def can_view_registry(user) -> bool:
     """People of the cooperation (anyone with a role or a person record at a party) see parties and costs."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or has_active_role(user) or hasattr(user, "person")
+    return user.is_superuser or hasattr(user, "person") or has_active_role(user)
 
 
 def can_manage_registry(user) -> bool:
