@@ -89,6 +89,7 @@ class MeetingAction(AuditAction):
     MEETING_POSTPONED = "meeting.postponed", _("möte uppskjutet")
     MEETING_REPLANNED = "meeting.replanned", _("möte planerat på nytt")
     AGENDA_ITEM_ADDED = "agenda.item_added", _("ärende tillagt på dagordningen")
+    AGENDA_PAPER_ATTACHED = "agenda.paper_attached", _("handling bifogad till ett ärende på dagordningen")
     AGENDA_ITEM_MOVED = "agenda.item_moved", _("ärende flyttat på dagordningen")
     AGENDA_ITEM_REMOVED = "agenda.item_removed", _("ärende borttaget från dagordningen")
     AGENDA_OUTCOME_RECORDED = "agenda.outcome_recorded", _("beslut eller anteckning registrerad")

@@ -29,6 +29,27 @@ class MeetingForm(forms.Form):
     )
 
     SHORT_NOTICE_FIELDS = ("short_notice_reason", "short_notice_confirmed")
+    #: The service's error keys -> this form's fields (``ValidationError({"ends_at": ...})`` from planning).
+    SERVICE_FIELDS = {"starts_at": "date", "ends_at": "end", "short_notice_reason": "short_notice_reason"}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("Mötet måste sluta efter att det börjar."))
+        return data
+
+    def add_service_errors(self, exc) -> None:
+        """Attach a service's ``ValidationError`` to this form: keyed errors to their fields, others to the
+        form as a whole (the page's error summary names the field)."""
+        if hasattr(exc, "error_dict"):
+            for key, errors in exc.message_dict.items():
+                name = self.SERVICE_FIELDS.get(key)
+                for message in errors:
+                    self.add_error(name if name in self.fields else None, message)
+        else:
+            for message in exc.messages:
+                self.add_error(None, message)
 
     def time_fields(self):
         return [self[name] for name in self.fields if name not in self.SHORT_NOTICE_FIELDS]

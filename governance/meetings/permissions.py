@@ -236,15 +236,29 @@ def can_record_attendance(user, meeting, *, now=None) -> bool:
 
 
 def can_approve_in_person(user, meeting) -> bool:
-    """The chair and the chosen justerare approve themselves (the page offers the button only to them)."""
+    """The chair and the chosen justerare approve themselves (the page offers the button only to them), once
+    per version: not again after they have approved the current version."""
     if not user.is_authenticated or meeting.state != MeetingState.MINUTES_DRAFTED:
         return False
-    return (
+    approves = (
         meeting.minutes_checkers.filter(person__user=user).exists()
         or Membership.objects.active(meeting.date)
         .filter(body=meeting.body, person__user=user, role=MembershipRole.CHAIR)
         .exists()
     )
+    return approves and my_approval(user, meeting) is None
+
+
+def my_approval(user, meeting):
+    """The user's own approval (justering) of the meeting's current minutes version, or ``None``."""
+    from .models import MinutesApproval
+
+    if not user.is_authenticated:
+        return None
+    version = meeting.minutes_versions.order_by("-version").first()
+    if version is None:
+        return None
+    return MinutesApproval.objects.filter(minutes=version, membership__person__user=user).first()
 
 
 def can_record_approval(user, meeting) -> bool:

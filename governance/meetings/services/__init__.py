@@ -6,6 +6,7 @@ from .agenda import (
     agenda_item_add,
     agenda_item_move,
     agenda_item_remove,
+    agenda_moves,
     agenda_paper_add,
     item_outcome_record,
 )
@@ -21,6 +22,7 @@ from .memberships import (
     membership_grants_sync_all,
 )
 from .minutes import (
+    approvers_text,
     approvers_without_login,
     current_version,
     extract_render,
@@ -60,7 +62,9 @@ __all__ = [
     "agenda_item_add",
     "agenda_item_move",
     "agenda_item_remove",
+    "agenda_moves",
     "agenda_paper_add",
+    "approvers_text",
     "approvers_without_login",
     "attendance_record",
     "body_load",

@@ -93,8 +93,42 @@ def agenda_item_add(
     return item
 
 
+#: The opening stays first and the closing stays last: they do not move, and nothing moves past them.
+FIRST_ITEM, LAST_ITEM = "opening", "closing"
+
+
+def _move_refusal(item: AgendaItem, neighbour: AgendaItem | None, direction: str) -> str | None:
+    """Why ``item`` cannot swap places with ``neighbour`` (the item above or below it), or ``None``."""
+    if item.standard_key == FIRST_ITEM:
+        return _("”%(title)s” står alltid först på dagordningen.") % {"title": item.title}
+    if item.standard_key == LAST_ITEM:
+        return _("”%(title)s” står alltid sist på dagordningen.") % {"title": item.title}
+    if neighbour is None:
+        return _("Ärendet står redan först eller sist.")
+    if direction == "up" and neighbour.standard_key == FIRST_ITEM:
+        return _("Inget ärende kan flyttas före ”%(title)s”.") % {"title": neighbour.title}
+    if direction == "down" and neighbour.standard_key == LAST_ITEM:
+        return _("Inget ärende kan flyttas efter ”%(title)s”.") % {"title": neighbour.title}
+    return None
+
+
+def agenda_moves(items: list[AgendaItem]) -> dict[int, dict[str, bool]]:
+    """Item id -> ``{"up": …, "down": …}``: the moves ``agenda_item_move`` allows, for the page's ↑ and ↓.
+    ``items`` is the whole agenda in order."""
+    moves = {}
+    for index, item in enumerate(items):
+        above = items[index - 1] if index > 0 else None
+        below = items[index + 1] if index + 1 < len(items) else None
+        moves[item.pk] = {
+            "up": _move_refusal(item, above, "up") is None,
+            "down": _move_refusal(item, below, "down") is None,
+        }
+    return moves
+
+
 def agenda_item_move(*, acting_user, item: AgendaItem, direction: str) -> AgendaItem:
-    """Move an item one step up or down (two positions swap; the unique order is kept)."""
+    """Move an item one step up or down (two positions swap; the unique order is kept). The opening stays
+    first and the closing last: they do not move, and no item moves above the opening or below the closing."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body").get(pk=item.meeting_id)
         permissions.check_manage_body(acting_user, meeting.body)
@@ -105,8 +139,9 @@ def agenda_item_move(*, acting_user, item: AgendaItem, direction: str) -> Agenda
             if direction == "up"
             else meeting.items.filter(position__gt=item.position).order_by("position").first()
         )
-        if neighbour is None:
-            raise ValidationError(_("Ärendet står redan först eller sist."))
+        refusal = _move_refusal(item, neighbour, direction)
+        if refusal:
+            raise ValidationError(refusal)
         first, second = item.position, neighbour.position
         item.position = 0
         item.save(update_fields=["position"])
@@ -164,9 +199,28 @@ def agenda_item_remove(*, acting_user, item: AgendaItem) -> Meeting:
     return meeting
 
 
+def _item_waiting_for(meeting: Meeting, provider, source) -> AgendaItem | None:
+    """The item already on the agenda that waits for this paper: one without a paper linked to the same
+    source, or else one announced under the paper's name (its title) and linked to nothing yet."""
+    waiting = meeting.items.filter(paper="", follow_up_report=None).order_by("position")
+    source_type = ContentType.objects.get_for_model(source)
+    same_source = waiting.filter(source_type=source_type, source_id=source.pk).first()
+    if same_source is not None:
+        return same_source
+    label = provider.label.strip().casefold()
+    return next(
+        (i for i in waiting.filter(source_id=None, standard_key="") if i.title.strip().casefold() == label),
+        None,
+    )
+
+
 def agenda_paper_add(*, acting_user, meeting: Meeting, provider_key: str, source_id: int) -> AgendaItem:
-    """One action: an item with a paper from another app (``core.papers``: e.g. the adoption summary of a
-    recommendation), linked to the object the paper was made from."""
+    """One action: a paper from another app (``core.papers``: e.g. the adoption summary of a recommendation)
+    on the agenda, linked to the object the paper was made from.
+
+    If an item already waits for it (same source without a paper, or an item announced under the paper's
+    name), the paper is attached to that item (audit ``agenda.paper_attached``); otherwise a new item is
+    added before the closing items (``agenda.item_added``)."""
     try:
         provider = paper_provider(provider_key)
     except LookupError as exc:
@@ -178,16 +232,37 @@ def agenda_paper_add(*, acting_user, meeting: Meeting, provider_key: str, source
         name, content, source = provider.build(source_id)
     except LookupError as exc:
         raise ValidationError(_("Välj vad handlingen ska gälla.")) from exc
-    return agenda_item_add(
-        acting_user=acting_user,
-        meeting=meeting,
-        title=provider.label,
-        kind=ItemKind.INFORMATION,
-        description=provider.description(source),
-        paper=ContentFile(content, name=name),
-        source_type=ContentType.objects.get_for_model(source),
-        source_id=source.pk,
-    )
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+        _check_agenda_open(locked)
+        item = _item_waiting_for(locked, provider, source)
+        if item is None:
+            return agenda_item_add(
+                acting_user=acting_user,
+                meeting=locked,
+                title=provider.label,
+                kind=ItemKind.INFORMATION,
+                description=provider.description(source),
+                paper=ContentFile(content, name=name),
+                source_type=ContentType.objects.get_for_model(source),
+                source_id=source.pk,
+            )
+        name = name[-150:]
+        item.paper.save(name, ContentFile(content, name=name), save=False)
+        item.paper_name = name
+        item.source_type = ContentType.objects.get_for_model(source)
+        item.source_id = source.pk
+        item.save(update_fields=["paper", "paper_name", "source_type", "source_id"])
+        if locked.state == MeetingState.NOTICE_SENT:
+            Meeting.objects.filter(pk=locked.pk).update(ical_sequence=locked.ical_sequence + 1)
+        audit_record(
+            acting_user=acting_user,
+            action=MeetingAction.AGENDA_PAPER_ATTACHED,
+            obj=item,
+            object_label=f"{locked}: {item.title}",
+            payload={"provider": provider.key, "source": source.pk, "paper": name},
+        )
+    return item
 
 
 def _follow_up_paper(report) -> tuple[str, bytes]:

@@ -126,12 +126,15 @@ def _next_meeting(body: CooperationBody, today: dt.date) -> Meeting:
     """Next month's steering-group meeting: planned, the agenda partly built, no notice yet."""
     meeting = _create(body, _next_month(body, today), (13, 15))
     _add(meeting, "Lägesrapport från verksamheten", presenter="Verksamhetschefen")
+    # Announced under the paper's name (core.papers, "adoption_summary"): "Lägg till ”Läget i kommunernas
+    # anslutning”" on the page attaches the paper to this item instead of adding another one.
     _add(
         meeting,
-        "Kommunernas anslutning till avtalet",
+        "Läget i kommunernas anslutning",
         ItemKind.DISCUSSION,
         "KSL",
-        "Demodata: underlaget (lägesrapporten om anslutningen) läggs till före kallelsen.",
+        "Demodata: underlaget (lägesrapporten om anslutningen) läggs till här före kallelsen, "
+        "med ”Lägg till ”Läget i kommunernas anslutning”” under dagordningen.",
     )
     return meeting
 

@@ -78,10 +78,30 @@ def notice_context(meeting: Meeting) -> dict:
         rsvp_note = f"Mötet är flyttat från {moved}. {rsvp_note}"
     return {
         **_base(meeting),
+        "place": _notice_place(meeting),
         "short_notice_reason": meeting.short_notice_reason,
         "rsvp_note": rsvp_note,
         "items": [_item_dict(item, number) for number, item in enumerate(items, start=1)],
     }
+
+
+def _quorum_text(meeting: Meeting) -> str:
+    """ "Mötet var beslutfört: 7 närvarande, 6 krävs." (or "inte beslutfört", with the same figures)."""
+    if meeting.quorum_recorded_at is None:
+        return "Mötet var inte beslutfört."
+    present, required = meeting.quorum_present, meeting.quorum_required
+    verdict = "beslutfört" if present >= required else "inte beslutfört"
+    return f"Mötet var {verdict}: {present} närvarande, {required} krävs."
+
+
+def _notice_place(meeting: Meeting) -> str:
+    """The notice's "Plats:": the place; for a video meeting without one, that it is a video meeting (the
+    link follows on its own line, "Videomöte: …"); with neither, that the place comes later."""
+    if meeting.place:
+        return meeting.place
+    if meeting.video_link:
+        return "Videomöte (länken nedan)"
+    return "Meddelas senare"
 
 
 def minutes_context(meeting: Meeting, version: MinutesVersion | None = None) -> dict:
@@ -107,11 +127,7 @@ def minutes_context(meeting: Meeting, version: MinutesVersion | None = None) -> 
         "present": present,
         "substitutes": substitutes,
         "absent": absent,
-        "quorum": (
-            f"Mötet var beslutfört ({meeting.quorum_present} närvarande av {meeting.quorum_required} som krävs)."
-            if meeting.quorum_recorded_at and meeting.quorum_present >= meeting.quorum_required
-            else "Mötet var inte beslutfört."
-        ),
+        "quorum": _quorum_text(meeting),
         "checkers": " och ".join(c.person.full_name for c in checkers),
         "items": [_item_dict(item, number) for number, item in enumerate(items, start=1)],
         "signatures": [{"role": "Ordförande", "name": _people(meeting, MembershipRole.CHAIR)}]
@@ -207,6 +223,22 @@ def _approvers(locked: Meeting) -> dict[int, tuple[str, object]]:
         elif m.pk in checkers:
             needed[m.pk] = ("checker", m)
     return needed
+
+
+def _and_list(names: list[str]) -> str:
+    return " och ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+
+def approvers_text(meeting: Meeting) -> str:
+    """Who justerar the minutes, for the page: "ordföranden X och justerarna Y och Z"."""
+    chair = _people(meeting, MembershipRole.CHAIR)
+    checkers = [c.person.full_name for c in meeting.minutes_checkers.select_related("person")]
+    parts = []
+    if chair:
+        parts.append(f"ordföranden {chair}")
+    if checkers:
+        parts.append(("justeraren " if len(checkers) == 1 else "justerarna ") + _and_list(checkers))
+    return " och ".join(parts)
 
 
 def _locked_for_approval(meeting: Meeting, expected_state: str | None) -> Meeting:

@@ -107,15 +107,20 @@ def _short_notice(
             + " "
             + _("Ange skälet och bekräfta för att ändå planera mötet som ett extra möte med kort varsel.")
         )
-    reason = _reason(reason, missing=_("Ange skälet till att mötet hålls med kort varsel."))
+    try:
+        reason = _reason(reason, missing=_("Ange skälet till att mötet hålls med kort varsel."))
+    except ValidationError as exc:
+        raise ValidationError({"short_notice_reason": exc.messages}) from exc
     return {"warning": warning, "reason": reason, "confirmed": True}
 
 
 def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    """Not in the past, and ending after it starts; the errors are keyed by the field (``starts_at``,
+    ``ends_at``) so that a form can show them next to its date and end time."""
     if starts_at <= timezone.now():
-        raise ValidationError(_("Mötet kan inte läggas i det förflutna."))
+        raise ValidationError({"starts_at": _("Mötet kan inte läggas i det förflutna.")})
     if ends_at <= starts_at:
-        raise ValidationError(_("Mötet måste sluta efter att det börjar."))
+        raise ValidationError({"ends_at": _("Mötet måste sluta efter att det börjar.")})
 
 
 def meeting_create(

@@ -122,12 +122,13 @@ def meeting_item_add(request, meeting):
 
 @meeting_post(_manages)
 def meeting_paper_add(request, meeting):
-    services.agenda_paper_add(
+    item = services.agenda_paper_add(
         acting_user=request.user,
         meeting=meeting,
         provider_key=request.POST.get("provider", ""),
         source_id=_post_id(request.POST, "source"),
     )
+    messages.success(request, _("Handlingen ligger under ärendet ”%(title)s”.") % {"title": item.title})
 
 
 @meeting_post(_manages)
@@ -200,9 +201,11 @@ def meeting_minutes(request, meeting):
 @meeting_post()
 def meeting_approve(request, meeting):
     # The service says whose approval it is (the chair's or a chosen justerare's), 403 for anyone else.
-    services.minutes_approve(
+    meeting = services.minutes_approve(
         acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST)
     )
+    version = services.current_version(meeting)
+    messages.success(request, _("Du har justerat protokollet, version %(n)s.") % {"n": version.version})
 
 
 @meeting_post(_may_transition("publish"))
@@ -259,41 +262,50 @@ def _form_errors(form) -> ValidationError:
     return ValidationError([e for errors in form.errors.values() for e in errors])
 
 
+def _time_form_page(request, meeting, form, name, run):
+    """Replan or move: on any error the page comes back (400) with the user's input in ``form`` and each error
+    next to its field; a stale page still gets its 409 from ``meeting_post``."""
+    short_notice = None
+    if form.is_valid():
+        try:
+            run(**_times(form.cleaned_data))
+        except ShortNotice as exc:
+            short_notice = exc.messages[0]
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise  # about the meeting rather than a field (its state, say): a message at the top
+            form.add_service_errors(exc)
+        else:
+            return None
+    return _meeting_page(request, meeting, status=400, short_notice=short_notice, **{name: form})
+
+
 @meeting_post(_may_transition("replan"))
 def meeting_replan(request, meeting):
-    form = MeetingForm(request.POST)
-    if not form.is_valid():
-        raise _form_errors(form)
-    try:
+    def run(**times):
         services.meeting_replan(
-            acting_user=request.user,
-            meeting=meeting,
-            expected_state=_expected_state(request.POST),
-            **_times(form.cleaned_data),
+            acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST), **times
         )
-    except ShortNotice as exc:
-        return _meeting_page(request, meeting, status=400, replan_form=form, short_notice=exc.messages[0])
-    return None
+
+    return _time_form_page(request, meeting, MeetingForm(request.POST), "replan_form", run)
 
 
 @meeting_post(_may_transition("postpone"))
 def meeting_reschedule(request, meeting):
     """Postpone to a new time in one step (``services.meeting_reschedule``)."""
     form = RescheduleForm(request.POST)
-    if not form.is_valid():
-        raise _form_errors(form)
-    try:
+
+    def run(**times):
         services.meeting_reschedule(
             acting_user=request.user,
             meeting=meeting,
             reason=form.cleaned_data["reason"],
             expected_state=_expected_state(request.POST),
-            **_times(form.cleaned_data),
+            **times,
         )
-    except ShortNotice as exc:
-        return _meeting_page(request, meeting, status=400, reschedule_form=form, short_notice=exc.messages[0])
-    messages.success(request, _("Mötet är flyttat. Skicka en ny kallelse."))
-    return None
+        messages.success(request, _("Mötet är flyttat. Skicka en ny kallelse."))
+
+    return _time_form_page(request, meeting, form, "reschedule_form", run)
 
 
 @meeting_post(_manages)

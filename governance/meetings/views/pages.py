@@ -95,48 +95,53 @@ def body_action(request, slug: str, action: str):
     if not permissions.can_manage_body(request.user, body):
         raise PermissionDenied(_("Endast ordföranden och sekreteraren planerar möten."))
     form = form(request.POST)
+    if action == "meeting":
+        return _meeting_create(request, body, form)
     try:
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
         data = form.cleaned_data
-        if action == "plan":
-            planned = services.meetings_plan_year(
-                acting_user=request.user, body=body, year=data["year"], place=data["place"]
-            )
-            messages.success(
-                request,
-                ngettext("%(n)s möte planerat.", "%(n)s möten planerade.", len(planned))
-                % {"n": len(planned)},
-            )
-        else:
-            tz = timezone.get_current_timezone()
-            starts = timezone.datetime.combine(data["date"], data["start"], tzinfo=tz)
-            ends = timezone.datetime.combine(data["date"], data["end"], tzinfo=tz)
-            try:
-                meeting = services.meeting_create(
-                    acting_user=request.user,
-                    body=body,
-                    starts_at=starts,
-                    ends_at=ends,
-                    place=data["place"],
-                    video_link=data["video_link"],
-                    short_notice_reason=data["short_notice_reason"],
-                    short_notice_confirmed=data["short_notice_confirmed"],
-                )
-            except services.ShortNotice as exc:
-                return _body_page(
-                    request,
-                    queries.body_detail(body.slug),
-                    status=400,
-                    meeting_form=form,
-                    short_notice=exc.messages[0],
-                )
-            return redirect("meetings:meeting", pk=meeting.pk)
+        planned = services.meetings_plan_year(
+            acting_user=request.user, body=body, year=data["year"], place=data["place"]
+        )
+        messages.success(
+            request,
+            ngettext("%(n)s möte planerat.", "%(n)s möten planerade.", len(planned)) % {"n": len(planned)},
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return _body_page(request, queries.body_detail(body.slug), status=400)
     return redirect("meetings:body_detail", slug=body.slug)
+
+
+def _meeting_create(request, body, form):
+    """Plan one meeting. On any error the page comes back (400) with the user's input and each error next to
+    its field (the end time, the video link, the date, the reason for short notice)."""
+    short_notice = None
+    if form.is_valid():
+        data = form.cleaned_data
+        tz = timezone.get_current_timezone()
+        try:
+            meeting = services.meeting_create(
+                acting_user=request.user,
+                body=body,
+                starts_at=timezone.datetime.combine(data["date"], data["start"], tzinfo=tz),
+                ends_at=timezone.datetime.combine(data["date"], data["end"], tzinfo=tz),
+                place=data["place"],
+                video_link=data["video_link"],
+                short_notice_reason=data["short_notice_reason"],
+                short_notice_confirmed=data["short_notice_confirmed"],
+            )
+        except services.ShortNotice as exc:
+            short_notice = exc.messages[0]
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return redirect("meetings:meeting", pk=meeting.pk)
+    return _body_page(
+        request, queries.body_detail(body.slug), status=400, meeting_form=form, short_notice=short_notice
+    )
 
 
 def _seat_action(request, body, action):
@@ -206,12 +211,14 @@ def _meeting_page(request, meeting, status=200, **forms):
     present = [
         m for m in members if attendances.get(m.pk) and attendances[m.pk].status in ("present", "substitute")
     ]
+    items = list(
+        meeting.items.select_related("follow_up_report").prefetch_related("conflicts__membership__person")
+    )
     context = {
         "meeting": meeting,
         "body": meeting.body,
-        "items": list(
-            meeting.items.select_related("follow_up_report").prefetch_related("conflicts__membership__person")
-        ),
+        "items": items,
+        "moves": services.agenda_moves(items),
         "members": members,
         "attendances": attendances,
         "mine": mine,
@@ -250,6 +257,8 @@ def _meeting_page(request, meeting, status=200, **forms):
         "reports": FollowUpReport.objects.all()[:8],
         "versions": list(meeting.minutes_versions.prefetch_related("approvals__membership__person")),
         "checkers": list(meeting.minutes_checkers.select_related("person")),
+        "approvers_text": services.approvers_text(meeting),
+        "my_approval": permissions.my_approval(request.user, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
 
