@@ -98,3 +98,26 @@ def test_lockout_message_in_minutes(rf, settings):
     assert lockout_message(rf.get("/")) == "För många misslyckade inloggningar. Försök igen om 1 minut."
     settings.AXES_COOLOFF_TIME = None
     assert "Kontakta administratören" in lockout_message(rf.get("/"))
+
+
+@pytest.mark.urls("governance.urls")
+def test_a_form_address_opened_directly_leads_to_its_page(client, danderyd_clerk):
+    """Reloading after a form error (the address bar shows the action) must not end on a blank 405."""
+    from django.urls import reverse
+
+    from governance.decisions.models import AdoptionCase
+
+    case = AdoptionCase.objects.filter(organisation__municipality_code="0162").latest("pk")
+    client.force_login(danderyd_clerk)
+    response = client.get(reverse("decisions:case_action", args=[case.pk, "decision"]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("decisions:case", args=[case.pk])
+
+
+@pytest.mark.urls("governance.urls")
+def test_a_405_without_a_page_above_is_swedish(client, db):
+    response = client.get("/logga-ut/")  # POST only, and "/" is a page: the start page
+    assert response.status_code == 302 and response["Location"] == "/"
+    response = client.put("/logga-ut/")
+    assert response.status_code == 405 and "Allow" in response
+    _swedish(response, "Sidan kan inte öppnas så")

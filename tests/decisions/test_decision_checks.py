@@ -453,3 +453,10 @@ def test_decision_page_refuses_out_of_order_and_long_paragraphs(client, danderyd
     )
     assert response.status_code == 302
     assert Decision.objects.get(case=case).posted_on == dt.date(2025, 5, 9)
+
+
+def test_the_page_says_what_has_happened(client, danderyd_case, danderyd_clerk):
+    client.force_login(danderyd_clerk)
+    url = reverse("decisions:case_action", args=[danderyd_case.pk, "start_preparation"])
+    response = client.post(url, {"expected_state": "received", "comment": ""}, follow=True)
+    assert "Beredningen är påbörjad." in response.text and "Klart:" not in response.text

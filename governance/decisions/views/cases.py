@@ -126,6 +126,15 @@ ACTION_LABELS = {
     "withdraw": _("Återkalla ärendet"),
     "reopen": _("Öppna ärendet igen"),
 }
+#: What the page says when the action is done: what has happened, not what to do.
+ACTION_DONE = {
+    "start_preparation": _("Beredningen är påbörjad."),
+    "propose": _("Förslaget till beslut är framlagt."),
+    "decision": _("Beslutet är registrerat."),
+    "sign": _("Underskriften är registrerad."),
+    "withdraw": _("Ärendet är återkallat."),
+    "reopen": _("Ärendet är öppnat igen."),
+}
 ACTION_TRANSITIONS = {
     "start_preparation": ["start_preparation"],
     "propose": ["propose"],
@@ -230,7 +239,7 @@ def case_action(request, pk: int, action: str):
         for message in exc.messages:
             form.add_error(None, message)
         return _case_page(request, case, status=400, failed_action=action, failed_form=form)
-    messages.success(request, _("Klart: %(action)s.") % {"action": ACTION_LABELS[action].lower()})
+    messages.success(request, ACTION_DONE[action])
     return redirect("decisions:case", pk=case.pk)
 
 
