@@ -12,6 +12,26 @@ from governance.parties.models import Organisation
 from .choices import BasisRule, ScenarioMode
 from .models import CostModel
 
+MAX_BUDGET = 10_000_000_000
+# Spaces people type (or paste from Word and Excel) as thousands separators: "1 200 000".
+_THOUSANDS_SEPARATORS = str.maketrans("", "", " \u00a0\u202f\u2009\u2007")
+
+
+class AmountField(forms.IntegerField):
+    """Whole kronor, accepting spaces and non-breaking spaces as thousands separators ("1 200 000");
+    still bounded by ``min_value``/``max_value``. A text input, since a number input refuses spaces."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.translate(_THOUSANDS_SEPARATORS)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # No min/max attributes on the text input; the bounds are checked on the server.
+        return {key: val for key, val in super().widget_attrs(widget).items() if key not in ("min", "max")}
+
 
 class CostScenarioForm(forms.Form):
     """The GET form above the cost table: year, basis date, municipalities that do not join."""
@@ -47,7 +67,11 @@ class CostScenarioForm(forms.Form):
 class CostModelForm(forms.Form):
     """Edit an agreement's budget, basis rule and share percentages."""
 
-    annual_budget = forms.IntegerField(label=_("Årsbudget (kr)"))
+    annual_budget = AmountField(
+        label=_("Årsbudget (kr)"),
+        max_value=MAX_BUDGET,
+        help_text=_("Hela kronor; mellanslag mellan tusental går bra, t.ex. 1 200 000."),
+    )
     basis_rule = forms.ChoiceField(label=_("Folkmängd per"), choices=BasisRule.choices)
     fixed_basis_date = forms.DateField(
         label=_("Fast datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -142,7 +166,12 @@ class AgreementCreateForm(forms.Form):
         queryset=Organisation.objects.none(),
         help_text=_("Vid förnyelse: avtalet som det nya avtalet förlänger."),
     )
-    annual_budget = forms.IntegerField(label=_("Årsbudget (kr)"), min_value=1, max_value=10_000_000_000)
+    annual_budget = AmountField(
+        label=_("Årsbudget (kr)"),
+        min_value=1,
+        max_value=MAX_BUDGET,
+        help_text=_("Hela kronor; mellanslag mellan tusental går bra, t.ex. 1 200 000."),
+    )
     basis_rule = forms.ChoiceField(label=_("Folkmängd per"), choices=BasisRule.choices)
     fixed_basis_date = forms.DateField(
         label=_("Fast datum för folkmängd"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -112,6 +112,16 @@ def cost_allocation(
     return allocation
 
 
+def latest_population_date() -> dt.date | None:
+    """The latest reference date with population figures for any municipality, or ``None`` (one query)."""
+    return (
+        PopulationFigure.objects.filter(organisation__kind=OrganisationKind.MUNICIPALITY)
+        .order_by("-reference_date")
+        .values_list("reference_date", flat=True)
+        .first()
+    )
+
+
 def default_cost_year(agreement: Agreement) -> int:
     """The year shown first: this year if the agreement covers it, else the agreement's first year."""
     this_year = calendar.today().year

@@ -103,6 +103,7 @@ def _allocation_from_request(request, agreement):
         allocation = queries.cost_allocation(agreement=agreement, **params)
     except AllocationError as exc:
         form.add_error(None, str(exc))
+        form.population_missing = str(exc).startswith(str(_("Folkmängd saknas")))
         return form, None
     return form, allocation
 
@@ -119,6 +120,10 @@ def cost_page(request, slug):
         "form": form,
         "allocation": allocation,
         "chart": queries.cost_chart(allocation) if allocation else None,
+        "population_missing": getattr(form, "population_missing", False),
+        "latest_population_date": queries.latest_population_date()
+        if getattr(form, "population_missing", False)
+        else None,
         "query_string": request.GET.urlencode(),
         "can_edit": permissions.can_manage_agreements(request.user)
         if request.user.is_authenticated

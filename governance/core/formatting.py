@@ -6,6 +6,7 @@ import unicodedata
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from num2words import num2words
 
 LOCALE = "sv_SE"
 NBSP = "\u00a0"
@@ -19,6 +20,25 @@ def format_number(value: int) -> str:
 def format_amount(value: int) -> str:
     """``45612`` → ``"45 612 kr"``; every space non-breaking so the amount never wraps."""
     return f"{format_number(value)}{NBSP}kr"
+
+
+_BIG_UNITS = re.compile(r"(miljoner|miljarder|miljon(?!er)|miljard(?!er))(?=\S)")
+
+
+def number_in_words(value: int) -> str:
+    """A whole number in Swedish words, as in the memo's amounts: ``51834`` → ``"femtioettusen
+    åttahundratrettiofyra"``, ``1000001`` → ``"en miljon ett"``.
+
+    num2words writes "femtioetttusen" and "en miljonett": Swedish drops the third of three consecutive
+    t's in a compound (ett + tusen → ettusen), and writes miljon/miljard as separate words."""
+    words = num2words(int(value), lang="sv")
+    words = _BIG_UNITS.sub(r"\1 ", words)
+    return words.replace("ttt", "tt")
+
+
+def amount_in_words(value: int) -> str:
+    """``51834`` → ``"femtioettusen åttahundratrettiofyra kronor"``."""
+    return f"{number_in_words(value)} kronor"
 
 
 def format_percent(value) -> str:

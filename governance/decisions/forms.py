@@ -4,6 +4,7 @@ so a stale page gets a conflict instead of a silent overwrite."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.core import calendar
 from governance.core.forms import ExpectedStateField, HiddenFieldErrorsMixin
 
 from .choices import CaseState, DecisionOutcome, Position, ResponseDecider, StepRole
@@ -241,6 +242,12 @@ class RecommendationForm(forms.Form):
         if editing:
             self.fields.pop("slug")
 
+    def clean_board_decision_date(self):
+        value = self.cleaned_data["board_decision_date"]
+        if value is not None and value > calendar.today():
+            raise forms.ValidationError(_("Datumet kan inte ligga i framtiden."))
+        return value
+
 
 class RecommendationAttachmentForm(forms.Form):
     title = forms.CharField(
@@ -265,7 +272,7 @@ class ConsultationForm(forms.Form):
         label=_("Skickad"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Lämna tomt för i dag."),
+        help_text=_("Lämna tomt för i dag. Kan inte ligga i framtiden: e-posten går ut när du skickar."),
     )
     deadline = forms.DateField(label=_("Svar senast"), widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(
@@ -291,10 +298,29 @@ class ConsultationForm(forms.Form):
         if not self.is_bound and "recipients" not in self.initial:
             self.initial["recipients"] = list(self.fields["recipients"].queryset.values_list("pk", flat=True))
 
+    def clean(self):
+        cleaned = super().clean()
+        sent_on = cleaned.get("sent_on")
+        if sent_on is not None and sent_on > calendar.today():
+            self.add_error(
+                "sent_on", _("Dagen kan inte ligga i framtiden: remissen skickas och e-postas i dag.")
+            )
+        flagged = cleaned.get("timetable_question")
+        if flagged is not None and "questions" in cleaned:
+            count = len(self._lines())
+            if flagged > count:
+                self.add_error(
+                    "timetable_question",
+                    _("Det finns bara %(n)s frågor; ange ett nummer mellan 1 och %(n)s.") % {"n": count},
+                )
+        return cleaned
+
+    def _lines(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("questions", "").splitlines() if line.strip()]
+
     def question_list(self) -> list[tuple[str, bool]]:
-        lines = [line.strip() for line in self.cleaned_data["questions"].splitlines() if line.strip()]
         flagged = self.cleaned_data.get("timetable_question")
-        return [(text, number == flagged) for number, text in enumerate(lines, start=1)]
+        return [(text, number == flagged) for number, text in enumerate(self._lines(), start=1)]
 
 
 class ConsultationAnswerForm(forms.Form):
@@ -302,7 +328,11 @@ class ConsultationAnswerForm(forms.Form):
 
     position = forms.ChoiceField(
         label=_("Ställningstagande"),
-        choices=[(value, label) for value, label in Position.choices if value != Position.NO_ANSWER],
+        choices=[
+            ("", _("– välj –")),
+            *((value, label) for value, label in Position.choices if value != Position.NO_ANSWER),
+        ],
+        error_messages={"required": _("Välj kommunens ställningstagande.")},
     )
     timetable_realistic = forms.NullBooleanField(label=_("Är tidplanen realistisk?"), required=False)
     decided_by = forms.ChoiceField(

@@ -373,6 +373,9 @@ def case_detail(user, pk: int) -> AdoptionCase:
     permissions.check_view_case_or_404(user, case)
     case.chain_rows, case.next_step = chain_progress(case)
     case.final_decision = final_decision_of(case)
+    today = calendar.today()
+    for decision in case.decisions.all():  # the prefetched instances the page shows
+        decision.is_final = decision.final_on is not None and decision.final_on <= today
     case.history = audit_events_for(case)
     for event in case.history:
         event.label = AuditAction.label_for(LEGACY_ACTIONS.get(event.action, event.action))
@@ -472,6 +475,22 @@ def recommendation_detail(slug: str) -> Recommendation:
         )
         .get(slug=slug)
     )
+
+
+def recipients_without_contact(organisations) -> list[Organisation]:
+    """The recipients who get no e-mail: no current contact person (kontaktperson) with an e-mail address,
+    as ``notifications`` decides it. One query, in the order given."""
+    from governance.parties.choices import ContactRole
+    from governance.parties.models import ContactAssignment
+
+    organisations = list(organisations)
+    reachable = set(
+        ContactAssignment.objects.current(calendar.today())
+        .filter(role=ContactRole.CONTACT_PERSON, organisation__in=[org.pk for org in organisations])
+        .exclude(email="")
+        .values_list("organisation_id", flat=True)
+    )
+    return [org for org in organisations if org.pk not in reachable]
 
 
 def consultation_for_slug(slug: str) -> ConsultationRound:

@@ -122,3 +122,85 @@ def test_clerks_get_no_link_and_403(client, danderyd_clerk):
     client.force_login(danderyd_clerk)
     assert "Nytt avtal" not in client.get(reverse("agreements:list")).text
     assert client.get(reverse("agreements:create")).status_code == 403
+
+
+def _page_data(host, region, **overrides):
+    data = {
+        "title": "Avtal om Origo 2021–2025",
+        "short_title": "Origo",
+        "period_start": "2021-01-01",
+        "period_end": "2025-12-31",
+        "host": host.pk,
+        "annual_budget": "7000000",
+        "basis_rule": "previous_year_end",
+        "share_party_1": region.pk,
+        "share_percent_1": "25",
+        "share_party_2": host.pk,
+        "share_percent_2": "25",
+        "pool_percent": "50",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("typed", ["1 200 000", "1\u00a0200\u00a0000", " 1 200 000 ", "1\u202f200\u202f000"])
+def test_the_budget_takes_spaces_as_thousands_separators(client, ksl_officer, host, region, typed):
+    client.force_login(ksl_officer)
+    response = client.post(reverse("agreements:create"), _page_data(host, region, annual_budget=typed))
+    assert response.status_code == 302
+    assert Agreement.objects.get(slug="origo-2021").cost_model.annual_budget == 1_200_000
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("10 000 000 001", "Årsbudget (kr): Kontrollera att detta värde är mindre än eller lika med"),
+        ("0", "Årsbudget (kr): Kontrollera att detta värde är större än eller lika med 1"),
+        ("1 2OO", "Årsbudget (kr): Fyll i ett heltal"),
+    ],
+)
+def test_the_budget_is_still_bounded(client, ksl_officer, host, region, typed, message):
+    client.force_login(ksl_officer)
+    before = (Agreement.objects.count(), AuditEvent.objects.count())
+    response = client.post(reverse("agreements:create"), _page_data(host, region, annual_budget=typed))
+    assert response.status_code == 400 and message in response.text
+    assert (Agreement.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_the_cost_model_page_takes_spaces_too(client, ksl_officer, host_admin, host, region):
+    agreement = _create(ksl_officer, host, region)
+    client.force_login(host_admin)
+    response = client.post(
+        reverse("agreements:cost_model_edit", args=[agreement.slug]),
+        {
+            "annual_budget": "7 500 000",
+            "basis_rule": "previous_year_end",
+            "fixed_basis_date": "",
+            **{f"share_{s.pk}": str(s.percent) for s in agreement.cost_model.shares.all()},
+        },
+    )
+    assert response.status_code == 302
+    agreement.cost_model.refresh_from_db()
+    assert agreement.cost_model.annual_budget == 7_500_000
+
+
+def test_missing_population_says_where_figures_end_and_how_to_import(
+    client, ksl_officer, host_admin, host, region
+):
+    from governance.parties.models import PopulationFigure
+
+    latest = PopulationFigure.objects.order_by("-reference_date").first().reference_date
+    assert latest == dt.date(2019, 12, 31)
+    agreement = _create(ksl_officer, host, region)  # 2021–2025: needs figures for 31 December 2020
+    client.force_login(ksl_officer)
+    page = client.get(reverse("agreements:costs", args=[agreement.slug])).text
+    assert "Folkmängd saknas den 31 december 2020" in page
+    assert "Folkmängd finns senast per den 31 december 2019" in page
+    assert "manage.py import_population" in page
+    assert reverse("agreements:cost_model_edit", args=[agreement.slug]) not in page  # KSL may not edit it
+    client.force_login(host_admin)  # the host's administrator may fix the date on the cost model
+    page = client.get(reverse("agreements:costs", args=[agreement.slug])).text
+    assert reverse("agreements:cost_model_edit", args=[agreement.slug]) in page
+    # With figures, no hint.
+    page = client.get(reverse("agreements:costs", args=["origo-2016"])).text
+    assert "import_population" not in page

@@ -4,11 +4,13 @@ from decimal import Decimal
 import pytest
 
 from governance.core.formatting import (
+    amount_in_words,
     format_amount,
     format_date_iso,
     format_date_long,
     format_percent,
     genitive,
+    number_in_words,
 )
 
 
@@ -46,3 +48,18 @@ def test_percent():
 )
 def test_genitive(name, expected):
     assert genitive(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (51_834, "femtioettusen åttahundratrettiofyra"),  # not "femtioetttusen": no third t in a row
+        (1_000_001, "en miljon ett"),  # miljon is a word of its own
+        (1_000, "ettusen"),
+        (2_051_834, "två miljoner femtioettusen åttahundratrettiofyra"),
+        (45_612, "förtiofemtusen sexhundratolv"),
+    ],
+)
+def test_numbers_in_words_follow_swedish_spelling(value, words):
+    assert number_in_words(value) == words
+    assert amount_in_words(value) == f"{words} kronor"

@@ -270,10 +270,12 @@ def test_laga_kraft_over_christmas_on_the_case_and_the_matrix(
     )
     client.force_login(danderyd_clerk)
     page = client.get(reverse("decisions:case", args=[case.pk])).text
+    # Today (2027-01-15) is after the day it became final: past tense.
     assert (
-        "Protokollet anslaget 2026-12-04 · överklagandetiden går ut 2026-12-28 · vinner laga kraft 2026-12-29"
+        "Protokollet anslaget 2026-12-04 · överklagandetiden gick ut 2026-12-28 · vann laga kraft 2026-12-29"
         in page
     )
+    assert "vinner laga kraft" not in page
     assert page.count("Ange anslagsdatum") == 2  # the two earlier bodies' decisions still lack theirs
 
     client.force_login(ksl_officer)
@@ -296,7 +298,7 @@ def test_the_anslag_date_added_later_is_checked_and_audited(client, danderyd_cas
     client.force_login(danderyd_clerk)
     url = reverse("decisions:decision_posting", args=[case.pk])
     page = client.get(reverse("decisions:case", args=[case.pk])).text
-    assert "Ange anslagsdatum" in page and "vinner laga kraft" not in page
+    assert "Ange anslagsdatum" in page and "laga kraft 20" not in page
 
     before = _last_id()
     for posted, message in [
@@ -318,7 +320,7 @@ def test_the_anslag_date_added_later_is_checked_and_audited(client, danderyd_cas
     assert event.payload["decision_id"] == final.pk and event.payload["posted_on"] == "2025-05-12"
     assert event.payload["final_on"] == "2025-06-03"  # 12 May + 3 weeks = Monday 2 June, a working day
     page = client.get(reverse("decisions:case", args=[case.pk])).text
-    assert "överklagandetiden går ut 2025-06-02 · vinner laga kraft 2025-06-03" in page
+    assert "överklagandetiden gick ut 2025-06-02 · vann laga kraft 2025-06-03" in page
 
 
 def test_only_the_municipalitys_clerk_records_an_anslag_date(

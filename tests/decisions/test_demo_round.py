@@ -108,3 +108,13 @@ def test_the_signed_copy_downloads_under_a_readable_name(client, ksl_officer):
     assert response["Content-Disposition"] == (
         f'attachment; filename="avtal-undertecknat-upplands-vasby-{signed_on}.pdf"'
     )
+
+
+def test_received_cases_last_moved_when_the_round_was_sent(db):
+    """A case nothing has happened to yet last moved when the recommendation was sent, not when the data
+    was loaded (else the dashboard shows 0 days since its last event)."""
+    recommendation = _current()
+    received = list(recommendation.cases.filter(state=CaseState.RECEIVED))
+    assert received and recommendation.sent_at is not None
+    assert all(case.last_moved_at == recommendation.sent_at for case in received)
+    assert (calendar.today() - recommendation.sent_at.date()).days > 30

@@ -12,7 +12,13 @@ from .cases import (
     decision_posting_record,
 )
 from .chains import BEFORE_PROPOSAL_STATES, CHAIN_EDITABLE_STATES, case_chain_set, usual_chain_set
-from .consultations import consultation_assess, consultation_create, consultation_response_record
+from .consultations import (
+    ANSWER_GRACE_DAYS,
+    answering_closed,
+    consultation_assess,
+    consultation_create,
+    consultation_response_record,
+)
 from .documents import documents_request_batch
 from .loading import adoption_history_load
 from .notifications import consultation_notify, notifications_sweep, recommendation_notify
@@ -28,11 +34,13 @@ from .recommendations import (
 from .reminders import digest_send, reminders_send
 
 __all__ = [
+    "ANSWER_GRACE_DAYS",
     "BEFORE_PROPOSAL_STATES",
     "CHAIN_EDITABLE_STATES",
     "MAX_ATTACHMENT_BYTES",
     "MAX_SIGNED_COPY_BYTES",
     "adoption_history_load",
+    "answering_closed",
     "case_chain_set",
     "case_decision_record",
     "case_propose",

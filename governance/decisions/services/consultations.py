@@ -33,6 +33,17 @@ MAX_ANSWER_CHARS = 10_000
 MAX_SUMMARY_CHARS = 10_000
 MAX_DECISION_REFERENCE = 40
 MAX_ASSESSMENT_CHARS = 20_000
+# Late answers are taken (and flagged late) for this many days after the deadline; then answering closes.
+ANSWER_GRACE_DAYS = 30
+
+
+def answering_closed(consultation: ConsultationRound, today: dt.date | None = None) -> bool:
+    """Answering has closed: KSL has written its assessment, or the grace period after the deadline
+    (``ANSWER_GRACE_DAYS``) has run out. Before that a late answer is accepted and flagged late."""
+    today = today or calendar.today()
+    if consultation.assessment:
+        return True
+    return today > consultation.deadline + dt.timedelta(days=ANSWER_GRACE_DAYS)
 
 
 def _unique_slug(title: str) -> str:
@@ -58,9 +69,11 @@ def consultation_create(
     sender: Organisation | None = None,
     is_demo_data: bool = False,
     notify: bool = True,
+    timetable_question: int | None = None,
 ) -> ConsultationRound:
-    """Send a consultation: questions numbered 1..n (a question given as ``(text, True)`` concerns the
-    timetable), recipients default to every municipality, the sender to KSL. After the commit the
+    """Send a consultation: questions numbered 1..n (a question given as ``(text, True)``, or numbered by
+    ``timetable_question``, concerns the timetable), recipients default to every municipality, the sender
+    to KSL. ``sent_on`` may not lie in the future (the mails go out today). After the commit the
     recipients' contact persons are e-mailed (``decisions.consultation_notify``)."""
     permissions.check_manage_recommendations(acting_user)
     today = calendar.today()
@@ -69,6 +82,8 @@ def consultation_create(
     description = (description or "").strip()
     items = [(q, False) if isinstance(q, str) else (q[0], bool(q[1])) for q in questions or []]
     items = [(text.strip(), timetable) for text, timetable in items if text and text.strip()]
+    if timetable_question is not None and 1 <= timetable_question <= len(items):
+        items = [(text, flag or n == timetable_question) for n, (text, flag) in enumerate(items, start=1)]
     if recipients is None:
         recipients = list(Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY))
     errors = []
@@ -82,8 +97,17 @@ def consultation_create(
         errors.append(_("Kortnamn: endast små bokstäver a–z, siffror och bindestreck."))
     if len(registration_number) > MAX_REGISTRATION_NUMBER:
         errors.append(_("Diarienummer: högst %(n)s tecken.") % {"n": MAX_REGISTRATION_NUMBER})
+    if timetable_question is not None and not 1 <= timetable_question <= len(items):
+        errors.append(
+            _("Fråga som gäller tidplanen: ange ett nummer mellan 1 och %(n)s (antalet frågor).")
+            % {"n": len(items)}
+            if items
+            else _("Fråga som gäller tidplanen: det finns inga frågor att välja.")
+        )
     if len(description) > MAX_DESCRIPTION:
         errors.append(_("Beskrivning: högst %(n)s tecken.") % {"n": MAX_DESCRIPTION})
+    if sent_on > today:
+        errors.append(_("Skickad: kan inte ligga i framtiden; remissen skickas och e-postas i dag."))
     if deadline is None:
         errors.append(_("Svar senast: ange datum."))
     else:
@@ -169,8 +193,14 @@ def consultation_response_record(
     was sent, not in the future) and the § (``decision_reference``). An answer after the deadline is
     accepted and shown as late (``answered_on`` after the deadline; the audit row says ``late``).
     Only the municipality's own clerks answer (and the system, loading recorded answers): KSL may not.
+    Answering closes when KSL has written its assessment or ``ANSWER_GRACE_DAYS`` after the deadline
+    (``answering_closed``); a person's answer is then refused. The system may still load recorded history.
     """
     permissions.check_answer_consultation(acting_user, consultation, organisation)
+    if acting_user is not None and answering_closed(consultation):
+        raise ValidationError(
+            _("Remissen är avslutad: svar tas inte längre emot och tidigare svar kan inte ändras.")
+        )
     decision_reference = (decision_reference or "").strip()
     summary = (summary or "").strip()
     answers = {number: (text or "").strip() for number, text in answers.items()}
@@ -214,7 +244,11 @@ def consultation_response_record(
     answered_on = answered_on or today
     late = answered_on > consultation.deadline
     with transaction.atomic():
-        ConsultationRound.objects.select_for_update().get(pk=consultation.pk)
+        locked = ConsultationRound.objects.select_for_update().get(pk=consultation.pk)
+        if acting_user is not None and answering_closed(locked):
+            raise ValidationError(
+                _("Remissen är avslutad: svar tas inte längre emot och tidigare svar kan inte ändras.")
+            )
         ConsultationResponse.objects.select_for_update().filter(
             consultation=consultation, organisation=organisation
         ).first()

@@ -76,6 +76,8 @@ def _validate_fields(
         errors.append(_("Rubrik: högst %(n)s tecken.") % {"n": MAX_TITLE})
     if board_decision_date is None:
         errors.append(_("KSL-styrelsens beslut: ange datum."))
+    elif board_decision_date > calendar.today():
+        errors.append(_("KSL-styrelsens beslut: datumet kan inte ligga i framtiden."))
     if answer_deadline is None:
         errors.append(_("Besked senast: ange datum."))
     if (
@@ -393,6 +395,8 @@ def recommendation_send(
                 previous_case=previous.get(organisation.pk),
                 is_demo_data=locked.is_demo_data or organisation.pk in demo_organisation_ids,
                 notified_at=sent_at if replay else None,
+                # Replayed history: a case nothing has happened to yet last moved when it was sent.
+                last_moved_at=sent_at,
             )
             cases.append(case)
             steps += [

@@ -44,6 +44,7 @@ def consultation_create(request):
                     deadline=data["deadline"],
                     description=data["description"],
                     questions=form.question_list(),
+                    timetable_question=data["timetable_question"],
                     recipients=list(data["recipients"]),
                 )
             except ValidationError as exc:
@@ -93,6 +94,7 @@ def consultation_answer(request, slug):
     else:
         organisation = organisations[0]
     response = queries.consultation_response_for(consultation, organisation)
+    closed = services.answering_closed(consultation)
     form = ConsultationAnswerForm(
         request.POST or None,
         organisation=organisation,
@@ -106,9 +108,14 @@ def consultation_answer(request, slug):
         "form": form,
         "response": response,
         "late": calendar.today() > consultation.deadline,
+        "closed": closed,
+        "grace_days": services.ANSWER_GRACE_DAYS,
     }
     if request.method == "POST":
-        if form.is_valid():
+        if closed:  # the page offers no form; a stale one stores nothing
+            context["form"] = None
+            context["closed_error"] = True
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 services.consultation_response_record(
@@ -147,6 +154,8 @@ def compilation_context(request, consultation, *, assessment_form=None) -> dict:
         "can_generate": ksl,
         "can_assess": permissions.can_manage_recommendations(user),
         "can_answer": bool(permissions.answerable_organisations(user, consultation)),
+        "closed": services.answering_closed(consultation),
+        "grace_days": services.ANSWER_GRACE_DAYS,
         "assessment_form": assessment_form or AssessmentForm(initial={"assessment": consultation.assessment}),
         "response_ids": {
             r.pk for r in c.responses if ksl or (readable is not None and r.organisation_id in readable)

@@ -129,6 +129,7 @@ def _detail_page(request, recommendation, *, attachment_form=None, send_errors=(
         "decisions/recommendation_detail.html",
         {
             "recommendation": recommendation,
+            "without_contact": queries.recipients_without_contact(recipients) if manage else [],
             "can_manage": manage,
             "can_edit": manage and not recommendation.is_sent,
             "attachment_form": attachment_form or RecommendationAttachmentForm(),
@@ -213,9 +214,14 @@ def recommendation_send(request, slug):
         services.recommendation_send(acting_user=request.user, recommendation=recommendation)
     except ValidationError as exc:
         return _detail_page(request, recommendation, send_errors=exc.messages, status=400)
-    messages.success(
-        request,
-        _("Rekommendationen är skickad till %(n)s kommuner. Kontaktpersonerna får e-post.")
-        % {"n": len(recommendation.recipients.all())},
-    )
+    recipients = list(recommendation.recipients.all())
+    without = queries.recipients_without_contact(recipients)
+    message = _(
+        "Rekommendationen är skickad till %(n)s kommuner. %(mailed)s får e-post till sina kontaktpersoner."
+    ) % {"n": len(recipients), "mailed": len(recipients) - len(without)}
+    if without:
+        message += " " + _(
+            "%(k)s saknar kontaktperson och får ingen e-post: %(names)s. Se listan på sidan."
+        ) % {"k": len(without), "names": ", ".join(org.display_name for org in without)}
+    messages.success(request, message)
     return redirect("decisions:recommendation", slug=recommendation.slug)
