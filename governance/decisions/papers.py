@@ -6,18 +6,18 @@ The engine that renders them is ``governance.documents.rendering``.
 import datetime as dt
 from dataclasses import dataclass
 
-from num2words import num2words
-
 from governance.agreements.costs import AllocationError
 from governance.agreements.queries import cost_allocation
 from governance.core import calendar
 from governance.core.formatting import (
+    amount_in_words,
     format_amount,
     format_date_iso,
     format_date_long,
     format_number,
     format_percent,
     genitive,
+    number_in_words,
 )
 
 from .choices import StepRole
@@ -29,10 +29,6 @@ def paragraphs(text: str) -> list[str]:
 
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").replace("\r\n", "\n").split("\n") if line.strip()]
-
-
-def amount_in_words(amount: int) -> str:
-    return f"{num2words(amount, lang='sv')} kronor"
 
 
 @dataclass
@@ -84,7 +80,7 @@ def share_sentences(case) -> tuple[str, str]:
     name = case.organisation.display_name
     if amount is None:
         return (f"Kostnaden för {name} kunde inte beräknas: folkmängd eller kostnadsmodell saknas.", "")
-    budget_words = num2words(budget, lang="sv")
+    budget_words = number_in_words(budget)
     share = (
         f"Den totala budgeten för centret beräknas till {budget_words} kronor per år, varav {genitive(name)} "
         f"del skulle bli {format_amount(amount)} ({amount_in_words(amount)})."

@@ -118,3 +118,16 @@ def test_received_cases_last_moved_when_the_round_was_sent(db):
     assert received and recommendation.sent_at is not None
     assert all(case.last_moved_at == recommendation.sent_at for case in received)
     assert (calendar.today() - recommendation.sent_at.date()).days > 30
+
+
+def test_the_memo_writes_the_share_in_swedish_words(db, tmp_path):
+    import io
+
+    from django.core.management import call_command
+    from docx import Document
+
+    out = tmp_path / "memo.docx"
+    call_command("draft_memo", _current().slug, "--municipality", "0162", "--out", str(out))
+    text = "\n".join(p.text for p in Document(io.BytesIO(out.read_bytes())).paragraphs)
+    # 51 834 kr: "femtioettusen", never "femtioetttusen".
+    assert "femtioettusen åttahundratrettiofyra kronor" in text and "ttt" not in text
