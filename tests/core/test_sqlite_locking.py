@@ -38,10 +38,9 @@ def _wrapper(path, options):
 
 
 def _read_then_write(connection) -> None:
-    with transaction.atomic(using=connection.alias):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM job")
-            cursor.execute("INSERT INTO job (name) VALUES ('web')")
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM job")
+        cursor.execute("INSERT INTO job (name) VALUES ('web')")
 
 
 def _race(tmp_path, options):
@@ -50,7 +49,7 @@ def _race(tmp_path, options):
     with setup.cursor() as cursor:
         cursor.execute("CREATE TABLE job (id INTEGER PRIMARY KEY, name TEXT)")
     setup.close()
-    other = subprocess.Popen(
+    other = subprocess.Popen(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", OTHER_WRITER, str(path), str(HOLD_SECONDS)], stdout=subprocess.PIPE, text=True
     )
     assert other.stdout.readline().strip() == "locked"

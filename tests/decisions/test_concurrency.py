@@ -34,10 +34,10 @@ def test_two_clerks_start_the_same_case_at_once():
         replay=True,
         slug="samtidigt",
         title="Samtidigt",
-        board_decision_date=dt.date(2029, 1, 1),
+        board_decision_date=dt.date(2025, 1, 1),
         registration_number="",
         agreement=agreement,
-        answer_deadline=dt.date(2029, 6, 1),
+        answer_deadline=dt.date(2025, 6, 1),
         recipients=[Organisation.objects.get(municipality_code="0162")],
     )
     case = recommendation.cases.get()
@@ -82,3 +82,58 @@ def test_two_clerks_start_the_same_case_at_once():
         == 1
     )
     assert AuditEvent.objects.count() == before + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_clicks_on_send_create_the_cases_once():
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from governance.agreements.models import Agreement
+    from governance.core import calendar
+    from governance.decisions.models import AdoptionCase
+    from governance.parties.models import Organisation
+
+    today = calendar.today()
+    agreement = Agreement.objects.create(
+        slug="dubbelklick",
+        title="T",
+        short_title="T",
+        period_start=dt.date(today.year + 3, 1, 1),
+        period_end=dt.date(today.year + 4, 12, 31),
+        host=Organisation.objects.get(is_host=True),
+    )
+    ksl = get_user_model().objects.get(username="ksl")
+    draft = services.recommendation_create(
+        acting_user=ksl,
+        title="Dubbelklick",
+        board_decision_date=today,
+        agreement=agreement,
+        answer_deadline=today + dt.timedelta(days=60),
+        decision_points="att ingå avtalet.",
+        recipients=list(Organisation.objects.filter(municipality_code__in=["0162", "0125"])),
+    )
+    before = AuditEvent.objects.count()
+    results: dict[str, object] = {}
+    start = threading.Barrier(2)
+
+    def click(name):
+        start.wait(5)
+        try:
+            services.recommendation_send(acting_user=ksl, recommendation=draft)
+            results[name] = "ok"
+        except Exception as exc:
+            results[name] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    outcomes = sorted(results.values(), key=lambda value: value != "ok")
+    assert outcomes[0] == "ok" and isinstance(outcomes[1], ValidationError), results
+    assert AdoptionCase.objects.filter(recommendation=draft).count() == 2
+    sent = AuditEvent.objects.filter(action="recommendation.sent", object_id=str(draft.pk))
+    assert sent.count() == 1 and AuditEvent.objects.count() == before + 1
