@@ -204,6 +204,15 @@ def test_answers_close_when_ksl_has_assessed_and_the_pages_say_so(
     _answer(danderyd_clerk, consultation, orgs["0162"])
     services.consultation_assess(acting_user=ksl_officer, consultation=consultation, assessment="Klart.")
     consultation.refresh_from_db()
+    # A first reading before the deadline closes nothing: the municipalities keep the time they were given.
+    assert not services.answering_closed(consultation)
+    _answer(danderyd_clerk, consultation, orgs["0162"], position="positive_with_reservations")
+    # The deadline passes (test setup moves the dates back): now the assessment closes answering.
+    today = calendar.today()
+    ConsultationRound.objects.filter(pk=consultation.pk).update(
+        sent_on=today - dt.timedelta(days=20), deadline=today - dt.timedelta(days=1)
+    )
+    consultation.refresh_from_db()
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError):
         _answer(danderyd_clerk, consultation, orgs["0162"], position="negative")
@@ -217,7 +226,9 @@ def test_answers_close_when_ksl_has_assessed_and_the_pages_say_so(
     assert response.status_code == 400 and "Remissen är avslutad" in response.text
     compilation = client.get(reverse("decisions:compilation", args=[consultation.slug])).text
     assert "Remissen är avslutad" in compilation and "Svara på remissen" not in compilation
-    assert ConsultationResponse.objects.get(consultation=consultation).position == "positive"
+    assert (
+        ConsultationResponse.objects.get(consultation=consultation).position == "positive_with_reservations"
+    )
     assert AuditEvent.objects.count() == before
 
 

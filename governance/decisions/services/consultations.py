@@ -38,10 +38,12 @@ ANSWER_GRACE_DAYS = 30
 
 
 def answering_closed(consultation: ConsultationRound, today: dt.date | None = None) -> bool:
-    """Answering has closed: KSL has written its assessment, or the grace period after the deadline
-    (``ANSWER_GRACE_DAYS``) has run out. Before that a late answer is accepted and flagged late."""
+    """Answering has closed: the deadline has passed and KSL has written its assessment, or the grace period
+    after the deadline (``ANSWER_GRACE_DAYS``) has run out. Before that a late answer is accepted and flagged
+    late. An assessment written before the deadline (a first reading) closes nothing: the municipalities keep
+    the time they were given."""
     today = today or calendar.today()
-    if consultation.assessment:
+    if consultation.assessment and today > consultation.deadline:
         return True
     return today > consultation.deadline + dt.timedelta(days=ANSWER_GRACE_DAYS)
 
