@@ -6,6 +6,8 @@ The engine that renders them is ``governance.documents.rendering``.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import ngettext
+
 from governance.agreements.costs import AllocationError
 from governance.agreements.queries import cost_allocation
 from governance.core import calendar
@@ -267,7 +269,12 @@ def compilation_context(compilation) -> dict:
         "handler_line": "",
         "title": consultation.title,
         "answered_sentence": f"Svar har inkommit från {compilation.answered} av {compilation.recipients} kommuner.",
-        "timetable_sentence": f"{compilation.timetable_unrealistic} kommuner anser att tidplanen är orealistisk.",
+        "timetable_sentence": ngettext(
+            "%(n)s kommun anser att tidplanen är orealistisk.",
+            "%(n)s kommuner anser att tidplanen är orealistisk.",
+            compilation.timetable_unrealistic,
+        )
+        % {"n": compilation.timetable_unrealistic},
         "positions": [{"label": label, "count": count} for label, count in compilation.by_position],
         "questions": [
             {

@@ -27,6 +27,7 @@ from .choices import (
     LEGACY_ACTIONS,
     STAGES,
     CaseState,
+    DecisionAction,
     DecisionOutcome,
     Position,
     ResponseDecider,
@@ -376,7 +377,9 @@ def case_detail(user, pk: int) -> AdoptionCase:
     today = calendar.today()
     for decision in case.decisions.all():  # the prefetched instances the page shows
         decision.is_final = decision.final_on is not None and decision.final_on <= today
-    case.history = audit_events_for(case)
+    # The bookkeeping of a replayed history (when its last movement happened) is in the audit trail, not
+    # among the case's events.
+    case.history = [e for e in audit_events_for(case) if e.action != DecisionAction.CASE_HISTORY_DATED]
     for event in case.history:
         event.label = AuditAction.label_for(LEGACY_ACTIONS.get(event.action, event.action))
         event.source_label = (
@@ -460,7 +463,7 @@ def _decided_label(response: ConsultationResponse) -> str:
         parts.append(response.decision_date.isoformat())
     reference = response.decision_reference
     if reference:
-        parts.append(reference if reference.lstrip().startswith("§") else f"§ {reference}")
+        parts.append(reference if "§" in reference else f"§ {reference}")  # "SN § 77" stays as written
     return " ".join(parts)
 
 

@@ -131,3 +131,11 @@ def test_the_memo_writes_the_share_in_swedish_words(db, tmp_path):
     text = "\n".join(p.text for p in Document(io.BytesIO(out.read_bytes())).paragraphs)
     # 51 834 kr: "femtioettusen", never "femtioetttusen".
     assert "femtioettusen åttahundratrettiofyra kronor" in text and "ttt" not in text
+
+
+def test_the_case_history_starts_with_the_arrival_and_hides_the_bookkeeping(client, danderyd_clerk):
+    case = _current().cases.get(organisation__municipality_code="0162")
+    client.force_login(danderyd_clerk)
+    history = client.get(reverse("decisions:case", args=[case.pk])).text.split("Historik")[1]
+    assert "Rekommendationen skickades till Danderyd; ärendet mottogs" in history
+    assert "Beredning påbörjades" in history and "senaste händelse daterad" not in history

@@ -250,3 +250,34 @@ def test_the_answer_form_preselects_no_position(client, danderyd_clerk, consulta
     assert response.status_code == 400
     assert "Ställningstagande: Välj kommunens ställningstagande." in response.text
     assert not ConsultationResponse.objects.filter(consultation=consultation).exists()
+
+
+def test_a_title_with_a_year_range_keeps_its_hyphen_in_the_slug(ksl_officer):
+    draft = services.recommendation_create(
+        acting_user=ksl_officer,
+        title="Rekommendation om länsgemensam tolktjänst 2027–2029",
+        board_decision_date=calendar.today(),
+        agreement=Recommendation.objects.latest("pk").agreement,
+        answer_deadline=calendar.today() + dt.timedelta(days=30),
+        recipients=[Organisation.objects.get(municipality_code="0162")],
+    )
+    assert draft.slug == "rekommendation-om-lansgemensam-tolktjanst-2027-2029"
+
+
+def test_a_section_reference_is_written_once(client, ksl_officer, ekero_clerk, consultation, orgs):
+    from governance.decisions import queries
+
+    response = services.consultation_response_record(
+        acting_user=ekero_clerk,
+        consultation=consultation,
+        organisation=orgs["0125"],
+        position="positive",
+        timetable_realistic=True,
+        answers={1: "Ja."},
+        decided_by="body",
+        adopted_by=orgs["0125"].bodies.get(name="Socialnämnden"),
+        decision_date=calendar.today(),
+        decision_reference="SN §77",
+    )
+    assert response.decision_reference == "SN § 77"
+    assert queries._decided_label(response).endswith(" SN § 77")  # not "§ SN § 77"

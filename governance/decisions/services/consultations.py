@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from governance.core import calendar
+from governance.core.formatting import file_slug
 from governance.core.services import actor_display_name, audit_record
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation
@@ -22,6 +23,7 @@ from ..models import (
     ConsultationResponse,
     ConsultationRound,
 )
+from .decision_checks import paragraph_normalise
 
 RESERVED_SLUGS = {"ny"}  # /anslutning/ny/ and /anslutning/remiss/ny/ are the pages for new ones
 MAX_TITLE = 300
@@ -49,7 +51,7 @@ def answering_closed(consultation: ConsultationRound, today: dt.date | None = No
 
 
 def _unique_slug(title: str) -> str:
-    base = slugify(title)[:55].strip("-") or "remiss"
+    base = file_slug(title, max_length=55) or "remiss"
     taken = set(ConsultationRound.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken or slug in RESERVED_SLUGS:
@@ -203,7 +205,7 @@ def consultation_response_record(
         raise ValidationError(
             _("Remissen är avslutad: svar tas inte längre emot och tidigare svar kan inte ändras.")
         )
-    decision_reference = (decision_reference or "").strip()
+    decision_reference = paragraph_normalise(decision_reference)  # "§45" → "§ 45", "SN §77" → "SN § 77"
     summary = (summary or "").strip()
     answers = {number: (text or "").strip() for number, text in answers.items()}
     today = calendar.today()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from governance.agreements.models import Agreement
 from governance.core import calendar
 from governance.core.calendar import next_working_day
+from governance.core.formatting import file_slug
 from governance.core.services import actor_display_name, audit_record
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
@@ -47,7 +48,7 @@ def _all_municipalities() -> list[Organisation]:
 
 
 def _unique_slug(title: str, wanted: str = "", exclude_pk: int | None = None) -> str:
-    base = slugify(wanted or title)[:55].strip("-") or "rekommendation"
+    base = file_slug(wanted or title, max_length=55) or "rekommendation"  # "2027–2029" → "2027-2029"
     taken = set(
         Recommendation.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)
