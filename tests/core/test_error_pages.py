@@ -121,3 +121,16 @@ def test_a_405_without_a_page_above_is_swedish(client, db):
     response = client.put("/logga-ut/")
     assert response.status_code == 405 and "Allow" in response
     _swedish(response, "Sidan kan inte öppnas så")
+
+
+@pytest.mark.urls("governance.urls")
+def test_a_form_address_reloaded_goes_back_to_the_page_the_form_was_on(client, ksl_officer):
+    from django.urls import reverse
+
+    client.force_login(ksl_officer)
+    page = reverse("decisions:compilation", args=["origo-remiss-2011"])
+    action = reverse("documents:document_create")  # its page above would be read as a recommendation
+    response = client.get(action, HTTP_REFERER=f"http://testserver{page}")
+    assert response.status_code == 302 and response["Location"] == page
+    response = client.get(action, HTTP_REFERER="https://elsewhere.example/x/")
+    assert response["Location"] != "https://elsewhere.example/x/"  # never off-site
