@@ -95,6 +95,17 @@ def share_sentences(case) -> tuple[str, str]:
     return share, split
 
 
+def _point(point: str) -> str:
+    """An att-sats as a sentence of its own: "att ingå avtal …, samt" → "att ingå avtal …"."""
+    point = point.strip().rstrip(".,;").strip()
+    for tail in (" samt", " och"):
+        if point.endswith(tail):
+            point = point[: -len(tail)].rstrip(",")
+    if not point.startswith("att "):
+        point = f"att {point[0].lower()}{point[1:]}" if point else point
+    return f"{point}."
+
+
 def memo_defaults(case, user) -> MemoDefaults:
     agreement = case.recommendation.agreement
     step = memo_body_step(case)
@@ -102,7 +113,16 @@ def memo_defaults(case, user) -> MemoDefaults:
     deciding = next((s for s in case.steps.all() if s.role == StepRole.DECIDES), None)
     period = f"{format_date_iso(agreement.period_start)} t o m {format_date_iso(agreement.period_end)}"
     subject = agreement.title[0].lower() + agreement.title[1:]
-    if body is None:
+    points = [_point(point) for point in case.recommendation.points()]
+    if points:  # the att-satser KSL recommends, as this body writes them
+        if body is None:
+            lead = "Kommunen beslutar"
+        elif step.role == StepRole.DECIDES or deciding is None or deciding.body_id == body.pk:
+            lead = f"{body.name} beslutar"
+        else:
+            lead = f"{body.name} föreslår att {deciding.body.name.lower()} beslutar"
+        proposals = [f"{lead} {point}" for point in points]
+    elif body is None:
         proposals = [f"Kommunen beslutar att ingå {subject} under perioden {period}."]
     elif step.role == StepRole.PROPOSES and deciding is not None:
         proposals = [

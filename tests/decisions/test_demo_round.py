@@ -139,3 +139,19 @@ def test_the_case_history_starts_with_the_arrival_and_hides_the_bookkeeping(clie
     history = client.get(reverse("decisions:case", args=[case.pk])).text.split("Historik")[1]
     assert "Rekommendationen skickades till Danderyd; ärendet mottogs" in history
     assert "Beredning påbörjades" in history and "senaste händelse daterad" not in history
+
+
+def test_the_memo_proposes_the_recommended_att_satser(db, danderyd_clerk):
+    from governance.decisions.papers import memo_defaults
+
+    case = _current().cases.get(organisation__municipality_code="0162")  # SN → KS → KF; the memo goes to KS
+    proposals = memo_defaults(case, danderyd_clerk).proposals.splitlines()
+    first = calendar.today().year + 1
+    assert proposals[:3] == [
+        "Kommunstyrelsen föreslår att kommunfullmäktige beslutar att ingå avtal om Origo resurscentrum mot "
+        f"hedersrelaterat förtryck och våld för perioden {first}–{first + 4}.",
+        "Kommunstyrelsen föreslår att kommunfullmäktige beslutar att kommunens andel av kostnaden finansieras "
+        "inom socialnämndens budget.",
+        "Kommunstyrelsen föreslår att kommunfullmäktige beslutar att uppdra åt kommunstyrelsen att underteckna "
+        "avtalet.",
+    ]
