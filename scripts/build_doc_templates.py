@@ -158,6 +158,7 @@ def build_compilation() -> None:
     header_block(document, "SAMMANSTÄLLNING")
     para(document, "Sammanställning av remissvar: {{ title }}", style="Heading 1")
     para(document, "{{ answered_sentence }}")
+    para(document, "{{ not_answered_sentence }}")
     para(document, "{{ timetable_sentence }}")
     para(document, "Ställningstaganden", style="Heading 2")
     row_loop_table(
@@ -169,7 +170,9 @@ def build_compilation() -> None:
     para(document, "Svar per fråga", style="Heading 2")
     para(document, "{%p for item in questions %}")
     para(document, "{{ item.number }}. {{ item.text }}", bold=True)
-    para(document, "{{ item.quotes }}")
+    para(document, "{%p for quote in item.answers %}")
+    para(document, "{{ quote }}")
+    para(document, "{%p endfor %}")
     para(document, "{%p endfor %}")
     para(document, "Alla svar", style="Heading 2")
     row_loop_table(
@@ -179,6 +182,10 @@ def build_compilation() -> None:
         "{%tr for r in responses %}",
         widths=[4.0, 5.0, 3.0, 4.0],
     )
+    para(document, "KSL:s bedömning", style="Heading 2")
+    para(document, "{%p for paragraph in assessment %}")
+    para(document, "{{ paragraph }}")
+    para(document, "{%p endfor %}")
     document.save(OUT / "sammanstallning.docx")
 
 

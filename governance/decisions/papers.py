@@ -289,6 +289,13 @@ def compilation_context(compilation) -> dict:
         "handler_line": "",
         "title": consultation.title,
         "answered_sentence": f"Svar har inkommit från {compilation.answered} av {compilation.recipients} kommuner.",
+        "not_answered_sentence": (
+            f"Inget svar från: {', '.join(compilation.not_answered)}."
+            if compilation.not_answered
+            else "Alla mottagare har svarat."
+        ),
+        "assessment": [p.strip() for p in consultation.assessment.split("\n\n") if p.strip()]
+        or ["KSL har inte skrivit någon bedömning ännu."],
         "timetable_sentence": ngettext(
             "%(n)s kommun anser att tidplanen är orealistisk.",
             "%(n)s kommuner anser att tidplanen är orealistisk.",
@@ -301,6 +308,7 @@ def compilation_context(compilation) -> dict:
                 "number": question.number,
                 "text": question.text,
                 "quotes": " ".join(f"{who}: ”{text}”" for who, text in quotes) or "Inga svar.",
+                "answers": [f"{who}: ”{text}”" for who, text in quotes] or ["Inga svar."],
             }
             for question, quotes in compilation.questions
         ],
@@ -309,7 +317,7 @@ def compilation_context(compilation) -> dict:
                 "name": r.organisation.display_name,
                 "position": r.get_position_display(),
                 "timetable": {True: "ja", False: "nej"}.get(r.timetable_realistic, "–"),
-                "adopted_by": r.adopted_by.name if r.adopted_by_id else "",
+                "adopted_by": r.decided_label,
             }
             for r in compilation.responses
         ],

@@ -155,3 +155,29 @@ def test_the_memo_proposes_the_recommended_att_satser(db, danderyd_clerk):
         "Kommunstyrelsen föreslår att kommunfullmäktige beslutar att uppdra åt kommunstyrelsen att underteckna "
         "avtalet.",
     ]
+
+
+def test_the_compilation_document_has_the_assessment_and_who_did_not_answer(db, ksl_officer):
+    import io
+
+    from docx import Document
+
+    from governance.decisions import services as decision_services
+    from governance.documents import rendering
+    from governance.documents.registry import kind_entry
+    from governance.documents.services import template_for
+
+    consultation = ConsultationRound.objects.get(slug=f"origo-remiss-{calendar.today().year}")
+    decision_services.consultation_assess(
+        acting_user=ksl_officer, consultation=consultation, assessment="Första läsning.\n\nFler svar väntas."
+    )
+    consultation.refresh_from_db()
+    content = rendering.render_docx(
+        template_for("compilation")[0], kind_entry("compilation").build_context(consultation, {})
+    )
+    document = Document(io.BytesIO(content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Inget svar från: " in text and "Danderyd" in text.split("Inget svar från: ")[1].split("\n")[0]
+    assert "KSL:s bedömning\nFörsta läsning.\nFler svar väntas." in text
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Tjänstemannasvar" in cells and any(c.startswith("Socialnämnden ") and "§" in c for c in cells)
