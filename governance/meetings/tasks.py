@@ -3,7 +3,6 @@
 from celery import shared_task
 
 from . import services
-from .models import Meeting
 
 
 @shared_task(name="meetings.membership_grants_sync")
@@ -13,10 +12,10 @@ def membership_grants_sync() -> dict[str, int]:
 
 
 @shared_task(name="meetings.notice_send", acks_late=True)
-def notice_send(meeting_id: int) -> str:
-    """Send one meeting's notice; a notice already sent is not sent again."""
-    meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
-    return services.meeting_notice_send(acting_user=None, meeting=meeting).state
+def notice_send(meeting_id: int) -> int:
+    """Send one meeting's notice; a notice already sent is not sent again (logged at INFO). Returns how many
+    notices it sent (0 or 1)."""
+    return services.notice_send_once(meeting_id=meeting_id)
 
 
 @shared_task(name="meetings.notices_send_due")

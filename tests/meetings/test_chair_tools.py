@@ -463,6 +463,9 @@ def test_the_kallelse_says_the_meeting_is_extra_and_moved(client, chair, steerin
 
     meeting = _planned(chair, steering)
     old = timezone.localtime(meeting.starts_at).date()
+    meeting = services.meeting_notice_send(
+        acting_user=chair, meeting=meeting
+    )  # the members knew the old time
     meeting = services.meeting_reschedule(
         acting_user=chair,
         meeting=meeting,

@@ -22,6 +22,7 @@ from .memberships import (
     membership_grants_sync_all,
 )
 from .minutes import (
+    AlreadyApproved,
     approvers_text,
     approvers_without_login,
     current_version,
@@ -35,10 +36,14 @@ from .minutes import (
     notice_context,
 )
 from .notices import (
+    NoticeAlreadySent,
+    cancel_reason,
     meeting_notice_request,
     meeting_notice_send,
     notice_deadline,
     notice_recipients,
+    notice_send_once,
+    noticed_time_moved,
     notices_send_due,
     rsvp_answer,
 )
@@ -55,7 +60,9 @@ from .planning import (
 )
 
 __all__ = [
+    "AlreadyApproved",
     "CompositionError",
+    "NoticeAlreadySent",
     "ShortNotice",
     "agenda_carry_over",
     "agenda_follow_up_add",
@@ -69,6 +76,7 @@ __all__ = [
     "attendance_record",
     "body_load",
     "calendar_token_rotate",
+    "cancel_reason",
     "current_version",
     "demo_meetings_load",
     "extract_render",
@@ -95,6 +103,8 @@ __all__ = [
     "notice_context",
     "notice_deadline",
     "notice_recipients",
+    "notice_send_once",
+    "noticed_time_moved",
     "notices_send_due",
     "quorum",
     "rsvp_answer",

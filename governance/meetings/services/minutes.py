@@ -16,7 +16,7 @@ from .. import permissions
 from ..choices import AttendanceStatus, MeetingAction, MeetingState, MembershipRole
 from ..models import CooperationBody, Meeting, MinutesApproval, MinutesVersion
 from .common import _check_expected_state, _meeting_transition
-from .notices import notice_recipients
+from .notices import notice_recipients, noticed_time_moved
 
 WEEKDAYS = ["måndagen", "tisdagen", "onsdagen", "torsdagen", "fredagen", "lördagen", "söndagen"]
 
@@ -73,8 +73,9 @@ def notice_context(meeting: Meeting) -> dict:
     if meeting.is_short_notice:
         reason = meeting.short_notice_reason.rstrip(".")
         rsvp_note = f"Extra möte med kort varsel. Skäl: {reason}. {rsvp_note}"
-    if meeting.postponed_from:
-        moved = format_date_long(timezone.localtime(meeting.postponed_from).date())
+    moved_from = noticed_time_moved(meeting)
+    if moved_from:
+        moved = format_date_long(timezone.localtime(moved_from).date())
         rsvp_note = f"Mötet är flyttat från {moved}. {rsvp_note}"
     return {
         **_base(meeting),
@@ -270,10 +271,22 @@ def _complete_if_approved(acting_user, locked: Meeting, version: MinutesVersion)
     return locked
 
 
+class AlreadyApproved(ValidationError):
+    """The user has approved the current version already (a second click): not an error for the user."""
+
+
 def minutes_approve(*, acting_user, meeting: Meeting, expected_state: str | None = None) -> Meeting:
     """The chair's or a justerare's approval, time-stamped; when all three have approved, the version is frozen."""
     with transaction.atomic():
-        locked = _locked_for_approval(meeting, expected_state)
+        locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+        version = current_version(locked)
+        if (
+            version is not None
+            and acting_user is not None
+            and version.approvals.filter(membership__person__user_id=acting_user.pk).exists()
+        ):
+            raise AlreadyApproved(_("Du har redan justerat den här versionen."))
+        locked = _locked_for_approval(locked, expected_state)
         mine = [
             (role, m)
             for role, m in _approvers(locked).values()
@@ -287,7 +300,7 @@ def minutes_approve(*, acting_user, meeting: Meeting, expected_state: str | None
             minutes=version, membership=membership, defaults={"role": role}
         )
         if not created:
-            raise ValidationError(_("Du har redan justerat den här versionen."))
+            raise AlreadyApproved(_("Du har redan justerat den här versionen."))
         audit_record(
             acting_user=acting_user,
             action=MeetingAction.MINUTES_APPROVAL_GIVEN,

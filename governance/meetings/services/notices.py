@@ -31,6 +31,52 @@ from .common import _check_expected_state, _meeting_transition
 logger = logging.getLogger(__name__)
 
 
+class NoticeAlreadySent(ValidationError):
+    """The notice has gone out already (a second click on "Skicka kallelsen"): not an error for the user."""
+
+
+def _meeting_events(meeting: Meeting, actions):
+    from django.contrib.contenttypes.models import ContentType
+
+    from governance.core.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Meeting),
+        object_id=str(meeting.pk),
+        action__in=actions,
+    ).order_by("id")
+
+
+def noticed_time_moved(meeting: Meeting) -> dt.datetime | None:
+    """For the meeting's notice (the one to send, or the last one sent): the time the members had been given
+    notice of before, if the meeting has moved since (they need to hear that it moved). ``None`` when no
+    notice had gone out before the move: the new time is then simply the meeting's time."""
+    from django.utils.dateparse import parse_datetime
+
+    events = list(
+        _meeting_events(meeting, [MeetingAction.MEETING_NOTICE_SENT, MeetingAction.MEETING_REPLANNED]).only(
+            "action", "payload"
+        )
+    )
+    if meeting.state != MeetingState.PLANNED:
+        # The current notice has gone out: what counts is what the members knew before it.
+        sent = [i for i, e in enumerate(events) if e.action == MeetingAction.MEETING_NOTICE_SENT]
+        events = events[: sent[-1]] if sent else events
+    moved_from, since_notice = None, False
+    for event in events:
+        if event.action == MeetingAction.MEETING_NOTICE_SENT:
+            moved_from, since_notice = None, True
+        elif since_notice and (event.payload or {}).get("moved_from"):
+            moved_from, since_notice = parse_datetime(event.payload["moved_from"]), False
+    return moved_from
+
+
+def cancel_reason(meeting: Meeting) -> str:
+    """Why the meeting was cancelled (kept in the audit row of the cancellation)."""
+    event = _meeting_events(meeting, [MeetingAction.MEETING_CANCELLED]).last()
+    return (event.payload or {}).get("reason", "") if event else ""
+
+
 def notice_deadline(meeting: Meeting) -> dt.date:
     """The last day the notice may go out: N working days before the meeting (Swedish holidays respected)."""
     return working_days_before(meeting.date, meeting.body.notice_working_days)
@@ -68,6 +114,8 @@ def meeting_notice_request(
     """The chair asks for the notice: checked now, sent by a Celery task after the commit."""
     permissions.check_manage_body(acting_user, meeting.body)
     today = today or calendar.today()
+    if meeting.state == MeetingState.NOTICE_SENT:
+        raise NoticeAlreadySent(_("Kallelsen är redan skickad."))
     _check_expected_state(meeting, expected_state)
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
@@ -77,6 +125,8 @@ def meeting_notice_request(
 
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.state == MeetingState.NOTICE_SENT:
+            raise NoticeAlreadySent(_("Kallelsen är redan skickad."))
         _check_expected_state(locked, expected_state)
         if locked.state != MeetingState.PLANNED:
             raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
@@ -85,6 +135,23 @@ def meeting_notice_request(
 
 
 def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None = None) -> Meeting:
+    """Send the notice once (see ``_notice_send``); a notice already sent is left alone."""
+    return _notice_send(acting_user=acting_user, meeting=meeting, today=today)[0]
+
+
+def notice_send_once(*, meeting_id: int) -> int:
+    """The ``meetings.notice_send`` task: send the meeting's notice unless it has gone out already (two clicks
+    on "Skicka kallelsen", a redelivered message). Returns how many notices this call sent (0 or 1)."""
+    meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
+    if meeting.state == MeetingState.PLANNED:
+        meeting, sent = _notice_send(acting_user=None, meeting=meeting)
+        if sent:
+            return 1
+    logger.info("Notice for meeting %s not sent: the meeting is %s", meeting_id, meeting.state)
+    return 0
+
+
+def _notice_send(*, acting_user, meeting: Meeting, today: dt.date | None = None) -> tuple[Meeting, bool]:
     """Send the notice (kallelse) by e-mail to every member and deputy, with the agenda as .docx (and PDF where
     LibreOffice exists) and an iCalendar invitation. Refused after the deadline. Idempotent: a notice is sent once."""
     from governance.documents import rendering as documents
@@ -93,7 +160,7 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
 
     today = today or calendar.today()
     if meeting.state == MeetingState.NOTICE_SENT:
-        return meeting
+        return meeting, False
     deadline = notice_deadline(meeting)
     if notice_too_late(meeting, today):
         raise ValidationError(_too_late_message(meeting))
@@ -109,7 +176,11 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
     except (documents.DocumentError, OSError, subprocess.TimeoutExpired):
         pdf = None  # the .docx is the notice; the PDF is a convenience copy
     invite = ical.invitation(meeting)
+    moved_from = noticed_time_moved(meeting)
     with transaction.atomic():
+        current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if current.state == MeetingState.NOTICE_SENT:  # another delivery sent it meanwhile
+            return current, False
         locked = _meeting_transition(
             acting_user=acting_user,
             meeting=meeting,
@@ -120,17 +191,21 @@ def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None 
         Attendance.objects.bulk_create(
             [Attendance(meeting=locked, membership=m) for m in recipients], ignore_conflicts=True
         )
-        _queue_notice_mail(locked, recipients, docx, pdf, invite)
-    return locked
+        _queue_notice_mail(locked, recipients, docx, pdf, invite, moved_from)
+    return locked, True
 
 
-def _queue_notice_mail(locked, recipients, docx, pdf, invite) -> None:
+def _queue_notice_mail(locked, recipients, docx, pdf, invite, moved_from=None) -> None:
+    from django.urls import reverse
+
     addresses = sorted({m.person.email for m in recipients if m.person.email})
     context = {
         "meeting": locked,
         "body": locked.body,
         "time": f"{timezone.localtime(locked.starts_at):%H.%M}",
         "place": locked.place or locked.video_link,
+        "moved_from": timezone.localtime(moved_from) if moved_from else None,
+        "url": settings.SITE_URL.rstrip("/") + reverse("meetings:meeting", args=[locked.pk]),
     }
     subject = render_to_string("meetings/email/notice_subject.txt", context).strip()
     body = render_to_string("meetings/email/notice.txt", context)
@@ -161,8 +236,8 @@ def notices_send_due(*, today: dt.date | None = None) -> dict[str, int]:
             meeting.is_short_notice and notice_deadline(meeting) < today
         ):
             try:
-                meeting_notice_send(acting_user=None, meeting=meeting, today=today)
-                counts["sent"] += 1
+                _meeting, sent = _notice_send(acting_user=None, meeting=meeting, today=today)
+                counts["sent"] += int(sent)
             except Exception:  # one meeting's failure must not stop the others' notices
                 logger.exception("Notice for meeting %s could not be sent", meeting.pk)
                 counts["failed"] += 1

@@ -94,10 +94,15 @@ def meeting_rsvp(request, meeting):
 
 @meeting_post(_manages)
 def meeting_notice(request, meeting):
-    services.meeting_notice_request(
-        acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST)
-    )
+    try:
+        services.meeting_notice_request(
+            acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST)
+        )
+    except services.NoticeAlreadySent as exc:  # a second click: nothing to do, and nothing wrong
+        messages.info(request, exc.messages[0])
+        return None
     messages.success(request, _("Kallelsen skickas."))
+    return None
 
 
 @meeting_post(_manages)
@@ -201,9 +206,13 @@ def meeting_minutes(request, meeting):
 @meeting_post()
 def meeting_approve(request, meeting):
     # The service says whose approval it is (the chair's or a chosen justerare's), 403 for anyone else.
-    meeting = services.minutes_approve(
-        acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST)
-    )
+    try:
+        meeting = services.minutes_approve(
+            acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST)
+        )
+    except services.AlreadyApproved as exc:  # a second click: nothing to do, and nothing wrong
+        messages.info(request, exc.messages[0])
+        return None
     version = services.current_version(meeting)
     messages.success(request, _("Du har justerat protokollet, version %(n)s.") % {"n": version.version})
 
@@ -236,6 +245,7 @@ def meeting_cancel(request, meeting):
         reason=request.POST.get("reason", ""),
         expected_state=_expected_state(request.POST),
     )
+    messages.success(request, _("Mötet är inställt."))
 
 
 @meeting_post(_may_transition("postpone"))
@@ -246,6 +256,14 @@ def meeting_postpone(request, meeting):
         reason=request.POST.get("reason", ""),
         expected_state=_expected_state(request.POST),
     )
+    messages.success(request, _("Mötet är uppskjutet. Ge det en ny tid under ”Ny tid”."))
+
+
+def _new_time_message(meeting) -> str:
+    """A new notice only where the members had one for the old time; otherwise the new time is just the time."""
+    if services.noticed_time_moved(meeting):
+        return _("Mötet är flyttat. Skicka en ny kallelse.")
+    return _("Mötet har fått en ny tid.")
 
 
 def _times(data) -> dict:
@@ -283,9 +301,10 @@ def _time_form_page(request, meeting, form, name, run):
 @meeting_post(_may_transition("replan"))
 def meeting_replan(request, meeting):
     def run(**times):
-        services.meeting_replan(
+        replanned = services.meeting_replan(
             acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST), **times
         )
+        messages.success(request, _new_time_message(replanned))
 
     return _time_form_page(request, meeting, MeetingForm(request.POST), "replan_form", run)
 
@@ -296,14 +315,14 @@ def meeting_reschedule(request, meeting):
     form = RescheduleForm(request.POST)
 
     def run(**times):
-        services.meeting_reschedule(
+        moved = services.meeting_reschedule(
             acting_user=request.user,
             meeting=meeting,
             reason=form.cleaned_data["reason"],
             expected_state=_expected_state(request.POST),
             **times,
         )
-        messages.success(request, _("Mötet är flyttat. Skicka en ny kallelse."))
+        messages.success(request, _new_time_message(moved))
 
     return _time_form_page(request, meeting, form, "reschedule_form", run)
 

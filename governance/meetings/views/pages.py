@@ -234,8 +234,9 @@ def _meeting_page(request, meeting, status=200, **forms):
         or AttendanceForm(members=members, attendances=attendances),
         "checkers_form": CheckersForm(members=present),
         "reason_form": ReasonForm(),
-        "replan_form": forms.get("replan_form") or MeetingForm(),
-        "reschedule_form": forms.get("reschedule_form") or RescheduleForm(),
+        "replan_form": forms.get("replan_form") or MeetingForm(initial=_time_initial(meeting, place=True)),
+        "reschedule_form": forms.get("reschedule_form") or RescheduleForm(initial=_time_initial(meeting)),
+        "cancel_reason": services.cancel_reason(meeting) if meeting.state == MeetingState.CANCELLED else "",
         "short_notice": forms.get("short_notice"),
         "protected_items": PROTECTED_ITEMS,
         "approval_form": ApprovalRecordForm(members=services.approvers_without_login(meeting)),
@@ -261,6 +262,21 @@ def _meeting_page(request, meeting, status=200, **forms):
         "my_approval": permissions.my_approval(request.user, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
+
+
+def _time_initial(meeting, place=False) -> dict:
+    """Moving or replanning starts from the meeting's own date and times (local), and its reason for short
+    notice, so that changing only the date keeps the time."""
+    starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    initial = {
+        "date": starts.date().isoformat(),
+        "start": f"{starts:%H:%M}",
+        "end": f"{ends:%H:%M}",
+        "short_notice_reason": meeting.short_notice_reason,
+    }
+    if place:
+        initial.update(place=meeting.place, video_link=meeting.video_link)
+    return initial
 
 
 @require_GET
@@ -320,6 +336,8 @@ def notice_download(request, pk: int):
     from governance.documents.services import template_for
 
     meeting = _meeting_or_404(request.user, pk)
+    if meeting.state == MeetingState.CANCELLED:
+        raise Http404(_("Mötet är inställt; det finns ingen kallelse."))
     content = documents.render_docx(template_for("notice")[0], services.notice_context(meeting))
     response = HttpResponse(content, content_type=DOCX)
     response["Content-Disposition"] = (
