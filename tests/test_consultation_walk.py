@@ -5,6 +5,7 @@ The story is advanced only through django.test.Client; the database is only read
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -48,6 +49,7 @@ def _contacts(org) -> set[str]:
 
 def _created(client, orgs, django_capture_on_commit_callbacks) -> ConsultationRound:
     data = {
+        "request_key": str(uuid.uuid4()),
         "title": "Remiss om vandringsstöd",
         "slug": "remiss-vandring",
         "registration_number": "KSL/26/77",

@@ -7,6 +7,7 @@ story is advanced only through django.test.Client; the database is only read, to
 
 import datetime as dt
 import re
+import uuid
 from html.parser import HTMLParser
 
 import pytest
@@ -114,6 +115,7 @@ def test_a_whole_round_through_the_pages(
     response = client.post(
         reverse("agreements:create"),
         {
+            "request_key": str(uuid.uuid4()),
             "title": "Avtal om Vandring",
             "short_title": "Vandring",
             "slug": "vandring",
@@ -136,6 +138,7 @@ def test_a_whole_round_through_the_pages(
     response = client.post(
         reverse("decisions:recommendation_create"),
         {
+            "request_key": str(uuid.uuid4()),
             "title": "Rekommendation om Vandring",
             "slug": "vandring-rek",
             "board_decision_date": board_date.isoformat(),

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from governance.core.formatting import format_percent
+from governance.core.forms import RequestKeyMixin
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
 
@@ -143,7 +144,7 @@ class CostSplitForm(forms.Form):
 FIXED_SHARE_ROWS = 4
 
 
-class AgreementCreateForm(forms.Form):
+class AgreementCreateForm(RequestKeyMixin, forms.Form):
     """A new agreement and its cost model: fixed shares for a few named parties and the municipalities'
     population pool. Validation of the whole (shares add up to 100 %) is the service's."""
 

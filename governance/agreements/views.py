@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from governance.core.exports import download_response
 from governance.core.formatting import format_date_iso
+from governance.core.services import ALREADY_SAVED_MESSAGE, request_once
 from governance.parties.models import Organisation
 from governance.parties.views import registry_view
 
@@ -51,7 +53,8 @@ def agreement_create(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
+
+            def create():
                 agreement = services.agreement_create(
                     acting_user=request.user,
                     slug=data["slug"],
@@ -68,12 +71,21 @@ def agreement_create(request):
                     cooperating=list(data["cooperating"]),
                     previous=data["previous"],
                 )
+                return agreement, reverse("agreements:costs", kwargs={"slug": agreement.slug})
+
+            try:
+                agreement, url, created = request_once(
+                    acting_user=request.user, key=data["request_key"], action="agreement.create", run=create
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                messages.success(request, _("Avtalet %(a)s är skapat.") % {"a": agreement})
-                return redirect("agreements:costs", slug=agreement.slug)
+                if created:
+                    messages.success(request, _("Avtalet %(a)s är skapat.") % {"a": agreement})
+                else:
+                    messages.info(request, ALREADY_SAVED_MESSAGE)
+                return redirect(url)
         status = 400
     return render(request, "agreements/agreement_form.html", {"form": form}, status=status)
 

@@ -1,9 +1,12 @@
-"""What every form shares: the hidden ``expected_state`` and Swedish errors for hidden fields.
+"""What every form shares: the hidden ``expected_state``, the hidden ``request_key`` of the create forms, and
+Swedish errors for hidden fields.
 
 Django shows an error of a hidden field at the top as "(Dolt fält expected_state) …", with the field's
 English name. A user cannot correct a hidden field anyway: the page they saw is out of date (or was tampered
 with), so ``HiddenFieldErrorsMixin`` replaces such an error with one Swedish non-field error that says so.
 """
+
+import uuid
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -47,3 +50,26 @@ class HiddenFieldErrorsMixin:
         non_field = self._errors.setdefault(NON_FIELD_ERRORS, self.error_class(error_class="nonfield"))
         if str(STALE_PAGE_MESSAGE) not in non_field:
             non_field.append(str(STALE_PAGE_MESSAGE))
+
+
+class RequestKeyMixin(HiddenFieldErrorsMixin, forms.Form):
+    """A create form's hidden ``request_key``: a new UUID each time the page is shown, sent back with the form,
+    so that ``core.services.request_once`` writes once however often the same page is submitted (a double
+    click). A missing or tampered key is a stale page, in Swedish; the form then carries a fresh key, so
+    sending it again works. Use it first among the bases: ``class ConsultationForm(RequestKeyMixin, forms.Form)``.
+    """
+
+    request_key = forms.UUIDField(
+        label=_("Beställningsnyckel"),
+        widget=forms.HiddenInput,
+        initial=uuid.uuid4,
+        error_messages={"required": STALE_PAGE_MESSAGE, "invalid": STALE_PAGE_MESSAGE},
+    )
+
+    def full_clean(self):
+        super().full_clean()
+        name = "request_key"
+        if self.is_bound and name in self.fields and name not in getattr(self, "cleaned_data", {}):
+            data = self.data.copy()
+            data[self.add_prefix(name)] = str(uuid.uuid4())
+            self.data = data

@@ -139,6 +139,35 @@ class AuditCheck(models.Model):
         return f"{self.checked_at:%Y-%m-%d %H:%M}: {state}"
 
 
+class RequestKey(models.Model):
+    """One submitted create form, by the hidden ``request_key`` it carried (``core.forms.RequestKeyMixin``).
+
+    Inserted by ``core.services.request_once`` in the transaction of the write; the unique key makes a second
+    submit of the same page (a double click) find the first's ``result_url`` instead of writing again.
+    Bookkeeping, not history: rows older than a week are purged nightly (``request_keys_purge``).
+    """
+
+    key = models.UUIDField(_("beställningsnyckel"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("konto"),
+    )
+    action = models.CharField(_("åtgärd"), max_length=60)
+    created_at = models.DateTimeField(_("skickad"), default=timezone.now, db_index=True)
+    result_url = models.CharField(_("resultatsida"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("skickat formulär")
+        verbose_name_plural = _("skickade formulär")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"
+
+
 class ValidityQuerySet(models.QuerySet):
     """Rows with ``valid_from``/``valid_to`` (inclusive; open-ended when ``valid_to`` is empty)."""
 

@@ -1,13 +1,25 @@
-"""Writes of the shared audit trail."""
+"""Writes of the shared audit trail, and the once-only guard of the create forms (``request_once``)."""
 
+import datetime as dt
 import json
+import uuid
+from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .choices import AuditAction
-from .models import AuditChainHead, AuditCheck, AuditEvent
+from .models import AuditChainHead, AuditCheck, AuditEvent, RequestKey
+
+#: The info message a view shows when ``request_once`` found the same form already saved.
+ALREADY_SAVED_MESSAGE = gettext_lazy("Det var redan sparat – du klickade två gånger.")
+#: How long a request key is kept (``request_keys_purge``): far longer than any double click.
+REQUEST_KEY_DAYS = 7
 
 
 def actor_display_name(user) -> str:
@@ -105,3 +117,52 @@ def grants_sync_all(*, users, sync, action: AuditAction) -> dict[str, int]:
         totals["granted"] += result["granted"]
         totals["revoked"] += result["revoked"]
     return totals
+
+
+class _SeenBefore(Exception):
+    """The request key is already stored: leave the transaction without writing anything."""
+
+
+def request_once(
+    *, acting_user, key: uuid.UUID, action: str, run: Callable[[], tuple[object, str]]
+) -> tuple[object | None, str, bool]:
+    """Run a create form's write once per ``key`` (the form's hidden ``request_key``), e.g. a double click.
+
+    In one transaction: insert the ``RequestKey``, call ``run()`` (the service; it returns the new object and
+    the URL of its page), store that URL. Returns ``(object, url, True)``. A second call with the same key
+    finds the row (the unique key makes the later of two concurrent inserts wait for the first and then fail)
+    and returns ``(None, the first's url, False)`` without calling ``run``. If ``run`` raises (a
+    ``ValidationError``), nothing is stored, the key included, so the corrected form may be sent again.
+    A key stored by another user or for another action, or without a result yet, is a ``ValidationError``.
+    """
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = RequestKey.objects.create(key=key, user=user, action=action)
+            except IntegrityError:
+                raise _SeenBefore from None
+            obj, url = run()
+            record.result_url = url
+            record.save(update_fields=["result_url"])
+        return obj, url, True
+    except _SeenBefore:
+        pass
+    first = RequestKey.objects.filter(key=key).first()
+    if (
+        first is None
+        or not first.result_url
+        or first.action != action
+        or first.user_id != getattr(user, "pk", None)
+    ):
+        raise ValidationError(_("Det här är redan skickat."))
+    return None, first.result_url, False
+
+
+def request_keys_purge(*, days: int = REQUEST_KEY_DAYS) -> int:
+    """Delete request keys older than ``days`` (bookkeeping, not history: no audit row). Returns the count."""
+    deleted, _rows = RequestKey.objects.filter(
+        created_at__lt=timezone.now() - dt.timedelta(days=days)
+    ).delete()
+    return deleted

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from governance.core import calendar
-from governance.core.forms import ExpectedStateField, HiddenFieldErrorsMixin
+from governance.core.forms import ExpectedStateField, HiddenFieldErrorsMixin, RequestKeyMixin
 
 from .choices import CaseState, DecisionOutcome, Position, ResponseDecider, StepRole
 
@@ -141,10 +141,9 @@ class DashboardFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Endast försenade"), required=False)
 
 
-class MemoForm(HiddenFieldErrorsMixin, forms.Form):
+class MemoForm(RequestKeyMixin, forms.Form):
     """The tjänsteutlåtande's fields, prefilled from the case; the clerk may edit every one."""
 
-    request_key = forms.UUIDField(widget=forms.HiddenInput)
     body_id = forms.TypedChoiceField(label=_("Organ"), coerce=int)
     date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
     registration_number = forms.CharField(label=_("Diarienummer"), max_length=60, required=False)
@@ -196,7 +195,7 @@ def _municipalities():
     return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("municipality_code")
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(RequestKeyMixin, forms.Form):
     title = forms.CharField(label=_("Rubrik"), max_length=300)
     slug = forms.SlugField(
         label=_("Kortnamn"),
@@ -239,8 +238,9 @@ class RecommendationForm(forms.Form):
         self.fields["recipients"].label_from_instance = lambda org: org.display_name
         if not self.is_bound and "recipients" not in self.initial:  # default: all 26 municipalities
             self.initial["recipients"] = list(self.fields["recipients"].queryset.values_list("pk", flat=True))
-        if editing:
+        if editing:  # an edit writes the same values however often it is sent
             self.fields.pop("slug")
+            self.fields.pop("request_key")
 
     def clean_board_decision_date(self):
         value = self.cleaned_data["board_decision_date"]
@@ -259,7 +259,7 @@ class RecommendationAttachmentForm(forms.Form):
     )
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(RequestKeyMixin, forms.Form):
     title = forms.CharField(label=_("Rubrik"), max_length=300)
     slug = forms.SlugField(
         label=_("Kortnamn"),

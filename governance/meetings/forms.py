@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.core.forms import HiddenFieldErrorsMixin
+from governance.core.forms import HiddenFieldErrorsMixin, RequestKeyMixin
 
 from .choices import AttendanceStatus, ItemKind, MembershipRole, Rsvp
 
@@ -52,10 +52,18 @@ class MeetingForm(forms.Form):
                 self.add_error(None, message)
 
     def time_fields(self):
-        return [self[name] for name in self.fields if name not in self.SHORT_NOTICE_FIELDS]
+        return [
+            self[name]
+            for name, field in self.fields.items()
+            if name not in self.SHORT_NOTICE_FIELDS and not field.widget.is_hidden
+        ]
 
     def short_notice_fields(self):
         return [self[name] for name in self.SHORT_NOTICE_FIELDS]
+
+
+class MeetingCreateForm(RequestKeyMixin, MeetingForm):
+    """A new meeting: the form carries a request key, so a double click on "Planera mötet" plans it once."""
 
 
 class RescheduleForm(MeetingForm):

@@ -1,6 +1,7 @@
 """Creating an agreement with its cost model from the browser (KSL officers and host administrators)."""
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -94,6 +95,7 @@ def test_new_agreement_page(client, ksl_officer, host, region):
     assert "Nytt avtal" in client.get(reverse("agreements:list")).text
     assert client.get(url).status_code == 200
     data = {
+        "request_key": str(uuid.uuid4()),
         "title": "Avtal om Origo 2021–2025",
         "short_title": "Origo",
         "period_start": "2021-01-01",
@@ -126,6 +128,7 @@ def test_clerks_get_no_link_and_403(client, danderyd_clerk):
 
 def _page_data(host, region, **overrides):
     data = {
+        "request_key": str(uuid.uuid4()),
         "title": "Avtal om Origo 2021–2025",
         "short_title": "Origo",
         "period_start": "2021-01-01",

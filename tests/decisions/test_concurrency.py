@@ -137,3 +137,58 @@ def test_two_clicks_on_send_create_the_cases_once():
     assert AdoptionCase.objects.filter(recommendation=draft).count() == 2
     sent = AuditEvent.objects.filter(action="recommendation.sent", object_id=str(draft.pk))
     assert sent.count() == 1 and AuditEvent.objects.count() == before + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_clicks_on_send_consultation_create_it_once(monkeypatch):
+    import uuid
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from governance.core import calendar
+    from governance.decisions import tasks
+    from governance.decisions.models import ConsultationRound
+    from governance.parties.models import Organisation
+
+    queued = []
+    monkeypatch.setattr(tasks.consultation_notify, "delay", queued.append)  # the mail task, not the broker
+    ksl = get_user_model().objects.get(username="ksl")
+    data = {
+        "request_key": str(uuid.uuid4()),
+        "title": "Remiss vid dubbelklick",
+        "registration_number": "KSL/26/0888",
+        "deadline": (calendar.today() + dt.timedelta(days=20)).isoformat(),
+        "questions": "Ställer ni er bakom förslaget?",
+        "recipients": [org.pk for org in Organisation.objects.filter(municipality_code__in=["0162", "0125"])],
+    }
+    before = AuditEvent.objects.count()
+    results: dict[str, object] = {}
+    start = threading.Barrier(2)
+
+    def click(name):
+        client = Client()
+        client.force_login(ksl)
+        start.wait(5)
+        try:
+            results[name] = client.post(reverse("decisions:consultation_create"), data)
+        except Exception as exc:
+            results[name] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    consultation = ConsultationRound.objects.get(registration_number="KSL/26/0888")
+    page = reverse("decisions:compilation", args=[consultation.slug])
+    assert all(getattr(r, "status_code", r) == 302 and r["Location"] == page for r in results.values()), (
+        results
+    )
+    assert ConsultationRound.objects.filter(title="Remiss vid dubbelklick").count() == 1
+    created = AuditEvent.objects.filter(action="consultation.created", object_id=str(consultation.pk))
+    assert created.count() == 1 and AuditEvent.objects.count() == before + 1
+    assert queued == [consultation.pk]  # the contact persons are mailed once

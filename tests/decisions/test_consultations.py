@@ -2,6 +2,7 @@
 decision with date and §), KSL's assessment, and who did not answer."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -147,6 +148,7 @@ def test_from_creation_to_compilation(
     assert client.get(reverse("decisions:consultation_create")).status_code == 200
     data = {
         "title": "Remiss om Origo",
+        "request_key": str(uuid.uuid4()),
         "deadline": (calendar.today() + dt.timedelta(days=20)).isoformat(),
         "questions": "Ställer ni er bakom förslaget?\nÄr tidplanen realistisk?",
         "timetable_question": "2",

@@ -3,6 +3,7 @@ creates their cases with decision chains and mails their contact persons."""
 
 import datetime as dt
 import io
+import uuid
 import zipfile
 
 import pytest
@@ -267,6 +268,7 @@ def test_pages_from_draft_to_sent(
     danderyd, ekero = (Organisation.objects.get(municipality_code=c) for c in ("0162", "0125"))
     data = {
         "title": "Origo 2021",
+        "request_key": str(uuid.uuid4()),
         "board_decision_date": calendar.today().isoformat(),
         "registration_number": "KSL/26/2",
         "answer_deadline": (calendar.today() + dt.timedelta(days=30)).isoformat(),

@@ -2,6 +2,7 @@
 items, attendance from the start time, justering recorded for a member without a login, Swedish plurals."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -106,6 +107,7 @@ def test_short_notice_on_the_body_page(client, chair, steering):
     day = _soon()
     url = reverse("meetings:body_action", args=["styrgrupp", "meeting"])
     data = {"date": day.isoformat(), "start": "13:00", "end": "15:00", "place": "Stadshuset"}
+    data["request_key"] = str(uuid.uuid4())  # the same page, sent until it is right
     before = (Meeting.objects.count(), AuditEvent.objects.count())
     response = client.post(url, data)
     assert response.status_code == 400

@@ -1,6 +1,7 @@
 """The meeting pages as the chair, a member and the public use them."""
 
 import datetime as dt
+import uuid
 
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,14 @@ def test_chair_plans_and_prepares_a_meeting(client, chair):
     day = calendar.today() + dt.timedelta(days=45)
     response = client.post(
         reverse("meetings:body_action", args=["styrgrupp", "meeting"]),
-        {"date": day.isoformat(), "start": "13:00", "end": "15:00", "place": "Stadshuset", "video_link": ""},
+        {
+            "date": day.isoformat(),
+            "start": "13:00",
+            "end": "15:00",
+            "place": "Stadshuset",
+            "video_link": "",
+            "request_key": str(uuid.uuid4()),
+        },
     )
     assert response.status_code == 302
     meeting = Meeting.objects.latest("id")
@@ -35,7 +43,7 @@ def test_chair_plans_and_prepares_a_meeting(client, chair):
     assert "Budget 2027" in page and "Skicka kallelsen" in page and "Kallelse senast" in page
     response = client.post(
         reverse("meetings:body_action", args=["styrgrupp", "meeting"]),
-        {"date": "2001-01-01", "start": "13:00", "end": "15:00"},
+        {"date": "2001-01-01", "start": "13:00", "end": "15:00", "request_key": str(uuid.uuid4())},
     )
     assert response.status_code == 400 and "förflutna" in response.text
 

@@ -5,6 +5,7 @@ quorum sentence, short notice and the notice's place."""
 import datetime as dt
 import io
 import re
+import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -64,6 +65,7 @@ def test_planning_errors_keep_the_input_and_name_the_field(
         "end": "12:00",
         "place": "Kommunhuset, sal B",
         "video_link": "",
+        "request_key": str(uuid.uuid4()),
         **change,
     }
     before = (Meeting.objects.count(), AuditEvent.objects.count())
@@ -88,7 +90,7 @@ def test_a_missing_short_notice_reason_is_named_on_its_field(client, chair, stee
     data = {"date": day.isoformat(), "start": "13:00", "end": "15:00", "place": "Stadshuset"}
     response = client.post(
         reverse("meetings:body_action", args=["styrgrupp", "meeting"]),
-        {**data, "short_notice_confirmed": "on"},
+        {**data, "short_notice_confirmed": "on", "request_key": str(uuid.uuid4())},
     )
     assert response.status_code == 400
     assert "Skäl till kort varsel: Ange skälet till att mötet hålls med kort varsel." in _summary(

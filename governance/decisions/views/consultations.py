@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from governance.core import calendar
+from governance.core.services import ALREADY_SAVED_MESSAGE, request_once
 from governance.parties import permissions as party_permissions
 
 from .. import permissions, queries, services
@@ -34,7 +36,8 @@ def consultation_create(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
+
+            def create():
                 consultation = services.consultation_create(
                     acting_user=request.user,
                     title=data["title"],
@@ -47,12 +50,24 @@ def consultation_create(request):
                     timetable_question=data["timetable_question"],
                     recipients=list(data["recipients"]),
                 )
+                return consultation, reverse("decisions:compilation", kwargs={"slug": consultation.slug})
+
+            try:
+                _obj, url, created = request_once(
+                    acting_user=request.user,
+                    key=data["request_key"],
+                    action="consultation.create",
+                    run=create,
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                messages.success(request, _("Remissen är skickad. Kontaktpersonerna får e-post."))
-                return redirect("decisions:compilation", slug=consultation.slug)
+                if created:
+                    messages.success(request, _("Remissen är skickad. Kontaktpersonerna får e-post."))
+                else:
+                    messages.info(request, ALREADY_SAVED_MESSAGE)
+                return redirect(url)
         return render(request, "decisions/consultation_form.html", {"form": form}, status=400)
     return render(request, "decisions/consultation_form.html", {"form": form})
 

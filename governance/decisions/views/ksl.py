@@ -5,9 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from governance.core.services import ALREADY_SAVED_MESSAGE, request_once
 from governance.parties import permissions as party_permissions
 
 from .. import permissions, queries, services
@@ -65,17 +67,32 @@ def recommendation_create(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
+
+            def create():
                 recommendation = services.recommendation_create(
+                    acting_user=request.user, slug=data["slug"], **_recommendation_fields(data)
+                )
+                return recommendation, reverse(
+                    "decisions:recommendation", kwargs={"slug": recommendation.slug}
+                )
+
+            try:
+                _obj, url, created = request_once(
                     acting_user=request.user,
-                    slug=data["slug"],
-                    **_recommendation_fields(data),
+                    key=data["request_key"],
+                    action="recommendation.create",
+                    run=create,
                 )
             except ValidationError as exc:
                 _save_errors(form, exc)
             else:
-                messages.success(request, _("Utkastet är sparat. Lägg till bilagor och skicka det sedan."))
-                return redirect("decisions:recommendation", slug=recommendation.slug)
+                if created:
+                    messages.success(
+                        request, _("Utkastet är sparat. Lägg till bilagor och skicka det sedan.")
+                    )
+                else:
+                    messages.info(request, ALREADY_SAVED_MESSAGE)
+                return redirect(url)
         return render(request, "decisions/recommendation_form.html", {"form": form}, status=400)
     return render(request, "decisions/recommendation_form.html", {"form": form})
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,6 +15,7 @@ from governance.core import calendar
 from governance.core.exports import csv_text, download_response
 from governance.core.formatting import file_name
 from governance.core.papers import paper_providers
+from governance.core.services import ALREADY_SAVED_MESSAGE, request_once
 from governance.core.transitions import transitions_available
 
 from .. import ical, permissions, queries, services
@@ -24,6 +26,7 @@ from ..forms import (
     CheckersForm,
     EndMembershipForm,
     ItemForm,
+    MeetingCreateForm,
     MeetingForm,
     MembershipForm,
     OutcomeForm,
@@ -74,7 +77,7 @@ def _body_page(request, body, status=200, membership_form=None, meeting_form=Non
             "composition": queries.composition(body),
             "meetings": list(body.meetings.order_by("starts_at")),
             "can_manage": permissions.can_manage_body(request.user, body),
-            "meeting_form": meeting_form or MeetingForm(),
+            "meeting_form": meeting_form or MeetingCreateForm(),
             "short_notice": short_notice,
             "plan_form": PlanYearForm(initial={"year": calendar.today().year + 1}),
             "reports": FollowUpReport.objects.all()[:4],
@@ -89,7 +92,7 @@ def body_action(request, slug: str, action: str):
     body = _body_or_404(request.user, slug)
     if action in ("seat", "unseat"):
         return _seat_action(request, body, action)
-    form = {"plan": PlanYearForm, "meeting": MeetingForm}.get(action)
+    form = {"plan": PlanYearForm, "meeting": MeetingCreateForm}.get(action)
     if form is None:
         raise Http404
     if not permissions.can_manage_body(request.user, body):
@@ -122,7 +125,8 @@ def _meeting_create(request, body, form):
     if form.is_valid():
         data = form.cleaned_data
         tz = timezone.get_current_timezone()
-        try:
+
+        def create():
             meeting = services.meeting_create(
                 acting_user=request.user,
                 body=body,
@@ -133,12 +137,20 @@ def _meeting_create(request, body, form):
                 short_notice_reason=data["short_notice_reason"],
                 short_notice_confirmed=data["short_notice_confirmed"],
             )
+            return meeting, reverse("meetings:meeting", kwargs={"pk": meeting.pk})
+
+        try:
+            _meeting, url, created = request_once(
+                acting_user=request.user, key=data["request_key"], action="meeting.create", run=create
+            )
         except services.ShortNotice as exc:
             short_notice = exc.messages[0]
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            return redirect("meetings:meeting", pk=meeting.pk)
+            if not created:
+                messages.info(request, ALREADY_SAVED_MESSAGE)
+            return redirect(url)
     return _body_page(
         request, queries.body_detail(body.slug), status=400, meeting_form=form, short_notice=short_notice
     )
