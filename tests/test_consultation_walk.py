@@ -62,6 +62,11 @@ def _created(client, orgs, django_capture_on_commit_callbacks) -> ConsultationRo
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("decisions:consultation_create"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
+    page = client.get(response["Location"]).text  # KSL is told who gets no e-mail
+    assert (
+        "Remissen är skickad till 3 mottagare. Stockholms stad saknar kontaktperson och får ingen e-post."
+        in page
+    )
     return ConsultationRound.objects.get(slug="remiss-vandring")
 
 

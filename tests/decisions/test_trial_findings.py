@@ -281,3 +281,22 @@ def test_a_section_reference_is_written_once(client, ksl_officer, ekero_clerk, c
     )
     assert response.decision_reference == "SN § 77"
     assert queries._decided_label(response).endswith(" SN § 77")  # not "§ SN § 77"
+
+
+def test_a_slug_taken_at_the_same_moment_is_a_message_not_a_500(ksl_officer, monkeypatch):
+    """Two different submissions with the same title at once: the second insert hits the unique slug."""
+    from governance.decisions.services import consultations as consultation_services
+
+    existing = ConsultationRound.objects.latest("pk")
+    monkeypatch.setattr(consultation_services, "_unique_slug", lambda title: existing.slug)
+    before = (ConsultationRound.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(ValidationError, match="sparades just"):
+        services.consultation_create(
+            acting_user=ksl_officer,
+            title=existing.title,
+            deadline=calendar.today() + dt.timedelta(days=10),
+            questions=["Fråga?"],
+            recipients=[Organisation.objects.get(municipality_code="0162")],
+            notify=False,
+        )
+    assert (ConsultationRound.objects.count(), AuditEvent.objects.count()) == before

@@ -4,7 +4,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -136,16 +136,22 @@ def consultation_create(
     with transaction.atomic():
         if slug and ConsultationRound.objects.filter(slug=slug).exists():
             raise ValidationError(_("Kortnamn: ”%(slug)s” används redan.") % {"slug": slug})
-        consultation = ConsultationRound.objects.create(
-            slug=slug or _unique_slug(title),
-            title=title,
-            sender=sender,
-            registration_number=registration_number,
-            sent_on=sent_on,
-            deadline=deadline,
-            description=description,
-            is_demo_data=is_demo_data,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a slug taken at the same moment is a message, not a 500
+                consultation = ConsultationRound.objects.create(
+                    slug=slug or _unique_slug(title),
+                    title=title,
+                    sender=sender,
+                    registration_number=registration_number,
+                    sent_on=sent_on,
+                    deadline=deadline,
+                    description=description,
+                    is_demo_data=is_demo_data,
+                )
+        except IntegrityError as exc:
+            raise ValidationError(
+                _("Kortnamn: en remiss med samma namn sparades just; ladda om listan och kontrollera.")
+            ) from exc
         consultation.recipients.set(recipients)
         ConsultationQuestion.objects.bulk_create(
             [

@@ -8,7 +8,7 @@ import zipfile
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
@@ -144,18 +144,26 @@ def recommendation_create(
     with transaction.atomic():
         if slug and Recommendation.objects.filter(slug=slug).exists():
             raise ValidationError(_("Kortnamn: ”%(slug)s” används redan.") % {"slug": slug})
-        recommendation = Recommendation.objects.create(
-            slug=slug or _unique_slug(title),
-            title=title,
-            board_decision_date=board_decision_date,
-            registration_number=registration_number,
-            agreement=agreement,
-            answer_deadline=answer_deadline,
-            background=background,
-            decision_points=decision_points,
-            consultation=consultation,
-            is_demo_data=is_demo_data,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a slug taken at the same moment is a message, not a 500
+                recommendation = Recommendation.objects.create(
+                    slug=slug or _unique_slug(title),
+                    title=title,
+                    board_decision_date=board_decision_date,
+                    registration_number=registration_number,
+                    agreement=agreement,
+                    answer_deadline=answer_deadline,
+                    background=background,
+                    decision_points=decision_points,
+                    consultation=consultation,
+                    is_demo_data=is_demo_data,
+                )
+        except IntegrityError as exc:
+            raise ValidationError(
+                _(
+                    "Kortnamn: en rekommendation med samma namn sparades just; ladda om listan och kontrollera."
+                )
+            ) from exc
         recommendation.recipients.set(recipients)
         audit_record(
             acting_user=acting_user,

@@ -64,7 +64,16 @@ def consultation_create(request):
                     form.add_error(None, message)
             else:
                 if created:
-                    messages.success(request, _("Remissen är skickad. Kontaktpersonerna får e-post."))
+                    recipients = list(data["recipients"])
+                    missing = queries.recipients_without_contact(recipients)
+                    text = _("Remissen är skickad till %(n)s mottagare.") % {"n": len(recipients)}
+                    if missing:
+                        text += " " + _("%(names)s saknar kontaktperson och får ingen e-post.") % {
+                            "names": ", ".join(org.display_name for org in missing)
+                        }
+                    else:
+                        text += " " + _("Alla mottagares kontaktpersoner får e-post.")
+                    messages.success(request, text)
                 else:
                     messages.info(request, ALREADY_SAVED_MESSAGE)
                 return redirect(url)
