@@ -160,10 +160,13 @@ class AgreementCreateForm(RequestKeyMixin, forms.Form):
         label=_("Avtalsperiod från"), widget=forms.DateInput(attrs={"type": "date"})
     )
     period_end = forms.DateField(label=_("Avtalsperiod till"), widget=forms.DateInput(attrs={"type": "date"}))
-    host = forms.ModelChoiceField(label=_("Huvudman"), queryset=Organisation.objects.none())
+    host = forms.ModelChoiceField(
+        label=_("Huvudman"), queryset=Organisation.objects.none(), empty_label=_("– välj –")
+    )
     previous = forms.ModelChoiceField(
         label=_("Förlänger avtal"),
         required=False,
+        empty_label=_("– inget, ett nytt avtal –"),
         queryset=Organisation.objects.none(),
         help_text=_("Vid förnyelse: avtalet som det nya avtalet förlänger."),
     )
@@ -205,7 +208,10 @@ class AgreementCreateForm(RequestKeyMixin, forms.Form):
         self.fields["cooperating"].queryset = others
         for n in range(1, FIXED_SHARE_ROWS + 1):
             self.fields[f"share_party_{n}"] = forms.ModelChoiceField(
-                label=_("Fast andel %(n)s: part") % {"n": n}, required=False, queryset=organisations
+                label=_("Fast andel %(n)s: part") % {"n": n},
+                required=False,
+                queryset=organisations,
+                empty_label=_("– ingen –"),
             )
             self.fields[f"share_percent_{n}"] = forms.DecimalField(
                 label=_("Fast andel %(n)s: procent") % {"n": n},

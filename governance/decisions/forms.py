@@ -90,7 +90,7 @@ class ChainStepForm(forms.Form):
     """One row of a decision chain: body, role, order (blank rows are skipped)."""
 
     order = forms.IntegerField(label=_("Ordning"), min_value=1, max_value=99, required=False)
-    body = forms.ModelChoiceField(label=_("Organ"), queryset=None, required=False)
+    body = forms.ModelChoiceField(label=_("Organ"), queryset=None, required=False, empty_label=_("– välj –"))
     role = forms.ChoiceField(label=_("Roll"), choices=[("", "–"), *StepRole.choices], required=False)
 
     def __init__(self, *args, bodies, **kwargs):
@@ -210,8 +210,10 @@ class RecommendationForm(RequestKeyMixin, forms.Form):
     answer_deadline = forms.DateField(
         label=_("Besked senast"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    agreement = forms.ModelChoiceField(label=_("Avtal"), queryset=None)
-    consultation = forms.ModelChoiceField(label=_("Remiss"), queryset=None, required=False)
+    agreement = forms.ModelChoiceField(label=_("Avtal"), queryset=None, empty_label=_("– välj –"))
+    consultation = forms.ModelChoiceField(
+        label=_("Remiss"), queryset=None, required=False, empty_label=_("– ingen –")
+    )
     background = forms.CharField(
         label=_("Bakgrund"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
@@ -338,7 +340,9 @@ class ConsultationAnswerForm(forms.Form):
     decided_by = forms.ChoiceField(
         label=_("Beslutat av"), choices=ResponseDecider.choices, widget=forms.RadioSelect
     )
-    adopted_by = forms.ModelChoiceField(label=_("Organ"), queryset=None, required=False)
+    adopted_by = forms.ModelChoiceField(
+        label=_("Organ"), queryset=None, required=False, empty_label=_("– välj –")
+    )
     decision_date = forms.DateField(
         label=_("Beslutsdatum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

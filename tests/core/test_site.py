@@ -131,3 +131,36 @@ def test_admin_site_is_swedish(admin_client):
     text = admin_client.get("/admin/").text
     assert "Origo samverkan – administration" in text
     assert "Django administration" not in text and "Site administration" not in text
+
+
+def test_no_select_offers_djangos_dashes(client, ksl_officer, danderyd_clerk):
+    """An empty choice reads "– välj –" (or says what empty means), never Django's "---------"."""
+    from django.urls import reverse
+
+    from governance.core import calendar
+    from governance.decisions.models import AdoptionCase
+
+    pages = {
+        ksl_officer: [
+            reverse("agreements:create"),
+            reverse("decisions:recommendation_create"),
+            reverse("decisions:consultation_create"),
+        ],
+        danderyd_clerk: [
+            reverse("decisions:consultation_answer", args=[f"origo-remiss-{calendar.today().year}"]),
+            reverse(
+                "decisions:case",
+                args=[
+                    AdoptionCase.objects.get(
+                        recommendation__slug=f"origo-{calendar.today().year + 1}",
+                        organisation__municipality_code="0162",
+                    ).pk
+                ],
+            ),
+        ],
+    }
+    for user, urls in pages.items():
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200 and "---------" not in response.text, url
