@@ -497,3 +497,26 @@ def test_the_annual_plan_skips_dates_too_close_for_the_notice(chair, steering, m
     monkeypatch.setattr(calendar, "today", lambda: february - dt.timedelta(days=2))
     planned = services.meetings_plan_year(acting_user=chair, body=steering, year=year)
     assert [timezone.localtime(m.starts_at).month for m in planned] == [5, 9, 11]
+
+
+def test_replan_takes_the_new_place_too(client, chair, steering):
+    meeting = _planned(chair, steering)
+    services.meeting_postpone(acting_user=chair, meeting=meeting, reason="Lokalen")
+    day = calendar.today() + dt.timedelta(days=60)
+    client.force_login(chair)
+    response = client.post(
+        reverse("meetings:meeting_replan", args=[meeting.pk]),
+        {
+            "date": day.isoformat(),
+            "start": "10:00",
+            "end": "12:00",
+            "place": "Stadshuset, rum 2",
+            "video_link": "",
+            "expected_state": "postponed",
+        },
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.state == "planned" and meeting.place == "Stadshuset, rum 2"
+    event = AuditEvent.objects.filter(action="meeting.replanned", object_id=str(meeting.pk)).latest("pk")
+    assert event.payload["place"]["after"] == "Stadshuset, rum 2"

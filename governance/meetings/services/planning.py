@@ -293,10 +293,16 @@ def meeting_replan(
     expected_state: str | None = None,
     short_notice_reason: str | None = None,
     short_notice_confirmed: bool = False,
+    place: str | None = None,
+    video_link: str | None = None,
 ) -> Meeting:
     """A postponed meeting gets a new time (not in the past) and is planned again; a new notice is needed.
-    A new time closer than the notice time is a warning confirmed with a reason, as in ``meeting_create``."""
+    A new time closer than the notice time is a warning confirmed with a reason, as in ``meeting_create``.
+    A place or video link given (not ``None``) replaces the old one: a meeting moved may also move room."""
     _check_times(starts_at, ends_at)
+    place = None if place is None else place.strip()
+    if place is not None and len(place) > Meeting._meta.get_field("place").max_length:
+        raise ValidationError({"place": _("Plats: högst 200 tecken.")})
     short = _short_notice(
         meeting.body, starts_at, reason=short_notice_reason, confirmed=short_notice_confirmed
     )
@@ -307,6 +313,12 @@ def meeting_replan(
     def check(locked):
         payload["moved_from"] = locked.starts_at
         payload["answers_cleared"] = _new_time(locked, starts_at, ends_at, short)
+        if place is not None and place != locked.place:
+            payload["place"] = {"before": locked.place, "after": place}
+            locked.place = place
+        if video_link is not None and video_link != locked.video_link:
+            payload["video_link"] = {"before": locked.video_link, "after": video_link}
+            locked.video_link = video_link
 
     return _meeting_transition(
         acting_user=acting_user,

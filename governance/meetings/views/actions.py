@@ -302,11 +302,17 @@ def _time_form_page(request, meeting, form, name, run):
 def meeting_replan(request, meeting):
     def run(**times):
         replanned = services.meeting_replan(
-            acting_user=request.user, meeting=meeting, expected_state=_expected_state(request.POST), **times
+            acting_user=request.user,
+            meeting=meeting,
+            expected_state=_expected_state(request.POST),
+            place=form.cleaned_data.get("place", ""),
+            video_link=form.cleaned_data.get("video_link", ""),
+            **times,
         )
         messages.success(request, _new_time_message(replanned))
 
-    return _time_form_page(request, meeting, MeetingForm(request.POST), "replan_form", run)
+    form = MeetingForm(request.POST)
+    return _time_form_page(request, meeting, form, "replan_form", run)
 
 
 @meeting_post(_may_transition("postpone"))
