@@ -77,6 +77,17 @@ def _share(case) -> tuple[int | None, list[tuple[str, int]], int, int]:
     return line.amount, [(split.body_name, split.amount) for split in line.splits], allocation.budget, year
 
 
+def cost_missing(case) -> str:
+    """Why the memo cannot state the municipality's cost, for a warning on the form; empty when it can."""
+    amount, _splits, _budget, year = _share(case)
+    if amount is not None:
+        return ""
+    return (
+        f"Kostnaden för {case.organisation.display_name} {year} kan inte beräknas: folkmängd eller kostnadsmodell "
+        "saknas. Se avtalets kostnadssida; tjänsteutlåtandet skriver annars att kostnaden inte kunde beräknas."
+    )
+
+
 def share_sentences(case) -> tuple[str, str]:
     amount, splits, budget, _year = _share(case)
     name = case.organisation.display_name

@@ -462,3 +462,17 @@ def test_the_page_says_what_has_happened(client, danderyd_case, danderyd_clerk):
     url = reverse("decisions:case_action", args=[danderyd_case.pk, "start_preparation"])
     response = client.post(url, {"expected_state": "received", "comment": ""}, follow=True)
     assert "Beredningen är påbörjad." in response.text and "Klart:" not in response.text
+
+
+def test_the_memo_form_warns_when_the_cost_cannot_be_computed(client, danderyd_case, danderyd_clerk):
+    from governance.decisions.models import Recommendation
+
+    client.force_login(danderyd_clerk)
+    page = client.get(
+        reverse("decisions:memo_form", args=[danderyd_case.pk])
+    ).text  # agreement without a cost model
+    assert "Obs:" in page and "kan inte beräknas" in page
+    demo = Recommendation.objects.get(slug=f"origo-{calendar.today().year + 1}").cases.get(
+        organisation__municipality_code="0162"
+    )
+    assert "kan inte beräknas" not in client.get(reverse("decisions:memo_form", args=[demo.pk])).text

@@ -28,23 +28,22 @@ def memo_form(request, pk: int):
     form = MemoForm(
         request.POST or None, case=case, initial={**defaults.__dict__, "request_key": uuid.uuid4()}
     )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        request_key = data.pop("request_key")
+        document = document_services.document_request(
+            acting_user=request.user,
+            kind=DocumentKind.MEMO,
+            subject_key=f"case:{case.pk}",
+            params=data,
+            request_key=request_key,
+        )
+        messages.success(request, _("Tjänsteutlåtandet skapas (version %(v)s).") % {"v": document.version})
+        return redirect("documents:document", pk=document.pk)
+    context = {"case": case, "form": form, "cost_missing": papers.cost_missing(case)}
     if request.method == "POST":
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            request_key = data.pop("request_key")
-            document = document_services.document_request(
-                acting_user=request.user,
-                kind=DocumentKind.MEMO,
-                subject_key=f"case:{case.pk}",
-                params=data,
-                request_key=request_key,
-            )
-            messages.success(
-                request, _("Tjänsteutlåtandet skapas (version %(v)s).") % {"v": document.version}
-            )
-            return redirect("documents:document", pk=document.pk)
-        return render(request, "decisions/memo_form.html", {"case": case, "form": form}, status=400)
-    return render(request, "decisions/memo_form.html", {"case": case, "form": form})
+        return render(request, "decisions/memo_form.html", context, status=400)
+    return render(request, "decisions/memo_form.html", context)
 
 
 @require_POST
