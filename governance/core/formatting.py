@@ -6,7 +6,7 @@ import unicodedata
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from num2words import num2words
+from num2words.lang_SV import Num2Word_SV
 
 LOCALE = "sv_SE"
 NBSP = "\u00a0"
@@ -25,13 +25,25 @@ def format_amount(value: int) -> str:
 _BIG_UNITS = re.compile(r"(miljoner|miljarder|miljon(?!er)|miljard(?!er))(?=\S)")
 
 
+class _SwedishWords(Num2Word_SV):
+    """num2words' Swedish with the words it gets wrong put right: 40 is "fyrtio", not "förtio"."""
+
+    def setup(self):
+        super().setup()
+        self.mid_numwords = [(n, "fyrtio" if word == "förtio" else word) for n, word in self.mid_numwords]
+
+
+_SWEDISH = _SwedishWords()
+
+
 def number_in_words(value: int) -> str:
     """A whole number in Swedish words, as in the memo's amounts: ``51834`` → ``"femtioettusen
-    åttahundratrettiofyra"``, ``1000001`` → ``"en miljon ett"``.
+    åttahundratrettiofyra"``, ``45612`` → ``"fyrtiofemtusen sexhundratolv"``, ``1000001`` → ``"en miljon ett"``.
 
-    num2words writes "femtioetttusen" and "en miljonett": Swedish drops the third of three consecutive
-    t's in a compound (ett + tusen → ettusen), and writes miljon/miljard as separate words."""
-    words = num2words(int(value), lang="sv")
+    num2words writes "förtio", "femtioetttusen" and "en miljonett": 40 is "fyrtio" (``_SwedishWords``),
+    Swedish drops the third of three consecutive t's in a compound (ett + tusen → ettusen), and writes
+    miljon/miljard as separate words. Tested against an independent speller on 0–10 000 000."""
+    words = _SWEDISH.to_cardinal(int(value))
     words = _BIG_UNITS.sub(r"\1 ", words)
     return words.replace("ttt", "tt")
 

@@ -69,7 +69,7 @@ def test_danderyd_2012_memo(danderyd_clerk):
         "1) Kommunstyrelsen beslutar att ingå avtal för länsgemensamt resurscentrum mot hedersrelaterat förtryck "
         "och våld, Origo under perioden 2013-01-01 t o m 2015-12-31." in text
     )
-    assert f"varav Danderyds del skulle bli 45{NBSP}612{NBSP}kr (förtiofemtusen sexhundratolv kronor)" in text
+    assert f"varav Danderyds del skulle bli 45{NBSP}612{NBSP}kr (fyrtiofemtusen sexhundratolv kronor)" in text
     assert "beslutade den 15 juni 2012" in text
     assert "KSL:s rekommendation 2012-06-15" in text
     assert "Handläggare: David Dahlgren, Kommunsekreterare" in text
