@@ -206,6 +206,12 @@ class RecommendationForm(RequestKeyMixin, forms.Form):
     board_decision_date = forms.DateField(
         label=_("KSL-styrelsens beslut"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    issued_on = forms.DateField(
+        label=_("Rekommendationens datum"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Om KSL:s skrivelse har ett annat datum än styrelsens beslut."),
+    )
     registration_number = forms.CharField(label=_("KSL:s diarienummer"), max_length=60, required=False)
     answer_deadline = forms.DateField(
         label=_("Besked senast"), widget=forms.DateInput(attrs={"type": "date"})

@@ -172,6 +172,12 @@ class Recommendation(models.Model):
     slug = models.SlugField(_("kortnamn"), max_length=60, unique=True)
     title = models.CharField(_("rubrik"), max_length=300)
     board_decision_date = models.DateField(_("KSL-styrelsens beslut"))
+    issued_on = models.DateField(
+        _("rekommendationens datum"),
+        null=True,
+        blank=True,
+        help_text=_("Datum på KSL:s rekommendation, om det är ett annat än styrelsens beslut."),
+    )
     registration_number = models.CharField(_("diarienummer"), max_length=60, blank=True)
     agreement = models.ForeignKey(
         Agreement, on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("avtal")
@@ -210,6 +216,11 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def dated(self) -> dt.date:
+        """The date the municipalities cite ("KSL:s rekommendation 2012-06-05"): its own, else the board's."""
+        return self.issued_on or self.board_decision_date
 
     @property
     def is_sent(self) -> bool:

@@ -4,8 +4,10 @@ The engine that renders them is ``governance.documents.rendering``.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from governance.agreements.costs import AllocationError
@@ -117,6 +119,29 @@ def _point(point: str) -> str:
     return f"{point}."
 
 
+_MEMO_LINE = re.compile(r"^Tjänsteutlåtande \d{4}-\d{2}-\d{2}$")
+
+
+def _dated_memo_line(line: str, date: dt.date) -> str:
+    """ "Tjänsteutlåtande <datum>" among the beslutsunderlag carries the memo's own date, whatever it was
+    when the form was filled in."""
+    return f"Tjänsteutlåtande {format_date_iso(date)}" if _MEMO_LINE.match(line.strip()) else line
+
+
+def _memo_date(case) -> dt.date:
+    """The memo is dated the day the case was put forward (its proposal), or today while it is written."""
+    from governance.core.queries import audit_events_for
+
+    from .choices import DecisionAction
+
+    proposed = [e for e in audit_events_for(case) if e.action == DecisionAction.CASE_PROPOSED]
+    if not proposed:
+        return calendar.today()
+    latest = max(proposed, key=lambda e: e.occurred_at)
+    replayed = (latest.payload or {}).get("on")  # a recorded history: the day it happened
+    return dt.date.fromisoformat(replayed) if replayed else timezone.localtime(latest.occurred_at).date()
+
+
 def memo_defaults(case, user) -> MemoDefaults:
     agreement = case.recommendation.agreement
     step = memo_body_step(case)
@@ -152,9 +177,10 @@ def memo_defaults(case, user) -> MemoDefaults:
         )
     recommendation = case.recommendation
     person = getattr(user, "person", None)
+    memo_date = _memo_date(case)
     basis = [
-        f"Tjänsteutlåtande {format_date_iso(calendar.today())}",
-        f"KSL:s rekommendation {format_date_iso(recommendation.board_decision_date)}",
+        f"Tjänsteutlåtande {format_date_iso(memo_date)}",
+        f"KSL:s rekommendation {format_date_iso(recommendation.dated)}",
         agreement.title,
     ]
     dispatch = ["Kommunförbundet Stockholms Län"] + [
@@ -162,7 +188,7 @@ def memo_defaults(case, user) -> MemoDefaults:
     ]
     return MemoDefaults(
         body_id=body.pk if body else None,
-        date=calendar.today(),
+        date=memo_date,
         registration_number=case.registration_number,
         department=next((b.name for b in case.organisation.bodies.all() if b.kind == "administration"), ""),
         handler_name=person.full_name if person else (user.get_full_name() if user else ""),
@@ -221,7 +247,7 @@ def memo_context(case, params: dict) -> dict:
         "share_sentence": share,
         "split_sentence": split,
         "viewpoints": paragraphs(params.get("viewpoints", "")),
-        "basis": lines(params.get("basis", "")),
+        "basis": [_dated_memo_line(line, date) for line in lines(params.get("basis", ""))],
         "dispatch": lines(params.get("dispatch", "")),
         "signatories": signatories,
     }

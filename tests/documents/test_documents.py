@@ -71,7 +71,7 @@ def test_danderyd_2012_memo(danderyd_clerk):
     )
     assert f"varav Danderyds del skulle bli 45{NBSP}612{NBSP}kr (fyrtiofemtusen sexhundratolv kronor)" in text
     assert "beslutade den 15 juni 2012" in text
-    assert "KSL:s rekommendation 2012-06-15" in text
+    assert "KSL:s rekommendation 2012-06-05" in text and "Tjänsteutlåtande 2012-07-23" in text  # seed 001
     assert "Handläggare: David Dahlgren, Kommunsekreterare" in text
     basis = text.split("Beslutsunderlag")[1].splitlines()
     assert basis[1].startswith("Tjänsteutlåtande ")  # the memo first

@@ -7,7 +7,7 @@ transaction.
 import datetime as dt
 import hashlib
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,17 +85,32 @@ def _case_transition(*, acting_user, case: AdoptionCase, transition: str, **kwar
     )
 
 
-def case_start_preparation(*, acting_user, case, expected_state=None, comment="") -> AdoptionCase:
+def _replayed_on(acting_user, on: dt.date | None) -> dict:
+    """When a recorded history is replayed, the day a step happened goes into its audit row (``on``); the
+    row's own time is the day of loading. Only the system replays history."""
+    if on is None:
+        return {}
+    if acting_user is not None:
+        raise PermissionDenied(_("Endast systemet kan ange när ett steg togs i en inläst historik."))
+    return {"payload": {"on": on}}
+
+
+def case_start_preparation(
+    *, acting_user, case, expected_state=None, comment="", on: dt.date | None = None
+) -> AdoptionCase:
     return _case_transition(
         acting_user=acting_user,
         case=case,
         transition="start_preparation",
         expected_state=expected_state,
         comment=comment,
+        **_replayed_on(acting_user, on),
     )
 
 
-def case_propose(*, acting_user, case, expected_state=None, comment="") -> AdoptionCase:
+def case_propose(
+    *, acting_user, case, expected_state=None, comment="", on: dt.date | None = None
+) -> AdoptionCase:
     def validate(locked):
         if not locked.steps.filter(role=StepRole.DECIDES).exists():
             raise ValidationError(_("Ange beslutskedjan innan förslaget läggs fram."))
@@ -107,6 +122,7 @@ def case_propose(*, acting_user, case, expected_state=None, comment="") -> Adopt
         expected_state=expected_state,
         comment=comment,
         validate=validate,
+        **_replayed_on(acting_user, on),
     )
 
 

@@ -133,6 +133,7 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                 slug=spec["slug"],
                 title=spec["title"],
                 board_decision_date=dt.date.fromisoformat(spec["board_decision_date"]),
+                issued_on=_date(spec.get("issued_on")),
                 registration_number=spec["registration_number"],
                 agreement=Agreement.objects.get(slug=spec["agreement"]),
                 answer_deadline=dt.date.fromisoformat(spec["answer_deadline"]),
@@ -162,9 +163,9 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                     on = dt.date.fromisoformat(event["on"])
                     kind = event["do"]
                     if kind == "start_preparation":
-                        case_start_preparation(acting_user=acting_user, case=case)
+                        case_start_preparation(acting_user=acting_user, case=case, on=on)
                     elif kind == "propose":
-                        case_propose(acting_user=acting_user, case=case)
+                        case_propose(acting_user=acting_user, case=case, on=on)
                     elif kind == "withdraw":
                         case_withdraw(acting_user=acting_user, case=case, comment=event["comment"])
                     elif kind == "decision":

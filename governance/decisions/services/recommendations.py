@@ -64,6 +64,7 @@ def _validate_fields(
     *,
     title: str,
     board_decision_date,
+    issued_on=None,
     registration_number: str,
     answer_deadline,
     background: str,
@@ -79,6 +80,8 @@ def _validate_fields(
         errors.append(_("KSL-styrelsens beslut: ange datum."))
     elif board_decision_date > calendar.today():
         errors.append(_("KSL-styrelsens beslut: datumet kan inte ligga i framtiden."))
+    if issued_on is not None and issued_on > calendar.today():
+        errors.append(_("Rekommendationens datum: kan inte ligga i framtiden."))
     if answer_deadline is None:
         errors.append(_("Besked senast: ange datum."))
     if (
@@ -109,6 +112,7 @@ def recommendation_create(
     agreement: Agreement,
     answer_deadline: dt.date,
     slug: str = "",
+    issued_on: dt.date | None = None,
     registration_number: str = "",
     background: str = "",
     decision_points: str = "",
@@ -127,6 +131,7 @@ def recommendation_create(
     errors = _validate_fields(
         title=title,
         board_decision_date=board_decision_date,
+        issued_on=issued_on,
         registration_number=registration_number,
         answer_deadline=answer_deadline,
         background=background,
@@ -150,6 +155,7 @@ def recommendation_create(
                     slug=slug or _unique_slug(title),
                     title=title,
                     board_decision_date=board_decision_date,
+                    issued_on=issued_on,
                     registration_number=registration_number,
                     agreement=agreement,
                     answer_deadline=answer_deadline,
@@ -195,6 +201,7 @@ def recommendation_update(
     board_decision_date: dt.date,
     agreement: Agreement,
     answer_deadline: dt.date,
+    issued_on: dt.date | None = None,
     registration_number: str = "",
     background: str = "",
     decision_points: str = "",
@@ -208,6 +215,7 @@ def recommendation_update(
     errors = _validate_fields(
         title=title,
         board_decision_date=board_decision_date,
+        issued_on=issued_on,
         registration_number=registration_number,
         answer_deadline=answer_deadline,
         background=background,
@@ -223,6 +231,7 @@ def recommendation_update(
         fields = {
             "title": title,
             "board_decision_date": board_decision_date,
+            "issued_on": issued_on,
             "registration_number": registration_number,
             "agreement_id": agreement.pk,
             "answer_deadline": answer_deadline,

@@ -55,7 +55,14 @@ def _save_errors(form, exc: ValidationError) -> None:
 
 def _recommendation_fields(data: dict) -> dict:
     """The recommendation form's fields as the services take them (create and update)."""
-    names = ["title", "board_decision_date", "registration_number", "agreement", "answer_deadline"]
+    names = [
+        "title",
+        "board_decision_date",
+        "issued_on",
+        "registration_number",
+        "agreement",
+        "answer_deadline",
+    ]
     names += ["background", "decision_points", "consultation"]
     return {**{name: data[name] for name in names}, "recipients": list(data["recipients"])}
 
@@ -104,6 +111,7 @@ def recommendation_edit(request, slug):
     initial = {
         "title": recommendation.title,
         "board_decision_date": recommendation.board_decision_date,
+        "issued_on": recommendation.issued_on,
         "registration_number": recommendation.registration_number,
         "answer_deadline": recommendation.answer_deadline,
         "agreement": recommendation.agreement_id,
