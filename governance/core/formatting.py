@@ -70,10 +70,13 @@ def format_date_long(value: dt.date) -> str:
 
 def genitive(name: str) -> str:
     """Swedish genitive: ``Danderyd`` → ``Danderyds``, ``Stockholms stad`` → ``Stockholms stads``;
-    no extra s after s, x or z (``Täby kommuns``, ``Nynäshamns``, ``Vaxholms`` but ``Alingsås``)."""
+    no extra s after s, x or z (``Täby kommuns``, ``Nynäshamns``, ``Vaxholms`` but ``Alingsås``); an
+    abbreviation takes a colon (``KSL`` → ``KSL:s``, ``SKR:s``)."""
     stripped = name.rstrip()
     if not stripped:
         return name
+    if len(stripped) > 1 and stripped.isupper() and stripped.isalpha():
+        return f"{stripped}:s"
     if stripped[-1].lower() in "sxz":
         return stripped
     return stripped + "s"

@@ -24,7 +24,7 @@ from governance.core.formatting import (
     number_in_words,
 )
 
-from .choices import StepRole
+from .choices import ResponseDecider, StepRole
 
 
 def paragraphs(text: str) -> list[str]:
@@ -235,9 +235,7 @@ def memo_context(case, params: dict) -> dict:
         "organisation": case.organisation.name,
         "department": params.get("department", ""),
         "date_iso": format_date_iso(date),
-        "registration_label": f"Dnr {params['registration_number']}"
-        if params.get("registration_number")
-        else "",
+        "registration_label": registration_label(params.get("registration_number", "")),
         "handler_line": f"Handläggare: {handler}" if handler else "",
         "body": body.name if body else "",
         "title": params.get("title", ""),
@@ -275,6 +273,15 @@ def sample_memo_context() -> dict:
     }
 
 
+def registration_label(number: str) -> str:
+    """The header's "Dnr …": Stockholm writes its numbers with "Dnr" already ("Dnr 325-983/2012"), never
+    "Dnr Dnr"."""
+    number = (number or "").strip()
+    if not number:
+        return ""
+    return number if number.lower().startswith("dnr") else f"Dnr {number}"
+
+
 def consultation_response_context(response) -> dict:
     consultation = response.consultation
     answers = {answer.question_id: answer.text for answer in response.answers.all()}
@@ -282,24 +289,29 @@ def consultation_response_context(response) -> dict:
         True: "Kommunen bedömer att tidplanen är realistisk.",
         False: "Kommunen bedömer att tidplanen är orealistisk.",
     }
-    adopted = ""
-    if response.adopted_by_id:
+    if response.decided_by == ResponseDecider.BODY and response.adopted_by_id:
+        decided_on = response.decision_date or response.answered_on
         adopted = f"Remissvaret är antaget av {response.adopted_by.name.lower()}"
-        adopted += f" {format_date_long(response.answered_on)}" if response.answered_on else ""
+        adopted += f" {format_date_long(decided_on)}" if decided_on else ""
         adopted += f", {response.decision_reference}." if response.decision_reference else "."
+    else:  # seed 004: the 2011 round was answered by officials; no body adopted it
+        adopted = "Remissvaret är ett tjänstemannasvar."
     return {
         "organisation": response.organisation.name,
         "department": response.adopted_by.name if response.adopted_by_id else "",
         "date_iso": format_date_iso(response.answered_on or calendar.today()),
-        "registration_label": f"Dnr {consultation.registration_number}"
-        if consultation.registration_number
-        else "",
+        "registration_label": "",  # the municipality's own Dnr (not recorded yet), never KSL's
         "handler_line": "",
         "recipient": consultation.sender.name,
         "title": consultation.title,
         "intro": (
-            f"{response.organisation.name} har tagit del av remissen och lämnar följande svar på "
-            f"{genitive(consultation.sender.short_name or consultation.sender.name)} frågor."
+            f"{response.organisation.name} har tagit del av remissen"
+            + (
+                f" ({genitive('KSL')} dnr {consultation.registration_number})"
+                if consultation.registration_number
+                else ""
+            )
+            + f" och lämnar följande svar på {genitive(consultation.sender.short_name or consultation.sender.name)} frågor."
         ),
         "position": response.get_position_display(),
         "answers": [
@@ -320,9 +332,7 @@ def compilation_context(compilation) -> dict:
         "organisation": consultation.sender.name,
         "department": "",
         "date_iso": format_date_iso(calendar.today()),
-        "registration_label": f"Dnr {consultation.registration_number}"
-        if consultation.registration_number
-        else "",
+        "registration_label": registration_label(consultation.registration_number),
         "handler_line": "",
         "title": consultation.title,
         "answered_sentence": f"Svar har inkommit från {compilation.answered} av {compilation.recipients} kommuner.",

@@ -44,6 +44,7 @@ def test_percent():
         ("Halmstadx", "Halmstadx"),
         ("Fritz", "Fritz"),
         ("Kommunförbundet Stockholms Län", "Kommunförbundet Stockholms Läns"),
+        ("KSL", "KSL:s"),  # an abbreviation takes a colon
     ],
 )
 def test_genitive(name, expected):

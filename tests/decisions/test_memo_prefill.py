@@ -36,3 +36,22 @@ def test_only_the_system_dates_a_replayed_step(danderyd_case, danderyd_clerk):
         )
     danderyd_case.refresh_from_db()
     assert danderyd_case.state == "received"
+
+
+def test_a_dnr_written_with_dnr_is_not_doubled():
+    assert papers.registration_label("Dnr 325-983/2012") == "Dnr 325-983/2012"  # Stockholm's own form
+    assert papers.registration_label("KS 2012/0123") == "Dnr KS 2012/0123"
+    assert papers.registration_label(" ") == ""
+
+
+def test_the_2011_answers_are_tjanstemannasvar_with_the_municipalitys_header(db):
+    from governance.decisions.models import ConsultationResponse
+
+    response = ConsultationResponse.objects.get(
+        consultation__slug="origo-remiss-2011", organisation__municipality_code="0114"
+    )
+    assert response.decided_by == "officials" and response.adopted_by is None
+    context = papers.consultation_response_context(response)
+    assert context["adopted"] == "Remissvaret är ett tjänstemannasvar."
+    assert context["registration_label"] == ""  # never KSL's dnr in the municipality's header
+    assert "(KSL:s dnr KSL/11/0145" in context["intro"] and "på KSL:s frågor" in context["intro"]

@@ -106,7 +106,12 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
             )
             for response in spec["responses"]:
                 organisation = organisations[response["code"]]
-                adopted_by = organisation.bodies.filter(name=response["adopted_by"]).first()
+                # An answer with a body's decision has its §; without one it is a tjänstemannasvar (the 2011
+                # round was a förvaltningsremiss, seed 004) and the body named only prepared it.
+                by_body = bool(response.get("decision_reference"))
+                adopted_by = (
+                    organisation.bodies.filter(name=response["adopted_by"]).first() if by_body else None
+                )
                 consultation_response_record(
                     acting_user=acting_user,
                     consultation=consultation,
