@@ -119,6 +119,18 @@ def _point(point: str) -> str:
     return f"{point}."
 
 
+def _handler(case, user):
+    """The handläggare: the clerk writing the memo when they are the municipality's own; otherwise (KSL
+    drafting for every municipality) the municipality's contact person, never KSL's officer."""
+    person = getattr(user, "person", None)
+    if person is not None and person.organisation_id == case.organisation_id:
+        return person
+    from governance.parties.queries import current_contacts
+
+    contact = next(iter(current_contacts(case.organisation)), None)
+    return contact.person if contact is not None else None
+
+
 _MEMO_LINE = re.compile(r"^Tjänsteutlåtande \d{4}-\d{2}-\d{2}$")
 
 
@@ -176,25 +188,29 @@ def memo_defaults(case, user) -> MemoDefaults:
             f"{body.name} noterar att det årliga kostnadsbidraget fördelas {how} mellan {names}."
         )
     recommendation = case.recommendation
-    person = getattr(user, "person", None)
+    person = _handler(case, user)
     memo_date = _memo_date(case)
     basis = [
         f"Tjänsteutlåtande {format_date_iso(memo_date)}",
         f"KSL:s rekommendation {format_date_iso(recommendation.dated)}",
         agreement.title,
     ]
-    dispatch = ["Kommunförbundet Stockholms Län"] + [
-        name for name, _a in splits if body and name != body.name
-    ]
+    # KSL, the bodies that prepared the case, and those that share the cost; never the memo's own body.
+    dispatch = ["Kommunförbundet Stockholms Län"]
+    for name in [s.body.name for s in case.steps.all() if s.role == StepRole.PREPARES] + [
+        n for n, _a in splits
+    ]:
+        if name not in dispatch and (body is None or name != body.name):
+            dispatch.append(name)
     return MemoDefaults(
         body_id=body.pk if body else None,
         date=memo_date,
         registration_number=case.registration_number,
         department=next((b.name for b in case.organisation.bodies.all() if b.kind == "administration"), ""),
-        handler_name=person.full_name if person else (user.get_full_name() if user else ""),
+        handler_name=person.full_name if person else "",
         handler_title=person.title if person else "",
         handler_phone=person.phone if person else "",
-        handler_email=person.email if person else (user.email if user else ""),
+        handler_email=person.email if person else "",
         title=recommendation.title,
         proposals="\n".join(proposals),
         summary=(

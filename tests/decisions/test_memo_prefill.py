@@ -55,3 +55,16 @@ def test_the_2011_answers_are_tjanstemannasvar_with_the_municipalitys_header(db)
     assert context["adopted"] == "Remissvaret är ett tjänstemannasvar."
     assert context["registration_label"] == ""  # never KSL's dnr in the municipality's header
     assert "(KSL:s dnr KSL/11/0145" in context["intro"] and "på KSL:s frågor" in context["intro"]
+
+
+def test_ksl_drafting_for_danderyd_names_danderyds_handlaggare_and_dispatch(db, ksl_officer):
+    defaults = papers.memo_defaults(_danderyd_2012(), ksl_officer)
+    assert defaults.handler_name == "David Dahlgren"  # Danderyd's contact person, not KSL's officer
+    dispatch = defaults.dispatch.splitlines()
+    assert dispatch[0] == "Kommunförbundet Stockholms Län" and "Socialnämnden" in dispatch  # it prepared
+
+
+def test_the_dispatch_includes_the_bodies_that_share_the_cost(db, ekero_clerk):
+    case = AdoptionCase.objects.get(recommendation__slug="origo-2016", organisation__municipality_code="0125")
+    dispatch = papers.memo_defaults(case, ekero_clerk).dispatch.splitlines()
+    assert "Barn- och utbildningsnämnden" in dispatch and len(dispatch) == len(set(dispatch))
