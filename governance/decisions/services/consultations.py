@@ -4,7 +4,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from ..models import (
     ConsultationResponse,
     ConsultationRound,
 )
+from .creating import create_with_slug
 from .decision_checks import paragraph_normalise
 
 RESERVED_SLUGS = {"ny"}  # /anslutning/ny/ and /anslutning/remiss/ny/ are the pages for new ones
@@ -136,22 +137,20 @@ def consultation_create(
     with transaction.atomic():
         if slug and ConsultationRound.objects.filter(slug=slug).exists():
             raise ValidationError(_("Kortnamn: ”%(slug)s” används redan.") % {"slug": slug})
-        try:
-            with transaction.atomic():  # a savepoint: a slug taken at the same moment is a message, not a 500
-                consultation = ConsultationRound.objects.create(
-                    slug=slug or _unique_slug(title),
-                    title=title,
-                    sender=sender,
-                    registration_number=registration_number,
-                    sent_on=sent_on,
-                    deadline=deadline,
-                    description=description,
-                    is_demo_data=is_demo_data,
-                )
-        except IntegrityError as exc:
-            raise ValidationError(
-                _("Kortnamn: en remiss med samma namn sparades just; ladda om listan och kontrollera.")
-            ) from exc
+        consultation = create_with_slug(
+            ConsultationRound,
+            taken_message=_(
+                "Kortnamn: en remiss med samma namn sparades just; ladda om listan och kontrollera."
+            ),
+            slug=slug or _unique_slug(title),
+            title=title,
+            sender=sender,
+            registration_number=registration_number,
+            sent_on=sent_on,
+            deadline=deadline,
+            description=description,
+            is_demo_data=is_demo_data,
+        )
         consultation.recipients.set(recipients)
         ConsultationQuestion.objects.bulk_create(
             [

@@ -8,7 +8,7 @@ import zipfile
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from ..models import (
     RecommendationAttachment,
 )
 from .cases import _default_chain
+from .creating import create_with_slug
 
 RESERVED_SLUGS = {"ny"}  # /anslutning/ny/ and /anslutning/remiss/ny/ are the pages for new ones
 MAX_TITLE = 300
@@ -149,27 +150,23 @@ def recommendation_create(
     with transaction.atomic():
         if slug and Recommendation.objects.filter(slug=slug).exists():
             raise ValidationError(_("Kortnamn: ”%(slug)s” används redan.") % {"slug": slug})
-        try:
-            with transaction.atomic():  # a savepoint: a slug taken at the same moment is a message, not a 500
-                recommendation = Recommendation.objects.create(
-                    slug=slug or _unique_slug(title),
-                    title=title,
-                    board_decision_date=board_decision_date,
-                    issued_on=issued_on,
-                    registration_number=registration_number,
-                    agreement=agreement,
-                    answer_deadline=answer_deadline,
-                    background=background,
-                    decision_points=decision_points,
-                    consultation=consultation,
-                    is_demo_data=is_demo_data,
-                )
-        except IntegrityError as exc:
-            raise ValidationError(
-                _(
-                    "Kortnamn: en rekommendation med samma namn sparades just; ladda om listan och kontrollera."
-                )
-            ) from exc
+        recommendation = create_with_slug(
+            Recommendation,
+            taken_message=_(
+                "Kortnamn: en rekommendation med samma namn sparades just; ladda om listan och kontrollera."
+            ),
+            slug=slug or _unique_slug(title),
+            title=title,
+            board_decision_date=board_decision_date,
+            issued_on=issued_on,
+            registration_number=registration_number,
+            agreement=agreement,
+            answer_deadline=answer_deadline,
+            background=background,
+            decision_points=decision_points,
+            consultation=consultation,
+            is_demo_data=is_demo_data,
+        )
         recommendation.recipients.set(recipients)
         audit_record(
             acting_user=acting_user,
