@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from governance.core.formatting import format_percent
-from governance.core.forms import RequestKeyMixin
+from governance.core.forms import ModelChoiceField, ModelMultipleChoiceField, RequestKeyMixin
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
 
@@ -44,7 +44,7 @@ class CostScenarioForm(forms.Form):
         help_text=_("Lämna tomt för avtalets regel (31 december året före, eller avtalets fasta datum)."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    exclude = forms.ModelMultipleChoiceField(
+    exclude = ModelMultipleChoiceField(
         label=_("Kommuner som inte ansluter"),
         required=False,
         queryset=Organisation.objects.none(),
@@ -160,10 +160,10 @@ class AgreementCreateForm(RequestKeyMixin, forms.Form):
         label=_("Avtalsperiod från"), widget=forms.DateInput(attrs={"type": "date"})
     )
     period_end = forms.DateField(label=_("Avtalsperiod till"), widget=forms.DateInput(attrs={"type": "date"}))
-    host = forms.ModelChoiceField(
+    host = ModelChoiceField(
         label=_("Huvudman"), queryset=Organisation.objects.none(), empty_label=_("– välj –")
     )
-    previous = forms.ModelChoiceField(
+    previous = ModelChoiceField(
         label=_("Förlänger avtal"),
         required=False,
         empty_label=_("– inget, ett nytt avtal –"),
@@ -188,7 +188,7 @@ class AgreementCreateForm(RequestKeyMixin, forms.Form):
         max_digits=7,
         decimal_places=4,
     )
-    cooperating = forms.ModelMultipleChoiceField(
+    cooperating = ModelMultipleChoiceField(
         label=_("Samverkande parter (finansierar inte)"),
         required=False,
         queryset=Organisation.objects.none(),
@@ -207,7 +207,7 @@ class AgreementCreateForm(RequestKeyMixin, forms.Form):
         )
         self.fields["cooperating"].queryset = others
         for n in range(1, FIXED_SHARE_ROWS + 1):
-            self.fields[f"share_party_{n}"] = forms.ModelChoiceField(
+            self.fields[f"share_party_{n}"] = ModelChoiceField(
                 label=_("Fast andel %(n)s: part") % {"n": n},
                 required=False,
                 queryset=organisations,

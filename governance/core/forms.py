@@ -73,3 +73,33 @@ class RequestKeyMixin(HiddenFieldErrorsMixin, forms.Form):
             data = self.data.copy()
             data[self.add_prefix(name)] = str(uuid.uuid4())
             self.data = data
+
+
+_MAX_ID = 2**63 - 1  # a bigint: larger ids cannot exist, and SQLite raises OverflowError on them
+
+
+def _is_id(value) -> bool:
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and int(text) <= _MAX_ID
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Django's, but an id no row can have ("99999999999999999999", "1e5") is an invalid choice, not a 500:
+    Django catches ValueError and TypeError on the lookup, not the OverflowError SQLite raises."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and self.to_field_name is None and not _is_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, with the same guard on every chosen id as ``ModelChoiceField``."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            if self.to_field_name is None and not _is_id(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)

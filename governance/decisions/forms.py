@@ -5,7 +5,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from governance.core import calendar
-from governance.core.forms import ExpectedStateField, HiddenFieldErrorsMixin, RequestKeyMixin
+from governance.core.forms import (
+    ExpectedStateField,
+    HiddenFieldErrorsMixin,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    RequestKeyMixin,
+)
 
 from .choices import CaseState, DecisionOutcome, Position, ResponseDecider, StepRole
 
@@ -20,7 +26,7 @@ class WithdrawForm(CaseActionForm):
 
 
 class DecisionForm(CaseActionForm):
-    step = forms.ModelChoiceField(label=_("Organ"), queryset=None, empty_label=None)
+    step = ModelChoiceField(label=_("Organ"), queryset=None, empty_label=None)
     meeting_date = forms.DateField(
         label=_("Sammanträdesdatum"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -76,7 +82,7 @@ class ReopenForm(CaseActionForm):
 class PostingForm(forms.Form):
     """The anslag date of one of the case's decisions."""
 
-    decision = forms.ModelChoiceField(label=_("Beslut"), queryset=None, widget=forms.HiddenInput)
+    decision = ModelChoiceField(label=_("Beslut"), queryset=None, widget=forms.HiddenInput)
     posted_on = forms.DateField(
         label=_("Protokollet anslaget"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -90,7 +96,7 @@ class ChainStepForm(forms.Form):
     """One row of a decision chain: body, role, order (blank rows are skipped)."""
 
     order = forms.IntegerField(label=_("Ordning"), min_value=1, max_value=99, required=False)
-    body = forms.ModelChoiceField(label=_("Organ"), queryset=None, required=False, empty_label=_("– välj –"))
+    body = ModelChoiceField(label=_("Organ"), queryset=None, required=False, empty_label=_("– välj –"))
     role = forms.ChoiceField(label=_("Roll"), choices=[("", "–"), *StepRole.choices], required=False)
 
     def __init__(self, *args, bodies, **kwargs):
@@ -216,8 +222,8 @@ class RecommendationForm(RequestKeyMixin, forms.Form):
     answer_deadline = forms.DateField(
         label=_("Besked senast"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    agreement = forms.ModelChoiceField(label=_("Avtal"), queryset=None, empty_label=_("– välj –"))
-    consultation = forms.ModelChoiceField(
+    agreement = ModelChoiceField(label=_("Avtal"), queryset=None, empty_label=_("– välj –"))
+    consultation = ModelChoiceField(
         label=_("Remiss"), queryset=None, required=False, empty_label=_("– ingen –")
     )
     background = forms.CharField(
@@ -230,7 +236,7 @@ class RecommendationForm(RequestKeyMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("De beslut kommunerna rekommenderas att fatta, en per rad (högst 20 rader)."),
     )
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = ModelMultipleChoiceField(
         label=_("Mottagare"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
 
@@ -295,7 +301,7 @@ class ConsultationForm(RequestKeyMixin, forms.Form):
     timetable_question = forms.IntegerField(
         label=_("Fråga som gäller tidplanen (nummer)"), required=False, min_value=1, max_value=30
     )
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = ModelMultipleChoiceField(
         label=_("Mottagare"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
 
@@ -346,9 +352,7 @@ class ConsultationAnswerForm(forms.Form):
     decided_by = forms.ChoiceField(
         label=_("Beslutat av"), choices=ResponseDecider.choices, widget=forms.RadioSelect
     )
-    adopted_by = forms.ModelChoiceField(
-        label=_("Organ"), queryset=None, required=False, empty_label=_("– välj –")
-    )
+    adopted_by = ModelChoiceField(label=_("Organ"), queryset=None, required=False, empty_label=_("– välj –"))
     decision_date = forms.DateField(
         label=_("Beslutsdatum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

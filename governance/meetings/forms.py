@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.core.forms import HiddenFieldErrorsMixin, RequestKeyMixin
+from governance.core.forms import HiddenFieldErrorsMixin, ModelChoiceField, RequestKeyMixin
 
 from .choices import AttendanceStatus, ItemKind, MembershipRole, Rsvp
 
@@ -183,7 +183,7 @@ class ReasonForm(forms.Form):
 class MembershipForm(forms.Form):
     """Seat a person for a term: planning the next term's rotation is a term that begins later."""
 
-    person = forms.ModelChoiceField(label=_("Person"), queryset=None, empty_label=_("– välj –"))
+    person = ModelChoiceField(label=_("Person"), queryset=None, empty_label=_("– välj –"))
     role = forms.ChoiceField(label=_("Roll"), choices=MembershipRole.choices)
     valid_from = forms.DateField(label=_("Mandatperiod från"), widget=forms.DateInput(attrs={"type": "date"}))
     valid_to = forms.DateField(

@@ -98,3 +98,25 @@ def test_a_tampered_expected_state_on_the_case_page_is_a_400_and_stores_nothing(
     assert AuditEvent.objects.count() == before
     case.refresh_from_db()
     assert case.state == CaseState.RECEIVED
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "1e5", "-1", "١٢"])
+def test_an_id_no_row_can_have_is_an_invalid_choice_not_a_500(client, ksl_officer, value):
+    """SQLite raises OverflowError on an id beyond a bigint, which Django's lookup does not catch."""
+    from django.urls import reverse
+
+    from governance.decisions.models import Recommendation
+
+    client.force_login(ksl_officer)
+    before = Recommendation.objects.count()
+    response = client.post(
+        reverse("decisions:recommendation_create"),
+        {
+            "title": "T",
+            "agreement": value,
+            "recipients": [value],
+            "request_key": "00000000-0000-4000-8000-000000000001",
+        },
+    )
+    assert response.status_code == 400 and "Välj ett giltigt alternativ" in response.text
+    assert Recommendation.objects.count() == before
