@@ -46,8 +46,7 @@ def agreement_list(request):
 @login_required
 def agreement_create(request):
     """A new agreement with its cost model (KSL officers and host administrators)."""
-    if not permissions.can_create_agreement(request.user):
-        raise PermissionDenied(_("Du får inte skapa avtal."))
+    permissions.check_create_agreement(request.user)
     form = AgreementCreateForm(request.POST or None, initial={"basis_rule": "previous_year_end"})
     status = 200
     if request.method == "POST":
@@ -209,8 +208,7 @@ def cost_model_edit(request, slug):
 def cost_split_edit(request, slug, pk):
     agreement = _agreement_or_404(slug)
     organisation = get_object_or_404(Organisation, pk=pk, agreements=agreement)
-    if not permissions.can_set_cost_split(request.user, organisation):
-        raise PermissionDenied(_("Du får inte ändra fördelningen inom %(org)s.") % {"org": organisation.name})
+    permissions.check_set_cost_split(request.user, organisation)
     cost_model = agreement.cost_model
     current = dict(
         CostSplit.objects.filter(cost_model=cost_model, body__organisation=organisation).values_list(

@@ -60,3 +60,9 @@ def appeal_period_end(posted_on: dt.date) -> dt.date:
     day the approval of the minutes was posted on the notice board. A period ending on a Saturday, Sunday,
     public holiday, midsommarafton, julafton or nyårsafton ends on the next working day (lag 1930:173)."""
     return next_working_day(posted_on + dt.timedelta(weeks=3))
+
+
+def final_on(posted_on: dt.date) -> dt.date:
+    """The day a decision posted on ``posted_on`` vinner laga kraft if nobody appeals: the day after the
+    appeal period (ADR 0007)."""
+    return appeal_period_end(posted_on) + dt.timedelta(days=1)

@@ -18,6 +18,14 @@ class CaseState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Återkallad")
 
 
+#: The states in which a case waits for its municipality: its deadline applies, it may be overdue, reminded,
+#: drafted for and its chain edited.
+WAITING_STATES = (
+    CaseState.RECEIVED,
+    CaseState.IN_PREPARATION,
+    CaseState.PROPOSED,
+    CaseState.IN_DECISION,
+)
 OPEN_STATES = [
     CaseState.RECEIVED,
     CaseState.IN_PREPARATION,

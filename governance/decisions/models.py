@@ -13,7 +13,7 @@ from governance.agreements.models import Agreement
 from governance.core import calendar
 from governance.parties.models import Body, Organisation
 
-from .choices import CaseState, DecisionOutcome, Position, ResponseDecider, StepRole
+from .choices import WAITING_STATES, CaseState, DecisionOutcome, Position, ResponseDecider, StepRole
 
 
 class ConsultationRound(models.Model):
@@ -310,16 +310,7 @@ class AdoptionCase(ConcurrentTransitionMixin, models.Model):
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         today = today or calendar.today()
-        return (
-            self.state
-            in (
-                CaseState.RECEIVED,
-                CaseState.IN_PREPARATION,
-                CaseState.PROPOSED,
-                CaseState.IN_DECISION,
-            )
-            and self.deadline < today
-        )
+        return self.state in WAITING_STATES and self.deadline < today
 
     # Transitions. They only change the state; services lock, check permissions, validate and audit.
     @transition(field=state, source=CaseState.RECEIVED, target=CaseState.IN_PREPARATION)
@@ -479,8 +470,7 @@ class Decision(models.Model):
     @property
     def final_on(self) -> dt.date | None:
         """The day the decision vinner laga kraft if nobody appeals: the day after the appeal period."""
-        ends = self.appeal_ends_on
-        return ends + dt.timedelta(days=1) if ends else None
+        return calendar.final_on(self.posted_on) if self.posted_on else None
 
 
 class Reminder(models.Model):

@@ -166,11 +166,7 @@ def dashboard(
                 days_since_movement=(now - case.last_moved_at).days,
                 decisions=case.decision_count,
                 last_decision=case.last_decision,
-                final_on=(
-                    calendar.appeal_period_end(case.final_posted_on) + dt.timedelta(days=1)
-                    if case.final_posted_on
-                    else None
-                ),
+                final_on=calendar.final_on(case.final_posted_on) if case.final_posted_on else None,
             )
         )
     return Dashboard(
@@ -282,7 +278,6 @@ def timeline_chart(points: list[TimelinePoint], total: int) -> TimelineChart | N
 #: Outcomes that are a body's decision on the matter (a bordläggning or återremiss is not).
 _DECIDING = (DecisionOutcome.APPROVE, DecisionOutcome.APPROVE_WITH_RESERVATIONS, DecisionOutcome.DECLINE)
 _APPROVING = (DecisionOutcome.APPROVE, DecisionOutcome.APPROVE_WITH_RESERVATIONS)
-WAITING_STATES = (CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION)
 
 
 @dataclass(frozen=True)

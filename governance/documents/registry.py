@@ -81,10 +81,6 @@ def kind_entry(kind: str) -> KindEntry | None:
     return _KINDS.get(kind)
 
 
-def registered_kinds() -> dict[str, KindEntry]:
-    return dict(_KINDS)
-
-
 def subject_key(entry: KindEntry, subject) -> str:
     return f"{entry.prefix}:{subject.pk}"
 

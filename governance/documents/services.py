@@ -40,11 +40,6 @@ def _entry(kind: str) -> registry.KindEntry:
     return entry
 
 
-def subject_of(kind: str, subject_key: str):
-    """The subject a document of ``kind`` is about; ``ObjectDoesNotExist`` for a key that names nothing."""
-    return registry.subject_for(_entry(kind), subject_key)
-
-
 def document_request(
     *, acting_user, kind: str, subject_key: str, params: dict, request_key: uuid.UUID, batch_key=None
 ) -> GeneratedDocument:

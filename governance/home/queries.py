@@ -19,7 +19,7 @@ from governance.agreements.queries import (
 )
 from governance.core import calendar
 from governance.decisions import permissions as case_permissions
-from governance.decisions.choices import CaseState, Position
+from governance.decisions.choices import WAITING_STATES, CaseState, Position
 from governance.decisions.models import (
     AdoptionCase,
     ConsultationResponse,
@@ -38,7 +38,7 @@ from governance.parties.permissions import can_manage_registry, can_view_registr
 from governance.parties.queries import current_contacts, person_for_user
 
 #: The states of a case that wait for the municipality (its deadline applies to these).
-WAITING = [CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION]
+WAITING = WAITING_STATES
 
 
 def _current_round(today, prefix: str = "") -> Q:

@@ -16,18 +16,13 @@ from governance.parties.choices import BodyKind, OrganisationKind
 from governance.parties.models import Body, Organisation
 
 from .. import permissions
-from ..choices import CaseState, DecisionAction, StepRole
+from ..choices import WAITING_STATES, CaseState, DecisionAction, StepRole
 from ..models import AdoptionCase, Decision, DecisionStep, UsualChainStep
 
 MAX_REASON_CHARS = 300
 
 #: States in which a case's chain may still change (later, the chain is history).
-CHAIN_EDITABLE_STATES = (
-    CaseState.RECEIVED,
-    CaseState.IN_PREPARATION,
-    CaseState.PROPOSED,
-    CaseState.IN_DECISION,
-)
+CHAIN_EDITABLE_STATES = WAITING_STATES
 #: Before the proposal: a change needs no reason (unless a body has already decided, e.g. after återremiss).
 BEFORE_PROPOSAL_STATES = (CaseState.RECEIVED, CaseState.IN_PREPARATION)
 

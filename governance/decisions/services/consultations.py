@@ -10,7 +10,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from governance.core import calendar
-from governance.core.formatting import file_slug
 from governance.core.services import actor_display_name, audit_record
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation
@@ -23,10 +22,9 @@ from ..models import (
     ConsultationResponse,
     ConsultationRound,
 )
-from .creating import create_with_slug
+from .creating import RESERVED_SLUGS, create_with_slug, unique_slug
 from .decision_checks import paragraph_normalise
 
-RESERVED_SLUGS = {"ny"}  # /anslutning/ny/ and /anslutning/remiss/ny/ are the pages for new ones
 MAX_TITLE = 300
 MAX_REGISTRATION_NUMBER = 60
 MAX_DESCRIPTION = 20_000
@@ -52,12 +50,7 @@ def answering_closed(consultation: ConsultationRound, today: dt.date | None = No
 
 
 def _unique_slug(title: str) -> str:
-    base = file_slug(title, max_length=55) or "remiss"
-    taken = set(ConsultationRound.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 2
-    while slug in taken or slug in RESERVED_SLUGS:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return unique_slug(ConsultationRound, title, fallback="remiss")
 
 
 def consultation_create(
@@ -258,9 +251,6 @@ def consultation_response_record(
             raise ValidationError(
                 _("Remissen är avslutad: svar tas inte längre emot och tidigare svar kan inte ändras.")
             )
-        ConsultationResponse.objects.select_for_update().filter(
-            consultation=consultation, organisation=organisation
-        ).first()
         response, created = ConsultationResponse.objects.update_or_create(
             consultation=consultation,
             organisation=organisation,

@@ -12,7 +12,7 @@ from governance.documents.choices import DocumentKind
 from governance.documents.models import GeneratedDocument
 
 from .. import papers, permissions
-from ..choices import CaseState
+from ..choices import WAITING_STATES
 from ..models import AdoptionCase, Recommendation
 
 
@@ -28,12 +28,7 @@ def documents_request_batch(*, acting_user, recommendation, batch_key: uuid.UUID
         Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         cases = AdoptionCase.objects.filter(
             recommendation=recommendation,
-            state__in=[
-                CaseState.RECEIVED,
-                CaseState.IN_PREPARATION,
-                CaseState.PROPOSED,
-                CaseState.IN_DECISION,
-            ],
+            state__in=WAITING_STATES,
         ).select_related("organisation", "recommendation__agreement")
         if GeneratedDocument.objects.filter(batch_key=batch_key).exists():
             return batch_key

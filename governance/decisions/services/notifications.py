@@ -18,6 +18,7 @@ from governance.core import calendar
 from governance.parties.choices import ContactRole
 from governance.parties.models import ContactAssignment
 
+from ..choices import WAITING_STATES
 from ..models import AdoptionCase, ConsultationNotification, ConsultationRound, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -127,13 +128,10 @@ def notifications_sweep() -> dict[str, int]:
     """Daily: mail those not reached yet — cases of sent recommendations still open and not notified (a
     contact person appointed since, or the mail server was down), and recipients of open consultations.
     Idempotent like the tasks it repeats."""
-    from ..choices import CaseState
-
-    waiting = [CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION]
     totals = {"sent": 0, "already_sent": 0, "no_contact": 0, "failed": 0}
     recommendation_ids = (
         AdoptionCase.objects.filter(
-            notified_at__isnull=True, state__in=waiting, recommendation__sent_at__isnull=False
+            notified_at__isnull=True, state__in=WAITING_STATES, recommendation__sent_at__isnull=False
         )
         .values_list("recommendation_id", flat=True)
         .distinct()

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from governance.agreements.models import Agreement
 from governance.core import calendar
 from governance.core.calendar import next_working_day
-from governance.core.formatting import file_slug
 from governance.core.services import actor_display_name, audit_record
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
@@ -31,9 +30,8 @@ from ..models import (
     RecommendationAttachment,
 )
 from .cases import _default_chain
-from .creating import create_with_slug
+from .creating import RESERVED_SLUGS, create_with_slug, unique_slug
 
-RESERVED_SLUGS = {"ny"}  # /anslutning/ny/ and /anslutning/remiss/ny/ are the pages for new ones
 MAX_TITLE = 300
 MAX_REGISTRATION_NUMBER = 60
 MAX_BACKGROUND = 20_000
@@ -48,17 +46,8 @@ def _all_municipalities() -> list[Organisation]:
     return list(Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by("municipality_code"))
 
 
-def _unique_slug(title: str, wanted: str = "", exclude_pk: int | None = None) -> str:
-    base = file_slug(wanted or title, max_length=55) or "rekommendation"  # "2027–2029" → "2027-2029"
-    taken = set(
-        Recommendation.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, n = base, 2
-    while slug in taken or slug in RESERVED_SLUGS:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+def _unique_slug(title: str) -> str:
+    return unique_slug(Recommendation, title, fallback="rekommendation")
 
 
 def _validate_fields(

@@ -13,13 +13,12 @@ from governance.core import calendar
 from governance.parties.choices import ContactRole, Role
 from governance.parties.models import ContactAssignment, RoleAssignment
 
-from ..choices import CaseState
+from ..choices import WAITING_STATES, CaseState
 from ..models import AdoptionCase, Digest, Recommendation, Reminder
 
 logger = logging.getLogger(__name__)
 
 REMINDER_HORIZON_DAYS = 14
-WAITING_STATES = [CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION]
 
 
 def _send_later(subject: str, body: str, recipients: list[str], record) -> None:
