@@ -314,3 +314,28 @@ def test_a_future_meeting_is_not_offered_as_held(client, chair):
     page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
     assert reverse("meetings:meeting_hold", args=[meeting.pk]) not in page
     assert reverse("meetings:meeting_cancel", args=[meeting.pk]) in page
+
+
+def test_the_meeting_page_costs_the_same_queries_however_long_the_agenda(client, chair):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from governance.meetings import services as meeting_services
+    from governance.meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(is_demo_data=True, state="planned", body__slug="styrgrupp").first()
+    client.force_login(chair)
+    url = reverse("meetings:meeting", args=[meeting.pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for n in range(3):
+        meeting_services.agenda_item_add(
+            acting_user=chair, meeting=meeting, title=f"Punkt {n}", kind="decision"
+        )
+    assert count() == before

@@ -226,6 +226,7 @@ def _meeting_page(request, meeting, status=200, **forms):
     items = list(
         meeting.items.select_related("follow_up_report").prefetch_related("conflicts__membership__person")
     )
+    without_login = services.approvers_without_login(meeting)
     context = {
         "meeting": meeting,
         "body": meeting.body,
@@ -236,7 +237,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         "mine": mine,
         "my_attendance": attendances.get(mine.pk) if mine else None,
         "can_manage": can_manage,
-        "allowed": _allowed_actions(request.user, meeting),
+        "allowed": _allowed_actions(request.user, meeting, without_login=without_login),
         "numbered": queries.minutes_numbered(meeting),
         "extracts": queries.extracts_available(meeting),
         "deadline": services.notice_deadline(meeting),
@@ -251,7 +252,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         "cancel_reason": services.cancel_reason(meeting) if meeting.state == MeetingState.CANCELLED else "",
         "short_notice": forms.get("short_notice"),
         "protected_items": PROTECTED_ITEMS,
-        "approval_form": ApprovalRecordForm(members=services.approvers_without_login(meeting)),
+        "approval_form": ApprovalRecordForm(members=without_login),
         "outcome_forms": {
             item.pk: OutcomeForm(
                 members=members,
@@ -262,7 +263,7 @@ def _meeting_page(request, meeting, status=200, **forms):
                     "conflicts": [c.membership_id for c in item.conflicts.all()],
                 },
             )
-            for item in meeting.items.all()
+            for item in items  # the prefetched rows, not a second query (and one per item for conflicts)
         },
         "paper_providers": [(p.key, p.label, p.options(request.user)) for p in paper_providers()]
         if can_manage
@@ -310,7 +311,7 @@ ACTION_TRANSITIONS = {
 }
 
 
-def _allowed_actions(user, meeting) -> dict[str, bool]:
+def _allowed_actions(user, meeting, *, without_login) -> dict[str, bool]:
     """What ``user`` may do on the meeting page now, from the server's rules: the transitions from
     ``core.transitions`` and the other actions from ``permissions.can_*``. The template shows only these."""
     available = set(transitions_available(user, meeting))
@@ -327,8 +328,7 @@ def _allowed_actions(user, meeting) -> dict[str, bool]:
         remove=permissions.can_remove_item(user, meeting),
         reschedule=allowed["postpone"],
         attendance=permissions.can_record_attendance(user, meeting),
-        approval_record=permissions.can_record_approval(user, meeting)
-        and bool(services.approvers_without_login(meeting)),
+        approval_record=permissions.can_record_approval(user, meeting) and bool(without_login),
         outcome=permissions.can_record_outcomes(user, meeting),
     )
     # A meeting is held on its day: before it, the service refuses, so the page does not offer it.
