@@ -214,6 +214,10 @@ class Meeting(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.body.name} {timezone.localtime(self.starts_at):%Y-%m-%d}"
 
+    def current_minutes(self):
+        """The newest version of the minutes (``MinutesVersion``), or ``None`` before they are drawn up."""
+        return self.minutes_versions.order_by("-version").first()
+
     @property
     def date(self) -> dt.date:
         return timezone.localtime(self.starts_at).date()

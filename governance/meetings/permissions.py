@@ -255,7 +255,7 @@ def my_approval(user, meeting):
 
     if not user.is_authenticated:
         return None
-    version = meeting.minutes_versions.order_by("-version").first()
+    version = meeting.current_minutes()
     if version is None:
         return None
     return MinutesApproval.objects.filter(minutes=version, membership__person__user=user).first()

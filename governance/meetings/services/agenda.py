@@ -43,7 +43,7 @@ def _next_position(meeting: Meeting) -> int:
 
 
 def _check_agenda_open(meeting: Meeting) -> None:
-    if meeting.state not in (MeetingState.PLANNED, MeetingState.NOTICE_SENT, MeetingState.HELD):
+    if meeting.state not in permissions.AGENDA_OPEN_STATES:
         raise ValidationError(_("Dagordningen kan inte ändras när protokollet är upprättat."))
 
 

@@ -30,7 +30,7 @@ def _minutes_open(meeting: Meeting) -> bool:
     """A drafted version nobody has approved yet may still change (a correction starts such a version)."""
     if meeting.state != MeetingState.MINUTES_DRAFTED:
         return False
-    version = meeting.minutes_versions.order_by("-version").first()
+    version = meeting.current_minutes()
     return version is not None and not version.approvals.exists()
 
 
@@ -38,7 +38,7 @@ def _rerender_open_minutes(meeting: Meeting) -> None:
     if meeting.state == MeetingState.MINUTES_DRAFTED:
         from .minutes import _render_version
 
-        _render_version(meeting, meeting.minutes_versions.order_by("-version").first())
+        _render_version(meeting, meeting.current_minutes())
 
 
 def _check_expected_state(meeting: Meeting, expected_state: str | None) -> None:

@@ -211,7 +211,7 @@ def minutes_draft(
 
 
 def current_version(meeting: Meeting) -> MinutesVersion | None:
-    return meeting.minutes_versions.order_by("-version").first()
+    return meeting.current_minutes()
 
 
 def _approvers(locked: Meeting) -> dict[int, tuple[str, object]]:
