@@ -13,7 +13,10 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "docs"
@@ -34,7 +37,51 @@ def new_document() -> Document:
         style.font.size = Pt(size)
         style.font.bold = True
         style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.keep_with_next = True  # a heading never ends a page
+        style.paragraph_format.space_before = Pt(14 if name == "Heading 1" else 12)
+        style.paragraph_format.space_after = Pt(4)
+    normal.paragraph_format.space_after = Pt(6)
+    # The memo's own paragraph kinds: numbered att-satser, list lines (underlag, bilagor, expediering) and
+    # signature lines with room to sign above the name.
+    for name, indent, hanging, before, after in (
+        ("Att-sats", 0.75, 0.75, 0, 6),
+        ("Förteckning", 0, 0, 0, 0),
+        ("Underskrift", 0, 0, 36, 0),
+    ):
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.paragraph_format.left_indent = Cm(indent)
+        style.paragraph_format.first_line_indent = Cm(-hanging) if hanging else None
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(after)
+        if name == "Underskrift":
+            style.paragraph_format.keep_with_next = True  # the name stays with its title
+    page_numbers(section)
     return document
+
+
+def field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when the page is laid out."""
+    simple = OxmlElement("w:fldSimple")
+    simple.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    simple.append(run)
+    paragraph._p.append(simple)
+
+
+def page_numbers(section) -> None:
+    """ "Sida X av Y" at the foot of every page."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.add_run("Sida ")
+    field(paragraph, "PAGE")
+    paragraph.add_run(" av ")
+    field(paragraph, "NUMPAGES")
+    for run in paragraph.runs:
+        run.font.size = Pt(9)
 
 
 def para(document, text: str = "", *, style: str | None = None, bold: bool = False, align=None):
@@ -78,30 +125,52 @@ def signatures(document) -> None:
     para(document, "{%p if False %}{%p endif %}")
 
 
+def memo_header(document) -> None:
+    """The header block of a Swedish municipal memo: organisation, förvaltning and handläggare (name, title,
+    phone, e-mail) on the left; the document's name, date and Dnr on the right."""
+    table = document.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = table.rows[0].cells
+    left.width, right.width = Cm(9.5), Cm(6.5)
+    left.paragraphs[0].add_run("{{ organisation }}").bold = True
+    left.add_paragraph("{{ department }}")
+    left.add_paragraph("{%p for line in handler_lines %}")
+    left.add_paragraph("{{ line }}")
+    left.add_paragraph("{%p endfor %}")
+    for paragraph in left.paragraphs:
+        paragraph.paragraph_format.space_after = Pt(0)
+    right.paragraphs[0].add_run("{{ document_title }}").bold = True
+    right.add_paragraph("{{ date_iso }}")
+    right.add_paragraph("{{ registration_label }}")
+    for paragraph in right.paragraphs:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.space_after = Pt(0)
+
+
 def build_memo() -> None:
+    """The tjänsteutlåtande: header block, addressee, title, then the parts in the organisation's order
+    (``sections``, from its document profile), each paragraph in the style of its kind."""
     document = new_document()
-    header_block(document, "TJÄNSTEUTLÅTANDE")
+    memo_header(document)
+    para(document)
     para(document, "{{ body }}", bold=True)
     para(document, "{{ title }}", style="Heading 1")
-    para(document, "Förslag till beslut", style="Heading 2")
-    loop(document, "{%p for sentence in proposals %}", "{{ loop.index }}) {{ sentence }}")
-    para(document, "Sammanfattning", style="Heading 2")
-    loop(document, "{%p for text in summary %}", "{{ text }}")
-    para(document, "Ärendet", style="Heading 2")
-    loop(document, "{%p for text in background %}", "{{ text }}")
-    para(document, "Kostnad", style="Heading 3")
-    para(document, "{{ share_sentence }}")
-    para(document, "{%p if split_sentence %}")
-    para(document, "{{ split_sentence }}")
+    para(document, "{%p for section in sections %}")
+    para(document, "{%p if section.heading %}")
+    para(document, "{{ section.heading }}", style="Heading 2")
     para(document, "{%p endif %}")
-    para(document, "Förvaltningens synpunkter", style="Heading 2")
-    loop(document, "{%p for text in viewpoints %}", "{{ text }}")
-    para(document, "Beslutsunderlag", style="Heading 2")
-    loop(document, "{%p for item in basis %}", "{{ item }}")
-    para(document, "Beslutet expedieras till", style="Heading 2")
-    loop(document, "{%p for recipient in dispatch %}", "{{ recipient }}")
-    para(document)
-    loop(document, "{%p for person in signatories %}", "{{ person.name }}, {{ person.title }}")
+    para(document, "{%p for p in section.paragraphs %}")
+    para(document, '{%p if p.kind == "point" %}')
+    para(document, "{{ p.text }}", style="Att-sats")
+    para(document, '{%p elif p.kind == "item" or p.kind == "signature_title" %}')
+    para(document, "{{ p.text }}", style="Förteckning")
+    para(document, '{%p elif p.kind == "signature" %}')
+    para(document, "{{ p.text }}", style="Underskrift")
+    para(document, "{%p else %}")
+    para(document, "{{ p.text }}")
+    para(document, "{%p endif %}")
+    para(document, "{%p endfor %}")
+    para(document, "{%p endfor %}")
     document.save(OUT / "tjansteutlatande.docx")
 
 

@@ -139,6 +139,12 @@ MATRIX = {
         {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
         {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
     ),
+    # Ekerö's document profile: the same — its clerk edits, KSL reads.
+    "decisions:document_profile": (
+        {"organisation_id": EKERO},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
+    ),
     "meetings:published_minutes": ({}, everyone(200), None),
     "meetings:calendar_links": ({}, {**everyone(200), "anonymous": 302}, None),
     # Creating or replacing one's own feed secret: anyone logged in, for themselves only.

@@ -107,6 +107,7 @@ class DecisionAction(AuditAction):
     RECOMMENDATION_ATTACHMENT_ADDED = "recommendation.attachment_added", _("Bilaga lades till")
     RECOMMENDATION_ATTACHMENT_REMOVED = "recommendation.attachment_removed", _("Bilaga togs bort")
     USUAL_CHAIN_CHANGED = "usual_chain.changed", _("Kommunens vanliga beslutsgång ändrades")
+    DOCUMENT_PROFILE_CHANGED = "document_profile.changed", _("Kommunens dokumentprofil ändrades")
     CASE_CHAIN_CHANGED = "case.chain_changed", _("Beslutskedjan angavs")
     CASE_PREPARATION_STARTED = "case.preparation_started", _("Beredning påbörjades")
     CASE_PROPOSED = "case.proposed", _("Förslag till beslut lades fram")
@@ -121,4 +122,35 @@ class DecisionAction(AuditAction):
     CASE_WITHDRAWN = "case.withdrawn", _("Ärendet återkallades")
     CASE_REOPENED = "case.reopened", _("Ärendet öppnades igen")
     DECISION_POSTED = "decision.posted", _("Anslagsdatum för protokollet registrerades")
+    CASE_REGISTRATION_NUMBER_SET = "case.registration_number_recorded", _("Diarienummer angavs")
     CASE_HISTORY_DATED = "case.history_dated", _("ärendets senaste händelse daterad")
+
+
+class MemoTitle(models.TextChoices):
+    """What an organisation calls its decision memo."""
+
+    TJANSTEUTLATANDE = "Tjänsteutlåtande", _("Tjänsteutlåtande")
+    TJANSTESKRIVELSE = "Tjänsteskrivelse", _("Tjänsteskrivelse")
+    UTLATANDE = "Utlåtande", _("Utlåtande")
+
+
+class MemoSection(models.TextChoices):
+    """The parts of a memo an organisation orders and names in its document profile."""
+
+    PROPOSALS = "proposals", _("Förslag till beslut")
+    PRESENTER = "presenter", _("Föredragande")
+    SUMMARY = "summary", _("Sammanfattning")
+    BASIS = "basis", _("Beslutsunderlag")
+    BACKGROUND = "background", _("Ärendet")
+    COST = "cost", _("Kostnad")
+    VIEWPOINTS = "viewpoints", _("Förvaltningens synpunkter")
+    SIGNATURES = "signatures", _("Underskrifter")
+    ATTACHMENTS = "attachments", _("Bilagor")
+    DISPATCH = "dispatch", _("Expedieras")
+
+
+class PointStyle(models.TextChoices):
+    """How the att-satser are numbered."""
+
+    PAREN = "1)", _("1) 2) 3)")
+    DOT = "1.", _("1. 2. 3.")

@@ -8,12 +8,12 @@ from governance.agreements.models import Agreement
 from governance.documents.choices import DocumentKind
 from governance.documents.registry import kind_register
 
-from . import papers, permissions
+from . import memo_paper, papers, permissions
 from .models import AdoptionCase, ConsultationResponse, ConsultationRound
 
 
 def _memo_context(case, params: dict) -> dict:
-    return papers.memo_context(case, params)
+    return memo_paper.memo_context(case, params)
 
 
 def _response_context(response, _params: dict) -> dict:
@@ -67,7 +67,7 @@ def document_kinds_register() -> None:
         may_view=permissions.can_view_case,
         subject_label=lambda case: case.organisation.display_name,
         subject_link=_case_link,
-        sample_context=papers.sample_memo_context,
+        sample_context=memo_paper.sample_memo_context,
         may_follow_batch=permissions.can_view_dashboard,
         batch_url=lambda case: reverse("decisions:dashboard", args=[case.recommendation.slug]),
     )

@@ -13,7 +13,17 @@ from governance.core.forms import (
     RequestKeyMixin,
 )
 
-from .choices import CaseState, DecisionOutcome, Position, ResponseDecider, StepRole
+from .choices import (
+    CaseState,
+    DecisionOutcome,
+    MemoSection,
+    MemoTitle,
+    PointStyle,
+    Position,
+    ResponseDecider,
+    StepRole,
+)
+from .models.profiles import MAX_LINES_TEXT
 
 
 class CaseActionForm(HiddenFieldErrorsMixin, forms.Form):
@@ -160,24 +170,57 @@ class MemoForm(RequestKeyMixin, forms.Form):
     handler_email = forms.EmailField(label=_("E-post"), required=False)
     title = forms.CharField(label=_("Rubrik"), max_length=300)
     proposals = forms.CharField(
+        max_length=4000,
         label=_("Förslag till beslut"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("En beslutsmening per rad, skriven som om den vore beslutad."),
+        help_text=_(
+            "En rad per mening, skriven som om den vore beslutad. Rader som börjar med ”1.” eller ”1)” blir "
+            "numrerade att-satser."
+        ),
     )
-    summary = forms.CharField(label=_("Sammanfattning"), widget=forms.Textarea(attrs={"rows": 4}))
+    presenter = forms.CharField(
+        label=_("Föredragande"),
+        max_length=300,
+        required=False,
+        help_text=_("Skrivs efter förslaget till beslut när dokumentprofilen har en föredragande."),
+    )
+    summary = forms.CharField(
+        max_length=10000, label=_("Sammanfattning"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     background = forms.CharField(
-        label=_("Ärendet"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("Tom rad mellan stycken.")
+        max_length=30000,
+        label=_("Ärendet"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Tom rad mellan stycken."),
     )
     viewpoints = forms.CharField(
-        label=_("Förvaltningens synpunkter"), widget=forms.Textarea(attrs={"rows": 4})
+        max_length=10000,
+        label=_("Förvaltningens synpunkter"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     basis = forms.CharField(
+        max_length=2000,
         label=_("Beslutsunderlag"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Ett underlag per rad."),
     )
-    dispatch = forms.CharField(label=_("Beslutet expedieras till"), widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = forms.CharField(
+        max_length=2000,
+        label=_("Bilagor"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("En bilaga per rad; numreras i dokumentet."),
+    )
+    dispatch = forms.CharField(
+        max_length=2000,
+        label=_("Beslutet expedieras till"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     signatories = forms.CharField(
+        max_length=600,
         label=_("Underskrifter"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -396,3 +439,90 @@ class AssessmentForm(forms.Form):
     assessment = forms.CharField(
         label=_("KSL:s bedömning"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 8})
     )
+
+
+class DocumentProfileForm(forms.Form):
+    """An organisation's document profile: how its memos look. The parts are ordered by number; a part
+    without a number is left out."""
+
+    memo_title = forms.ChoiceField(label=_("Dokumentets namn"), choices=MemoTitle.choices)
+    department = forms.CharField(
+        label=_("Förvaltning"),
+        max_length=200,
+        required=False,
+        help_text=_("Används när organet inte har en beredande förvaltning."),
+    )
+    point_style = forms.ChoiceField(label=_("Numrering av att-satser"), choices=PointStyle.choices)
+    decision_subheading = forms.BooleanField(
+        label=_("Underrubrik med organets beslut (”Kommunstyrelsens beslut”)"), required=False
+    )
+    extra_points = forms.CharField(
+        label=_("Egna att-satser"),
+        max_length=MAX_LINES_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Läggs efter KSL:s att-satser, en per rad, t.ex. ”att kostnaden ryms i socialnämndens budget”."
+        ),
+    )
+    own_points = forms.CharField(
+        label=_("Att-satser för egen del"),
+        max_length=MAX_LINES_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("När kommunstyrelsen föreslår fullmäktige: det den beslutar för egen del, en per rad."),
+    )
+    presenter = forms.CharField(label=_("Föredragande"), max_length=300, required=False)
+    basis_lines = forms.CharField(
+        label=_("Beslutsunderlag"),
+        max_length=MAX_LINES_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    attachment_lines = forms.CharField(
+        label=_("Bilagor"),
+        max_length=MAX_LINES_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    dispatch_lines = forms.CharField(
+        label=_("Expedieras till"),
+        max_length=MAX_LINES_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    signatories = forms.CharField(
+        label=_("Underskrifter"),
+        max_length=600,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("”Namn, Titel”, en per rad, högst tre. Tomt: handläggaren skriver under."),
+    )
+    signature_place = forms.CharField(label=_("Ort före underskrift"), max_length=100, required=False)
+    signature_intro = forms.CharField(label=_("Rad före underskrift"), max_length=200, required=False)
+    amounts_in_words = forms.BooleanField(label=_("Skriv belopp även med ord"), required=False)
+
+    def __init__(self, *args, profile, **kwargs):
+        super().__init__(*args, **kwargs)
+        placed = {key: (i, heading) for i, (key, heading) in enumerate(profile.section_list, start=1)}
+        self.section_rows = []
+        for key, label in MemoSection.choices:
+            order, heading = placed.get(key, (None, ""))
+            self.fields[f"order_{key}"] = forms.IntegerField(
+                label=_("Ordning: %(part)s") % {"part": label}, min_value=1, max_value=20, required=False
+            )
+            self.fields[f"heading_{key}"] = forms.CharField(
+                label=_("Rubrik: %(part)s") % {"part": label}, max_length=120, required=False
+            )
+            self.initial.setdefault(f"order_{key}", order)
+            self.initial.setdefault(f"heading_{key}", heading)
+            self.section_rows.append((label, self[f"order_{key}"], self[f"heading_{key}"]))
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        placed = sorted(
+            (data[f"order_{key}"], i, key) for i, key in enumerate(MemoSection.values) if data[f"order_{key}"]
+        )
+        values = {name: data[name] for name in self.fields if not name.startswith(("order_", "heading_"))}
+        values["sections"] = [[key, data[f"heading_{key}"]] for _order, _i, key in placed]
+        return values

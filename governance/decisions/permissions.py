@@ -107,6 +107,19 @@ def check_edit_usual_chain(user, organisation) -> None:
         )
 
 
+def can_edit_document_profile(user, organisation) -> bool:
+    """The organisation's own clerks set how its memos look (and the system, loading the seeds' profiles)."""
+    return user is None or (user.is_authenticated and party_permissions.can_work_on(user, organisation))
+
+
+def check_edit_document_profile(user, organisation) -> None:
+    if not can_edit_document_profile(user, organisation):
+        raise PermissionDenied(
+            _("Bara organisationens egna handläggare ändrar dess dokumentprofil (%(org)s).")
+            % {"org": organisation}
+        )
+
+
 def check_edit_chain(user, case: AdoptionCase) -> None:
     """The clerks who prepare the case set its decision chain."""
     if not _municipal(user, case):

@@ -5,6 +5,7 @@ from .views import chains as chain_views
 from .views import consultations as consultation_views
 from .views import documents as document_views
 from .views import ksl as ksl_views
+from .views import profiles as profile_views
 
 app_name = "decisions"
 
@@ -40,6 +41,7 @@ urlpatterns = [
     path("arende/<int:pk>/beslutskedja/", chain_views.case_chain, name="case_chain"),
     path("arende/<int:pk>/anslagsdatum/", views.decision_posting, name="decision_posting"),
     path("beslutsgang/<int:organisation_id>/", chain_views.usual_chain, name="usual_chain"),
+    path("dokumentprofil/<int:organisation_id>/", profile_views.document_profile, name="document_profile"),
     path("arende/<int:pk>/<str:action>/", views.case_action, name="case_action"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/matris.csv", views.matrix_download, {"fmt": "csv"}, name="matrix_csv"),

@@ -5,8 +5,10 @@ a sandboxed Jinja environment with autoescape on and StrictUndefined, so user te
 quotes stays valid XML and a template cannot reach Python internals or misspell a variable silently.
 """
 
+import copy
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -14,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
+from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -50,6 +53,7 @@ def render_docx(template_bytes: bytes, context: dict) -> bytes:
     try:
         template = DocxTemplate(io.BytesIO(template_bytes))
         template.render(context, jinja_env=sandbox(), autoescape=True)
+        keep_together(template.docx)
         out = io.BytesIO()
         template.save(out)
     except SecurityError as exc:
@@ -61,6 +65,60 @@ def render_docx(template_bytes: bytes, context: dict) -> bytes:
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DocumentError("Filen är inte en giltig .docx-mall.") from exc
     return out.getvalue()
+
+
+# Text that must not break at a line end: dates and date ranges (2012-09-10, 2016–2020), "§ 103", "t o m",
+# "kl. 13.00", "45 612 kr" and "KS 2012/45".
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_NO_BREAK_SPACES = re.compile(r"(?<!\w)(§|t|o|kl\.|nr|KS|SN|Dnr|Utl\.) (?=\d|o m\b|m\b)|(?<=\d) (?=kr\b|%|§)")
+
+
+def _no_break_spaces(text: str) -> str:
+    return _NO_BREAK_SPACES.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
+
+
+def keep_together(document) -> None:
+    """Dates keep their hyphens (Word's non-breaking hyphen, ``w:noBreakHyphen``) and short references
+    their spaces (no-break space), so no date, paragraph number or amount is split at a line end."""
+    parts = [document.element.body]
+    for section in document.sections:
+        parts += [section.header._element, section.footer._element]
+    for part in parts:
+        for text in list(part.iter(qn("w:t"))):
+            value = text.text or ""
+            if not value:
+                continue
+            spaced = _no_break_spaces(value)
+            if not _DATE.search(spaced):
+                if spaced != value:
+                    text.text = spaced
+                continue
+            # "2012-09-10" → "2012", <w:noBreakHyphen/>, "09", <w:noBreakHyphen/>, "10" inside the same run.
+            pieces: list[str | None] = []
+            last = 0
+            for match in _DATE.finditer(spaced):
+                pieces.append(spaced[last : match.start()])
+                year, month, day = match.group(0).split("-")
+                pieces += [year, None, month, None, day]
+                last = match.end()
+            pieces.append(spaced[last:])
+            anchor = text
+            first = True
+            for piece in pieces:
+                if piece is None:
+                    element = text.makeelement(qn("w:noBreakHyphen"), {})
+                elif first:
+                    first = False
+                    text.text = piece
+                    text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                    continue
+                elif not piece:
+                    continue
+                else:
+                    element = copy.deepcopy(text)
+                    element.text = piece
+                anchor.addnext(element)
+                anchor = element
 
 
 def _template_error(exc: TemplateError) -> str:

@@ -41,6 +41,7 @@ class PartyAction(AuditAction):
     ORGANISATION_CREATED = "organisation.created", _("organisation skapad")
     ORGANISATION_UPDATED = "organisation.updated", _("organisation ändrad")
     BODY_CREATED = "body.created", _("organ skapat")
+    BODY_UPDATED = "body.updated", _("organ ändrat")
     PERSON_CREATED = "person.created", _("person skapad")
     PERSON_UPDATED = "person.updated", _("person ändrad")
     USER_CREATED = "user.created", _("användare skapad")

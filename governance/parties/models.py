@@ -78,13 +78,27 @@ class Organisation(models.Model):
 
 
 class Body(models.Model):
-    """A body inside an organisation: kommunfullmäktige, kommunstyrelse, a nämnd or a förvaltning."""
+    """A body inside an organisation: kommunfullmäktige, kommunstyrelse, a nämnd or a förvaltning.
+
+    ``administration`` is the förvaltning that prepares a nämnd's cases (Danderyd: Socialnämnden ←
+    Socialkontoret, Kommunstyrelsen ← Kommunledningskontoret); memos name it as their author.
+    """
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="bodies", verbose_name=_("organisation")
     )
     name = models.CharField(_("namn"), max_length=200)
     kind = models.CharField(_("typ"), max_length=20, choices=BodyKind.choices)
+    administration = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="served_bodies",
+        limit_choices_to={"kind": BodyKind.ADMINISTRATION},
+        verbose_name=_("beredande förvaltning"),
+        help_text=_("Förvaltningen som bereder organets ärenden och skriver dess tjänsteutlåtanden."),
+    )
 
     class Meta:
         ordering = ["organisation__name", "kind", "name"]

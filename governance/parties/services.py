@@ -352,12 +352,25 @@ def registry_load(*, acting_user, organisations: list[dict]) -> dict[str, int]:
                         obj=organisation,
                         payload=changed,
                     )
-            existing = set(organisation.bodies.values_list("name", flat=True))
-            for name, kind in data.get("bodies", []):
-                if name not in existing:
-                    body = organisation.bodies.create(name=name, kind=kind)
+            bodies = {body.name: body for body in organisation.bodies.select_for_update()}
+            for name, kind, *_rest in data.get("bodies", []):
+                if name not in bodies:
+                    bodies[name] = organisation.bodies.create(name=name, kind=kind)
                     counts["bodies_created"] += 1
-                    audit_record(acting_user=acting_user, action=PartyAction.BODY_CREATED, obj=body)
+                    audit_record(acting_user=acting_user, action=PartyAction.BODY_CREATED, obj=bodies[name])
+            # [name, kind, administration]: the förvaltning that prepares the body's cases.
+            for name, _kind, *rest in data.get("bodies", []):
+                administration = bodies[rest[0]] if rest else None
+                body = bodies[name]
+                if rest and body.administration_id != administration.pk:
+                    body.administration = administration
+                    body.save(update_fields=["administration"])
+                    audit_record(
+                        acting_user=acting_user,
+                        action=PartyAction.BODY_UPDATED,
+                        obj=body,
+                        payload={"administration": administration.name},
+                    )
     return counts
 
 

@@ -120,12 +120,17 @@ def test_received_cases_last_moved_when_the_round_was_sent(db):
     assert (calendar.today() - recommendation.sent_at.date()).days > 30
 
 
-def test_the_memo_writes_the_share_in_swedish_words(db, tmp_path):
+def test_the_memo_writes_the_share_in_swedish_words_when_the_profile_asks(db, tmp_path, danderyd_clerk):
     import io
 
     from django.core.management import call_command
     from docx import Document
 
+    from governance.decisions.services import document_profile_save
+    from governance.parties.models import Organisation
+
+    danderyd = Organisation.objects.get(municipality_code="0162")
+    document_profile_save(acting_user=danderyd_clerk, organisation=danderyd, amounts_in_words=True)
     out = tmp_path / "memo.docx"
     call_command("draft_memo", _current().slug, "--municipality", "0162", "--out", str(out))
     text = "\n".join(p.text for p in Document(io.BytesIO(out.read_bytes())).paragraphs)
@@ -142,18 +147,18 @@ def test_the_case_history_starts_with_the_arrival_and_hides_the_bookkeeping(clie
 
 
 def test_the_memo_proposes_the_recommended_att_satser(db, danderyd_clerk):
-    from governance.decisions.papers import memo_defaults
+    from governance.decisions.memo_paper import memo_defaults
 
     case = _current().cases.get(organisation__municipality_code="0162")  # SN → KS → KF; the memo goes to KS
     proposals = memo_defaults(case, danderyd_clerk).proposals.splitlines()
     first = calendar.today().year + 1
-    assert proposals[:3] == [
-        "Kommunstyrelsen föreslår att kommunfullmäktige beslutar att ingå avtal om Origo resurscentrum mot "
-        f"hedersrelaterat förtryck och våld för perioden {first}–{first + 4}.",
-        "Kommunstyrelsen föreslår att kommunfullmäktige beslutar att kommunens andel av kostnaden finansieras "
-        "inom socialnämndens budget.",
-        "Kommunstyrelsen föreslår att kommunfullmäktige beslutar att uppdra åt kommunstyrelsen att underteckna "
-        "avtalet.",
+    # One lead and numbered att-satser (Danderyd's profile numbers "1."), as a KS that proposes writes them.
+    assert proposals[:4] == [
+        "Kommunstyrelsen föreslår kommunfullmäktige besluta",
+        "1. att ingå avtal om Origo resurscentrum mot hedersrelaterat förtryck och våld för perioden "
+        f"{first}–{first + 4}.",
+        "2. att kommunens andel av kostnaden finansieras inom socialnämndens budget.",
+        "3. att uppdra åt kommunstyrelsen att underteckna avtalet.",
     ]
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from docx import Document
 
 from governance.core.models import AuditEvent
-from governance.decisions import papers
+from governance.decisions import memo_paper
 from governance.decisions.models import AdoptionCase, ConsultationResponse, ConsultationRound
 from governance.documents import rendering, services
 from governance.documents.models import DocumentTemplate, GeneratedDocument
@@ -35,7 +35,7 @@ def _text(content: bytes) -> str:
 
 
 def _generate(case, user=None, **overrides):
-    params = {**papers.memo_defaults(case, user).__dict__, **overrides}
+    params = {**memo_paper.memo_defaults(case, user).__dict__, **overrides}
     document = services.document_request(
         acting_user=user, kind="memo", subject_key=f"case:{case.pk}", params=params, request_key=uuid.uuid4()
     )
@@ -47,58 +47,22 @@ def _content(document) -> bytes:
         return handle.read()
 
 
-def test_danderyd_2012_memo(danderyd_clerk):
+def test_danderyd_2012_memo_through_the_document_pipeline(danderyd_clerk):
+    """The memo generated as a clerk does (the per-seed contents are in tests/decisions/test_memo_seeds.py)."""
     document = _generate(_case("origo-2012", "0162"), danderyd_clerk)
     assert (
         document.status == "done"
         and len(document.sha256) == 64
         and document.template_name.startswith("tjansteutlatande")
     )
-    text = _text(_content(document))
-    for heading in [
-        "Förslag till beslut",
-        "Sammanfattning",
-        "Ärendet",
-        "Förvaltningens synpunkter",
-        "Beslutsunderlag",
-        "Beslutet expedieras till",
-    ]:
-        assert heading in text
-    assert "Danderyds kommun | TJÄNSTEUTLÅTANDE" in text
-    assert (
-        "1) Kommunstyrelsen beslutar att ingå avtal för länsgemensamt resurscentrum mot hedersrelaterat förtryck "
-        "och våld, Origo under perioden 2013-01-01 t o m 2015-12-31." in text
-    )
-    assert f"varav Danderyds del skulle bli 45{NBSP}612{NBSP}kr (fyrtiofemtusen sexhundratolv kronor)" in text
-    assert "beslutade den 15 juni 2012" in text
-    assert "KSL:s rekommendation 2012-06-05" in text and "Tjänsteutlåtande 2012-07-23" in text  # seed 001
-    assert "Handläggare: David Dahlgren, Kommunsekreterare" in text
-    basis = text.split("Beslutsunderlag")[1].splitlines()
-    assert basis[1].startswith("Tjänsteutlåtande ")  # the memo first
+    text = _text(_content(document)).replace(NBSP, " ")
+    assert "Danderyds kommun" in text and "TJÄNSTEUTLÅTANDE" in text
+    assert "Kommunstyrelsen beslutar att godkänna avtal för länsgemensamt resurscentrum" in text
+    assert "varav Danderyds del skulle bli 45 612 kr." in text  # no words by default (the profile's option)
 
 
-def test_ekero_2016_memo_with_the_split(ekero_clerk):
-    text = _text(_content(_generate(_case("origo-2016", "0125"), ekero_clerk)))
-    assert (
-        "1) Socialnämnden beslutar att ingå avtal om Origo resurscentrum mot hedersrelaterat förtryck och våld i "
-        "Stockholms län under perioden 2016-01-01 t o m 2020-12-31." in text
-    )
-    assert (
-        "2) Socialnämnden noterar att det årliga kostnadsbidraget fördelas lika mellan Socialnämnden och Barn- och utbildningsnämnden."
-        in text
-    )
-    assert f"varav Ekerös del skulle bli 36{NBSP}960{NBSP}kr" in text
-    assert (
-        f"Socialnämnden (18{NBSP}480{NBSP}kr) och Barn- och utbildningsnämnden (18{NBSP}480{NBSP}kr)" in text
-    )
-    assert "Barn- och utbildningsnämnden" in text.split("Beslutet expedieras till")[1]
-
-
-def test_stockholm_2012_memo_proposes_to_the_council(ksl_officer):
+def test_stockholm_2012_memo_shares_the_cost_of_the_host(ksl_officer):
     text = _text(_content(_generate(_case("origo-2012", "0180"), ksl_officer)))
-    assert (
-        "1) Kommunstyrelsen föreslår att kommunfullmäktige beslutar att ingå avtal för länsgemensamt" in text
-    )
     assert f"varav Stockholms stads del skulle bli 1{NBSP}239{NBSP}783{NBSP}kr" in text
 
 
@@ -115,7 +79,7 @@ def test_user_text_with_xml_characters_stays_valid(danderyd_clerk):
 def test_a_task_delivered_twice_stores_one_version(danderyd_clerk):
     case = _case("origo-2012", "0162")
     key = uuid.uuid4()
-    params = papers.memo_defaults(case, danderyd_clerk).__dict__
+    params = memo_paper.memo_defaults(case, danderyd_clerk).__dict__
     first = services.document_request(
         acting_user=danderyd_clerk, kind="memo", subject_key=f"case:{case.pk}", params=params, request_key=key
     )
@@ -148,7 +112,7 @@ def test_enqueued_on_commit(danderyd_clerk, django_capture_on_commit_callbacks, 
             acting_user=danderyd_clerk,
             kind="memo",
             subject_key=f"case:{case.pk}",
-            params=papers.memo_defaults(case, danderyd_clerk).__dict__,
+            params=memo_paper.memo_defaults(case, danderyd_clerk).__dict__,
             request_key=uuid.uuid4(),
         )
     assert sent == [] and len(callbacks) == 1
@@ -165,7 +129,7 @@ def test_the_task_body_renders(danderyd_clerk):
         acting_user=danderyd_clerk,
         kind="memo",
         subject_key=f"case:{case.pk}",
-        params=papers.memo_defaults(case, danderyd_clerk).__dict__,
+        params=memo_paper.memo_defaults(case, danderyd_clerk).__dict__,
         request_key=uuid.uuid4(),
     )
     assert document_render(document.pk) == document.pk

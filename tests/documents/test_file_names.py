@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from governance.agreements.models import Agreement
 from governance.core.formatting import file_name, file_slug
-from governance.decisions import papers
+from governance.decisions import memo_paper
 from governance.decisions.models import AdoptionCase, ConsultationResponse, ConsultationRound
 from governance.documents import services
 from governance.documents.models import FILE_STEMS, GeneratedDocument
@@ -60,7 +60,7 @@ def test_download_names_for_every_generated_kind(client, ksl_officer, danderyd_c
     consultation = ConsultationRound.objects.get(slug="origo-remiss-2011")
     agreement = Agreement.objects.get(slug="origo-2016")
     memo = _render(
-        danderyd_clerk, "memo", f"case:{case.pk}", papers.memo_defaults(case, danderyd_clerk).__dict__
+        danderyd_clerk, "memo", f"case:{case.pk}", memo_paper.memo_defaults(case, danderyd_clerk).__dict__
     )
     expected = {
         memo: "tjansteutlatande-danderyd-v1.docx",

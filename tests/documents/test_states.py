@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 
 from governance.core.models import AuditEvent
 from governance.core.transitions import transition_run
-from governance.decisions import papers
+from governance.decisions import memo_paper
 from governance.decisions.models import AdoptionCase
 from governance.documents import services
 from governance.documents.models import GeneratedDocument
@@ -22,7 +22,7 @@ def _queued(user):
         acting_user=user,
         kind="memo",
         subject_key=f"case:{case.pk}",
-        params=papers.memo_defaults(case, user).__dict__,
+        params=memo_paper.memo_defaults(case, user).__dict__,
         request_key=uuid.uuid4(),
     )
 

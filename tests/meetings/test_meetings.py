@@ -37,11 +37,12 @@ def _future_meeting(steering, chair, days=40):
 
 
 def _text(content: bytes) -> str:
+    """The document's text; the no-break spaces that keep "§ 13" and "6 000 000 kr" together read as spaces."""
     document = Document(io.BytesIO(content))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
         parts += [" | ".join(c.text for c in row.cells) for row in table.rows]
-    return "\n".join(parts)
+    return "\n".join(parts).replace("\u00a0", " ")
 
 
 def _as_held(meeting):

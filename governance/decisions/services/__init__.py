@@ -4,6 +4,7 @@ from .cases import (
     MAX_SIGNED_COPY_BYTES,
     case_decision_record,
     case_propose,
+    case_registration_number_set,
     case_reopen,
     case_sign,
     case_start_preparation,
@@ -22,6 +23,7 @@ from .consultations import (
 from .documents import documents_request_batch
 from .loading import adoption_history_load
 from .notifications import consultation_notify, notifications_sweep, recommendation_notify
+from .profiles import document_profile_save, document_profiles_load
 from .recommendations import (
     MAX_ATTACHMENT_BYTES,
     recommendation_attachment_add,
@@ -44,6 +46,7 @@ __all__ = [
     "case_chain_set",
     "case_decision_record",
     "case_propose",
+    "case_registration_number_set",
     "case_reopen",
     "case_sign",
     "case_start_preparation",
@@ -55,6 +58,8 @@ __all__ = [
     "consultation_response_record",
     "decision_posting_record",
     "digest_send",
+    "document_profile_save",
+    "document_profiles_load",
     "documents_request_batch",
     "notifications_sweep",
     "recommendation_attachment_add",

@@ -69,6 +69,33 @@ def case_history_date(*, acting_user, case: AdoptionCase, moved_at: dt.datetime)
     return case
 
 
+MAX_REGISTRATION_NUMBER = 60
+
+
+def case_registration_number_set(
+    *, acting_user, case: AdoptionCase, registration_number: str
+) -> AdoptionCase:
+    """Record the municipality's own diarienummer of the case (memos and remissvar print it)."""
+    permissions.check_edit_chain(acting_user, case)
+    registration_number = (registration_number or "").strip()
+    if len(registration_number) > MAX_REGISTRATION_NUMBER:
+        raise ValidationError(_("Diarienummer: högst %(n)s tecken.") % {"n": MAX_REGISTRATION_NUMBER})
+    with transaction.atomic():
+        case = AdoptionCase.objects.select_for_update().get(pk=case.pk)
+        before = case.registration_number
+        if before == registration_number:
+            return case
+        case.registration_number = registration_number
+        case.save(update_fields=["registration_number"])
+        audit_record(
+            acting_user=acting_user,
+            action=DecisionAction.CASE_REGISTRATION_NUMBER_SET,
+            obj=case,
+            payload={"before": before, "after": registration_number},
+        )
+    return case
+
+
 def _case_transition(*, acting_user, case: AdoptionCase, transition: str, **kwargs) -> AdoptionCase:
     """One case transition through ``core.transitions.transition_run`` (rules: ``permissions.CASE_RULES``)."""
 

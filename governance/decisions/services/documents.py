@@ -11,7 +11,7 @@ from governance.documents import services as document_services
 from governance.documents.choices import DocumentKind
 from governance.documents.models import GeneratedDocument
 
-from .. import papers, permissions
+from .. import memo_paper, permissions
 from ..choices import WAITING_STATES
 from ..models import AdoptionCase, Recommendation
 
@@ -39,6 +39,6 @@ def documents_request_batch(*, acting_user, recommendation, batch_key: uuid.UUID
         return document_services.documents_request_batch(
             acting_user=acting_user,
             kind=DocumentKind.MEMO,
-            requests=[(f"case:{case.pk}", papers.memo_defaults(case, None).__dict__) for case in cases],
+            requests=[(f"case:{case.pk}", memo_paper.memo_defaults(case, None).__dict__) for case in cases],
             batch_key=batch_key,
         )

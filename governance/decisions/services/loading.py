@@ -23,6 +23,7 @@ from .cases import (
     case_decision_record,
     case_history_date,
     case_propose,
+    case_registration_number_set,
     case_sign,
     case_start_preparation,
     case_withdraw,
@@ -145,6 +146,18 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                 background=spec["background"],
                 decision_points=spec.get("decision_points", ""),
                 is_demo_data=bool(spec.get("demo")),
+                # The documents KSL sent (titles from the seeds); the file is a stand-in that says so.
+                attachments=[
+                    (
+                        title,
+                        SimpleUploadedFile(
+                            "bilaga.pdf",
+                            _demo_pdf(f"Demo: originalet till bilagan finns hos KSL - {title}"),
+                            content_type="application/pdf",
+                        ),
+                    )
+                    for title in spec.get("attachments", [])
+                ],
                 consultation=ConsultationRound.objects.filter(slug=spec.get("consultation") or "").first(),
                 recipients=list(organisations.values()),
                 demo_organisation_ids={
@@ -157,6 +170,12 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
             created_ids.append(recommendation.pk)
             for case_spec in spec["cases"]:
                 case = recommendation.cases.get(organisation=organisations[case_spec["code"]])
+                if case_spec.get("registration_number"):
+                    case_registration_number_set(
+                        acting_user=acting_user,
+                        case=case,
+                        registration_number=case_spec["registration_number"],
+                    )
                 if case_spec.get("steps"):
                     bodies = {b.name: b for b in case.organisation.bodies.all()}
                     case_chain_set(

@@ -439,12 +439,18 @@ def recommendation_create_and_send(
     acting_user,
     replay: bool = False,
     demo_organisation_ids: set[int] | None = None,
+    attachments: list | None = None,
     **fields,
 ) -> Recommendation:
-    """Create and send in one go (data loads and tests): ``recommendation_create`` then
-    ``recommendation_send``, in one transaction."""
+    """Create and send in one go (data loads and tests): ``recommendation_create``, an
+    ``recommendation_attachment_add`` per ``(title, upload)`` in ``attachments``, then ``recommendation_send``,
+    in one transaction."""
     with transaction.atomic():
         recommendation = recommendation_create(acting_user=acting_user, **fields)
+        for title, upload in attachments or []:
+            recommendation_attachment_add(
+                acting_user=acting_user, recommendation=recommendation, title=title, upload=upload
+            )
         return recommendation_send(
             acting_user=acting_user,
             recommendation=recommendation,

@@ -15,7 +15,7 @@ from governance.documents import permissions as document_permissions
 from governance.documents import services as document_services
 from governance.documents.choices import DocumentKind
 
-from .. import papers, queries, services
+from .. import memo_paper, queries, services
 from ..forms import MemoForm
 
 
@@ -24,7 +24,7 @@ from ..forms import MemoForm
 def memo_form(request, pk: int):
     case = queries.case_detail(request.user, pk)  # 404 for another municipality's case
     document_permissions.check_may_generate(request.user, DocumentKind.MEMO, case)
-    defaults = papers.memo_defaults(case, request.user)
+    defaults = memo_paper.memo_defaults(case, request.user)
     form = MemoForm(
         request.POST or None, case=case, initial={**defaults.__dict__, "request_key": uuid.uuid4()}
     )
@@ -40,7 +40,7 @@ def memo_form(request, pk: int):
         )
         messages.success(request, _("Tjänsteutlåtandet skapas (version %(v)s).") % {"v": document.version})
         return redirect("documents:document", pk=document.pk)
-    context = {"case": case, "form": form, "cost_missing": papers.cost_missing(case)}
+    context = {"case": case, "form": form, "cost_missing": memo_paper.cost_missing(case)}
     if request.method == "POST":
         return render(request, "decisions/memo_form.html", context, status=400)
     return render(request, "decisions/memo_form.html", context)

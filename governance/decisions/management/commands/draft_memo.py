@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.decisions import papers
+from governance.decisions import memo_paper
 from governance.decisions.models import AdoptionCase, Recommendation
 from governance.documents import rendering
 from governance.documents.services import template_for
@@ -38,9 +38,9 @@ class Command(BaseCommand):
         )
         if case is None:
             raise CommandError(f"Kommunkod {municipality} är inte mottagare av ”{found}”.")
-        params = papers.memo_defaults(case, None).__dict__
+        params = memo_paper.memo_defaults(case, None).__dict__
         try:
-            content = rendering.render_docx(template_for("memo")[0], papers.memo_context(case, params))
+            content = rendering.render_docx(template_for("memo")[0], memo_paper.memo_context(case, params))
         except rendering.DocumentError as exc:
             raise CommandError(str(exc)) from exc
         try:

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from governance.agreements.services import agreement_load
-from governance.decisions.services import adoption_history_load
+from governance.decisions.services import adoption_history_load, document_profiles_load
 from governance.decisions.services.demo import demo_round_load
 from governance.meetings.services import body_load, demo_meetings_load
 from governance.parties.services import persona_load, population_import, registry_load
@@ -32,6 +32,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 counts = registry_load(
                     acting_user=None, organisations=load_json("parties.json")["organisations"]
+                )
+                profiles = document_profiles_load(
+                    acting_user=None, profiles=load_json("document_profiles.json")["profiles"]
                 )
                 population = population_import(
                     acting_user=None,
@@ -68,7 +71,7 @@ class Command(BaseCommand):
             raise CommandError("Inget lästes in:\n" + "\n".join(exc.messages)) from exc
         self.stdout.write(
             f"Parter: {counts['organisations_created']} nya, {counts['organisations_updated']} ändrade; "
-            f"organ: {counts['bodies_created']} nya; folkmängd: {population.created} nya, "
+            f"organ: {counts['bodies_created']} nya; dokumentprofiler: {profiles}; folkmängd: {population.created} nya, "
             f"{population.updated} ändrade; avtal: {sum(1 for _a, new in created if new)} nya; "
             f"ledamotskap: {sum(added for _b, added in bodies)} nya; "
             f"demomöten: {demo_meetings['created']} nya; remissvar: {history['responses']} nya; "

@@ -13,7 +13,7 @@ from governance.agreements.models import Agreement
 from governance.core import calendar
 from governance.parties.models import Body, Organisation
 
-from .choices import WAITING_STATES, CaseState, DecisionOutcome, Position, ResponseDecider, StepRole
+from ..choices import WAITING_STATES, CaseState, DecisionOutcome, Position, ResponseDecider, StepRole
 
 
 class ConsultationRound(models.Model):
@@ -526,3 +526,6 @@ def generated_path(instance, filename: str) -> str:
 
 def template_upload_path(instance, filename: str) -> str:
     return f"templates/{instance.kind}/{timezone.now():%Y%m%d%H%M%S}.docx"
+
+
+from .profiles import DocumentProfile  # noqa: E402,F401
