@@ -191,12 +191,12 @@ def agreement_context(agreement, allocation) -> dict:
     previous = agreement.previous
     if previous is not None:
         background.append(
-            f"Avtalet förlänger parternas samverkan enligt {previous.title}, som gällde "
+            f"Avtalet förlänger parternas samverkan enligt avtalet ”{previous.title}”, som gällde "
             f"{_period(previous.period_start, previous.period_end)}."
         )
     background.append(
-        f"Parterna har kommit överens om att gemensamt finansiera och styra {subject} (verksamheten), med "
-        f"{host} som huvudman. Varje part ansvarar även i fortsättningen utifrån sitt eget mandat och uppdrag."
+        f"Parterna har kommit överens om att gemensamt finansiera och styra verksamheten, med {host} som "
+        "huvudman. Varje part ansvarar även i fortsättningen utifrån sitt eget mandat och uppdrag."
     )
     purpose = [
         "Syftet med avtalet är att reglera parternas åtaganden och ansvar för verksamheten: hur den "
@@ -229,7 +229,10 @@ def agreement_context(agreement, allocation) -> dict:
         "handler_line": "",
         "title": agreement.title,
         "period_short": f"{format_date_iso(agreement.period_start)} – {format_date_iso(agreement.period_end)}",
-        "intro": f"Detta avtal om {subject} har ingåtts mellan de parter som anges i avsnitt 1.",
+        "intro": (
+            "Detta avtal har ingåtts mellan de parter som anges i avsnitt 1. Avtalet gäller "
+            f"{subject} (nedan verksamheten)."
+        ),
         # 1. Parter
         "parties": party_names,
         "financing_parties": [
@@ -329,7 +332,10 @@ def sample_agreement_context() -> dict:
         "handler_line": "",
         "title": "Avtal om exempelverksamhet",
         "period_short": "2025-01-01 – 2027-12-31",
-        "intro": "Detta avtal om exempelverksamhet har ingåtts mellan de parter som anges i avsnitt 1.",
+        "intro": (
+            "Detta avtal har ingåtts mellan de parter som anges i avsnitt 1. Avtalet gäller "
+            "exempelverksamhet (nedan verksamheten)."
+        ),
         "parties": ["Exempel stad", "Exempel kommun"],
         "financing_parties": ["Exempel stad (huvudman)", "Exempel kommun"],
         "host_parties": [],

@@ -113,6 +113,7 @@ def test_the_2012_agreement_has_the_sections_of_a_cooperation_agreement_in_order
     assert positions == sorted(positions)
     text = "\n".join(paragraphs)
     assert origo.title in text
+    assert f"Avtalet gäller {origo.title[len('Avtal för ') :]} (nedan verksamheten)." in text
     assert "Avtalet gäller från och med den 1 januari 2013 till och med den 31 december 2015." in text
     assert "Styrelsen för Kommunförbundet Stockholms Län beslutade den 15 juni 2012" in text
     assert f"Verksamhetens budget är 6{NBSP}000{NBSP}000{NBSP}kr (sex miljoner kronor) per år." in text
@@ -188,7 +189,9 @@ def test_the_cost_appendix_adds_up_to_the_budget_and_names_the_split(ksl_officer
         f"(18{NBSP}480{NBSP}kr) och Barn- och utbildningsnämnden (18{NBSP}480{NBSP}kr)."
     )
     assert text.count(split) == 2  # in section 4 and in the appendix
-    assert "Avtalet förlänger parternas samverkan enligt Avtal för länsgemensamt resurscentrum" in text
+    assert (
+        "Avtalet förlänger parternas samverkan enligt avtalet ”Avtal för länsgemensamt resurscentrum" in text
+    )
 
 
 def test_a_signature_block_for_each_party(ksl_officer, origo):
@@ -248,3 +251,14 @@ def test_registry_load_records_a_former_name_once_with_an_audit_row():
     assert AuditEvent.objects.filter(action="organisation_name.recorded").count() >= 1
     assert registry_load(acting_user=None, organisations=data)["names_recorded"] == 0
     assert AuditEvent.objects.count() - before == 1
+
+
+def test_an_odd_number_of_parties_leaves_the_last_right_block_empty():
+    context = agreement_paper.sample_agreement_context()
+    names = ["Exempel stad", "Exempel kommun", "Exempelby kommun"]
+    context.update(parties=names, signature_rows=agreement_paper._signature_rows(names))
+    template = rendering.builtin_template_path("agreement").read_bytes()
+    document = Document(io.BytesIO(rendering.render_docx(template, context)))
+    assert [b["party"] for b in _signature_blocks(document)] == names
+    last = document.tables[1].rows[-1].cells[1]
+    assert [p.text for p in last.paragraphs] == [""]  # the cell keeps one (empty) paragraph
