@@ -88,7 +88,7 @@ def para(document, text: str = "", *, style: str | None = None, bold: bool = Fal
     paragraph = document.add_paragraph(style=style)
     if text:
         run = paragraph.add_run(text)
-        run.bold = bold
+        run.bold = True if bold else None  # None: the style decides (headings stay bold)
     if align is not None:
         paragraph.alignment = align
     return paragraph
@@ -259,23 +259,132 @@ def build_compilation() -> None:
 
 
 def build_agreement() -> None:
+    """A Swedish cooperation agreement: numbered sections, the parties' signature blocks two by two, and
+    the cost table as bilaga 1. Layout helpers are local so the shared ones stay as the other kinds use them."""
+    from docx.oxml import OxmlElement
+
     document = new_document()
-    header_block(document, "AVTAL")
-    para(document, "{{ title }}", style="Heading 1")
-    para(document, "1. Parter", style="Heading 2")
-    loop(document, "{%p for party in parties %}", "{{ party }}")
-    para(document, "2. Avtalstid", style="Heading 2")
-    para(document, "{{ period_sentence }}")
-    para(document, "3. Huvudman", style="Heading 2")
-    para(document, "{{ host_sentence }}")
-    para(document, "4. Finansiering", style="Heading 2")
+    small = Pt(9)
+
+    def titled(text: str, style: str):
+        """A heading whose run takes its boldness from the style (``para`` writes bold off on the run)."""
+        paragraph = para(document, text, style=style)
+        paragraph.runs[0].bold = None
+        paragraph.paragraph_format.keep_with_next = True
+        return paragraph
+
+    def heading(text: str) -> None:
+        titled(text, "Heading 2")
+
+    def texts(variable: str, item: str = "text") -> None:
+        loop(document, f"{{%p for {item} in {variable} %}}", f"{{{{ {item} }}}}")
+
+    def bullets(variable: str) -> None:
+        loop(document, f"{{%p for item in {variable} %}}", "{{ item }}", style="List Bullet")
+
+    def signature_cell(cell, side: str) -> None:
+        """One party's block: its name, then a line each for ort och datum, underskrift, namnförtydligande."""
+        first = cell.paragraphs[0]
+        first.add_run(f"{{%p if row.{side} %}}")
+        name = cell.add_paragraph()
+        name.add_run(f"För {{{{ row.{side}.name }}}}").bold = True
+        name.paragraph_format.keep_with_next = True
+        for label in ("Ort och datum", "Underskrift", "Namnförtydligande"):
+            line = cell.add_paragraph()
+            line.paragraph_format.space_before = Pt(16)
+            line.paragraph_format.space_after = Pt(0)
+            line.paragraph_format.keep_with_next = True
+            line.add_run("_" * 34)
+            caption = cell.add_paragraph()
+            caption.paragraph_format.space_after = Pt(0)
+            caption.add_run(label).font.size = small
+        cell.add_paragraph().add_run("{%p endif %}")
+        cell.add_paragraph()  # a cell keeps one paragraph when the block is left out
+
+    # Title block: the kind and the period on one line, then the title.
+    top = document.add_table(rows=1, cols=2)
+    top.rows[0].cells[0].paragraphs[0].add_run("AVTAL").bold = True
+    right = top.rows[0].cells[1].paragraphs[0]
+    right.add_run("Avtalsperiod {{ period_short }}")
+    right.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    para(document)
+    titled("{{ title }}", "Heading 1")
+    para(document, "{{ intro }}")
+
+    heading("1. Parter")
+    para(document, "Finansierande parter:")
+    bullets("financing_parties")
+    para(document, "{%p if host_parties %}")
+    para(document, "Huvudman, som inte finansierar verksamheten:")
+    bullets("host_parties")
+    para(document, "{%p endif %}")
+    para(document, "{%p if cooperating_parties %}")
+    para(document, "Samverkande parter, som inte finansierar verksamheten:")
+    bullets("cooperating_parties")
+    para(document, "{%p endif %}")
+
+    heading("2. Bakgrund och syfte")
+    texts("background")
+    texts("purpose")
+
+    heading("3. Huvudman och organisation")
+    texts("host_paragraphs")
+    titled("Styrgrupp", "Heading 3")
+    para(document, "Styrgruppen består av")
+    bullets("steering_group")
+    para(document, "{{ steering_group_sentence }}")
+    titled("Referensforum", "Heading 3")
+    para(document, "Referensforum består av")
+    bullets("reference_forum")
+    para(document, "{{ reference_forum_sentence }}")
+    titled("Kontaktpersoner", "Heading 3")
+    para(document, "{{ contact_sentence }}")
+
+    heading("4. Finansiering")
     para(document, "{{ budget_sentence }}")
-    loop(document, "{%p for share in shares %}", "{{ share }}")
-    para(document, "Parternas belopp framgår av bilaga 1.")
-    para(document, "5. Underskrifter", style="Heading 2")
-    para(document, "Avtalet har upprättats i lika lydande exemplar, ett för varje part.")
+    bullets("share_lines")
+    para(document, "{{ financing_sentence }}")
+    para(document, "{%p if splits %}")
+    titled("Fördelning inom part", "Heading 3")
+    texts("splits")
+    para(document, "{%p endif %}")
+
+    heading("5. Uppföljning")
+    para(document, "{{ follow_up_intro }}")
+    bullets("follow_up_items")
+    texts("follow_up_after")
+
+    heading("6. Avtalstid och förlängning")
+    texts("term")
+
+    heading("7. Uppsägning")
+    texts("termination")
+
+    heading("8. Ändringar och tillägg")
+    texts("amendments")
+
+    heading("9. Tvister")
+    texts("disputes")
+
+    heading("10. Underskrifter")
+    para(document, "{{ signature_sentence }}")
+    table = document.add_table(rows=3, cols=2)
+    table.autofit = False
+    table.rows[0].cells[0].paragraphs[0].add_run("{%tr for row in signature_rows %}")
+    signature_cell(table.rows[1].cells[0], "left")
+    signature_cell(table.rows[1].cells[1], "right")
+    table.rows[2].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    row_properties = table.rows[1]._tr.get_or_add_trPr()
+    row_properties.append(OxmlElement("w:cantSplit"))  # a block never breaks across pages
+    for row in table.rows:
+        for cell in row.cells:
+            cell.width = Cm(8.0)
+    for column in table.columns:
+        column.width = Cm(8.0)
+
     document.add_page_break()
-    para(document, "Bilaga 1. Kostnadsfördelning {{ year }}", style="Heading 1")
+    titled("Bilaga 1. Kostnadsfördelning {{ year }}", "Heading 1")
+    para(document, "{{ title }}")
     para(document, "{{ appendix_sentence }}")
     row_loop_table(
         document,
@@ -285,6 +394,11 @@ def build_agreement() -> None:
         total=["Summa", "", "{{ total_population }}", "{{ total }}"],
         widths=[7.0, 2.5, 3.0, 3.5],
     )
+    para(document, "{%p if splits %}")
+    para(document)
+    titled("Fördelning inom part", "Heading 3")
+    texts("splits")
+    para(document, "{%p endif %}")
     document.save(OUT / "avtal.docx")
 
 

@@ -8,7 +8,7 @@ from governance.agreements.models import Agreement
 from governance.documents.choices import DocumentKind
 from governance.documents.registry import kind_register
 
-from . import memo_paper, papers, permissions
+from . import agreement_paper, memo_paper, papers, permissions
 from .models import AdoptionCase, ConsultationResponse, ConsultationRound
 
 
@@ -30,7 +30,7 @@ def _agreement_context(agreement, params: dict) -> dict:
     from governance.agreements.queries import cost_allocation
 
     year = int(params.get("year", agreement.period_start.year))
-    return papers.agreement_context(agreement, cost_allocation(agreement=agreement, year=year))
+    return agreement_paper.agreement_context(agreement, cost_allocation(agreement=agreement, year=year))
 
 
 def _sample_response() -> dict | None:
@@ -45,9 +45,11 @@ def _sample_compilation() -> dict | None:
     return _compilation_context(consultation, {}) if consultation is not None else None
 
 
-def _sample_agreement() -> dict | None:
+def _sample_agreement() -> dict:
     agreement = Agreement.objects.select_related("cost_model").filter(cost_model__isnull=False).first()
-    return _agreement_context(agreement, {}) if agreement is not None else None
+    if agreement is None:
+        return agreement_paper.sample_agreement_context()
+    return _agreement_context(agreement, {})
 
 
 def _case_link(case) -> tuple[str, str]:

@@ -8,11 +8,8 @@ from django.utils.translation import ngettext
 
 from governance.core import calendar
 from governance.core.formatting import (
-    format_amount,
     format_date_iso,
     format_date_long,
-    format_number,
-    format_percent,
     genitive,
 )
 
@@ -106,52 +103,4 @@ def compilation_context(compilation) -> dict:
             }
             for r in compilation.responses
         ],
-    }
-
-
-def agreement_context(agreement, allocation) -> dict:
-    shares = []
-    for share in agreement.cost_model.shares.all():
-        who = (
-            share.organisation.name
-            if share.organisation_id
-            else "Kommunerna tillsammans, fördelat efter folkmängd"
-        )
-        shares.append(f"{who}: {format_percent(share.percent)}")
-    return {
-        "organisation": agreement.host.name,
-        "department": "",
-        "date_iso": format_date_iso(calendar.today()),
-        "registration_label": "",
-        "handler_line": "",
-        "title": agreement.title,
-        "parties": [
-            m.organisation.name
-            for m in agreement.memberships.select_related("organisation").order_by("organisation__name")
-        ],
-        "period_sentence": (
-            f"Avtalet gäller från och med {format_date_long(agreement.period_start)} till och med "
-            f"{format_date_long(agreement.period_end)}."
-        ),
-        "host_sentence": f"{agreement.host.name} är huvudman för verksamheten.",
-        "budget_sentence": (
-            f"Verksamhetens budget är {format_amount(allocation.budget)} per år. Kostnaden fördelas enligt följande."
-        ),
-        "shares": shares,
-        "year": allocation.year,
-        "appendix_sentence": (
-            f"Kommunernas andel fördelas efter folkmängden {format_date_long(allocation.basis_date)} (SCB). "
-            "Beloppen är hela kronor och summerar exakt till budgeten."
-        ),
-        "lines": [
-            {
-                "name": line.name,
-                "percent": format_percent(line.percent) if line.percent is not None else "",
-                "population": format_number(line.population) if line.population is not None else "",
-                "amount": format_amount(line.amount),
-            }
-            for line in allocation.lines
-        ],
-        "total_population": format_number(allocation.pool_population),
-        "total": format_amount(allocation.total),
     }

@@ -6,10 +6,18 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from governance.core.admin import AuditedAdmin, ReadOnlyAdmin, ServiceAdmin
+from governance.core.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 
 from . import services
-from .models import Body, ContactAssignment, Organisation, Person, PopulationFigure, RoleAssignment
+from .models import (
+    Body,
+    ContactAssignment,
+    Organisation,
+    OrganisationName,
+    Person,
+    PopulationFigure,
+    RoleAssignment,
+)
 
 
 class BodyInline(admin.TabularInline):
@@ -17,12 +25,19 @@ class BodyInline(admin.TabularInline):
     extra = 0
 
 
+class OrganisationNameInline(ReadOnlyInline):
+    """Former names with their last day, loaded by ``registry_load`` (audited); only shown here."""
+
+    model = OrganisationName
+    fields = ["name", "valid_until"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "municipality_code", "is_host", "registration_number_pattern"]
     list_filter = ["kind", "is_host"]
     search_fields = ["name", "short_name", "municipality_code"]
-    inlines = [BodyInline]
+    inlines = [BodyInline, OrganisationNameInline]
 
 
 @admin.register(Body)

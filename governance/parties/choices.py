@@ -40,6 +40,7 @@ class PartyAction(AuditAction):
 
     ORGANISATION_CREATED = "organisation.created", _("organisation skapad")
     ORGANISATION_UPDATED = "organisation.updated", _("organisation ändrad")
+    ORGANISATION_NAME_RECORDED = "organisation_name.recorded", _("tidigare namn registrerat")
     BODY_CREATED = "body.created", _("organ skapat")
     BODY_UPDATED = "body.updated", _("organ ändrat")
     PERSON_CREATED = "person.created", _("person skapad")

@@ -77,6 +77,33 @@ class Organisation(models.Model):
         return pattern.format(year=year, n=number)
 
 
+class OrganisationName(models.Model):
+    """A name an organisation had before, up to and including ``valid_until``.
+
+    ``Organisation.name`` is the name of today; each row here is an earlier one with the last day it was
+    used (Stockholms läns landsting until 2018-12-31, then Region Stockholm). A document dated before that
+    day names the organisation by the older name (``queries.name_on``). Loaded with the registry
+    (``services.registry_load``); ``Organisation.former_names`` is only the free-text label on the party page.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="historic_names", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    valid_until = models.DateField(_("gällde till och med"))
+
+    class Meta:
+        ordering = ["organisation__name", "valid_until"]
+        verbose_name = _("tidigare namn")
+        verbose_name_plural = _("tidigare namn")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "valid_until"], name="one_name_per_end_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (t.o.m. {self.valid_until})"
+
+
 class Body(models.Model):
     """A body inside an organisation: kommunfullmäktige, kommunstyrelse, a nämnd or a förvaltning.
 

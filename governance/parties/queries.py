@@ -1,8 +1,10 @@
 """Reads for the party pages."""
 
+import datetime as dt
+
 from django.db.models import OuterRef, Prefetch, Subquery
 
-from .models import ContactAssignment, Organisation, PopulationFigure
+from .models import ContactAssignment, Organisation, OrganisationName, PopulationFigure
 
 
 def organisation_list():
@@ -38,3 +40,21 @@ def person_for_user(user):
 
 def current_contacts(organisation: Organisation):
     return list(organisation.contacts.current().select_related("person"))
+
+
+def name_on(organisation: Organisation, date: dt.date) -> str:
+    """The organisation's name on ``date``: the earliest former name still valid that day, else today's.
+
+    Uses ``organisation.historic_names`` when it was prefetched (no query), else one query.
+    """
+    cache = getattr(organisation, "_prefetched_objects_cache", {})
+    if "historic_names" in cache:
+        names = sorted(cache["historic_names"], key=lambda n: n.valid_until)
+        return next((n.name for n in names if n.valid_until >= date), organisation.name)
+    former = (
+        OrganisationName.objects.filter(organisation=organisation, valid_until__gte=date)
+        .order_by("valid_until")
+        .values_list("name", flat=True)
+        .first()
+    )
+    return former or organisation.name

@@ -18,6 +18,7 @@ from .choices import OrganisationKind, PartyAction, Role
 from .models import (
     ContactAssignment,
     Organisation,
+    OrganisationName,
     OrganisationUserObjectPermission,
     Person,
     PopulationFigure,
@@ -313,12 +314,18 @@ def contact_end(*, acting_user, assignment: ContactAssignment, valid_to: dt.date
 
 
 def registry_load(*, acting_user, organisations: list[dict]) -> dict[str, int]:
-    """Create or update organisations and their bodies from fixture data, matched by name.
+    """Create or update organisations, their bodies and their former names from fixture data, matched by
+    name (a former name by its last day, ``{"name": …, "valid_until": "YYYY-MM-DD"}`` under ``names``).
 
     Idempotent: loading the same data twice changes nothing and writes no audit row the second time.
     """
     permissions.check_manage_registry(acting_user)
-    counts = {"organisations_created": 0, "organisations_updated": 0, "bodies_created": 0}
+    counts = {
+        "organisations_created": 0,
+        "organisations_updated": 0,
+        "bodies_created": 0,
+        "names_recorded": 0,
+    }
     with transaction.atomic():
         for data in organisations:
             fields = {
@@ -371,6 +378,29 @@ def registry_load(*, acting_user, organisations: list[dict]) -> dict[str, int]:
                         obj=body,
                         payload={"administration": administration.name},
                     )
+            recorded = {n.valid_until: n for n in organisation.historic_names.select_for_update()}
+            for entry in data.get("names", []):
+                valid_until = dt.date.fromisoformat(entry["valid_until"])
+                known = recorded.get(valid_until)
+                if known is not None:
+                    if known.name != entry["name"]:
+                        raise ValidationError(
+                            _("%(org)s: ett annat namn (%(name)s) är redan registrerat t.o.m. %(date)s.")
+                            % {"org": organisation.name, "name": known.name, "date": valid_until}
+                        )
+                    continue
+                former = OrganisationName(
+                    organisation=organisation, name=entry["name"], valid_until=valid_until
+                )
+                former.full_clean()
+                former.save()
+                counts["names_recorded"] += 1
+                audit_record(
+                    acting_user=acting_user,
+                    action=PartyAction.ORGANISATION_NAME_RECORDED,
+                    obj=former,
+                    payload={"organisation": organisation.name, "valid_until": valid_until},
+                )
     return counts
 
 

@@ -25,6 +25,7 @@ SERVICE_OWNED = {
     "parties.contactassignment": "parties.services.contact_assign / contact_end",
     "parties.roleassignment": "parties.services.role_assign / role_end",
     "parties.populationfigure": "parties.services.population_import",
+    "parties.organisationname": "parties.services.registry_load",
     "agreements.agreementparty": "agreements.services.agreement_load",
     "agreements.costmodel": "agreements.services.cost_model_update",
     "agreements.costshare": "agreements.services.cost_model_update",

@@ -9,220 +9,522 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agreements', '0002_amendment_signature'),
-        ('parties', '0002_roles'),
+        ("agreements", "0002_amendment_signature"),
+        ("parties", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdoptionCase',
+            name="AdoptionCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', django_fsm.FSMField(choices=[('received', 'Mottagen'), ('in_preparation', 'Under beredning'), ('proposed', 'Förslag till beslut'), ('in_decision', 'Under beslut'), ('decided', 'Beslutad'), ('signed', 'Avtal undertecknat'), ('in_force', 'Avtalet gäller'), ('ended', 'Avslutad'), ('renewed', 'Förnyad'), ('declined', 'Avböjd'), ('withdrawn', 'Återkallad')], default='received', max_length=50, protected=True, verbose_name='läge')),
-                ('registration_number', models.CharField(blank=True, max_length=60, verbose_name='diarienummer')),
-                ('deadline', models.DateField(verbose_name='besked senast')),
-                ('last_moved_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='senast ändrad')),
-                ('is_demo_data', models.BooleanField(default=False, verbose_name='demodata')),
-                ('handler', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='handläggare')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adoption_cases', to='parties.organisation')),
-                ('previous_case', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='next_case', to='decisions.adoptioncase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("received", "Mottagen"),
+                            ("in_preparation", "Under beredning"),
+                            ("proposed", "Förslag till beslut"),
+                            ("in_decision", "Under beslut"),
+                            ("decided", "Beslutad"),
+                            ("signed", "Avtal undertecknat"),
+                            ("in_force", "Avtalet gäller"),
+                            ("ended", "Avslutad"),
+                            ("renewed", "Förnyad"),
+                            ("declined", "Avböjd"),
+                            ("withdrawn", "Återkallad"),
+                        ],
+                        default="received",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="läge",
+                    ),
+                ),
+                (
+                    "registration_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="diarienummer"),
+                ),
+                ("deadline", models.DateField(verbose_name="besked senast")),
+                (
+                    "last_moved_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="senast ändrad"),
+                ),
+                ("is_demo_data", models.BooleanField(default=False, verbose_name="demodata")),
+                (
+                    "handler",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="handläggare",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adoption_cases",
+                        to="parties.organisation",
+                    ),
+                ),
+                (
+                    "previous_case",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="next_case",
+                        to="decisions.adoptioncase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'anslutningsärende',
-                'verbose_name_plural': 'anslutningsärenden',
-                'ordering': ['recommendation', 'organisation__municipality_code'],
-                'permissions': [('withdraw_adoptioncase', 'Återkalla anslutningsärenden (KSL)')],
+                "verbose_name": "anslutningsärende",
+                "verbose_name_plural": "anslutningsärenden",
+                "ordering": ["recommendation", "organisation__municipality_code"],
+                "permissions": [("withdraw_adoptioncase", "Återkalla anslutningsärenden (KSL)")],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='ConsultationRound',
+            name="ConsultationRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='kortnamn')),
-                ('title', models.CharField(max_length=300, verbose_name='rubrik')),
-                ('registration_number', models.CharField(blank=True, max_length=60, verbose_name='diarienummer')),
-                ('sent_on', models.DateField(verbose_name='skickad')),
-                ('deadline', models.DateField(verbose_name='svar senast')),
-                ('recipients', models.ManyToManyField(related_name='consultations', to='parties.organisation', verbose_name='mottagare')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parties.organisation', verbose_name='avsändare')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="kortnamn")),
+                ("title", models.CharField(max_length=300, verbose_name="rubrik")),
+                (
+                    "registration_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="diarienummer"),
+                ),
+                ("sent_on", models.DateField(verbose_name="skickad")),
+                ("deadline", models.DateField(verbose_name="svar senast")),
+                (
+                    "recipients",
+                    models.ManyToManyField(
+                        related_name="consultations", to="parties.organisation", verbose_name="mottagare"
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parties.organisation",
+                        verbose_name="avsändare",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'remiss',
-                'verbose_name_plural': 'remisser',
-                'ordering': ['-sent_on'],
+                "verbose_name": "remiss",
+                "verbose_name_plural": "remisser",
+                "ordering": ["-sent_on"],
             },
         ),
         migrations.CreateModel(
-            name='ConsultationResponse',
+            name="ConsultationResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.CharField(choices=[('positive', 'Positiv'), ('positive_with_reservations', 'Positiv med reservationer'), ('part_only', 'Endast del av förslaget'), ('negative', 'Negativ'), ('no_answer', 'Inget svar')], max_length=30, verbose_name='ställningstagande')),
-                ('timetable_realistic', models.BooleanField(blank=True, null=True, verbose_name='tidplanen realistisk')),
-                ('decision_reference', models.CharField(blank=True, max_length=100, verbose_name='beslutsreferens')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='besvarad')),
-                ('summary', models.TextField(blank=True, verbose_name='sammanfattning')),
-                ('adopted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parties.body', verbose_name='antaget av')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consultation_responses', to='parties.organisation')),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='decisions.consultationround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[
+                            ("positive", "Positiv"),
+                            ("positive_with_reservations", "Positiv med reservationer"),
+                            ("part_only", "Endast del av förslaget"),
+                            ("negative", "Negativ"),
+                            ("no_answer", "Inget svar"),
+                        ],
+                        max_length=30,
+                        verbose_name="ställningstagande",
+                    ),
+                ),
+                (
+                    "timetable_realistic",
+                    models.BooleanField(blank=True, null=True, verbose_name="tidplanen realistisk"),
+                ),
+                (
+                    "decision_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="beslutsreferens"),
+                ),
+                ("answered_on", models.DateField(blank=True, null=True, verbose_name="besvarad")),
+                ("summary", models.TextField(blank=True, verbose_name="sammanfattning")),
+                (
+                    "adopted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parties.body",
+                        verbose_name="antaget av",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consultation_responses",
+                        to="parties.organisation",
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="decisions.consultationround",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'remissvar',
-                'verbose_name_plural': 'remissvar',
-                'ordering': ['consultation', 'organisation__municipality_code'],
+                "verbose_name": "remissvar",
+                "verbose_name_plural": "remissvar",
+                "ordering": ["consultation", "organisation__municipality_code"],
             },
         ),
         migrations.CreateModel(
-            name='ConsultationQuestion',
+            name="ConsultationQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='nummer')),
-                ('text', models.TextField(verbose_name='fråga')),
-                ('is_timetable', models.BooleanField(default=False, verbose_name='gäller tidplanen')),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='decisions.consultationround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="nummer")),
+                ("text", models.TextField(verbose_name="fråga")),
+                ("is_timetable", models.BooleanField(default=False, verbose_name="gäller tidplanen")),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="decisions.consultationround",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'remissfråga',
-                'verbose_name_plural': 'remissfrågor',
-                'ordering': ['consultation', 'number'],
+                "verbose_name": "remissfråga",
+                "verbose_name_plural": "remissfrågor",
+                "ordering": ["consultation", "number"],
             },
         ),
         migrations.CreateModel(
-            name='DecisionStep',
+            name="DecisionStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='ordning')),
-                ('role', models.CharField(choices=[('prepares', 'Bereder'), ('proposes', 'Föreslår'), ('decides', 'Beslutar'), ('informed', 'Informeras')], max_length=20, verbose_name='roll')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parties.body', verbose_name='organ')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='decisions.adoptioncase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "order",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="ordning"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("prepares", "Bereder"),
+                            ("proposes", "Föreslår"),
+                            ("decides", "Beslutar"),
+                            ("informed", "Informeras"),
+                        ],
+                        max_length=20,
+                        verbose_name="roll",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parties.body",
+                        verbose_name="organ",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="decisions.adoptioncase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'steg i beslutskedjan',
-                'verbose_name_plural': 'beslutskedja',
-                'ordering': ['case', 'order'],
+                "verbose_name": "steg i beslutskedjan",
+                "verbose_name_plural": "beslutskedja",
+                "ordering": ["case", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('meeting_date', models.DateField(verbose_name='sammanträdesdatum')),
-                ('paragraph', models.CharField(help_text='T.ex. ”§ 103”.', max_length=20, verbose_name='paragraf')),
-                ('text', models.TextField(verbose_name='beslutstext')),
-                ('outcome', models.CharField(choices=[('approve', 'Bifall'), ('approve_with_reservations', 'Bifall med reservationer'), ('decline', 'Avslag'), ('refer_back', 'Återremiss'), ('postpone', 'Bordläggning')], max_length=30, verbose_name='utfall')),
-                ('recorded_by_name', models.CharField(max_length=300, verbose_name='registrerat av')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='registrerat')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='decisions.adoptioncase')),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='decisions.decisionstep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("meeting_date", models.DateField(verbose_name="sammanträdesdatum")),
+                (
+                    "paragraph",
+                    models.CharField(help_text="T.ex. ”§ 103”.", max_length=20, verbose_name="paragraf"),
+                ),
+                ("text", models.TextField(verbose_name="beslutstext")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Bifall"),
+                            ("approve_with_reservations", "Bifall med reservationer"),
+                            ("decline", "Avslag"),
+                            ("refer_back", "Återremiss"),
+                            ("postpone", "Bordläggning"),
+                        ],
+                        max_length=30,
+                        verbose_name="utfall",
+                    ),
+                ),
+                ("recorded_by_name", models.CharField(max_length=300, verbose_name="registrerat av")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="registrerat"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="decisions.adoptioncase",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="decisions.decisionstep",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'beslut',
-                'verbose_name_plural': 'beslut',
-                'ordering': ['case', 'meeting_date', 'id'],
+                "verbose_name": "beslut",
+                "verbose_name_plural": "beslut",
+                "ordering": ["case", "meeting_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='kortnamn')),
-                ('title', models.CharField(max_length=300, verbose_name='rubrik')),
-                ('board_decision_date', models.DateField(verbose_name='KSL-styrelsens beslut')),
-                ('registration_number', models.CharField(blank=True, max_length=60, verbose_name='diarienummer')),
-                ('answer_deadline', models.DateField(verbose_name='besked senast')),
-                ('background', models.TextField(blank=True, verbose_name='bakgrund')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='agreements.agreement')),
-                ('consultation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recommendations', to='decisions.consultationround')),
-                ('recipients', models.ManyToManyField(related_name='recommendations', to='parties.organisation', verbose_name='mottagare')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="kortnamn")),
+                ("title", models.CharField(max_length=300, verbose_name="rubrik")),
+                ("board_decision_date", models.DateField(verbose_name="KSL-styrelsens beslut")),
+                (
+                    "registration_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="diarienummer"),
+                ),
+                ("answer_deadline", models.DateField(verbose_name="besked senast")),
+                ("background", models.TextField(blank=True, verbose_name="bakgrund")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="agreements.agreement",
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recommendations",
+                        to="decisions.consultationround",
+                    ),
+                ),
+                (
+                    "recipients",
+                    models.ManyToManyField(
+                        related_name="recommendations", to="parties.organisation", verbose_name="mottagare"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rekommendation',
-                'verbose_name_plural': 'rekommendationer',
-                'ordering': ['-board_decision_date'],
+                "verbose_name": "rekommendation",
+                "verbose_name_plural": "rekommendationer",
+                "ordering": ["-board_decision_date"],
             },
         ),
         migrations.CreateModel(
-            name='Digest',
+            name="Digest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.CharField(help_text='ISO week, e.g. 2012-W38', max_length=8)),
-                ('recipients', models.TextField(blank=True)),
-                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='digests', to='decisions.recommendation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week", models.CharField(help_text="ISO week, e.g. 2012-W38", max_length=8)),
+                ("recipients", models.TextField(blank=True)),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digests",
+                        to="decisions.recommendation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'veckosammanfattning',
-                'verbose_name_plural': 'veckosammanfattningar',
+                "verbose_name": "veckosammanfattning",
+                "verbose_name_plural": "veckosammanfattningar",
             },
         ),
         migrations.AddField(
-            model_name='adoptioncase',
-            name='recommendation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='decisions.recommendation'),
+            model_name="adoptioncase",
+            name="recommendation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="decisions.recommendation",
+            ),
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deadline', models.DateField()),
-                ('sent_on', models.DateField()),
-                ('recipients', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='decisions.adoptioncase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("deadline", models.DateField()),
+                ("sent_on", models.DateField()),
+                ("recipients", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="decisions.adoptioncase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'påminnelse',
-                'verbose_name_plural': 'påminnelser',
+                "verbose_name": "påminnelse",
+                "verbose_name_plural": "påminnelser",
             },
         ),
         migrations.CreateModel(
-            name='ConsultationAnswer',
+            name="ConsultationAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='svar')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='decisions.consultationquestion')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='decisions.consultationresponse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="svar")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="decisions.consultationquestion",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="decisions.consultationresponse",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'svar på remissfråga',
-                'verbose_name_plural': 'svar på remissfrågor',
-                'ordering': ['question__number'],
-                'constraints': [models.UniqueConstraint(fields=('response', 'question'), name='one_answer_per_question')],
+                "verbose_name": "svar på remissfråga",
+                "verbose_name_plural": "svar på remissfrågor",
+                "ordering": ["question__number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("response", "question"), name="one_answer_per_question")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='consultationresponse',
-            constraint=models.UniqueConstraint(fields=('consultation', 'organisation'), name='one_response_per_party'),
+            model_name="consultationresponse",
+            constraint=models.UniqueConstraint(
+                fields=("consultation", "organisation"), name="one_response_per_party"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consultationquestion',
-            constraint=models.UniqueConstraint(fields=('consultation', 'number'), name='unique_question_number'),
+            model_name="consultationquestion",
+            constraint=models.UniqueConstraint(
+                fields=("consultation", "number"), name="unique_question_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decisionstep',
-            constraint=models.UniqueConstraint(fields=('case', 'order'), name='unique_step_order'),
+            model_name="decisionstep",
+            constraint=models.UniqueConstraint(fields=("case", "order"), name="unique_step_order"),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.CheckConstraint(condition=models.Q(('answer_deadline__gte', models.F('board_decision_date'))), name='deadline_after_decision'),
+            model_name="recommendation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("answer_deadline__gte", models.F("board_decision_date"))),
+                name="deadline_after_decision",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digest',
-            constraint=models.UniqueConstraint(fields=('recommendation', 'week'), name='one_digest_per_week'),
+            model_name="digest",
+            constraint=models.UniqueConstraint(fields=("recommendation", "week"), name="one_digest_per_week"),
         ),
         migrations.AddIndex(
-            model_name='adoptioncase',
-            index=models.Index(fields=['recommendation', 'state'], name='decisions_a_recomme_9a9142_idx'),
+            model_name="adoptioncase",
+            index=models.Index(fields=["recommendation", "state"], name="decisions_a_recomme_9a9142_idx"),
         ),
         migrations.AddConstraint(
-            model_name='adoptioncase',
-            constraint=models.UniqueConstraint(fields=('recommendation', 'organisation'), name='one_case_per_recipient'),
+            model_name="adoptioncase",
+            constraint=models.UniqueConstraint(
+                fields=("recommendation", "organisation"), name="one_case_per_recipient"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.UniqueConstraint(fields=('case', 'deadline', 'sent_on'), name='one_reminder_per_deadline_and_day'),
+            model_name="reminder",
+            constraint=models.UniqueConstraint(
+                fields=("case", "deadline", "sent_on"), name="one_reminder_per_deadline_and_day"
+            ),
         ),
     ]

@@ -8,60 +8,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0001_initial'),
+        ("decisions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentTemplate',
+            name="DocumentTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('memo', 'Tjänsteutlåtande'), ('consultation_response', 'Remissvar'), ('compilation', 'Sammanställning av remissvar'), ('agreement', 'Avtal med kostnadsbilaga')], max_length=30, verbose_name='dokument')),
-                ('file', models.FileField(upload_to=governance.decisions.models.template_upload_path)),
-                ('sha256', models.CharField(max_length=64)),
-                ('original_name', models.CharField(max_length=200, verbose_name='filnamn')),
-                ('uploaded_by_name', models.CharField(max_length=300, verbose_name='uppladdad av')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uppladdad')),
-                ('is_active', models.BooleanField(default=True, verbose_name='används')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("memo", "Tjänsteutlåtande"),
+                            ("consultation_response", "Remissvar"),
+                            ("compilation", "Sammanställning av remissvar"),
+                            ("agreement", "Avtal med kostnadsbilaga"),
+                        ],
+                        max_length=30,
+                        verbose_name="dokument",
+                    ),
+                ),
+                ("file", models.FileField(upload_to=governance.decisions.models.template_upload_path)),
+                ("sha256", models.CharField(max_length=64)),
+                ("original_name", models.CharField(max_length=200, verbose_name="filnamn")),
+                ("uploaded_by_name", models.CharField(max_length=300, verbose_name="uppladdad av")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="uppladdad"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="används")),
             ],
             options={
-                'verbose_name': 'dokumentmall',
-                'verbose_name_plural': 'dokumentmallar',
-                'ordering': ['kind', '-uploaded_at'],
+                "verbose_name": "dokumentmall",
+                "verbose_name_plural": "dokumentmallar",
+                "ordering": ["kind", "-uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='GeneratedDocument',
+            name="GeneratedDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('memo', 'Tjänsteutlåtande'), ('consultation_response', 'Remissvar'), ('compilation', 'Sammanställning av remissvar'), ('agreement', 'Avtal med kostnadsbilaga')], max_length=30, verbose_name='dokument')),
-                ('subject_key', models.CharField(help_text='e.g. case:12, response:3, consultation:1, agreement:2', max_length=60)),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('request_key', models.UUIDField(unique=True)),
-                ('batch_key', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('status', models.CharField(choices=[('queued', 'I kö'), ('running', 'Skapas'), ('done', 'Klar'), ('failed', 'Misslyckades')], default='queued', max_length=10, verbose_name='status')),
-                ('error', models.TextField(blank=True, verbose_name='orsak')),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('template_name', models.CharField(blank=True, max_length=200)),
-                ('template_sha256', models.CharField(blank=True, max_length=64)),
-                ('file', models.FileField(blank=True, upload_to=governance.decisions.models.generated_path)),
-                ('pdf', models.FileField(blank=True, upload_to=governance.decisions.models.generated_path)),
-                ('pdf_note', models.CharField(blank=True, max_length=300)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('created_by_name', models.CharField(max_length=300, verbose_name='skapad av')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='skapad')),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='decisions.adoptioncase')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("memo", "Tjänsteutlåtande"),
+                            ("consultation_response", "Remissvar"),
+                            ("compilation", "Sammanställning av remissvar"),
+                            ("agreement", "Avtal med kostnadsbilaga"),
+                        ],
+                        max_length=30,
+                        verbose_name="dokument",
+                    ),
+                ),
+                (
+                    "subject_key",
+                    models.CharField(
+                        help_text="e.g. case:12, response:3, consultation:1, agreement:2", max_length=60
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                ("request_key", models.UUIDField(unique=True)),
+                ("batch_key", models.UUIDField(blank=True, db_index=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "I kö"),
+                            ("running", "Skapas"),
+                            ("done", "Klar"),
+                            ("failed", "Misslyckades"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="orsak")),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("template_name", models.CharField(blank=True, max_length=200)),
+                ("template_sha256", models.CharField(blank=True, max_length=64)),
+                ("file", models.FileField(blank=True, upload_to=governance.decisions.models.generated_path)),
+                ("pdf", models.FileField(blank=True, upload_to=governance.decisions.models.generated_path)),
+                ("pdf_note", models.CharField(blank=True, max_length=300)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("created_by_name", models.CharField(max_length=300, verbose_name="skapad av")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="skapad"),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="decisions.adoptioncase",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'genererat dokument',
-                'verbose_name_plural': 'genererade dokument',
-                'ordering': ['-created_at', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('subject_key', 'kind', 'version'), name='one_version_number_per_subject')],
+                "verbose_name": "genererat dokument",
+                "verbose_name_plural": "genererade dokument",
+                "ordering": ["-created_at", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("subject_key", "kind", "version"), name="one_version_number_per_subject"
+                    )
+                ],
             },
         ),
     ]

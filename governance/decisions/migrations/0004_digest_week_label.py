@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0003_verbose_names'),
+        ("decisions", "0003_verbose_names"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='digest',
-            name='week',
-            field=models.CharField(help_text='ISO-vecka, t.ex. 2012-W38', max_length=8, verbose_name='vecka'),
+            model_name="digest",
+            name="week",
+            field=models.CharField(help_text="ISO-vecka, t.ex. 2012-W38", max_length=8, verbose_name="vecka"),
         ),
     ]

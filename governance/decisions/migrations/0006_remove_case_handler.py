@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0005_documents_moved'),
+        ("decisions", "0005_documents_moved"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='adoptioncase',
-            name='handler',
+            model_name="adoptioncase",
+            name="handler",
         ),
     ]

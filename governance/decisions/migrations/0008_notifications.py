@@ -6,31 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0007_round_from_the_browser'),
-        ('parties', '0004_validity_mixin'),
+        ("decisions", "0007_round_from_the_browser"),
+        ("parties", "0004_validity_mixin"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='adoptioncase',
-            name='notified_at',
-            field=models.DateTimeField(blank=True, help_text='När rekommendationen e-postades till kommunens kontaktpersoner (tomt: inte ännu).', null=True, verbose_name='kontaktpersonerna underrättade'),
+            model_name="adoptioncase",
+            name="notified_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="När rekommendationen e-postades till kommunens kontaktpersoner (tomt: inte ännu).",
+                null=True,
+                verbose_name="kontaktpersonerna underrättade",
+            ),
         ),
         migrations.CreateModel(
-            name='ConsultationNotification',
+            name="ConsultationNotification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notified_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='skickad')),
-                ('recipients', models.TextField(blank=True, verbose_name='e-postmottagare')),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='decisions.consultationround', verbose_name='remiss')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='parties.organisation', verbose_name='mottagare')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "notified_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="skickad"),
+                ),
+                ("recipients", models.TextField(blank=True, verbose_name="e-postmottagare")),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="decisions.consultationround",
+                        verbose_name="remiss",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="parties.organisation",
+                        verbose_name="mottagare",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'utskick av remiss',
-                'verbose_name_plural': 'utskick av remisser',
-                'constraints': [models.UniqueConstraint(fields=('consultation', 'organisation'), name='one_notification_per_consultation_recipient')],
+                "verbose_name": "utskick av remiss",
+                "verbose_name_plural": "utskick av remisser",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("consultation", "organisation"),
+                        name="one_notification_per_consultation_recipient",
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0008_notifications'),
+        ("decisions", "0008_notifications"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='recommendation',
-            name='issued_on',
-            field=models.DateField(blank=True, help_text='Datum på KSL:s rekommendation, om det är ett annat än styrelsens beslut.', null=True, verbose_name='rekommendationens datum'),
+            model_name="recommendation",
+            name="issued_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Datum på KSL:s rekommendation, om det är ett annat än styrelsens beslut.",
+                null=True,
+                verbose_name="rekommendationens datum",
+            ),
         ),
     ]

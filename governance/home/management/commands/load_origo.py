@@ -71,7 +71,8 @@ class Command(BaseCommand):
             raise CommandError("Inget lästes in:\n" + "\n".join(exc.messages)) from exc
         self.stdout.write(
             f"Parter: {counts['organisations_created']} nya, {counts['organisations_updated']} ändrade; "
-            f"organ: {counts['bodies_created']} nya; dokumentprofiler: {profiles}; folkmängd: {population.created} nya, "
+            f"organ: {counts['bodies_created']} nya; tidigare namn: {counts['names_recorded']} nya; "
+            f"dokumentprofiler: {profiles}; folkmängd: {population.created} nya, "
             f"{population.updated} ändrade; avtal: {sum(1 for _a, new in created if new)} nya; "
             f"ledamotskap: {sum(added for _b, added in bodies)} nya; "
             f"demomöten: {demo_meetings['created']} nya; remissvar: {history['responses']} nya; "

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('parties', '0004_validity_mixin'),
+        ('parties', '0005_organisation_names'),
     ]
 
     operations = [
