@@ -80,8 +80,7 @@ def page_numbers(section) -> None:
     field(paragraph, "PAGE")
     paragraph.add_run(" av ")
     field(paragraph, "NUMPAGES")
-    for run in paragraph.runs:
-        run.font.size = Pt(9)
+    paragraph.style.font.size = Pt(9)  # the Footer style: the fields' numbers too
 
 
 def para(document, text: str = "", *, style: str | None = None, bold: bool = False, align=None):
