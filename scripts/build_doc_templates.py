@@ -174,8 +174,11 @@ def build_memo() -> None:
 
 
 def build_consultation_response() -> None:
+    """The remissvar: the municipality's header with its own Dnr, its position, its answers (the unanswered
+    questions in one line), who decided it, and who signs."""
     document = new_document()
-    header_block(document, "REMISSVAR")
+    memo_header(document)
+    para(document)
     para(document, "{{ recipient }}", bold=True)
     para(document, "Svar på remiss: {{ title }}", style="Heading 1")
     para(document, "{{ intro }}")
@@ -183,14 +186,19 @@ def build_consultation_response() -> None:
     para(document, "{{ position }}")
     para(document, "Svar på frågorna", style="Heading 2")
     para(document, "{%p for item in answers %}")
-    para(document, "{{ item.number }}. {{ item.question }}", bold=True)
+    para(document, "{{ item.number }}. {{ item.question }}", style="Heading 3")
     para(document, "{{ item.answer }}")
     para(document, "{%p endfor %}")
+    para(document, "{%p if unanswered_sentence %}")
+    para(document, "{{ unanswered_sentence }}")
+    para(document, "{%p endif %}")
     para(document, "Tidplanen", style="Heading 2")
     para(document, "{{ timetable }}")
     para(document, "{{ adopted }}")
-    para(document)
-    loop(document, "{%p for person in signatories %}", "{{ person.name }}, {{ person.title }}")
+    para(document, "{%p for person in signatories %}")
+    para(document, "{{ person.name }}", style="Underskrift")
+    para(document, "{{ person.title }}", style="Förteckning")
+    para(document, "{%p endfor %}")
     document.save(OUT / "remissvar.docx")
 
 

@@ -405,6 +405,11 @@ class ConsultationAnswerForm(forms.Form):
     summary = forms.CharField(
         label=_("Sammanfattning"), max_length=10_000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    registration_number = forms.CharField(
+        label=_("Kommunens diarienummer"), max_length=60, required=False, help_text=_("Inte KSL:s.")
+    )
+    signed_by_name = forms.CharField(label=_("Undertecknas av"), max_length=200, required=False)
+    signed_by_title = forms.CharField(label=_("Titel"), max_length=200, required=False)
 
     def __init__(self, *args, organisation, questions, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,11 +31,28 @@ def consultation_response_context(response) -> dict:
         adopted += f", {response.decision_reference}." if response.decision_reference else "."
     else:  # seed 004: the 2011 round was answered by officials; no body adopted it
         adopted = "Remissvaret är ett tjänstemannasvar."
+    questions = list(consultation.questions.all())
+    unanswered = [q.number for q in questions if not answers.get(q.pk)]
+    if not unanswered:
+        unanswered_sentence = ""
+    elif len(unanswered) == 1:
+        unanswered_sentence = f"Kommunen har inte besvarat fråga {unanswered[0]}."
+    else:
+        numbers = ", ".join(map(str, unanswered[:-1])) + f" och {unanswered[-1]}"
+        unanswered_sentence = f"Kommunen har inte besvarat frågorna {numbers}."
+    signer = (
+        [{"name": response.signed_by_name, "title": response.signed_by_title}]
+        if response.signed_by_name
+        else []
+    )
     return {
+        "document_title": "REMISSVAR",
         "organisation": response.organisation.name,
         "department": response.adopted_by.name if response.adopted_by_id else "",
         "date_iso": format_date_iso(response.answered_on or calendar.today()),
-        "registration_label": "",  # the municipality's own Dnr (not recorded yet), never KSL's
+        # the municipality's own Dnr, never KSL's (KSL's is in the intro)
+        "registration_label": registration_label(response.registration_number),
+        "handler_lines": [],
         "handler_line": "",
         "recipient": consultation.sender.name,
         "title": consultation.title,
@@ -50,14 +67,16 @@ def consultation_response_context(response) -> dict:
         ),
         "position": response.get_position_display(),
         "answers": [
-            {"number": q.number, "question": q.text, "answer": answers.get(q.pk, "Inget svar.")}
-            for q in consultation.questions.all()
+            {"number": q.number, "question": q.text, "answer": answers[q.pk]}
+            for q in questions
+            if answers.get(q.pk)
         ],
+        "unanswered_sentence": unanswered_sentence,
         "timetable": realistic.get(
             response.timetable_realistic, "Kommunen tar inte ställning till tidplanen."
         ),
         "adopted": adopted,
-        "signatories": [],
+        "signatories": signer,
     }
 
 

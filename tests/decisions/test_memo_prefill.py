@@ -39,3 +39,44 @@ def test_the_2011_answers_are_tjanstemannasvar_with_the_municipalitys_header(db)
     assert context["adopted"] == "Remissvaret är ett tjänstemannasvar."
     assert context["registration_label"] == ""  # never KSL's dnr in the municipality's header
     assert "(KSL:s dnr KSL/11/0145" in context["intro"] and "på KSL:s frågor" in context["intro"]
+
+
+def test_the_remissvar_has_the_municipalitys_dnr_one_line_for_the_unanswered_and_a_signature(db):
+    import io
+
+    from docx import Document
+
+    from governance.decisions.models import ConsultationRound
+    from governance.documents import rendering
+    from governance.parties.models import Organisation
+
+    consultation = ConsultationRound.objects.get(slug="origo-remiss-2011")
+    ekero = Organisation.objects.get(municipality_code="0125")
+    questions = list(consultation.questions.all())
+    response = services.consultation_response_record(
+        acting_user=None,  # recorded history
+        consultation=consultation,
+        organisation=ekero,
+        position="positive",
+        timetable_realistic=None,
+        answers={questions[0].number: "Ja, med ett virtuellt hus."},
+        answered_on=dt.date(2011, 11, 28),
+        registration_number="SN 2011/87",
+        signed_by_name="Inger Norin",
+        signed_by_title="Utvecklingsledare",
+    )
+    context = papers.consultation_response_context(response)
+    assert context["registration_label"] == "Dnr SN 2011/87"  # Ekerö's own, not KSL/11/0145
+    numbers = [str(q.number) for q in questions[1:]]
+    assert context["unanswered_sentence"] == (
+        f"Kommunen har inte besvarat frågorna {', '.join(numbers[:-1])} och {numbers[-1]}."
+    )
+    assert [a["number"] for a in context["answers"]] == [questions[0].number]
+    template = rendering.builtin_template_path("consultation_response").read_bytes()
+    document = Document(io.BytesIO(rendering.render_docx(template, context)))
+    text = "\n".join(p.text for p in document.paragraphs).replace("\u00a0", " ")
+    header = document.tables[0].rows[0].cells[1].text.replace("\u00a0", " ")
+    assert "REMISSVAR" in header and "Dnr SN 2011/87" in header and "KSL/11/0145" not in header
+    assert "Inget svar." not in text and context["unanswered_sentence"] in text
+    assert text.rstrip().endswith("Inger Norin\nUtvecklingsledare")
+    assert "Remissvaret är ett tjänstemannasvar." in text

@@ -101,6 +101,11 @@ class ConsultationResponse(models.Model):
     answered_on = models.DateField(_("besvarad"), null=True, blank=True)
     answered_by_name = models.CharField(_("registrerat av"), max_length=300, blank=True)
     summary = models.TextField(_("sammanfattning"), blank=True)
+    registration_number = models.CharField(
+        _("diarienummer"), max_length=60, blank=True, help_text=_("Kommunens eget, inte KSL:s.")
+    )
+    signed_by_name = models.CharField(_("undertecknas av"), max_length=200, blank=True)
+    signed_by_title = models.CharField(_("titel"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["consultation", "organisation__municipality_code"]

@@ -188,6 +188,9 @@ def consultation_response_record(
     decision_reference: str = "",
     answered_on: dt.date | None = None,
     summary: str = "",
+    registration_number: str = "",
+    signed_by_name: str = "",
+    signed_by_title: str = "",
 ) -> ConsultationResponse:
     """Record (or replace) a municipality's response and its answers per question number.
 
@@ -205,6 +208,8 @@ def consultation_response_record(
         )
     decision_reference = paragraph_normalise(decision_reference)  # "§45" → "§ 45", "SN §77" → "SN § 77"
     summary = (summary or "").strip()
+    registration_number = (registration_number or "").strip()
+    signed_by_name, signed_by_title = (signed_by_name or "").strip(), (signed_by_title or "").strip()
     answers = {number: (text or "").strip() for number, text in answers.items()}
     today = calendar.today()
     errors = []
@@ -230,6 +235,10 @@ def consultation_response_record(
         errors.append(_("Beslutsdatum: kan inte ligga i framtiden."))
     if len(decision_reference) > MAX_DECISION_REFERENCE:
         errors.append(_("Paragraf: högst %(n)s tecken.") % {"n": MAX_DECISION_REFERENCE})
+    if len(registration_number) > MAX_REGISTRATION_NUMBER:
+        errors.append(_("Diarienummer: högst %(n)s tecken.") % {"n": MAX_REGISTRATION_NUMBER})
+    if len(signed_by_name) > 200 or len(signed_by_title) > 200:
+        errors.append(_("Undertecknas av: högst 200 tecken för namn och titel."))
     if len(summary) > MAX_SUMMARY_CHARS:
         errors.append(_("Sammanfattning: högst %(n)s tecken.") % {"n": MAX_SUMMARY_CHARS})
     questions = {q.number: q for q in consultation.questions.all()}
@@ -264,6 +273,9 @@ def consultation_response_record(
                 "answered_on": answered_on,
                 "answered_by_name": actor_display_name(acting_user) if acting_user is not None else "",
                 "summary": summary,
+                "registration_number": registration_number,
+                "signed_by_name": signed_by_name,
+                "signed_by_title": signed_by_title,
             },
         )
         response.answers.all().delete()
@@ -287,6 +299,8 @@ def consultation_response_record(
                 "adopted_by": adopted_by.name if adopted_by else "",
                 "decision_date": decision_date,
                 "decision_reference": decision_reference,
+                "registration_number": registration_number,
+                "signed_by": signed_by_name,
                 "answers": sum(1 for text in answers.values() if text),
                 "late": late,
             },

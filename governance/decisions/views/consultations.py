@@ -81,9 +81,14 @@ def consultation_create(request):
     return render(request, "decisions/consultation_form.html", {"form": form})
 
 
-def _answer_initial(response) -> dict:
-    if response is None:
-        return {"decided_by": ResponseDecider.OFFICIALS}
+def _answer_initial(response, user) -> dict:
+    if response is None:  # the clerk answering signs, unless they change it
+        person = getattr(user, "person", None)
+        return {
+            "decided_by": ResponseDecider.OFFICIALS,
+            "signed_by_name": person.full_name if person else "",
+            "signed_by_title": person.title if person else "",
+        }
     initial = {
         "position": response.position,
         "timetable_realistic": response.timetable_realistic,
@@ -92,6 +97,9 @@ def _answer_initial(response) -> dict:
         "decision_date": response.decision_date,
         "decision_reference": response.decision_reference,
         "summary": response.summary,
+        "registration_number": response.registration_number,
+        "signed_by_name": response.signed_by_name,
+        "signed_by_title": response.signed_by_title,
     }
     initial.update({f"answer_{a.question.number}": a.text for a in response.answers.all()})
     return initial
@@ -123,7 +131,7 @@ def consultation_answer(request, slug):
         request.POST or None,
         organisation=organisation,
         questions=consultation.questions.all(),
-        initial=_answer_initial(response),
+        initial=_answer_initial(response, request.user),
     )
     context = {
         "consultation": consultation,
@@ -153,6 +161,9 @@ def consultation_answer(request, slug):
                     decision_date=data["decision_date"],
                     decision_reference=data["decision_reference"],
                     summary=data["summary"],
+                    registration_number=data["registration_number"],
+                    signed_by_name=data["signed_by_name"],
+                    signed_by_title=data["signed_by_title"],
                     answers=form.answers(),
                 )
             except ValidationError as exc:
