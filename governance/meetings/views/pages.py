@@ -259,6 +259,8 @@ def _meeting_page(request, meeting, status=200, **forms):
                 prefix=f"item{item.pk}",
                 initial={
                     "outcome": item.outcome,
+                    "kind": item.kind,
+                    "dispatch": item.dispatch,
                     "is_open": item.is_open,
                     "conflicts": [c.membership_id for c in item.conflicts.all()],
                 },
