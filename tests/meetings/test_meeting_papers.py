@@ -133,12 +133,15 @@ def test_the_minutes_state_justering_place_and_time_signatures_and_justerat_den(
         b[0] == LINE and b[2] == "Justerare" for b in blocks[1:]
     )
     assert signed[13] == "Justerat den " + "_" * 24  # not justerat yet: a blank to fill in
-    # "Val av justerare" states who was chosen.
-    assert any(
-        line.startswith("Styrgruppen för Origo utsåg ")
-        and line.endswith("att jämte ordföranden justera protokollet.")
-        for line in lines
-    ) or any("valde" in line and "att justera protokollet" in line for line in lines)
+    # "Val av justerare" without a written decision states who was chosen (the justerare are data).
+    checkers_item = held.items.get(standard_key="minutes_checkers")
+    AgendaItem.objects.filter(pk=checkers_item.pk).update(outcome="")
+    chosen = " och ".join(c.person.full_name for c in held.minutes_checkers.select_related("person"))
+    item = next(i for i in services.minutes_context(held)["items"] if i["title"] == "Val av justerare")
+    assert (
+        item["outcome"] == f"Styrgruppen för Origo utsåg {chosen} att jämte ordföranden justera protokollet."
+    )
+    assert services.decisions_missing(held) == []
 
 
 def test_the_justerade_minutes_carry_the_day_of_justering(demo, chair, member, ksl_officer):
@@ -269,3 +272,74 @@ def test_the_justering_place_and_day_are_set_with_the_minutes_and_audited(client
             approval_date=held.date - dt.timedelta(days=1),
         )
     assert refused.value.message_dict["approval_date"] == ["Protokollet kan inte justeras före mötet."]
+
+
+def _held(chair, steering):
+    """A meeting of the steering group held 80 days ago, quorate, its standard decisions written."""
+    from tests.meetings.helpers import decide_standard_items
+    from tests.meetings.test_trial_findings import _planned, _statuses
+
+    meeting = _planned(chair, steering)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at - dt.timedelta(days=80), ends_at=meeting.ends_at - dt.timedelta(days=80)
+    )
+    meeting.refresh_from_db()
+    services.attendance_record(acting_user=chair, meeting=meeting, statuses=_statuses(meeting))
+    meeting = services.meeting_hold(acting_user=chair, meeting=meeting)
+    decide_standard_items(chair, meeting)
+    return meeting
+
+
+def test_the_page_sets_the_justering_place_and_day_with_the_minutes(client, chair, member, ksl_officer):
+    from governance.meetings.models import CooperationBody
+
+    steering = CooperationBody.objects.get(slug="styrgrupp")
+    meeting = _held(chair, steering)
+    checkers = [
+        m.pk for m in services.notice_recipients(meeting) if m.person.user_id in (member.pk, ksl_officer.pk)
+    ]
+    client.force_login(chair)
+    url = reverse("meetings:meeting_minutes", args=[meeting.pk])
+    events = AuditEvent.objects.count()
+    too_early = (meeting.date - dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        url, {"checkers": checkers, "approval_place": "Stadshuset", "approval_date": too_early}
+    )
+    assert response.status_code == 400 and "Protokollet kan inte justeras före mötet." in response.text
+    assert AuditEvent.objects.count() == events
+    day = meeting.date + dt.timedelta(days=7)
+    data = {"checkers": checkers, "approval_place": "Stadshuset", "approval_date": day.isoformat()}
+    assert client.post(url, {**data, "expected_state": "held"}).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.approval_place, meeting.approval_date) == ("Stadshuset", day)
+    event = AuditEvent.objects.filter(action="minutes.drafted", object_id=str(meeting.pk)).latest("pk")
+    assert (
+        event.payload["approval_place"] == "Stadshuset" and event.payload["approval_date"] == day.isoformat()
+    )
+    assert f"Justeringens plats och tid: Stadshuset, {day.isoformat()}" in _lines(_minutes(meeting))
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
+    assert f"Justeringens plats och tid: Stadshuset, {day.isoformat()}" in page
+    assert "Kan inte justeras ännu" not in page
+
+
+def test_the_page_warns_and_the_outcome_form_marks_an_item_as_information(client, demo, chair):
+    held, _upcoming = demo
+    plan = _plan_item(held)
+    services.item_outcome_record(acting_user=chair, item=plan, outcome="Antecknades.")
+    client.force_login(chair)
+    page = client.get(reverse("meetings:meeting", args=[held.pk])).text
+    assert "Kan inte justeras ännu" in page and f"§ {plan.paragraph} {plan.title}" in page
+    prefix = f"item{plan.pk}"
+    response = client.post(
+        reverse("meetings:meeting_outcome", args=[held.pk]),
+        {
+            "item": plan.pk,
+            f"{prefix}-outcome": "Antecknades.",
+            f"{prefix}-kind": "information",
+            f"{prefix}-dispatch": "Region Stockholm",
+        },
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.kind == "information" and plan.dispatch == "Region Stockholm"
+    assert "Kan inte justeras ännu" not in client.get(reverse("meetings:meeting", args=[held.pk])).text

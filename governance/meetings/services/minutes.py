@@ -425,14 +425,15 @@ def _locked_for_approval(meeting: Meeting, expected_state: str | None) -> Meetin
     return locked
 
 
-def decisions_missing(meeting: Meeting) -> list[str]:
+def decisions_missing(meeting: Meeting, items=None) -> list[str]:
     """The decision items (kind "beslut") that the minutes would print with only "Antecknades." (or
     nothing) as their decision, as "§ 3 Godkännande av dagordningen": the minutes cannot be justerade
     until each has a decision text or is marked as information. "Val av justerare" has its decision from
-    the justerare chosen."""
+    the justerare chosen. ``items``: the meeting's items already read (the page's), else they are read."""
     checkers_outcome = _checkers_outcome(meeting)
     missing = []
-    for item in meeting.items.filter(kind=ItemKind.DECISION).order_by("position"):
+    items = meeting.items.order_by("position") if items is None else sorted(items, key=lambda i: i.position)
+    for item in (i for i in items if i.kind == ItemKind.DECISION):
         text = _outcome(item, checkers_outcome).strip()
         if text.rstrip(".").strip().casefold() in ("", NOTED.rstrip(".").casefold()):
             label = f"§ {item.paragraph}" if item.paragraph else f"punkt {item.position}"
