@@ -254,7 +254,6 @@ def signature_lines(document, loop_tag: str | None = None, *, name: str, title: 
 def build_notice() -> None:
     document = new_document()
     meeting_header(document, "KALLELSE")
-    para(document, "Kallelsen skickad {{ sent_on }}.")
     para(document, "Ledamöter och ersättare kallas till sammanträde. {{ rsvp_note }}")
     para(document, "Föredragningslista", style="Heading 2")
     # Nr narrow, Ärende wide (the type in brackets after the title, so no short column has to hold a long

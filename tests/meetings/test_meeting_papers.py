@@ -172,6 +172,27 @@ def test_the_quorum_sentence_says_whether_the_group_is_beslutfor(demo):
     )
 
 
+def test_the_reference_forum_is_beslutfort(demo):
+    from governance.meetings.services.attendance import voting_seats
+
+    forum = Meeting.objects.get(is_demo_data=True, body__slug="referensforum")
+    seats = voting_seats(forum)
+    required = seats // 2 + 1
+    Meeting.objects.filter(pk=forum.pk).update(
+        quorum_recorded_at=timezone.now(), quorum_present=required, quorum_required=required
+    )
+    forum.refresh_from_db()
+    assert services.minutes_context(forum)["quorum"] == (
+        f"Referensforum för Origo är beslutfört: {required} av {seats} ledamöter är närvarande "
+        f"(minst {required} krävs)."
+    )
+    Meeting.objects.filter(pk=forum.pk).update(quorum_present=required - 1)
+    forum.refresh_from_db()
+    assert services.minutes_context(forum)["quorum"].startswith(
+        "Referensforum för Origo är inte beslutfört: "
+    )
+
+
 # Justering refused for a decision without a decision text
 
 
