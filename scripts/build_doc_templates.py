@@ -419,23 +419,46 @@ def meeting_header(document, kind_label: str) -> None:
     para(document, "{%p endif %}")
 
 
+def _tight(paragraph, *, keep_with_next: bool = True):
+    """No space after the paragraph, kept on the page with the next one (a name with its title)."""
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.keep_with_next = keep_with_next
+    return paragraph
+
+
+def signature_lines(document, loop_tag: str | None = None, *, name: str, title: str) -> None:
+    """Signature lines for the meeting papers: room to sign, the line, the name, the title, kept together on
+    one page. With ``loop_tag`` (``{%p for s in … %}``) one block per person in the list; the line itself
+    comes from the context (``signature_line``) so that a Jinja tag is never split."""
+    if loop_tag:
+        para(document, loop_tag)
+    _tight(para(document))
+    _tight(para(document))
+    _tight(para(document, "{{ signature_line }}"))
+    _tight(para(document, name))
+    _tight(para(document, title), keep_with_next=False)
+    if loop_tag:
+        para(document, "{%p endfor %}")
+
+
 def build_notice() -> None:
     document = new_document()
     meeting_header(document, "KALLELSE")
     para(document, "Ledamöter och ersättare kallas till sammanträde. {{ rsvp_note }}")
     para(document, "Föredragningslista", style="Heading 2")
+    # Nr narrow, Ärende wide (the type in brackets after the title, so no short column has to hold a long
+    # word), Föredragande wide enough for "Verksamhetschefen": 16 cm, the width between the margins.
     row_loop_table(
         document,
-        ["Nr", "Ärende", "Typ", "Föredragande", "Tid"],
+        ["Nr", "Ärende", "Föredragande", "Tid"],
         [
             "{{ item.number }}",
-            "{{ item.title }}",
-            "{{ item.kind }}",
+            "{{ item.title }} ({{ item.kind_note }})",
             "{{ item.presenter }}",
             "{{ item.minutes }}",
         ],
         "{%tr for item in items %}",
-        widths=[1.2, 8.0, 2.6, 3.2, 1.5],
+        widths=[1.2, 9.1, 4.2, 1.5],
     )
     para(document, "Handlingar", style="Heading 2")
     para(document, "{%p for item in items %}")
@@ -445,8 +468,16 @@ def build_notice() -> None:
     para(document, "{%p endif %}")
     para(document, "{%p endfor %}")
     para(document)
-    para(document, "{{ chair }}, ordförande")
-    para(document, "{{ secretary }}")
+    para(document, "Välkomna!")
+    para(document)
+    _tight(para(document, "{{ chair }}"))
+    _tight(para(document, "{{ chair_title }}"), keep_with_next=False)
+    para(document)
+    para(document, "{%p if secretary %}")
+    _tight(para(document, "Frågor om kallelsen besvaras av sekreteraren:"))
+    _tight(para(document, "{{ secretary }}"))
+    _tight(para(document, "{{ secretary_title }}"), keep_with_next=False)
+    para(document, "{%p endif %}")
     document.save(OUT / "kallelse.docx")
 
 
@@ -466,6 +497,8 @@ def build_minutes() -> None:
     para(document, "{%p endif %}")
     para(document, "{{ quorum }}")
     para(document, "Justerare: {{ checkers }}")
+    para(document, "Justeringens plats och tid: {{ approval_place_time }}")
+    para(document, "Paragrafer: {{ paragraphs }}")
     para(document, "{%p for item in items %}")
     para(document, "{{ item.paragraph }} {{ item.title }}", style="Heading 2")
     para(document, "{{ item.outcome }}")
@@ -474,7 +507,13 @@ def build_minutes() -> None:
     para(document, "{%p endif %}")
     para(document, "{%p endfor %}")
     para(document, "Underskrifter", style="Heading 2")
-    loop(document, "{%p for s in signatures %}", "{{ s.role }}: {{ s.name }}")
+    _tight(para(document, "Vid protokollet"))
+    signature_lines(document, name="{{ secretary }}", title="{{ secretary_title }}")
+    para(document)
+    _tight(para(document, "Justeras"))
+    signature_lines(document, "{%p for s in signatures %}", name="{{ s.name }}", title="{{ s.title }}")
+    para(document)
+    para(document, "{{ approved_text }}")
     document.save(OUT / "protokoll.docx")
 
 
@@ -486,8 +525,15 @@ def build_extract() -> None:
     para(document, "{%p if item.conflicts %}")
     para(document, "{{ item.conflicts }}")
     para(document, "{%p endif %}")
-    para(document, "Justerat: {{ checkers }}")
-    para(document, "Rätt utdraget intygar: {{ secretary }}")
+    para(document)
+    para(document, "{{ approved_text }}. Justerare: {{ checkers }}.")
+    para(document, "Expedieras till", style="Heading 3")
+    para(document, "{%p for recipient in item.dispatch %}")
+    _tight(para(document, "{{ recipient }}"), keep_with_next=False)
+    para(document, "{%p endfor %}")
+    para(document)
+    _tight(para(document, "Rätt utdraget intygar"))
+    signature_lines(document, name="{{ secretary }}", title="{{ secretary_title }}")
     document.save(OUT / "protokollsutdrag.docx")
 
 

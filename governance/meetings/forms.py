@@ -156,6 +156,20 @@ class OutcomeForm(forms.Form):
     outcome = forms.CharField(
         label=_("Beslut eller anteckning"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    kind = forms.ChoiceField(
+        label=_("Typ"),
+        choices=ItemKind.choices,
+        required=False,
+        help_text=_(
+            "Ett beslutsärende kan inte justeras med bara ”Antecknades.”: skriv beslutet eller välj Information."
+        ),
+    )
+    dispatch = forms.CharField(
+        label=_("Expedieras till (en mottagare per rad)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Tomt: organisationerna som ledamöterna företräder."),
+    )
     is_open = forms.BooleanField(label=_("Öppen fråga (följer med till nästa möte)"), required=False)
     conflicts = forms.TypedMultipleChoiceField(
         label=_("Jäv"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
@@ -169,6 +183,10 @@ class OutcomeForm(forms.Form):
 class CheckersForm(forms.Form):
     checkers = forms.TypedMultipleChoiceField(
         label=_("Justerare (två)"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    approval_place = forms.CharField(label=_("Justeringens plats"), max_length=200, required=False)
+    approval_date = forms.DateField(
+        label=_("Justeringens dag"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, members, **kwargs):

@@ -173,6 +173,8 @@ class Meeting(ConcurrentTransitionMixin, models.Model):
 
     States: planned → notice_sent → held → minutes_drafted → minutes_approved (justerat) → published;
     planned or notice_sent → cancelled or postponed (a postponed meeting may be planned again).
+    ``approval_place``/``approval_date``: where and when the minutes are to be justerade (set when they are
+    drawn up), printed in the minutes as "Justeringens plats och tid".
     """
 
     body = models.ForeignKey(
@@ -191,6 +193,8 @@ class Meeting(ConcurrentTransitionMixin, models.Model):
         "Membership", blank=True, related_name="checked_meetings", verbose_name=_("justerare")
     )
     minutes_version = models.PositiveSmallIntegerField(_("protokollversion"), default=0)
+    approval_place = models.CharField(_("justeringens plats"), max_length=200, blank=True)
+    approval_date = models.DateField(_("justeringens dag"), null=True, blank=True)
     ical_sequence = models.PositiveIntegerField(_("kalenderversion"), default=0)
     is_extra = models.BooleanField(
         _("extra möte"), default=False, help_text=_("Planerat med kortare varsel än organets kallelsetid.")
@@ -279,7 +283,11 @@ def paper_path(instance, filename: str) -> str:
 
 
 class AgendaItem(models.Model):
-    """An item of the agenda (föredragningslista), with its decision or note and its § in the minutes."""
+    """An item of the agenda (föredragningslista), with its decision or note and its § in the minutes.
+
+    ``kind`` says whether the item is a decision (beslutsärende) or information/discussion; a decision item
+    needs a decision text before the minutes can be justerade. ``dispatch`` lists who the protokollsutdrag
+    is sent to (expedieras till), one recipient per line."""
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("möte")
@@ -314,6 +322,11 @@ class AgendaItem(models.Model):
     paper = models.FileField(_("handling"), upload_to=paper_path, blank=True)
     paper_name = models.CharField(_("handlingens namn"), max_length=200, blank=True)
     outcome = models.TextField(_("beslut eller anteckning"), blank=True)
+    dispatch = models.TextField(
+        _("expedieras till"),
+        blank=True,
+        help_text=_("En mottagare per rad. Tomt: organisationerna som ledamöterna företräder."),
+    )
     is_open = models.BooleanField(_("öppen fråga"), default=False, help_text=_("Följer med till nästa möte."))
     carried_from = models.ForeignKey(
         "self",

@@ -21,6 +21,7 @@ from governance.meetings.models import (
     MinutesApproval,
 )
 from governance.meetings.services.planning import MAX_REASON
+from tests.meetings.helpers import decide_standard_items
 
 
 @pytest.fixture
@@ -332,6 +333,7 @@ def _drafted(chair, steering, checkers):
     meeting.refresh_from_db()
     services.attendance_record(acting_user=chair, meeting=meeting, statuses=_statuses(meeting))
     services.meeting_hold(acting_user=chair, meeting=meeting)
+    decide_standard_items(chair, meeting)
     return services.minutes_draft(acting_user=chair, meeting=meeting, checker_ids=[c.pk for c in checkers])
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from governance.core import calendar
 from governance.meetings.models import CooperationBody, Meeting, Membership
+from tests.meetings.helpers import decide_standard_items
 
 
 def _steering():
@@ -87,7 +88,8 @@ def test_published_minutes_are_public(client, chair, member, ksl_officer):
         ends_at=dt.datetime.combine(day, dt.time(15), tzinfo=tz),
     )
     members = {m.person.user_id: m for m in Membership.objects.active(day).filter(body=meeting.body)}
-    statuses = {m.pk: ("present", None) for m in members.values() if m.role in ("chair", "member")}
+    voting = Membership.objects.active(day).filter(body=meeting.body, role__in=("chair", "member"))
+    statuses = {m.pk: ("present", None) for m in voting}  # quorate: the decisions can be written
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=meeting.starts_at - dt.timedelta(days=90), ends_at=meeting.ends_at - dt.timedelta(days=90)
     )
@@ -95,6 +97,7 @@ def test_published_minutes_are_public(client, chair, member, ksl_officer):
     services.attendance_record(acting_user=chair, meeting=meeting, statuses=statuses)
     client.force_login(chair)
     assert client.post(reverse("meetings:meeting_hold", args=[meeting.pk])).status_code == 302
+    decide_standard_items(chair, meeting)
     checkers = [members[member.pk].pk, members[ksl_officer.pk].pk]
     assert (
         client.post(

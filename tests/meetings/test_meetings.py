@@ -16,6 +16,7 @@ from governance.core.models import AuditEvent
 from governance.meetings import services
 from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Membership
 from governance.meetings.services.minutes import current_version
+from tests.meetings.helpers import decide_standard_items
 
 TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
 
@@ -296,6 +297,7 @@ def test_decisions_need_the_quorum_shown_first(chair, steering):
 
 def _draft(meeting, chair, members):
     checkers = [members["Mikael Berg"].pk, members["Karin Lindqvist"].pk]
+    decide_standard_items(chair, meeting)
     return services.minutes_draft(acting_user=chair, meeting=meeting, checker_ids=checkers)
 
 

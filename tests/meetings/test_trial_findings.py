@@ -18,6 +18,7 @@ from governance.core.calendar import next_working_day, working_days_after
 from governance.core.models import AuditEvent
 from governance.meetings import services
 from governance.meetings.models import CooperationBody, Meeting, Membership
+from tests.meetings.helpers import decide_standard_items
 
 
 @pytest.fixture
@@ -226,6 +227,7 @@ def _drafted(chair, steering, checkers):
     meeting.refresh_from_db()
     services.attendance_record(acting_user=chair, meeting=meeting, statuses=_statuses(meeting))
     services.meeting_hold(acting_user=chair, meeting=meeting)
+    decide_standard_items(chair, meeting)
     return services.minutes_draft(acting_user=chair, meeting=meeting, checker_ids=[c.pk for c in checkers])
 
 
@@ -266,10 +268,14 @@ def test_the_minutes_state_the_quorum_plainly(chair, steering):
         quorum_recorded_at=timezone.now(), quorum_present=7, quorum_required=6
     )
     meeting.refresh_from_db()
-    assert services.minutes_context(meeting)["quorum"] == "Mötet var beslutfört: 7 närvarande, 6 krävs."
+    assert services.minutes_context(meeting)["quorum"] == (
+        "Styrgruppen för Origo är beslutför: 7 av 10 ledamöter är närvarande (minst 6 krävs)."
+    )
     Meeting.objects.filter(pk=meeting.pk).update(quorum_present=3)
     meeting.refresh_from_db()
-    assert services.minutes_context(meeting)["quorum"] == "Mötet var inte beslutfört: 3 närvarande, 6 krävs."
+    assert services.minutes_context(meeting)["quorum"] == (
+        "Styrgruppen för Origo är inte beslutför: 3 av 10 ledamöter är närvarande (minst 6 krävs)."
+    )
 
 
 # 5. Short notice on the page; the notice's place

@@ -350,10 +350,38 @@ def _carry(acting_user, meeting: Meeting, previous: Meeting) -> list[AgendaItem]
     return carried
 
 
+MAX_DISPATCH_LINES = 40
+
+
+def _dispatch_lines(dispatch: str) -> str:
+    """The extract's recipients, one per line (blank lines dropped): at most 40, each at most 200 characters."""
+    lines = [line.strip() for line in (dispatch or "").splitlines() if line.strip()]
+    if len(lines) > MAX_DISPATCH_LINES:
+        raise ValidationError(_("Expedieras till: högst %(n)s mottagare.") % {"n": MAX_DISPATCH_LINES})
+    if any(len(line) > 200 for line in lines):
+        raise ValidationError(_("Expedieras till: högst 200 tecken per mottagare."))
+    return "\n".join(lines)
+
+
 def item_outcome_record(
-    *, acting_user, item: AgendaItem, outcome: str, is_open: bool = False, conflicts: list[int] | None = None
+    *,
+    acting_user,
+    item: AgendaItem,
+    outcome: str,
+    is_open: bool = False,
+    conflicts: list[int] | None = None,
+    kind: str | None = None,
+    dispatch: str | None = None,
 ) -> AgendaItem:
-    """The decision or note of one item, and who was jävig. A decision needs a quorum shown first."""
+    """The decision or note of one item, and who was jävig. A decision needs a quorum shown first.
+
+    ``kind`` (``None``: unchanged) marks the item as a decision or as information/discussion, e.g. a standard
+    item that turned out to be information only; ``dispatch`` (``None``: unchanged) is who its extract is
+    sent to, one recipient per line. The audit row keeps both before and after when they change."""
+    if kind is not None and kind not in ItemKind.values:
+        raise ValidationError(_("Okänd typ av ärende."))
+    if dispatch is not None:
+        dispatch = _dispatch_lines(dispatch)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("body").get(pk=item.meeting_id)
         permissions.check_manage_body(acting_user, meeting.body)
@@ -364,6 +392,13 @@ def item_outcome_record(
                 )
             )
         item = AgendaItem.objects.get(pk=item.pk, meeting=meeting)
+        payload = {"open": is_open, "conflicts": conflicts or []}
+        if kind is not None and kind != item.kind:
+            payload["kind"] = {"before": item.kind, "after": kind}
+            item.kind = kind
+        if dispatch is not None and dispatch != item.dispatch:
+            payload["dispatch"] = {"before": item.dispatch, "after": dispatch}
+            item.dispatch = dispatch
         if item.kind == ItemKind.DECISION and meeting.quorum_recorded_at is None:
             raise ValidationError(
                 _("Registrera närvaron först: beslutförheten ska visas innan något beslut.")
@@ -372,7 +407,7 @@ def item_outcome_record(
             raise ValidationError(_("Mötet är inte beslutfört; inga beslut kan fattas."))
         item.outcome = (outcome or "").strip()
         item.is_open = is_open
-        item.save(update_fields=["outcome", "is_open"])
+        item.save(update_fields=["outcome", "is_open", "kind", "dispatch"])
         members = {m.pk for m in notice_recipients(meeting)}
         item.conflicts.all().delete()
         for membership_id in conflicts or []:
@@ -385,6 +420,6 @@ def item_outcome_record(
             action=MeetingAction.AGENDA_OUTCOME_RECORDED,
             obj=item,
             object_label=f"{meeting}: {item.title}",
-            payload={"open": is_open, "conflicts": conflicts or []},
+            payload=payload,
         )
     return item

@@ -20,9 +20,14 @@ from .common import _minutes_open, _rerender_open_minutes
 from .notices import notice_recipients
 
 
+def voting_seats(meeting: Meeting) -> int:
+    """How many voting members (chair, vice chair, members) the body has on the meeting's day."""
+    return Membership.objects.active(meeting.date).filter(body=meeting.body, role__in=VOTING_ROLES).count()
+
+
 def quorum(meeting: Meeting, attendances: list[Attendance]) -> tuple[int, int]:
     """(present, required): more than half of the voting members; deputies count when they stand in."""
-    seats = Membership.objects.active(meeting.date).filter(body=meeting.body, role__in=VOTING_ROLES).count()
+    seats = voting_seats(meeting)
     voting = {
         a.membership_id
         for a in attendances

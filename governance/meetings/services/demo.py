@@ -11,7 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.core import calendar
-from governance.core.calendar import first_working_weekday_from, is_working_day, working_days_before
+from governance.core.calendar import (
+    first_working_weekday_from,
+    is_working_day,
+    next_working_day,
+    working_days_before,
+)
 
 from .. import permissions
 from ..choices import AttendanceStatus, ItemKind, MembershipRole
@@ -119,7 +124,13 @@ def _held_meeting(body: CooperationBody, today: dt.date) -> Meeting:
         item=plan,
         outcome="Styrgruppen beslutade att godkänna förslaget till verksamhetsplan och budget (demodata).",
     )
-    return minutes_draft(acting_user=None, meeting=meeting, checker_ids=[m.pk for m in with_login[:2]])
+    return minutes_draft(
+        acting_user=None,
+        meeting=meeting,
+        checker_ids=[m.pk for m in with_login[:2]],
+        approval_place=PLACE,
+        approval_date=next_working_day(today + dt.timedelta(days=1)),
+    )
 
 
 def _next_meeting(body: CooperationBody, today: dt.date) -> Meeting:

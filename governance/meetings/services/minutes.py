@@ -7,18 +7,34 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from governance.core import calendar
 from governance.core.formatting import format_date_iso, format_date_long
 from governance.core.services import actor_display_name, audit_record
 from governance.core.transitions import transition_run
 
 from .. import permissions
-from ..choices import AttendanceStatus, MeetingAction, MeetingState, MembershipRole
+from ..choices import (
+    VOTING_ROLES,
+    AttendanceStatus,
+    BodyKind,
+    ItemKind,
+    MeetingAction,
+    MeetingState,
+    MembershipRole,
+)
 from ..models import CooperationBody, Meeting, MinutesApproval, MinutesVersion
+from .attendance import voting_seats
 from .common import _check_expected_state, _meeting_transition
 from .notices import notice_recipients, noticed_time_moved
 
 WEEKDAYS = ["måndagen", "tisdagen", "onsdagen", "torsdagen", "fredagen", "lördagen", "söndagen"]
+#: A blank to fill in by hand on the printed paper (a date, a place, a signature).
+BLANK = "_" * 24
+SIGNATURE_LINE = "_" * 36
+#: What the minutes say of an item with no decision or note; not a decision.
+NOTED = "Antecknades."
 
 
 def _when(meeting: Meeting) -> str:
@@ -26,31 +42,79 @@ def _when(meeting: Meeting) -> str:
     return f"{WEEKDAYS[start.weekday()]} {format_date_long(start.date())} kl. {start:%H.%M}–{end:%H.%M}"
 
 
+def _member(meeting: Meeting, role: str):
+    return next((m for m in notice_recipients(meeting) if m.role == role), None)
+
+
 def _people(meeting: Meeting, role: str) -> str:
-    person = next((m.person for m in notice_recipients(meeting) if m.role == role), None)
-    return person.full_name if person else ""
+    membership = _member(meeting, role)
+    return membership.person.full_name if membership else ""
 
 
-def _item_dict(item, number: int) -> dict:
+def _secretary(meeting: Meeting) -> tuple[str, str]:
+    """(name, title) of the body's secretary (the membership with the role "sekreterare"): the person's own
+    title, else "Sekreterare"; ("", "") when the body has none."""
+    membership = _member(meeting, MembershipRole.SECRETARY)
+    if membership is None:
+        return "", ""
+    return membership.person.full_name, membership.person.title or "Sekreterare"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _checkers_outcome(meeting: Meeting) -> str:
+    """The decision of the standard item "Val av justerare" when nobody wrote one: who was chosen is data."""
+    names = [c.person.full_name for c in meeting.minutes_checkers.select_related("person")]
+    if not names:
+        return ""
+    return f"{meeting.body.name} utsåg {_and_list(names)} att jämte ordföranden justera protokollet."
+
+
+def _outcome(item, checkers_outcome: str = "") -> str:
+    """The item's decision or note as the minutes print it."""
+    if item.outcome:
+        return item.outcome
+    if item.standard_key == "minutes_checkers" and checkers_outcome:
+        return checkers_outcome
+    return NOTED
+
+
+def _dispatch_default(meeting: Meeting) -> list[str]:
+    """Who an extract goes to when the item names nobody: the organisations the body's voting members
+    represent on the meeting's day (the parties at the table), each once, in the members' order."""
+    names = []
+    for m in notice_recipients(meeting):
+        if m.role in VOTING_ROLES and m.organisation.name not in names:
+            names.append(m.organisation.name)
+    return names
+
+
+def _item_dict(item, number: int, checkers_outcome: str = "", dispatch_default=()) -> dict:
     papers = f"Handling: {item.paper_name}." if item.paper_name else ""
     if item.follow_up_report_id:
         papers = f"Handling: {item.follow_up_report}."
     conflicts = ", ".join(c.membership.person.full_name for c in item.conflicts.all())
+    dispatch = [line.strip() for line in item.dispatch.splitlines() if line.strip()]
     return {
         "paragraph": f"§ {item.paragraph}" if item.paragraph else "",
         "number": number,
         "title": item.title,
         "kind": item.get_kind_display(),
+        "kind_note": _lower_first(item.get_kind_display()),
         "presenter": item.presenter,
         "minutes": f"{item.minutes_allotted} min" if item.minutes_allotted else "",
         "description": item.description,
         "papers": papers,
-        "outcome": item.outcome or "Antecknades.",
+        "outcome": _outcome(item, checkers_outcome),
         "conflicts": f"Jäv anmäldes av {conflicts}, som inte deltog i ärendet." if conflicts else "",
+        "dispatch": dispatch or list(dispatch_default),
     }
 
 
 def _base(meeting: Meeting) -> dict:
+    secretary, secretary_title = _secretary(meeting)
     return {
         "organisation": meeting.body.convener.name,
         "department": "",
@@ -63,11 +127,16 @@ def _base(meeting: Meeting) -> dict:
         "place": meeting.place or "",
         "video_link": meeting.video_link or "",
         "chair": _people(meeting, MembershipRole.CHAIR),
-        "secretary": _people(meeting, MembershipRole.SECRETARY),
+        "chair_title": "Ordförande",
+        "secretary": secretary,
+        "secretary_title": secretary_title,
+        "secretary_line": f"{secretary}, {_lower_first(secretary_title)}" if secretary else "",
+        "signature_line": SIGNATURE_LINE,
     }
 
 
 def notice_context(meeting: Meeting) -> dict:
+    """The notice (kallelse): dated the day it was sent, or today for a preview of one not yet sent."""
     items = meeting.items.prefetch_related("conflicts__membership__person").select_related("follow_up_report")
     rsvp_note = "Svara om du kommer på mötets sida; en ersättare kallas om du inte kan delta."
     if meeting.is_short_notice:
@@ -77,8 +146,13 @@ def notice_context(meeting: Meeting) -> dict:
     if moved_from:
         moved = format_date_long(timezone.localtime(moved_from).date())
         rsvp_note = f"Mötet är flyttat från {moved}. {rsvp_note}"
+    sent_on = (
+        timezone.localtime(meeting.notice_sent_at).date() if meeting.notice_sent_at else calendar.today()
+    )
     return {
         **_base(meeting),
+        "date_iso": format_date_iso(sent_on),
+        "sent_on": format_date_long(sent_on),
         "place": _notice_place(meeting),
         "short_notice_reason": meeting.short_notice_reason,
         "rsvp_note": rsvp_note,
@@ -87,12 +161,17 @@ def notice_context(meeting: Meeting) -> dict:
 
 
 def _quorum_text(meeting: Meeting) -> str:
-    """ "Mötet var beslutfört: 7 närvarande, 6 krävs." (or "inte beslutfört", with the same figures)."""
+    """ "Styrgruppen för Origo är beslutför: 7 av 10 ledamöter är närvarande (minst 6 krävs)." or "… är inte
+    beslutför: …", by the rule of ``attendance.quorum`` (more than half of the voting seats)."""
     if meeting.quorum_recorded_at is None:
-        return "Mötet var inte beslutfört."
-    present, required = meeting.quorum_present, meeting.quorum_required
-    verdict = "beslutfört" if present >= required else "inte beslutfört"
-    return f"Mötet var {verdict}: {present} närvarande, {required} krävs."
+        return "Beslutförheten är inte fastställd."
+    present, required = meeting.quorum_present or 0, meeting.quorum_required or 0
+    seats = voting_seats(meeting)
+    # "styrgruppen" is en-gender (beslutför), "referensforumet" ett-gender (beslutfört).
+    adjective = "beslutfört" if meeting.body.kind == BodyKind.REFERENCE_FORUM else "beslutför"
+    verdict = adjective if present >= required else f"inte {adjective}"
+    counted = "ledamot" if seats == 1 else "ledamöter"
+    return f"{meeting.body.name} är {verdict}: {present} av {seats} {counted} är närvarande (minst {required} krävs)."
 
 
 def _notice_place(meeting: Meeting) -> str:
@@ -105,8 +184,27 @@ def _notice_place(meeting: Meeting) -> str:
     return "Meddelas senare"
 
 
+def _approval_place_time(meeting: Meeting) -> str:
+    """ "Justeringens plats och tid": the place and day set when the minutes were drawn up; what is missing
+    is a blank to fill in."""
+    place = meeting.approval_place or BLANK
+    day = format_date_iso(meeting.approval_date) if meeting.approval_date else BLANK
+    return f"{place}, {day}"
+
+
+def _paragraph_range(items: list[dict]) -> str:
+    numbers = [item["paragraph"] for item in items if item["paragraph"]]
+    if not numbers:
+        return ""
+    return numbers[0] if len(numbers) == 1 else f"{numbers[0]}–{numbers[-1].removeprefix('§ ')}"
+
+
 def minutes_context(meeting: Meeting, version: MinutesVersion | None = None) -> dict:
-    attendances = list(meeting.attendances.select_related("membership__person", "stands_in_for__person"))
+    attendances = list(
+        meeting.attendances.select_related(
+            "membership__person", "membership__organisation", "stands_in_for__person"
+        )
+    )
     present = [
         f"{a.membership.person.full_name}, {a.membership.get_role_display().lower()}, {a.membership.organisation.display_name}"
         for a in attendances
@@ -120,9 +218,17 @@ def minutes_context(meeting: Meeting, version: MinutesVersion | None = None) -> 
     absent = [a.membership.person.full_name for a in attendances if a.status == AttendanceStatus.ABSENT]
     checkers = list(meeting.minutes_checkers.select_related("person"))
     items = meeting.items.prefetch_related("conflicts__membership__person").select_related("follow_up_report")
+    checkers_outcome = _checkers_outcome(meeting)
+    dispatch_default = _dispatch_default(meeting)
+    item_dicts = [
+        _item_dict(item, number, checkers_outcome, dispatch_default)
+        for number, item in enumerate(items, start=1)
+    ]
     note = ""
     if version is not None and version.version > 1:
         note = f"Version {version.version}, rättad: {version.reason}"
+    approved_at = version.approved_at if version is not None else None
+    approved_on = format_date_iso(timezone.localtime(approved_at).date()) if approved_at else ""
     return {
         **_base(meeting),
         "present": present,
@@ -130,10 +236,35 @@ def minutes_context(meeting: Meeting, version: MinutesVersion | None = None) -> 
         "absent": absent,
         "quorum": _quorum_text(meeting),
         "checkers": " och ".join(c.person.full_name for c in checkers),
-        "items": [_item_dict(item, number) for number, item in enumerate(items, start=1)],
-        "signatures": [{"role": "Ordförande", "name": _people(meeting, MembershipRole.CHAIR)}]
-        + [{"role": "Justerare", "name": c.person.full_name} for c in checkers],
+        "approval_place_time": _approval_place_time(meeting),
+        "paragraphs": _paragraph_range(item_dicts),
+        "items": item_dicts,
+        "signatures": [
+            {"role": "Ordförande", "name": _people(meeting, MembershipRole.CHAIR), "title": "Ordförande"}
+        ]
+        + [{"role": "Justerare", "name": c.person.full_name, "title": "Justerare"} for c in checkers],
+        "approved_on": approved_on,
+        "approved_text": f"Justerat den {approved_on or BLANK}",
         "version_note": note,
+    }
+
+
+def extract_context(meeting: Meeting, version: MinutesVersion, item: dict) -> dict:
+    """The protokollsutdrag of one § of an approved version: the version's frozen text, the day it was
+    justerat, who the extract is sent to (the item's list, else the parties at the table) and the
+    secretary's certification ("Rätt utdraget intygar")."""
+    snapshot = version.snapshot
+    approved_on = format_date_iso(timezone.localtime(version.approved_at).date())
+    secretary, secretary_title = _secretary(meeting)
+    return {
+        **_base(meeting),
+        **snapshot,
+        "secretary": snapshot.get("secretary") or secretary,
+        "secretary_title": snapshot.get("secretary_title") or secretary_title,
+        "signature_line": SIGNATURE_LINE,
+        "item": {**item, "dispatch": item.get("dispatch") or _dispatch_default(meeting)},
+        "approved_on": approved_on,
+        "approved_text": f"Protokollet justerat den {approved_on}",
     }
 
 
@@ -167,10 +298,32 @@ def _number_paragraphs(meeting: Meeting) -> None:
         item.save(update_fields=["paragraph"])
 
 
+def _approval_when_where(meeting: Meeting, place: str, day) -> str:
+    """Validate the justering's place and day: the place at most 200 characters, the day not before the meeting."""
+    place = (place or "").strip()
+    errors = {}
+    if len(place) > Meeting._meta.get_field("approval_place").max_length:
+        errors["approval_place"] = _("Justeringens plats: högst 200 tecken.")
+    if day is not None and day < meeting.date:
+        errors["approval_date"] = _("Protokollet kan inte justeras före mötet.")
+    if errors:
+        raise ValidationError(errors)
+    return place
+
+
 def minutes_draft(
-    *, acting_user, meeting: Meeting, checker_ids: list[int], expected_state: str | None = None
+    *,
+    acting_user,
+    meeting: Meeting,
+    checker_ids: list[int],
+    expected_state: str | None = None,
+    approval_place: str = "",
+    approval_date=None,
 ) -> Meeting:
-    """Draw up the minutes: two justerare chosen at the meeting, quorum recorded, § numbers given."""
+    """Draw up the minutes: two justerare chosen at the meeting, quorum recorded, § numbers given, and where
+    and when the minutes are to be justerade (``approval_place``, ``approval_date``; either may be left for
+    later: the minutes then show a blank to fill in)."""
+    approval_place = _approval_when_where(meeting, approval_place, approval_date)
 
     def check(locked):
         if locked.quorum_recorded_at is None:
@@ -191,6 +344,10 @@ def minutes_draft(
 
     def then(locked):
         locked.minutes_checkers.set(checker_ids)
+        Meeting.objects.filter(pk=locked.pk).update(
+            approval_place=approval_place, approval_date=approval_date
+        )
+        locked.approval_place, locked.approval_date = approval_place, approval_date
         _number_paragraphs(locked)
         version = MinutesVersion.objects.create(meeting=locked, version=locked.minutes_version + 1)
         Meeting.objects.filter(pk=locked.pk).update(minutes_version=version.version)
@@ -202,7 +359,11 @@ def minutes_draft(
             acting_user=acting_user,
             meeting=meeting,
             transition="draft_minutes",
-            payload={"checkers": checker_ids},
+            payload={
+                "checkers": checker_ids,
+                "approval_place": approval_place,
+                "approval_date": approval_date,
+            },
             check=check,
             expected_state=expected_state,
         )
@@ -249,7 +410,35 @@ def _locked_for_approval(meeting: Meeting, expected_state: str | None) -> Meetin
         raise ValidationError(_("Det finns inget upprättat protokoll att justera."))
     if locked.quorum_recorded_at is None:
         raise ValidationError(_("Protokollet kan inte justeras utan registrerad beslutförhet."))
+    undecided = decisions_missing(locked)
+    if undecided:
+        raise ValidationError(
+            ngettext(
+                "Protokollet kan inte justeras: %(items)s är ett beslutsärende men har ingen beslutstext "
+                "(bara ”Antecknades.”). Skriv beslutet, eller ändra ärendets typ till information.",
+                "Protokollet kan inte justeras: %(items)s är beslutsärenden men har ingen beslutstext "
+                "(bara ”Antecknades.”). Skriv besluten, eller ändra ärendenas typ till information.",
+                len(undecided),
+            )
+            % {"items": _and_list(undecided)}
+        )
     return locked
+
+
+def decisions_missing(meeting: Meeting, items=None) -> list[str]:
+    """The decision items (kind "beslut") that the minutes would print with only "Antecknades." (or
+    nothing) as their decision, as "§ 3 Godkännande av dagordningen": the minutes cannot be justerade
+    until each has a decision text or is marked as information. "Val av justerare" has its decision from
+    the justerare chosen. ``items``: the meeting's items already read (the page's), else they are read."""
+    checkers_outcome = _checkers_outcome(meeting)
+    missing = []
+    items = meeting.items.order_by("position") if items is None else sorted(items, key=lambda i: i.position)
+    for item in (i for i in items if i.kind == ItemKind.DECISION):
+        text = _outcome(item, checkers_outcome).strip()
+        if text.rstrip(".").strip().casefold() in ("", NOTED.rstrip(".").casefold()):
+            label = f"§ {item.paragraph}" if item.paragraph else f"punkt {item.position}"
+            missing.append(f"{label} {item.title}")
+    return missing
 
 
 def _complete_if_approved(acting_user, locked: Meeting, version: MinutesVersion) -> Meeting:
@@ -260,7 +449,8 @@ def _complete_if_approved(acting_user, locked: Meeting, version: MinutesVersion)
     checkers = set(locked.minutes_checkers.values_list("pk", flat=True))
     if chair_ok and checkers <= approved:
         version.approved_at = timezone.now()
-        version.save(update_fields=["approved_at"])
+        # The justerade version is rendered once more, with its day of justering, and then never again.
+        _render_version(locked, version)
         locked = transition_run(
             acting_user=acting_user,
             obj=locked,
@@ -419,5 +609,4 @@ def extract_render(*, meeting: Meeting, paragraph: int) -> bytes:
     item = next((i for i in version.snapshot.get("items", []) if i["paragraph"] == f"§ {paragraph}"), None)
     if item is None:
         raise ValidationError(_("Protokollet har ingen § %(n)s.") % {"n": paragraph})
-    context = {**version.snapshot, "item": item}
-    return documents.render_docx(template_for("extract")[0], context)
+    return documents.render_docx(template_for("extract")[0], extract_context(meeting, version, item))

@@ -180,6 +180,9 @@ def meeting_outcome(request, meeting):
         outcome=form.cleaned_data["outcome"],
         is_open=form.cleaned_data["is_open"],
         conflicts=form.cleaned_data["conflicts"],
+        kind=form.cleaned_data["kind"] or None,
+        # An older page without the field leaves the list as it is.
+        dispatch=form.cleaned_data["dispatch"] if f"item{item.pk}-dispatch" in request.POST else None,
     )
 
 
@@ -194,12 +197,16 @@ def meeting_hold(request, meeting):
 def meeting_minutes(request, meeting):
     form = CheckersForm(request.POST, members=services.notice_recipients(meeting))
     if not form.is_valid():
-        raise ValidationError(_("Välj två justerare."))
+        if "checkers" in form.errors:
+            raise ValidationError(_("Välj två justerare."))
+        raise _form_errors(form)
     services.minutes_draft(
         acting_user=request.user,
         meeting=meeting,
         checker_ids=form.cleaned_data["checkers"],
         expected_state=_expected_state(request.POST),
+        approval_place=form.cleaned_data["approval_place"],
+        approval_date=form.cleaned_data["approval_date"],
     )
 
 

@@ -259,6 +259,8 @@ def _meeting_page(request, meeting, status=200, **forms):
                 prefix=f"item{item.pk}",
                 initial={
                     "outcome": item.outcome,
+                    "kind": item.kind,
+                    "dispatch": item.dispatch,
                     "is_open": item.is_open,
                     "conflicts": [c.membership_id for c in item.conflicts.all()],
                 },
@@ -272,6 +274,9 @@ def _meeting_page(request, meeting, status=200, **forms):
         "versions": list(meeting.minutes_versions.prefetch_related("approvals__membership__person")),
         "checkers": list(meeting.minutes_checkers.select_related("person")),
         "approvers_text": services.approvers_text(meeting),
+        "undecided": services.decisions_missing(meeting, items)
+        if meeting.state == MeetingState.MINUTES_DRAFTED
+        else [],
         "my_approval": permissions.my_approval(request.user, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
