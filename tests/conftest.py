@@ -44,6 +44,16 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _no_pdf_unless_asked(request, monkeypatch):
+    """PDF conversion costs a LibreOffice start per document (documents, minutes): only tests marked ``pdf``
+    convert, wherever they are."""
+    if "pdf" not in request.keywords:
+        from governance.documents import rendering
+
+        monkeypatch.setattr(rendering, "soffice_path", lambda: None)
+
+
+@pytest.fixture(autouse=True)
 def _origo_data(request, django_db_blocker):
     """Reload the data set if a transactional test flushed it (outside any test transaction, so it stays)."""
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
