@@ -256,9 +256,13 @@ def rsvp_answer(*, acting_user, meeting: Meeting, answer: str) -> Attendance:
     if meeting.state not in (MeetingState.PLANNED, MeetingState.NOTICE_SENT):
         raise ValidationError(_("Mötet har redan hållits."))
     with transaction.atomic():
+        # The meeting's row serialises answers to it: two clicks (or a retry) never create or record twice.
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
         attendance, _created = Attendance.objects.select_for_update().get_or_create(
             meeting=meeting, membership=membership
         )
+        if attendance.rsvp == answer:  # the same answer again: already recorded, nothing to write
+            return attendance
         attendance.rsvp = answer
         attendance.rsvp_at = timezone.now()
         attendance.save(update_fields=["rsvp", "rsvp_at"])
