@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
+from governance.core import calendar
 from governance.core.models import AuditEvent
 from governance.meetings import services
 from governance.meetings.models import Attendance, Meeting
@@ -62,7 +63,7 @@ def test_the_same_intermediate_decision_twice_is_recorded_once(danderyd_clerk):
     decision = {
         "case": case,
         "step": step,
-        "meeting_date": dt.date.today() - dt.timedelta(days=1),
+        "meeting_date": calendar.today() - dt.timedelta(days=1),
         "paragraph": "§ 12",
         "text": "Nämnden tillstyrker.",
         "outcome": "approve",
@@ -133,7 +134,7 @@ def test_twenty_identical_decisions_at_once_are_recorded_once():
             acting_user=clerk,
             case=case,
             step=step,
-            meeting_date=dt.date.today() - dt.timedelta(days=1),
+            meeting_date=calendar.today() - dt.timedelta(days=1),
             paragraph="§ 12",
             text="Nämnden tillstyrker.",
             outcome="approve",
