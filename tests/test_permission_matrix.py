@@ -128,6 +128,11 @@ MATRIX = {
         {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
         {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
     ),
+    "decisions:case_registration": (
+        {"pk": EKERO_CASE},
+        everyone(405),
+        {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 302},
+    ),
     "decisions:decision_posting": (
         {"pk": EKERO_CASE},
         everyone(405),

@@ -531,3 +531,11 @@ class DocumentProfileForm(forms.Form):
         values = {name: data[name] for name in self.fields if not name.startswith(("order_", "heading_"))}
         values["sections"] = [[key, data[f"heading_{key}"]] for _order, _i, key in placed]
         return values
+
+
+class RegistrationNumberForm(forms.Form):
+    """The municipality's own diarienummer of a case (empty clears it)."""
+
+    registration_number = forms.CharField(
+        label=_("Kommunens diarienummer"), max_length=60, required=False, help_text=_("T.ex. ”KS 2026/123”.")
+    )

@@ -40,6 +40,7 @@ urlpatterns = [
     # Issue 10, the clerk's case work: decision chains and anslag dates (before the generic action pattern).
     path("arende/<int:pk>/beslutskedja/", chain_views.case_chain, name="case_chain"),
     path("arende/<int:pk>/anslagsdatum/", views.decision_posting, name="decision_posting"),
+    path("arende/<int:pk>/diarienummer/", views.case_registration, name="case_registration"),
     path("beslutsgang/<int:organisation_id>/", chain_views.usual_chain, name="usual_chain"),
     path("dokumentprofil/<int:organisation_id>/", profile_views.document_profile, name="document_profile"),
     path("arende/<int:pk>/<str:action>/", views.case_action, name="case_action"),

@@ -80,3 +80,26 @@ def test_the_remissvar_has_the_municipalitys_dnr_one_line_for_the_unanswered_and
     assert "Inget svar." not in text and context["unanswered_sentence"] in text
     assert text.rstrip().endswith("Inger Norin\nUtvecklingsledare")
     assert "Remissvaret är ett tjänstemannasvar." in text
+
+
+def test_the_clerk_records_the_cases_dnr_and_the_memo_uses_it(client, ekero_clerk):
+    from django.urls import reverse
+
+    from governance.core.models import AuditEvent
+
+    case = AdoptionCase.objects.get(recommendation__slug="origo-2016", organisation__municipality_code="0125")
+    client.force_login(ekero_clerk)
+    url = reverse("decisions:case_registration", args=[case.pk])
+    assert client.post(url, {"registration_number": "x" * 61}).status_code == 400
+    assert AdoptionCase.objects.get(pk=case.pk).registration_number == ""
+    assert client.post(url, {"registration_number": " SN 2015/41 "}).status_code == 302
+    case.refresh_from_db()
+    assert case.registration_number == "SN 2015/41"
+    event = AuditEvent.objects.latest("id")
+    assert event.action == "case.registration_number_recorded" and event.payload == {
+        "before": "",
+        "after": "SN 2015/41",
+    }
+    assert memo_paper.memo_defaults(case, ekero_clerk).registration_number == "SN 2015/41"
+    page = client.get(reverse("decisions:case", args=[case.pk])).text
+    assert 'value="SN 2015/41"' in page

@@ -21,6 +21,7 @@ from ..forms import (
     DashboardFilterForm,
     DecisionForm,
     PostingForm,
+    RegistrationNumberForm,
     ReopenForm,
     SignForm,
     WithdrawForm,
@@ -160,7 +161,16 @@ def _available_actions(user, case):
     return actions
 
 
-def _case_page(request, case, *, status=200, failed_action=None, failed_form=None, posting_form=None):
+def _case_page(
+    request,
+    case,
+    *,
+    status=200,
+    failed_action=None,
+    failed_form=None,
+    posting_form=None,
+    registration_form=None,
+):
     actions = _available_actions(request.user, case)
     if failed_action:
         actions = [(a, label, failed_form if a == failed_action else f) for a, label, f in actions]
@@ -179,6 +189,8 @@ def _case_page(request, case, *, status=200, failed_action=None, failed_form=Non
             "can_post": can_record,
             "can_edit_chain": can_record and case.state in services.CHAIN_EDITABLE_STATES,
             "posting_form": posting_form,
+            "registration_form": registration_form
+            or RegistrationNumberForm(initial={"registration_number": case.registration_number}),
         },
         status=status,
     )
@@ -265,6 +277,30 @@ def decision_posting(request, pk: int):
             messages.success(request, _("Anslagsdatum registrerat."))
             return redirect("decisions:case", pk=case.pk)
     return _case_page(request, case, status=400, posting_form=form)
+
+
+@require_POST
+@login_required
+def case_registration(request, pk: int):
+    """The municipality's own diarienummer of the case, which its memos and remissvar print."""
+    case = queries.case_detail(request.user, pk)  # 404 for another municipality's case
+    if not permissions.can_record_decision(request.user, case):
+        raise PermissionDenied(_("Du får inte göra detta i ärendet."))
+    form = RegistrationNumberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_registration_number_set(
+                acting_user=request.user,
+                case=case,
+                registration_number=form.cleaned_data["registration_number"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Diarienumret sparat."))
+            return redirect("decisions:case", pk=case.pk)
+    return _case_page(request, case, status=400, registration_form=form)
 
 
 @require_GET
