@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -87,10 +86,7 @@ def case_chain(request, pk: int):
 @login_required
 def usual_chain(request, organisation_id: int):
     """The municipality's usual decision chain, which new cases start from (its clerks edit, KSL reads)."""
-    try:
-        organisation = Organisation.objects.get(pk=organisation_id)
-    except Organisation.DoesNotExist as exc:
-        raise Http404 from exc
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
     permissions.check_view_usual_chain_or_404(request.user, organisation)
     can_edit = permissions.can_edit_usual_chain(request.user, organisation)
     bodies = _bodies(organisation)

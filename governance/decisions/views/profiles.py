@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -18,10 +17,7 @@ from ..services.profiles import FIELDS
 @require_http_methods(["GET", "POST"])
 @login_required
 def document_profile(request, organisation_id: int):
-    try:
-        organisation = Organisation.objects.get(pk=organisation_id)
-    except Organisation.DoesNotExist as exc:
-        raise Http404 from exc
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
     permissions.check_view_usual_chain_or_404(request.user, organisation)
     can_edit = permissions.can_edit_document_profile(request.user, organisation)
     profile = memo_paper.document_profile_for(organisation)
