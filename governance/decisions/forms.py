@@ -227,11 +227,35 @@ class MemoForm(RequestKeyMixin, forms.Form):
         help_text=_("”Namn, Titel”, en per rad."),
     )
 
-    def __init__(self, *args, case, **kwargs):
+    #: The form's fields for the parts of the memo a document profile places, names or leaves out.
+    SECTION_FIELDS = {
+        MemoSection.PROPOSALS: "proposals",
+        MemoSection.PRESENTER: "presenter",
+        MemoSection.SUMMARY: "summary",
+        MemoSection.BASIS: "basis",
+        MemoSection.BACKGROUND: "background",
+        MemoSection.VIEWPOINTS: "viewpoints",
+        MemoSection.ATTACHMENTS: "attachments",
+        MemoSection.DISPATCH: "dispatch",
+    }
+
+    def __init__(self, *args, case, profile=None, department="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body_id"].choices = [
             (body.pk, body.name) for body in case.organisation.bodies.exclude(kind="administration")
         ]
+        if profile is None:
+            return
+        # Labelled as the organisation's headings; a part its profile leaves out is said to be left out.
+        headings = dict(profile.section_list)
+        whose = department or _("Förvaltningens")
+        for key, name in self.SECTION_FIELDS.items():
+            field = self.fields[name]
+            if key not in headings:
+                field.required = False
+                field.help_text = _("Skrivs inte ut: delen finns inte i kommunens dokumentprofil.")
+            elif headings[key]:
+                field.label = headings[key].replace("{förvaltningens}", str(whose)).rstrip(":")
 
 
 # KSL's recommendations and consultations, and the municipality's answer. Limits repeat the services'.

@@ -279,3 +279,15 @@ def test_the_profile_page_saves_the_order_and_headings(client, danderyd_clerk):
     refused = client.post(url, data)
     assert refused.status_code == 400 and "förslaget till beslut måste finnas med" in refused.text
     assert DocumentProfile.objects.get(organisation=danderyd).sections == profile.sections
+
+
+def test_the_memo_form_speaks_the_profiles_language(client, danderyd_clerk):
+    from django.urls import reverse
+
+    case = _case("origo-2012", "0162")
+    client.force_login(danderyd_clerk)
+    page = client.get(reverse("decisions:memo_form", args=[case.pk]))
+    form = page.context["form"]
+    assert form["proposals"].label == "Kommunledningskontorets förslag till beslut"
+    assert form["background"].label == "Bakgrund" and form["dispatch"].label == "Exp"
+    assert not form.fields["basis"].required and "Skrivs inte ut" in form.fields["basis"].help_text

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from governance.core.formatting import genitive
 from governance.documents import permissions as document_permissions
 from governance.documents import services as document_services
 from governance.documents.choices import DocumentKind
@@ -25,8 +26,13 @@ def memo_form(request, pk: int):
     case = queries.case_detail(request.user, pk)  # 404 for another municipality's case
     document_permissions.check_may_generate(request.user, DocumentKind.MEMO, case)
     defaults = memo_paper.memo_defaults(case, request.user)
+    profile = memo_paper.document_profile_for(case.organisation)
     form = MemoForm(
-        request.POST or None, case=case, initial={**defaults.__dict__, "request_key": uuid.uuid4()}
+        request.POST or None,
+        case=case,
+        profile=profile,
+        department=genitive(defaults.department) if defaults.department else "",
+        initial={**defaults.__dict__, "request_key": uuid.uuid4()},
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -40,7 +46,12 @@ def memo_form(request, pk: int):
         )
         messages.success(request, _("Tjänsteutlåtandet skapas (version %(v)s).") % {"v": document.version})
         return redirect("documents:document", pk=document.pk)
-    context = {"case": case, "form": form, "cost_missing": memo_paper.cost_missing(case)}
+    context = {
+        "case": case,
+        "form": form,
+        "memo_title": profile.memo_title,
+        "cost_missing": memo_paper.cost_missing(case),
+    }
     if request.method == "POST":
         return render(request, "decisions/memo_form.html", context, status=400)
     return render(request, "decisions/memo_form.html", context)
