@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from governance.core.exports import download_response
 from governance.core.formatting import format_date_iso
 from governance.core.services import ALREADY_SAVED_MESSAGE, request_once
+from governance.documents import permissions as document_permissions
+from governance.documents.choices import DocumentKind
 from governance.parties.models import Organisation
 from governance.parties.views import registry_view
 
@@ -142,6 +144,9 @@ def cost_page(request, slug):
         "split_ids": permissions.cost_split_organisation_ids(request.user)
         if request.user.is_authenticated
         else set(),
+        # The agreement with its cost appendix, for whom the documents registry lets generate it (KSL, host).
+        "can_draft_agreement": request.user.is_authenticated
+        and document_permissions.may_generate(request.user, DocumentKind.AGREEMENT, agreement),
     }
     template = "agreements/_cost_result.html" if request.htmx else "agreements/cost_page.html"
     return render(request, template, context, status=status)

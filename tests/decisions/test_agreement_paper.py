@@ -262,3 +262,13 @@ def test_an_odd_number_of_parties_leaves_the_last_right_block_empty():
     assert [b["party"] for b in _signature_blocks(document)] == names
     last = document.tables[1].rows[-1].cells[1]
     assert [p.text for p in last.paragraphs] == [""]  # the cell keeps one (empty) paragraph
+
+
+def test_the_cost_page_offers_the_agreement_to_whom_may_generate_it(client, ksl_officer, danderyd_clerk):
+    from django.urls import reverse
+
+    url = reverse("agreements:costs", args=["origo"])
+    client.force_login(ksl_officer)
+    assert "Skapa avtalet med kostnadsbilaga" in client.get(url).text
+    client.force_login(danderyd_clerk)
+    assert "Skapa avtalet med kostnadsbilaga" not in client.get(url).text
