@@ -185,6 +185,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # the broadcast (pidbox) exchanges; kombu would otherwise write ./control in the working directory
         "control_folder": str(_broker_dir / "control"),
     }
+else:
+    # Redis: with late acknowledgement an unacknowledged message (its worker was killed) is delivered again
+    # after the visibility timeout. It must stay above every task's hard time limit (CELERY_TASK_TIME_LIMIT
+    # and the tasks' own), or Redis hands a task that is still running to a second worker. The stale-job sweep
+    # (documents.stale_jobs_sweep below) requeues an abandoned document long before this hour is up.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -206,6 +214,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "decisions.notifications_sweep", "schedule": crontab(hour=6, minute=45)},
     "deadline-reminders": {"task": "decisions.reminders_send", "schedule": crontab(hour=7, minute=0)},
     "weekly-digest": {"task": "decisions.digest_send", "schedule": crontab(hour=7, minute=30, day_of_week=1)},
+    "documents-stale-jobs": {"task": "documents.stale_jobs_sweep", "schedule": crontab(minute="*/5")},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 

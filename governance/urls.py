@@ -4,16 +4,18 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from governance.core import views as core_views
+from governance.core.forms import AdminLoginForm, LoginForm
 from governance.home import views as home_views
 
 admin.site.site_header = _("Origo samverkan – administration")
 admin.site.site_title = _("Origo samverkan – administration")
 admin.site.index_title = _("Register och inställningar")
+admin.site.login_form = AdminLoginForm  # the username's length is checked before django-axes sees it
 
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("halsa/", core_views.health, name="health"),
-    path("logga-in/", auth_views.LoginView.as_view(), name="login"),
+    path("logga-in/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("parter/", include("governance.parties.urls")),
     path("avtal/", include("governance.agreements.urls")),

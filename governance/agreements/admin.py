@@ -4,7 +4,8 @@
 
 from django.contrib import admin
 
-from governance.core.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
+from governance.core.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline, ScopedReadOnlyAdmin
+from governance.parties import permissions as party_permissions
 
 from .models import Agreement, AgreementParty, CostModel, CostShare, CostSplit, Signature
 
@@ -46,8 +47,14 @@ class AgreementPartyAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(ReadOnlyAdmin):
-    """Signatures are recorded through the case page (with the audit trail); here they can only be viewed."""
+class SignatureAdmin(ScopedReadOnlyAdmin):
+    """Signatures are recorded through the case page (with the audit trail); here they can only be viewed, and
+    only by whom the case page shows them to (the municipality's own people, KSL): who signed for a
+    municipality is its case data, not the host administrator's."""
+
+    def scope(self, request, queryset):
+        readable = party_permissions.readable_organisation_ids(request.user)
+        return queryset if readable is None else queryset.filter(organisation_id__in=readable)
 
     list_display = ["agreement", "organisation", "signatory_name", "signed_on"]
     list_select_related = ["agreement", "organisation"]

@@ -17,9 +17,21 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-from governance.core.formatting import format_date_long, format_percent
+from governance.core.formatting import format_amount, format_date_long, format_percent
 
 from .choices import ScenarioMode
+
+#: The largest annual budget the system takes, in whole kronor (ten billion): far above any cooperation's,
+#: and far below what a bigint column (and the allocation's arithmetic) can hold. The forms, the services
+#: and ``compute_allocation`` all refuse a larger one with a Swedish message instead of a server error.
+MAX_BUDGET = 10_000_000_000
+
+
+def budget_too_large_message(budget) -> str:
+    return _("Budgeten får vara högst %(max)s (angiven: %(b)s).") % {
+        "max": format_amount(MAX_BUDGET),
+        "b": budget if len(str(budget)) <= 40 else f"{str(budget)[:40]}…",
+    }
 
 
 class AllocationError(ValueError):
@@ -145,6 +157,8 @@ def compute_allocation(
         raise AllocationError(
             _("Budgeten måste vara ett positivt belopp i hela kronor (angiven: %(b)s).") % {"b": budget}
         )
+    if budget > MAX_BUDGET:
+        raise AllocationError(budget_too_large_message(budget))
     percents = [party.percent for party in fixed] + ([pool_percent] if pool_percent is not None else [])
     if sum(percents, Decimal(0)) != Decimal(100):
         raise AllocationError(

@@ -11,9 +11,11 @@ from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
 
 from .choices import BasisRule, ScenarioMode
+from .costs import MAX_BUDGET as _ALLOCATION_MAX_BUDGET
 from .models import CostModel
 
-MAX_BUDGET = 10_000_000_000
+MAX_BUDGET = _ALLOCATION_MAX_BUDGET  # one bound for the forms, the services and the allocation
+MAX_SPLIT_WEIGHT = 1000  # agreements.services.MAX_SPLIT_WEIGHT
 # Spaces people type (or paste from Word and Excel) as thousands separators: "1 200 000".
 _THOUSANDS_SEPARATORS = str.maketrans("", "", " \u00a0\u202f\u2009\u2007")
 
@@ -70,7 +72,9 @@ class CostModelForm(forms.Form):
 
     annual_budget = AmountField(
         label=_("Årsbudget (kr)"),
+        min_value=1,
         max_value=MAX_BUDGET,
+        error_messages={"min_value": _("Budgeten måste vara ett positivt belopp i hela kronor.")},
         help_text=_("Hela kronor; mellanslag mellan tusental går bra, t.ex. 1 200 000."),
     )
     basis_rule = forms.ChoiceField(label=_("Folkmängd per"), choices=BasisRule.choices)
@@ -129,6 +133,13 @@ class CostSplitForm(forms.Form):
             self.fields[f"body_{body.pk}"] = forms.IntegerField(
                 label=_("Vikt för %(body)s") % {"body": body.name},
                 required=False,
+                min_value=1,
+                max_value=MAX_SPLIT_WEIGHT,
+                error_messages=dict.fromkeys(
+                    ("min_value", "max_value"),
+                    _("Vikten för %(body)s måste vara ett heltal från 1 till %(max)s.")
+                    % {"body": body.name, "max": MAX_SPLIT_WEIGHT},
+                ),
                 initial=current.get(body.pk),
                 help_text=_("Lämna tomt om organet inte ska bära någon del."),
             )

@@ -13,7 +13,7 @@ from governance.core.services import audit_record
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation
 
-from . import permissions
+from . import costs, permissions
 from .choices import AgreementAction, BasisRule, PartyRole, ShareKind
 from .models import Agreement, AgreementParty, CostModel, CostShare, CostSplit
 
@@ -22,6 +22,8 @@ def _validate_cost_terms(*, annual_budget, basis_rule, fixed_basis_date, percent
     errors = []
     if not isinstance(annual_budget, int) or annual_budget <= 0:
         errors.append(_("Budgeten måste vara ett positivt belopp i hela kronor."))
+    elif annual_budget > costs.MAX_BUDGET:
+        errors.append(costs.budget_too_large_message(annual_budget))
     if basis_rule not in BasisRule.values:
         errors.append(_("Okänd regel för folkmängdens datum."))
     elif basis_rule == BasisRule.FIXED_DATE and fixed_basis_date is None:

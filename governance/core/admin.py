@@ -72,6 +72,32 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ScopedReadOnlyAdmin(ReadOnlyAdmin):
+    """Read-only, and confidential: a municipality's cases, decisions, signatures, answers and documents.
+
+    The admin shows a row only to a user the pages would show it to, through the app's own permission
+    helpers: the list holds only readable rows (``scope``), and a row outside it answers as missing, its
+    view permission refused (``may_view``). A staff flag or a model-level view permission opens no
+    municipality (docs/permissions.md); a superuser reads what the helpers give a superuser.
+    """
+
+    def scope(self, request, queryset):
+        """``queryset`` narrowed to the rows ``request.user`` may read."""
+        raise NotImplementedError(f"{type(self).__name__} must define scope(request, queryset).")
+
+    def may_view(self, request, obj) -> bool:
+        """Whether ``request.user`` may read ``obj``; by default, whether ``scope`` keeps it."""
+        return self.scope(request, self.model._default_manager.filter(pk=obj.pk)).exists()
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return obj is None or self.may_view(request, obj)
+
+
 class ReadOnlyInline(admin.TabularInline):
     """An inline of rows that services write: shown, never added, changed or deleted here."""
 

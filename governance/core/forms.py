@@ -9,7 +9,10 @@ with), so ``HiddenFieldErrorsMixin`` replaces such an error with one Swedish non
 import uuid
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 STALE_PAGE_MESSAGE = _("Sidan var inaktuell – ladda om och försök igen.")
@@ -80,7 +83,8 @@ _MAX_ID = 2**63 - 1  # a bigint: larger ids cannot exist, and SQLite raises Over
 
 def _is_id(value) -> bool:
     text = str(value).strip()
-    return text.isascii() and text.isdigit() and int(text) <= _MAX_ID
+    # the length first: int() refuses a string of more than 4300 digits with a ValueError of its own
+    return text.isascii() and text.isdigit() and len(text) <= len(str(_MAX_ID)) and int(text) <= _MAX_ID
 
 
 class ModelChoiceField(forms.ModelChoiceField):
@@ -103,3 +107,39 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
         return super()._check_values(value)
+
+
+#: The longest username there is (``User.username``); django-axes records a failed login's username in a
+#: 255-character column, so a longer one must never reach ``authenticate``.
+MAX_USERNAME = 150
+#: A password longer than this is no one's: hashing megabytes of it would only cost the server time.
+MAX_PASSWORD = 4096
+_USERNAME_TOO_LONG = _("Användarnamnet är för långt (högst %(limit_value)s tecken).")
+
+
+def _bound_username(form) -> None:
+    field = form.fields["username"]
+    field.max_length = MAX_USERNAME
+    field.widget.attrs["maxlength"] = MAX_USERNAME
+    field.validators.append(MaxLengthValidator(MAX_USERNAME, message=_USERNAME_TOO_LONG))
+    password = form.fields["password"]
+    password.max_length = MAX_PASSWORD
+    password.validators.append(MaxLengthValidator(MAX_PASSWORD))
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the username's length checked before ``authenticate`` runs: Django sets
+    ``max_length`` only on the widget, so a 100 000-character name reached django-axes, whose failed-login row
+    could not hold it (a 500 on PostgreSQL). An invalid field skips ``authenticate`` altogether."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bound_username(self)
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login form, with the same bound as ``LoginForm``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bound_username(self)

@@ -1,9 +1,14 @@
-"""Admin for the decisions app: read-only where the services own the writes (states, decisions)."""
+"""Admin for the decisions app: read-only where the services own the writes (states, decisions).
+
+A municipality's case data (cases, their decision chains and decisions, reminders, consultation answers) is
+confidential: the admin shows it only to whom the pages show it (``permissions.visible_case_filter``, i.e.
+the municipality's own people and KSL), never to a host administrator through the staff flag."""
 
 from django.contrib import admin
 
-from governance.core.admin import ReadOnlyAdmin, ReadOnlyInline
+from governance.core.admin import ReadOnlyAdmin, ReadOnlyInline, ScopedReadOnlyAdmin
 
+from . import permissions
 from .models import (
     AdoptionCase,
     ConsultationAnswer,
@@ -18,6 +23,22 @@ from .models import (
     RecommendationAttachment,
     Reminder,
 )
+
+
+def _organisation_scope(request, queryset, path: str = ""):
+    """``queryset`` narrowed to the organisations whose cases ``request.user`` may read, through ``path``."""
+    return queryset.filter(
+        **{f"{path}{name}": value for name, value in permissions.visible_case_filter(request.user).items()}
+    )
+
+
+class CaseScopedAdmin(ScopedReadOnlyAdmin):
+    """Rows of one municipality, reached from the row through ``organisation_path``."""
+
+    organisation_path = ""
+
+    def scope(self, request, queryset):
+        return _organisation_scope(request, queryset, self.organisation_path)
 
 
 class QuestionInline(ReadOnlyInline):
@@ -38,7 +59,7 @@ class ConsultationRoundAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConsultationResponse)
-class ConsultationResponseAdmin(ReadOnlyAdmin):
+class ConsultationResponseAdmin(CaseScopedAdmin):
     list_display = ["organisation", "consultation", "position", "timetable_realistic", "answered_on"]
     list_filter = ["consultation", "position"]
     list_select_related = ["organisation", "consultation"]
@@ -58,17 +79,34 @@ class RecommendationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AdoptionCase)
-class AdoptionCaseAdmin(ReadOnlyAdmin):
+class AdoptionCaseAdmin(CaseScopedAdmin):
     list_display = ["organisation", "recommendation", "state", "deadline", "last_moved_at", "is_demo_data"]
     list_filter = ["recommendation", "state"]
     list_select_related = ["organisation", "recommendation"]
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin):
+class DecisionAdmin(CaseScopedAdmin):
+    organisation_path = "case__"
     list_display = ["case", "step", "meeting_date", "paragraph", "outcome"]
     list_select_related = ["case__organisation", "case__recommendation", "step__body"]
 
 
-for model in (DecisionStep, ConsultationAnswer, Reminder, Digest):
-    admin.site.register(model, ReadOnlyAdmin)
+@admin.register(DecisionStep)
+class DecisionStepAdmin(CaseScopedAdmin):
+    organisation_path = "case__"
+    list_display = ["case", "order", "body", "role"]
+    list_select_related = ["case__organisation", "case__recommendation", "body"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(CaseScopedAdmin):
+    organisation_path = "case__"
+
+
+@admin.register(ConsultationAnswer)
+class ConsultationAnswerAdmin(CaseScopedAdmin):
+    organisation_path = "response__"
+
+
+admin.site.register(Digest, ReadOnlyAdmin)

@@ -25,14 +25,27 @@ from .choices import (
 )
 from .models.profiles import MAX_LINES_TEXT
 
+# A ceiling on what a request may carry where the service checks the real limit (and says so in its own
+# words): ten times the service's limit, so that text a little too long still gets the service's message.
+CEILING_COMMENT = 3000  # the services: 300
+CEILING_PARAGRAPH = 400  # decision_checks.MAX_PARAGRAPH_CHARS: 40
+CEILING_DECISION_TEXT = 100_000  # decision_checks.MAX_DECISION_TEXT_CHARS: 10 000
+
 
 class CaseActionForm(HiddenFieldErrorsMixin, forms.Form):
     expected_state = ExpectedStateField(choices=CaseState.choices)
-    comment = forms.CharField(label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Kommentar"),
+        required=False,
+        max_length=CEILING_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class WithdrawForm(CaseActionForm):
-    comment = forms.CharField(label=_("Skäl"), widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Skäl"), max_length=CEILING_COMMENT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DecisionForm(CaseActionForm):
@@ -43,10 +56,14 @@ class DecisionForm(CaseActionForm):
     # Lengths and forms of § and text are checked by the service, which lists every problem at once.
     paragraph = forms.CharField(
         label=_("Paragraf"),
+        max_length=CEILING_PARAGRAPH,
         help_text=_("T.ex. ”§ 103”, ”KS § 45” eller ”Utl. 2012:109 RVII”; högst 40 tecken."),
     )
     text = forms.CharField(
-        label=_("Beslutstext"), widget=forms.Textarea(attrs={"rows": 4}), help_text=_("Högst 10 000 tecken.")
+        label=_("Beslutstext"),
+        max_length=CEILING_DECISION_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Högst 10 000 tecken."),
     )
     outcome = forms.ChoiceField(label=_("Utfall"), choices=DecisionOutcome.choices)
     posted_on = forms.DateField(
@@ -84,6 +101,7 @@ class ReopenForm(CaseActionForm):
 
     comment = forms.CharField(
         label=_("Skäl"),
+        max_length=CEILING_COMMENT,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Varför ärendet öppnas igen, högst 300 tecken. Det felaktiga beslutet makuleras."),
     )
@@ -147,6 +165,7 @@ class ChainReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Skäl till ändringen"),
         required=False,
+        max_length=CEILING_COMMENT,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Krävs när förslaget redan är framlagt eller beslut finns; högst 300 tecken."),
     )

@@ -33,5 +33,6 @@ class DocumentAction(AuditAction):
     DOCUMENT_GENERATED = "document.generated", _("dokument skapat")
     DOCUMENT_FAILED = "document.failed", _("dokument kunde inte skapas")
     DOCUMENT_REQUEUED = "document.requeued", _("dokument köat igen")
+    DOCUMENT_RESENT = "document.resent", _("dokument skickat till bakgrundsjobbet igen")
     DOCUMENT_TEMPLATE_UPLOADED = "document_template.uploaded", _("dokumentmall uppladdad")
     DOCUMENT_TEMPLATE_DEFAULT_RESTORED = "document_template.default_restored", _("standardmall återställd")

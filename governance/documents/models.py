@@ -38,7 +38,8 @@ class GeneratedDocument(ConcurrentTransitionMixin, models.Model):
     delivered twice store one version. The subject (a case, a response, …) is generic: the documents app does
     not know the apps that own subjects; ``subject_key`` (``case:12``) names it for the kind's registry entry.
 
-    States: queued → running → done | failed; failed → queued when a failed version is rendered again.
+    States: queued → running → done | failed; failed → queued when a failed version is rendered again;
+    running → queued when the stale-job sweep finds its worker gone.
     The status field is protected: only the transitions, run by ``documents.services`` through
     ``core.transitions.transition_run``, change it.
     """
@@ -129,6 +130,12 @@ class GeneratedDocument(ConcurrentTransitionMixin, models.Model):
     def fail(self):
         """The template or its data could not be rendered; ``error`` says why."""
         self.finished_at = timezone.now()
+
+    @transition(field=status, source=DocumentStatus.RUNNING, target=DocumentStatus.QUEUED)
+    def requeue(self):
+        """The worker that took the version is gone (killed, restarted) and the task's hard time limit has
+        passed: the stale-job sweep (``services.documents_sweep_stale``) queues it again."""
+        self.error = ""
 
     @transition(field=status, source=DocumentStatus.FAILED, target=DocumentStatus.QUEUED)
     def retry(self):

@@ -30,6 +30,7 @@ DOCUMENT_RULES = {
     "finish": Rule(_system, DocumentAction.DOCUMENT_GENERATED, _DENIED),
     "fail": Rule(_system, DocumentAction.DOCUMENT_FAILED, _DENIED),
     "retry": Rule(_system, DocumentAction.DOCUMENT_REQUEUED, _DENIED),
+    "requeue": Rule(_system, DocumentAction.DOCUMENT_RESENT, _DENIED),
 }
 
 

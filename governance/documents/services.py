@@ -255,3 +255,105 @@ def template_restore_default(*, acting_user, kind: str) -> int:
                 object_label=kind,
             )
     return count
+
+
+# The stale-job sweep (``documents.stale_jobs_sweep``, run by beat every few minutes).
+
+from django.db.models import Q  # noqa: E402  (kept with the sweep, the one user)
+from django.utils import timezone  # noqa: E402
+
+#: A version still queued this long after its last event was never picked up: its enqueue failed (the broker
+#: was down when the request committed) or the message was lost. The sweep sends it to the worker again.
+STALE_QUEUED_AFTER = dt.timedelta(minutes=10)
+#: Added to the render task's hard time limit before a running version counts as abandoned: by then the
+#: worker has either finished, been killed by the limit, or died (kill -9, a restarted container).
+STALE_RUNNING_MARGIN = dt.timedelta(minutes=2)
+#: The hard time limit assumed when neither the task nor the Celery settings set one.
+DEFAULT_RENDER_HARD_LIMIT = dt.timedelta(seconds=300)
+#: How many times the sweep sends one version again before it marks it failed.
+MAX_RESENDS = 3
+
+
+def render_hard_limit() -> dt.timedelta:
+    """The render task's hard time limit: the task's own, else ``CELERY_TASK_TIME_LIMIT``, else the default."""
+    from .tasks import document_render as render_task
+
+    seconds = render_task.time_limit or render_task.app.conf.task_time_limit
+    return dt.timedelta(seconds=seconds) if seconds else DEFAULT_RENDER_HARD_LIMIT
+
+
+def documents_sweep_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Send abandoned versions to the worker again, or fail them; returns how many of each.
+
+    A version is abandoned when it is "running" longer than the render task's hard time limit plus a margin
+    (its worker died: with late acknowledgement the broker would redeliver it only after its visibility
+    timeout, an hour on Redis), or "queued" longer than ``STALE_QUEUED_AFTER`` (its enqueue failed). "Longer"
+    counts from its last event in the audit trail. The sweep queues it again (running → queued, or a queued one
+    as it is) and enqueues the render task on commit; after ``MAX_RESENDS`` sends it marks it failed with a
+    Swedish reason, so no version stays "I kö" or "Skapas" for ever. Run twice, the second run finds nothing:
+    each send is an event. The render task handles a version delivered twice (one version is stored).
+    """
+    from governance.core.models import AuditEvent
+
+    from .tasks import document_render as render_task
+
+    now = now or timezone.now()
+    running_cutoff = now - (render_hard_limit() + STALE_RUNNING_MARGIN)
+    queued_cutoff = now - STALE_QUEUED_AFTER
+    content_type = ContentType.objects.get_for_model(GeneratedDocument)
+    candidates = GeneratedDocument.objects.filter(
+        Q(status=DocumentStatus.RUNNING, created_at__lt=running_cutoff)
+        | Q(status=DocumentStatus.QUEUED, created_at__lt=queued_cutoff)
+    ).order_by("pk")
+    counts = {"resent": 0, "failed": 0}
+    for document in candidates:
+        events = AuditEvent.objects.filter(content_type=content_type, object_id=str(document.pk))
+        last = events.aggregate(last=Max("occurred_at"))["last"] or document.created_at
+        cutoff = running_cutoff if document.status == DocumentStatus.RUNNING else queued_cutoff
+        if last >= cutoff:
+            continue
+        sends = events.filter(action=DocumentAction.DOCUMENT_RESENT).count()
+        if sends >= MAX_RESENDS:
+            reason = _(
+                "Bakgrundsjobbet blev inte klart trots %(n)s nya försök (det kan ha stoppats eller inte nått "
+                "kön). Beställ en ny version."
+            ) % {"n": sends}
+
+            def record_error(locked, reason=reason):
+                locked.error = reason
+
+            if _system_transition(
+                document, "fail", expected_state=document.status, before_save=record_error, comment=reason
+            ):
+                counts["failed"] += 1
+            continue
+        comment = _(
+            "Bakgrundsjobbet hade inte hörts av sedan %(when)s; skickat igen (försök %(n)s av %(max)s)."
+        ) % {
+            "when": timezone.localtime(last).strftime("%Y-%m-%d %H:%M"),
+            "n": sends + 1,
+            "max": MAX_RESENDS,
+        }
+        with transaction.atomic():
+            if document.status == DocumentStatus.RUNNING:
+                if (
+                    _system_transition(
+                        document, "requeue", expected_state=DocumentStatus.RUNNING, comment=comment
+                    )
+                    is None
+                ):
+                    continue
+            else:
+                locked = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
+                if locked.status != DocumentStatus.QUEUED:
+                    continue
+                audit_record(
+                    acting_user=None,
+                    action=DocumentAction.DOCUMENT_RESENT,
+                    obj=locked,
+                    comment=comment,
+                    payload={"attempt": sends + 1},
+                )
+            transaction.on_commit(lambda pk=document.pk: render_task.delay(pk))
+        counts["resent"] += 1
+    return counts

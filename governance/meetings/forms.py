@@ -19,7 +19,9 @@ class MeetingForm(forms.Form):
         label=_("Slutar"), initial=dt.time(15), widget=forms.TimeInput(attrs={"type": "time"})
     )
     place = forms.CharField(label=_("Plats"), max_length=200, required=False)
-    video_link = forms.URLField(label=_("Länk till videomöte"), required=False, assume_scheme="https")
+    video_link = forms.URLField(
+        label=_("Länk till videomöte"), required=False, assume_scheme="https", max_length=200
+    )  # Meeting.video_link holds 200 characters
     # A meeting closer than the body's notice time: the chair confirms the warning and states why.
     short_notice_reason = forms.CharField(
         label=_("Skäl till kort varsel"), max_length=300, required=False, widget=forms.TextInput()
@@ -101,7 +103,7 @@ class ItemForm(forms.Form):
     presenter = forms.CharField(label=_("Föredragande"), max_length=200, required=False)
     minutes_allotted = forms.IntegerField(label=_("Minuter"), min_value=1, max_value=480, required=False)
     description = forms.CharField(
-        label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Beskrivning"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 2})
     )
     paper = forms.FileField(label=_("Handling (PDF, Word, Excel eller ODT, högst 10 MB)"), required=False)
 
@@ -154,7 +156,10 @@ class AttendanceForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.CharField(
-        label=_("Beslut eller anteckning"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Beslut eller anteckning"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=20_000,
     )
     kind = forms.ChoiceField(
         label=_("Typ"),
@@ -219,5 +224,5 @@ class MembershipForm(forms.Form):
 
 
 class EndMembershipForm(HiddenFieldErrorsMixin, forms.Form):
-    membership = forms.IntegerField(widget=forms.HiddenInput)
+    membership = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     valid_to = forms.DateField(label=_("Sista dag"), widget=forms.DateInput(attrs={"type": "date"}))

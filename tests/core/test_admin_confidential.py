@@ -1,0 +1,121 @@
+"""The admin shows a municipality's confidential case data only to whom the pages show it (issue 12, item 6).
+
+The host administrator is staff with model-level view permissions on every model, but no object permission
+on Danderyd: the case pages answer 404, so the admin must show no case, decision, decision step, reminder,
+signature, consultation answer or generated memo of Danderyd either. A superuser reads everything (the
+permission helpers give a superuser every municipality), Danderyd's own clerk is not staff at all.
+"""
+
+import uuid
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
+from django.urls import reverse
+
+from governance.agreements.models import Signature
+from governance.decisions import memo_paper
+from governance.decisions.models import (
+    AdoptionCase,
+    ConsultationAnswer,
+    ConsultationResponse,
+    Decision,
+    DecisionStep,
+)
+from governance.documents import services as document_services
+from governance.documents.models import GeneratedDocument
+
+DANDERYD = "0162"
+
+
+@pytest.fixture
+def memo(db, danderyd_clerk):
+    case = AdoptionCase.objects.select_related("organisation", "recommendation__agreement").get(
+        recommendation__slug="origo-2012", organisation__municipality_code=DANDERYD
+    )
+    params = memo_paper.memo_defaults(case, danderyd_clerk).__dict__
+    params["background"] = "Konfidentiell bakgrund för Danderyd"
+    return document_services.document_request(
+        acting_user=danderyd_clerk,
+        kind="memo",
+        subject_key=f"case:{case.pk}",
+        params=params,
+        request_key=uuid.uuid4(),
+    )
+
+
+def _danderyd_rows(memo):
+    rows = {
+        AdoptionCase: AdoptionCase.objects.filter(organisation__municipality_code=DANDERYD),
+        Decision: Decision.objects.filter(case__organisation__municipality_code=DANDERYD),
+        DecisionStep: DecisionStep.objects.filter(case__organisation__municipality_code=DANDERYD),
+        Signature: Signature.objects.filter(organisation__municipality_code=DANDERYD),
+        ConsultationResponse: ConsultationResponse.objects.filter(organisation__municipality_code=DANDERYD),
+        ConsultationAnswer: ConsultationAnswer.objects.filter(
+            response__organisation__municipality_code=DANDERYD
+        ),
+        GeneratedDocument: GeneratedDocument.objects.filter(pk=memo.pk),
+    }
+    for model, queryset in rows.items():
+        assert queryset.exists(), f"the data set has no {model.__name__} of Danderyd to hide"
+    return rows
+
+
+def _request(user):
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+def test_host_admin_reads_no_confidential_row_of_danderyd_in_the_admin(client, host_admin, memo):
+    client.force_login(host_admin)
+    leaks = []
+    for model, queryset in _danderyd_rows(memo).items():
+        model_admin = admin.site._registry[model]
+        meta = model._meta
+        visible = model_admin.get_queryset(_request(host_admin)).filter(pk__in=queryset.values("pk"))
+        if visible.exists():
+            leaks.append(f"{meta.label}: {visible.count()} rows in the admin's queryset")
+        changelist = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        assert changelist.status_code == 200
+        if changelist.context["cl"].result_count:
+            shown = set(changelist.context["cl"].result_list.values_list("pk", flat=True))
+            if shown & set(queryset.values_list("pk", flat=True)):
+                leaks.append(f"{meta.label}: listed on the changelist")
+        obj = queryset.first()
+        if model_admin.has_view_permission(_request(host_admin), obj):
+            leaks.append(f"{meta.label}: view permission on {obj.pk}")
+        for view in ("change", "history"):
+            response = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=[obj.pk]))
+            if response.status_code == 200:
+                leaks.append(f"{meta.label} {view} page: 200")
+    assert leaks == []
+
+
+def test_host_admin_memo_text_is_not_on_any_admin_page(client, host_admin, memo):
+    client.force_login(host_admin)
+    for url in (
+        reverse("admin:documents_generateddocument_changelist"),
+        reverse("admin:documents_generateddocument_change", args=[memo.pk]),
+    ):
+        response = client.get(url, follow=True)
+        assert "Konfidentiell bakgrund" not in response.text
+
+
+def test_superuser_reads_every_municipality_in_the_admin(client, memo):
+    root = get_user_model().objects.create_superuser("root", "root@example.se", "x")
+    client.force_login(root)
+    for model, queryset in _danderyd_rows(memo).items():
+        model_admin = admin.site._registry[model]
+        meta = model._meta
+        assert set(queryset.values_list("pk", flat=True)) <= set(
+            model_admin.get_queryset(_request(root)).values_list("pk", flat=True)
+        ), meta.label
+        obj = queryset.first()
+        response = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]))
+        assert response.status_code == 200, meta.label
+    assert (
+        "Konfidentiell bakgrund"
+        in client.get(reverse("admin:documents_generateddocument_change", args=[memo.pk])).text
+    )
