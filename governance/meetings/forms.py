@@ -171,6 +171,7 @@ class OutcomeForm(forms.Form):
     )
     dispatch = forms.CharField(
         label=_("Expedieras till (en mottagare per rad)"),
+        max_length=40 * 201,  # the service's 40 recipients of at most 200 characters
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         help_text=_("Tomt: organisationerna som ledamöterna företräder."),
