@@ -90,7 +90,7 @@ def audit_check_run() -> AuditCheck:
             rows_checked=checked,
             intact=broken is None,
             broken_event_id=broken.event_id if broken else None,
-            reason=broken.reason if broken else "",
+            reason=broken.reason[:300] if broken else "",
         )
         if broken is not None:
             where = f"händelse {broken.event_id}" if broken.event_id is not None else "kedjans slut"
