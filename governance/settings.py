@@ -199,8 +199,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The audit chain's daily anchors (governance/core/anchors.py): an append-only file that belongs on write-once
+# storage outside the database host; signed with AUDIT_ANCHOR_KEY (SECRET_KEY if empty). Backups: manage.py backup.
+AUDIT_ANCHOR_PATH = Path(env.str("AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchors.log")))
+AUDIT_ANCHOR_KEY = env.str("AUDIT_ANCHOR_KEY", default="")
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-check": {"task": "core.audit_chain_check", "schedule": crontab(hour=3, minute=15)},
+    "audit-anchor": {"task": "core.audit_anchor", "schedule": crontab(hour=3, minute=25)},
     "role-assignments-sync": {"task": "parties.role_assignments_sync", "schedule": crontab(hour=0, minute=5)},
     "membership-grants-sync": {
         "task": "meetings.membership_grants_sync",

@@ -74,6 +74,14 @@ def _fast_hashers(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_path(settings, tmp_path_factory):
+    """Each test its own (not yet created) audit anchor file, never the one under var/."""
+    import uuid
+
+    settings.AUDIT_ANCHOR_PATH = tmp_path_factory.getbasetemp() / "anchors" / f"{uuid.uuid4().hex}.log"
+
+
 def _persona(key):
     return get_user_model().objects.get(username=PERSONAS[key]["username"])
 

@@ -88,29 +88,64 @@ class AuditEvent(models.Model):
         raise AuditImmutableError("Audit events are append-only.")
 
     def compute_hash(self) -> str:
-        """The hash over this row's content and the previous row's hash."""
-        content = {
-            "occurred_at": self.occurred_at.isoformat(),
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "content_type_id": self.content_type_id,
-            "object_id": self.object_id,
-            "object_label": self.object_label,
-            "action": self.action,
-            "source_state": self.source_state,
-            "target_state": self.target_state,
-            "comment": self.comment,
-            "payload": self.payload,
-            "prev_hash": self.prev_hash,
-        }
-        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        """The hash over this row's content and the previous row's hash (``audit_hash``)."""
+        return audit_hash(
+            {
+                "occurred_at": self.occurred_at,
+                "actor_id": self.actor_id,
+                "actor_name": self.actor_name,
+                "content_type_id": self.content_type_id,
+                "object_id": self.object_id,
+                "object_label": self.object_label,
+                "action": self.action,
+                "source_state": self.source_state,
+                "target_state": self.target_state,
+                "comment": self.comment,
+                "payload": self.payload,
+                "prev_hash": self.prev_hash,
+            }
+        )
+
+
+def _canonical_text(value):
+    """Line ends as LF (CRLF and lone CR become LF), in strings nested anywhere in lists and dicts."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, dict):
+        return {_canonical_text(k): _canonical_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_text(v) for v in value]
+    return value
+
+
+def canonical_timestamp(value: dt.datetime) -> str:
+    """UTC at millisecond precision, e.g. ``2026-11-23T18:04:05.123Z``: what ``dumpdata`` keeps of a timestamp."""
+    value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def audit_hash(content: dict) -> str:
+    """SHA-256 of the canonical JSON of an audit row's content (sorted keys, UTF-8, no ASCII escapes).
+
+    Canonical so that a ``dumpdata``/``loaddata`` round trip (or a backup restored elsewhere) keeps every hash:
+    the time is UTC at millisecond precision (``dumpdata`` cuts microseconds to milliseconds), and text has LF
+    line ends (a round trip through some tools turns CRLF into LF). Changing this function changes every
+    hash: existing rows must then be re-chained by a migration, as ``core/0005`` did.
+    """
+    content = dict(content)
+    content["occurred_at"] = canonical_timestamp(content["occurred_at"])
+    normalised = json.loads(json.dumps(_canonical_text(content), cls=DjangoJSONEncoder))
+    canonical = json.dumps(normalised, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the newest audit hash; locked while a row is appended so the chain stays linear."""
+    """A single row holding the newest audit hash and the number of rows; locked while a row is appended so the
+    chain stays linear. ``verify_audit`` compares the chain's last row and length with it, so deleting the
+    newest rows is detected; rewinding the head as well is caught by the anchors outside the database."""
 
     last_hash = models.CharField(_("senaste kontrollsumma"), max_length=64, default=GENESIS_HASH)
+    count = models.PositiveBigIntegerField(_("antal händelser"), default=0)
 
     class Meta:
         verbose_name = _("granskningsloggens senaste länk")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import logging
 import uuid
 from collections.abc import Callable
 
@@ -14,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .choices import AuditAction
-from .models import AuditChainHead, AuditCheck, AuditEvent, RequestKey
+from .models import GENESIS_HASH, AuditChainHead, AuditCheck, AuditEvent, RequestKey
+
+logger = logging.getLogger(__name__)
 
 #: The info message a view shows when ``request_once`` found the same form already saved.
 ALREADY_SAVED_MESSAGE = gettext_lazy("Det var redan sparat – du klickade två gånger.")
@@ -70,7 +73,8 @@ def audit_record(
         event.hash = event.compute_hash()
         event.save()
         head.last_hash = event.hash
-        head.save(update_fields=["last_hash"])
+        head.count += 1
+        head.save(update_fields=["last_hash", "count"])
     return event
 
 
@@ -86,16 +90,53 @@ def audit_check_run() -> AuditCheck:
             rows_checked=checked,
             intact=broken is None,
             broken_event_id=broken.event_id if broken else None,
-            reason=broken.reason if broken else "",
+            reason=broken.reason[:300] if broken else "",
         )
         if broken is not None:
+            where = f"händelse {broken.event_id}" if broken.event_id is not None else "kedjans slut"
             transaction.on_commit(
                 lambda: mail_admins(
                     "Granskningsloggen är bruten",
-                    f"Första brutna länken: händelse {broken.event_id} ({broken.reason}).",
+                    f"Första brutna länken: {where} ({broken.reason}).",
                 )
             )
     return check
+
+
+def audit_anchor_write(*, note: str = "daily", verify: bool = True):
+    """Anchor the chain head outside the database: append a signed line to ``AUDIT_ANCHOR_PATH`` and e-mail it.
+
+    With ``verify`` (the daily task) the chain is verified first, against the head and the previous anchor, and
+    nothing is anchored if it is broken: a rewound chain must not be accepted by a new anchor. Returns the
+    ``Anchor``, or None when the chain was broken. A mail that cannot be sent is logged, never raised: the line
+    in the file is what counts.
+    """
+    from django.core.mail import mail_admins
+
+    from .anchors import anchor_append, anchor_make
+    from .queries import audit_chain_verify
+
+    if verify:
+        _checked, broken = audit_chain_verify()
+        if broken is not None:
+            logger.error("Granskningsloggen förankrades inte: den är bruten (%s).", broken.reason)
+            return None
+    head = AuditChainHead.objects.filter(pk=1).values("count", "last_hash").first()
+    anchor = anchor_make(
+        count=head["count"] if head else 0,
+        head_hash=head["last_hash"] if head else GENESIS_HASH,
+        note=note,
+    )
+    anchor_append(anchor)
+    try:
+        mail_admins(
+            "Granskningsloggens ankare",
+            "Granskningsloggens kedja vid denna tidpunkt (tid, antal händelser, senaste kontrollsumma, "
+            f"anteckning, HMAC-SHA256). Spara raden.\n\n{anchor.line()}\n",
+        )
+    except Exception:
+        logger.exception("Granskningsloggens ankare kunde inte skickas till administratörerna.")
+    return anchor
 
 
 def grants_sync_all(*, users, sync, action: AuditAction) -> dict[str, int]:
