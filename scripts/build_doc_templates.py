@@ -47,6 +47,7 @@ def new_document() -> Document:
         ("Att-sats", 0.75, 0.75, 0, 6),
         ("Förteckning", 0, 0, 0, 0),
         ("Underskrift", 0, 0, 36, 0),
+        ("Underskriftsrad", 0, 0, 12, 0),
     ):
         style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
@@ -54,10 +55,31 @@ def new_document() -> Document:
         style.paragraph_format.first_line_indent = Cm(-hanging) if hanging else None
         style.paragraph_format.space_before = Pt(before)
         style.paragraph_format.space_after = Pt(after)
-        if name == "Underskrift":
-            style.paragraph_format.keep_with_next = True  # the name stays with its title
+        if name != "Att-sats":
+            # A list stays whole and with what follows; "Stockholm den …" and "På … vägnar:" stay with the
+            # names; a name stays with its title: no signature or bilaga left alone at a page's foot.
+            style.paragraph_format.keep_with_next = True
     page_numbers(section)
+    swedish(document)
     return document
+
+
+def swedish(document) -> None:
+    """Swedish as the text's language (Word's spelling and hyphenation), and properties that name the system
+    rather than python-docx's defaults (set again on every generated document)."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    language = run_defaults.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        run_defaults.append(language)
+    language.set(qn("w:val"), "sv-SE")
+    language.set(qn("w:eastAsia"), "sv-SE")
+    language.set(qn("w:bidi"), "ar-SA")
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = "Origo samverkan"
+    properties.comments = ""
+    properties.language = "sv-SE"
 
 
 def field(paragraph, instruction: str) -> None:
@@ -165,6 +187,8 @@ def build_memo() -> None:
     para(document, "{{ p.text }}", style="Förteckning")
     para(document, '{%p elif p.kind == "signature" %}')
     para(document, "{{ p.text }}", style="Underskrift")
+    para(document, '{%p elif p.kind == "signature_lead" %}')
+    para(document, "{{ p.text }}", style="Underskriftsrad")
     para(document, "{%p else %}")
     para(document, "{{ p.text }}")
     para(document, "{%p endif %}")
@@ -182,6 +206,12 @@ def build_consultation_response() -> None:
     para(document, "{{ recipient }}", bold=True)
     para(document, "Svar på remiss: {{ title }}", style="Heading 1")
     para(document, "{{ intro }}")
+    para(document, "{%p if summary %}")
+    para(document, "Sammanfattning", style="Heading 2")
+    para(document, "{%p for text in summary %}")
+    para(document, "{{ text }}")
+    para(document, "{%p endfor %}")
+    para(document, "{%p endif %}")
     para(document, "Ställningstagande", style="Heading 2")
     para(document, "{{ position }}")
     para(document, "Svar på frågorna", style="Heading 2")
@@ -233,6 +263,9 @@ def build_compilation() -> None:
     document = new_document()
     header_block(document, "SAMMANSTÄLLNING")
     para(document, "Sammanställning av remissvar: {{ title }}", style="Heading 1")
+    para(document, "{%p if preliminary_sentence %}")
+    para(document, "{{ preliminary_sentence }}", bold=True)
+    para(document, "{%p endif %}")
     para(document, "{{ answered_sentence }}")
     para(document, "{{ not_answered_sentence }}")
     para(document, "{{ timetable_sentence }}")

@@ -566,6 +566,15 @@ class DocumentProfileForm(forms.Form):
             self.initial.setdefault(f"heading_{key}", heading)
             self.section_rows.append((label, self[f"order_{key}"], self[f"heading_{key}"]))
 
+    def clean(self):
+        data = super().clean()
+        orders = [data.get(f"order_{key}") for key in MemoSection.values if data.get(f"order_{key}")]
+        if len(orders) != len(set(orders)):
+            raise forms.ValidationError(
+                _("Delar och rubriker: två delar har samma nummer. Ge varje del sitt eget.")
+            )
+        return data
+
     def values(self) -> dict:
         data = self.cleaned_data
         placed = sorted(

@@ -24,7 +24,7 @@ from governance.core.formatting import (
     number_in_words,
 )
 
-from .choices import MemoSection, StepRole
+from .choices import MemoSection, MemoTitle, StepRole
 from .models import DocumentProfile
 
 
@@ -211,9 +211,14 @@ def _earlier_decisions(case, step) -> list:
     return sorted(decisions, key=lambda d: d.meeting_date)
 
 
-def _memo_date(case, step, earlier) -> dt.date:
+def _memo_date(case, step, earlier, profile) -> dt.date:
     """The memo to the first body is dated the day the case was put forward; one to a later body the first
-    working day after the decision before it; one not yet written, today."""
+    working day after the decision before it; one not yet written, today. An utlåtande (Stockholm's) is the
+    body's own proposal: dated the day the body decided it, once it has."""
+    if profile.memo_title == MemoTitle.UTLATANDE and step is not None:
+        own = [d for d in case.decisions.all() if d.step_id == step.pk and d.voided_at is None]
+        if own:
+            return max(d.meeting_date for d in own)
     if earlier:
         return calendar.working_days_after(earlier[-1].meeting_date, 1)
     return _proposal_date(case) or calendar.today()
@@ -269,7 +274,7 @@ def memo_defaults(case, user) -> MemoDefaults:
     body = step.body if step else None
     steps = list(case.steps.all())
     earlier = _earlier_decisions(case, step)
-    memo_date = _memo_date(case, step, earlier)
+    memo_date = _memo_date(case, step, earlier, profile)
     _amount, splits, _budget, _year = _share(case)
     earlier_memos = []
     proposed_on = _proposal_date(case)
@@ -313,7 +318,11 @@ def memo_defaults(case, user) -> MemoDefaults:
             f"att rekommendera länets kommuner att ingå {subject}."
         ),
         background=recommendation.background,
-        viewpoints="Förvaltningen föreslår att kommunen deltar i den gemensamma verksamheten.",
+        viewpoints=(
+            f"{_department(body, profile) or 'Förvaltningen'} föreslår att "
+            f"{'staden' if case.organisation.name.endswith(' stad') else 'kommunen'} deltar i den gemensamma "
+            "verksamheten."
+        ),
         basis="\n".join(expand(profile.basis_lines, values)),
         attachments="\n".join(expand(profile.attachment_lines, values)),
         dispatch="\n".join(
@@ -341,7 +350,7 @@ def memo_context(case, params: dict) -> dict:
     """The template context of a tjänsteutlåtande from the (edited) form fields and the organisation's profile.
 
     ``sections`` is what the built-in template prints, in the profile's order: each with its heading and
-    paragraphs (``kind``: text, point, item, signature, signature_title). The flat keys (``proposals``,
+    paragraphs (``kind``: text, point, item, signature_lead, signature, signature_title). The flat keys (``proposals``,
     ``summary``, …) stay for organisations' own uploaded templates.
     """
     from governance.parties.models import Body
@@ -368,10 +377,10 @@ def memo_context(case, params: dict) -> dict:
     signature_block = []
     if profile.signature_place:
         signature_block.append(
-            {"text": f"{profile.signature_place} {format_date_long(date)}", "kind": "text"}
+            {"text": f"{profile.signature_place} {format_date_long(date)}", "kind": "signature_lead"}
         )
     if profile.signature_intro:
-        signature_block.append({"text": profile.signature_intro, "kind": "text"})
+        signature_block.append({"text": profile.signature_intro, "kind": "signature_lead"})
     for person in signatories:
         signature_block.append({"text": person["name"], "kind": "signature"})
         if person["title"]:

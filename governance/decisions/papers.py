@@ -1,8 +1,10 @@
-"""The contexts of the decision documents (remissvar, compilation, agreement) and their sample data; the
-memo's is ``memo_paper``.
+"""The contexts of the decision documents (remissvar and compilation); the agreement's is
+``agreement_paper`` and the memo's ``memo_paper``.
 
 The engine that renders them is ``governance.documents.rendering``.
 """
+
+import re
 
 from django.utils.translation import ngettext
 
@@ -15,6 +17,13 @@ from governance.core.formatting import (
 
 from .choices import ResponseDecider
 from .memo_paper import registration_label
+
+_REMISS_PREFIX = re.compile(r"^\s*remiss\s*[:–-]\s*", re.IGNORECASE)
+
+
+def remiss_subject(title: str) -> str:
+    """The consultation's subject without a leading "Remiss:", so headings never say "Svar på remiss: Remiss: …"."""
+    return _REMISS_PREFIX.sub("", title or "", count=1) or title
 
 
 def consultation_response_context(response) -> dict:
@@ -55,7 +64,7 @@ def consultation_response_context(response) -> dict:
         "handler_lines": [],
         "handler_line": "",
         "recipient": consultation.sender.name,
-        "title": consultation.title,
+        "title": remiss_subject(consultation.title),
         "intro": (
             f"{response.organisation.name} har tagit del av remissen"
             + (
@@ -76,6 +85,7 @@ def consultation_response_context(response) -> dict:
             response.timetable_realistic, "Kommunen tar inte ställning till tidplanen."
         ),
         "adopted": adopted,
+        "summary": [part.strip() for part in response.summary.split("\n\n") if part.strip()],
         "signatories": signer,
     }
 
@@ -88,8 +98,14 @@ def compilation_context(compilation) -> dict:
         "date_iso": format_date_iso(calendar.today()),
         "registration_label": registration_label(consultation.registration_number),
         "handler_line": "",
-        "title": consultation.title,
+        "title": remiss_subject(consultation.title),
         "answered_sentence": f"Svar har inkommit från {compilation.answered} av {compilation.recipients} kommuner.",
+        # While answers may still come, the compilation says it is preliminary.
+        "preliminary_sentence": (
+            f"Preliminär sammanställning: svar tas emot till och med {format_date_long(consultation.deadline)}."
+            if consultation.deadline >= calendar.today() and not consultation.assessment
+            else ""
+        ),
         "not_answered_sentence": (
             f"Inget svar från: {', '.join(compilation.not_answered)}."
             if compilation.not_answered

@@ -54,6 +54,7 @@ def render_docx(template_bytes: bytes, context: dict) -> bytes:
         template = DocxTemplate(io.BytesIO(template_bytes))
         template.render(context, jinja_env=sandbox(), autoescape=True)
         keep_together(template.docx)
+        _properties(template.docx, context)
         out = io.BytesIO()
         template.save(out)
     except SecurityError as exc:
@@ -75,6 +76,20 @@ _NO_BREAK_SPACES = re.compile(r"(?<!\w)(§|t|o|kl\.|nr|KS|SN|Dnr|Utl\.) (?=\d|o 
 
 def _no_break_spaces(text: str) -> str:
     return _NO_BREAK_SPACES.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
+
+
+def _properties(document, context: dict) -> None:
+    """The file's properties: generated now by the system, titled as the document (not python-docx's)."""
+    from django.utils import timezone
+
+    properties = document.core_properties
+    now = timezone.now().replace(microsecond=0, tzinfo=None)
+    properties.created = properties.modified = now
+    properties.author = properties.last_modified_by = "Origo samverkan"
+    properties.comments = ""
+    properties.language = "sv-SE"
+    title = context.get("title") if isinstance(context.get("title"), str) else ""
+    properties.title = title[:250]
 
 
 def keep_together(document) -> None:

@@ -476,3 +476,10 @@ def test_the_memo_form_warns_when_the_cost_cannot_be_computed(client, danderyd_c
         organisation__municipality_code="0162"
     )
     assert "kan inte beräknas" not in client.get(reverse("decisions:memo_form", args=[demo.pk])).text
+
+
+def test_a_paragraph_without_a_number_is_refused():
+    from governance.decisions.services.decision_checks import paragraph_problems
+
+    assert any("med siffror" in problem for problem in paragraph_problems("§ tolv"))
+    assert paragraph_problems("§ 12") == [] and paragraph_problems("Utl. 2012:109 RVII") == []

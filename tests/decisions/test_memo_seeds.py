@@ -104,7 +104,7 @@ def test_stockholm_2012_as_seed_002(db):
     assert _headings(document) == ["Ärendet", "Mina synpunkter", "Bilaga"]
     left, right = _header(document)
     assert left[:2] == ["Stockholms stad", "Stadsledningskontoret"]
-    assert right[0] == "UTLÅTANDE" and right[2] == "Dnr 325-983/2012"  # not "Dnr Dnr"
+    assert right == ["UTLÅTANDE", "2012-09-12", "Dnr 325-983/2012"]  # not "Dnr Dnr"
     paragraphs = [text for _style, text in _paragraphs(document)]
     start = paragraphs.index("Kommunstyrelsen föreslår kommunfullmäktige besluta")
     proposals = paragraphs[start : start + 7]
@@ -129,7 +129,7 @@ def test_stockholm_2012_as_seed_002(db):
         "Kommunförbundet Stockholms Län"
     )
     assert paragraphs[-4:] == [
-        "Stockholm den 28 augusti 2012",
+        "Stockholm den 12 september 2012",  # the day KS decided its utlåtande, as in seed 002
         "På kommunstyrelsens vägnar:",
         "Sten Nordin",
         "Ulrika Gunnarsson",
@@ -238,6 +238,10 @@ def test_another_municipalitys_clerk_may_not_edit_the_profile(db, danderyd_clerk
         ({"signatories": "A\nB\nC\nD"}, "högst 3 personer"),
         ({"memo_title": "Memo"}, "välj ett av alternativen"),
         ({"presenter": "x" * 301}, "högst 300 tecken"),
+        ({"basis_lines": "{okänd} bakgrund"}, "okänd platshållare eller ensam klammer: {okänd}"),
+        ({"attachment_lines": "{rekommendation"}, "okänd platshållare eller ensam klammer: {"),
+        ({"sections": [["proposals", "{{ user.password }}"]]}, "är ingen platshållare"),
+        ({"sections": []}, "förslaget till beslut måste finnas med"),
     ],
 )
 def test_bad_profile_input_is_refused_and_nothing_is_stored(db, ekero_clerk, values, message):
@@ -275,6 +279,9 @@ def test_the_profile_page_saves_the_order_and_headings(client, danderyd_clerk):
     assert "summary" not in [key for key, _heading in profile.sections]
     assert danderyd_clerk.username in profile.updated_by_name  # who changed it is kept
     # Bad input: a 400 with the reason, nothing stored.
+    twice = {**data, "order_background": "1"}
+    refused = client.post(url, twice)
+    assert refused.status_code == 400 and "två delar har samma nummer" in refused.text
     data["order_proposals"] = ""
     refused = client.post(url, data)
     assert refused.status_code == 400 and "förslaget till beslut måste finnas med" in refused.text

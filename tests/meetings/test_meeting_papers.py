@@ -15,6 +15,7 @@ from docx import Document
 from docx.shared import Cm
 
 from governance.core import calendar
+from governance.core.formatting import format_date_long
 from governance.core.models import AuditEvent
 from governance.documents import rendering
 from governance.documents.services import template_for
@@ -150,10 +151,10 @@ def test_the_justerade_minutes_carry_the_day_of_justering(demo, chair, member, k
     held = _approve_all(held, [chair, member, ksl_officer])
     assert held.state == "minutes_approved"
     version = services.current_version(held)
-    approved_on = timezone.localtime(version.approved_at).date().isoformat()
+    approved_on = format_date_long(timezone.localtime(version.approved_at).date())  # "den 23 november 2026"
     lines = _lines(_minutes(held))
-    assert f"Justerat den {approved_on}" in lines
-    assert version.snapshot["approved_text"] == f"Justerat den {approved_on}"
+    assert f"Justerat {approved_on}" in lines
+    assert version.snapshot["approved_text"] == f"Justerat {approved_on}"
 
 
 def test_the_quorum_sentence_says_whether_the_group_is_beslutfor(demo):
@@ -258,10 +259,10 @@ def test_the_extract_is_certified_and_says_when_justerat_and_to_whom(demo, chair
         == "Stockholms stad, socialförvaltningen\nKommunförbundet Stockholms Län"
     )
     held = _approve_all(held, [chair, member, ksl_officer])
-    approved_on = timezone.localtime(services.current_version(held).approved_at).date().isoformat()
+    approved_on = format_date_long(timezone.localtime(services.current_version(held).approved_at).date())
     lines = _lines(services.extract_render(meeting=held, paragraph=plan.paragraph))
     assert "PROTOKOLLSUTDRAG" in lines and f"§ {plan.paragraph} {plan.title}" in lines
-    assert any(line.startswith(f"Protokollet justerat den {approved_on}. Justerare: ") for line in lines)
+    assert any(line.startswith(f"Protokollet justerat {approved_on}. Justerare: ") for line in lines)
     at = lines.index("Expedieras till")
     assert lines[at + 1 : at + 3] == [
         "Stockholms stad, socialförvaltningen",

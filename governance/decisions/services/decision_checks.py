@@ -54,6 +54,8 @@ def paragraph_problems(paragraph: str) -> list[str]:
         )
     if any(not ch.isprintable() for ch in paragraph):
         errors.append(_("Paragraf: får inte innehålla radbrytningar eller andra styrtecken."))
+    if not any(ch.isdigit() for ch in paragraph):  # "§ tolv": a protocol's § is a number
+        errors.append(_("Paragraf: ange paragrafens nummer med siffror, t.ex. ”§ 103”."))
     return errors
 
 

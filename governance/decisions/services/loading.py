@@ -29,7 +29,7 @@ from .cases import (
     case_withdraw,
     cases_advance_periods,
 )
-from .consultations import consultation_response_record
+from .consultations import consultation_assess, consultation_response_record
 from .recommendations import recommendation_create_and_send
 
 
@@ -128,6 +128,10 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
                     answers={int(k): v for k, v in response["answers"].items()},
                 )
                 counts["responses"] += 1
+            if spec.get("assessment"):  # KSL's own assessment of the answers (seed 004 for 2011)
+                consultation_assess(
+                    acting_user=acting_user, consultation=consultation, assessment=spec["assessment"]
+                )
 
         for spec in data["recommendations"]:
             if Recommendation.objects.filter(slug=spec["slug"]).exists():

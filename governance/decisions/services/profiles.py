@@ -1,5 +1,7 @@
 """An organisation's document profile (how its memos look), edited by its clerks and loaded from the seeds."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +12,7 @@ from governance.parties.models import Organisation
 
 from .. import permissions
 from ..choices import DecisionAction, MemoSection, MemoTitle, PointStyle
+from ..memo_paper import TOKENS
 from ..models import DocumentProfile
 from ..models.profiles import MAX_LINES_TEXT, MAX_SECTION_HEADING, MAX_SIGNATORIES
 
@@ -61,7 +64,35 @@ def _problems(values: dict) -> list[str]:
         errors.append(_("Rubriker: förslaget till beslut måste finnas med."))
     if any(len(heading or "") > MAX_SECTION_HEADING for _key, heading in sections):
         errors.append(_("Rubriker: högst %(n)s tecken per rubrik.") % {"n": MAX_SECTION_HEADING})
+    # Placeholders: only the known ones, written whole; anything else would be printed as it stands.
+    for name in PLACEHOLDER_FIELDS:
+        stray = _stray_braces(values.get(name) or "", TOKENS)
+        if stray:
+            errors.append(
+                _("%(field)s: okänd platshållare eller ensam klammer: %(what)s. Kända: %(known)s.")
+                % {"field": labels[name].capitalize(), "what": stray, "known": ", ".join(TOKENS)}
+            )
+    for _key, heading in sections:
+        stray = _stray_braces(heading or "", {"{förvaltningens}": ""})
+        if stray:
+            errors.append(
+                _("Rubriker: ”%(what)s” är ingen platshållare; i en rubrik finns bara {förvaltningens}.")
+                % {"what": stray}
+            )
     return errors
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+PLACEHOLDER_FIELDS = ("extra_points", "own_points", "basis_lines", "attachment_lines", "dispatch_lines")
+
+
+def _stray_braces(text: str, known) -> str:
+    """The first unknown ``{…}`` or lone brace in ``text``; empty when every brace is a known placeholder."""
+    unknown = [m.group(0) for m in _PLACEHOLDER.finditer(text) if m.group(0) not in known]
+    if unknown:
+        return unknown[0]
+    rest = _PLACEHOLDER.sub("", text)
+    return "{" if "{" in rest else "}" if "}" in rest else ""
 
 
 def document_profile_save(*, acting_user, organisation: Organisation, **values) -> DocumentProfile:
@@ -83,7 +114,7 @@ def document_profile_save(*, acting_user, organisation: Organisation, **values) 
         created = profile is None
         profile = profile or DocumentProfile(organisation=organisation)
         merged = {name: values.get(name, getattr(profile, name)) for name in FIELDS}
-        if not merged["sections"]:
+        if "sections" not in values and not merged["sections"]:  # an unsaved profile: the default parts
             merged["sections"] = [list(item) for item in profile.section_list]
         errors = _problems(merged)
         if errors:

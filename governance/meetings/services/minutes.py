@@ -244,7 +244,11 @@ def minutes_context(meeting: Meeting, version: MinutesVersion | None = None) -> 
         ]
         + [{"role": "Justerare", "name": c.person.full_name, "title": "Justerare"} for c in checkers],
         "approved_on": approved_on,
-        "approved_text": f"Justerat den {approved_on or BLANK}",
+        "approved_text": (
+            f"Justerat {format_date_long(timezone.localtime(approved_at).date())}"
+            if approved_at
+            else f"Justerat den {BLANK}"
+        ),
         "version_note": note,
     }
 
@@ -264,7 +268,7 @@ def extract_context(meeting: Meeting, version: MinutesVersion, item: dict) -> di
         "signature_line": SIGNATURE_LINE,
         "item": {**item, "dispatch": item.get("dispatch") or _dispatch_default(meeting)},
         "approved_on": approved_on,
-        "approved_text": f"Protokollet justerat den {approved_on}",
+        "approved_text": f"Protokollet justerat {format_date_long(timezone.localtime(version.approved_at).date())}",
     }
 
 
