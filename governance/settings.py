@@ -193,6 +193,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-check": {"task": "core.audit_chain_check", "schedule": crontab(hour=3, minute=15)},
+    "mail-outbox": {"task": "core.mails_deliver_due", "schedule": crontab()},  # every minute
     "role-assignments-sync": {"task": "parties.role_assignments_sync", "schedule": crontab(hour=0, minute=5)},
     "membership-grants-sync": {
         "task": "meetings.membership_grants_sync",

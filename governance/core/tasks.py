@@ -11,3 +11,16 @@ def audit_chain_check() -> int:
     the create forms' request keys older than a week (running that twice deletes nothing more)."""
     services.request_keys_purge()
     return services.audit_check_run().pk
+
+
+@shared_task(name="core.mail_deliver", acks_late=True)
+def mail_deliver(mail_id: int) -> str:
+    """Enqueued after the commit of ``mail_queue``: send one mail. Delivered twice, it sends once (the row is
+    claimed first); a failure leaves the row queued with its error and next attempt for the sweep."""
+    return services.mail_deliver(mail_id=mail_id)
+
+
+@shared_task(name="core.mails_deliver_due")
+def mails_deliver_due() -> dict[str, int]:
+    """Every minute: deliver the outbox's due mails (retries after a pause, a lost task, a dead worker)."""
+    return services.mails_deliver_due()
