@@ -185,6 +185,8 @@ MAIL_BACKOFF_MINUTES = (1, 5, 15, 60, 120, 240, 480)
 MAIL_MAX_ATTEMPTS = 8
 #: How long a claimed ("sending") row is left to its worker before it counts as due again.
 MAIL_LEASE = dt.timedelta(minutes=10)
+#: Seconds one SMTP conversation may take (``EMAIL_TIMEOUT`` if set), well inside the lease.
+MAIL_SEND_TIMEOUT = 60
 #: Bounds of one mail: its recipients (to and bcc together) and the attachments' total size (bytes).
 MAIL_MAX_RECIPIENTS = 500
 MAIL_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -290,8 +292,10 @@ def _message_id(purpose_key: str, from_email: str) -> str:
 
 
 def _mail_message(mail: OutgoingMail):
-    from django.core.mail import EmailMessage
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
 
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or MAIL_SEND_TIMEOUT
     message = EmailMessage(
         mail.subject,
         mail.body,
@@ -299,6 +303,7 @@ def _mail_message(mail: OutgoingMail):
         list(mail.to),
         bcc=list(mail.bcc),
         headers={"Message-ID": _message_id(mail.purpose_key, mail.from_email)},
+        connection=get_connection(fail_silently=False, timeout=timeout),
     )
     for attachment in mail.attachments:
         content = base64.b64decode(attachment["content"])
