@@ -208,6 +208,7 @@ BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 CELERY_BEAT_SCHEDULE = {
     "audit-chain-check": {"task": "core.audit_chain_check", "schedule": crontab(hour=3, minute=15)},
     "audit-anchor": {"task": "core.audit_anchor", "schedule": crontab(hour=3, minute=25)},
+    "mail-outbox": {"task": "core.mails_deliver_due", "schedule": crontab()},  # every minute
     "role-assignments-sync": {"task": "parties.role_assignments_sync", "schedule": crontab(hour=0, minute=5)},
     "membership-grants-sync": {
         "task": "meetings.membership_grants_sync",

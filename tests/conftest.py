@@ -122,3 +122,12 @@ def origo_2016(db):
 def ksl_client(client, ksl_officer):
     client.force_login(ksl_officer)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _mail_delivered_inline(monkeypatch):
+    """The outbox's delivery task runs in the test's process when it is enqueued (after a captured commit),
+    instead of going to the broker."""
+    from governance.core import tasks
+
+    monkeypatch.setattr(tasks.mail_deliver, "delay", lambda pk: tasks.mail_deliver.run(pk))

@@ -264,3 +264,15 @@ class AccountAdmin(AuditedAdmin, UserAdmin):
         if not request.user.is_superuser:
             readonly += [field for field in self.PRIVILEGED if field not in readonly]
         return readonly
+
+
+# The outbox (written by ``core.services.mail_queue`` and ``mail_deliver``): shown, never edited here.
+from .models import OutgoingMail  # noqa: E402
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ReadOnlyAdmin):
+    list_display = ("purpose_key", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    list_filter = ("status",)
+    search_fields = ("purpose_key", "subject", "object_label")
+    exclude = ("attachments",)

@@ -236,3 +236,61 @@ class Validity(models.Model):
     def is_active(self, on: dt.date | None = None) -> bool:
         on = on or calendar.today()
         return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
+
+
+class OutgoingMail(models.Model):
+    """One e-mail in the outbox: written in the transaction of the change it reports, delivered afterwards.
+
+    States: queued → sending → sent | queued (an attempt failed: ``last_error``, ``next_attempt_at`` after a
+    growing pause) … → failed (after ``core.services.MAIL_MAX_ATTEMPTS`` attempts); a retry
+    (``core.services.mail_retry``) brings failed → queued. "sending" is a lease: a row whose worker died
+    becomes due again at ``next_attempt_at`` and is sent again (at least once; the Message-ID derived from
+    ``purpose_key`` lets receivers drop the copy). ``purpose_key`` is unique, so the same message is never
+    queued twice (e.g. ``notice:meeting:12:v1``, ``case-notification:45:v1``, ``reminder:7``, ``digest:3``).
+    The business object it belongs to is kept as type, id and label, so its page can say sent only when sent.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("köad")
+        SENDING = "sending", _("skickas")
+        SENT = "sent", _("skickad")
+        FAILED = "failed", _("misslyckades")
+
+    purpose_key = models.CharField(_("ändamål"), max_length=200, unique=True)
+    status = models.CharField(_("läge"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    subject = models.CharField(_("ämne"), max_length=300)
+    body = models.TextField(_("text"))
+    from_email = models.CharField(_("avsändare"), max_length=300)
+    to = models.JSONField(_("mottagare"), default=list, blank=True)
+    bcc = models.JSONField(_("dolda mottagare"), default=list, blank=True)
+    attachments = models.JSONField(
+        _("bilagor"), default=list, blank=True, help_text=_("Namn, typ och innehåll (base64).")
+    )
+    attempts = models.PositiveSmallIntegerField(_("försök"), default=0)
+    next_attempt_at = models.DateTimeField(_("nästa försök"), default=timezone.now)
+    last_error = models.CharField(_("senaste fel"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("köad"), default=timezone.now)
+    sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("objekttyp"),
+    )
+    object_id = models.CharField(_("objektets id"), max_length=64, blank=True)
+    object_label = models.CharField(_("objekt"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+        verbose_name = _("utgående e-post")
+        verbose_name_plural = _("utgående e-post")
+
+    def __str__(self) -> str:
+        return f"{self.purpose_key}: {self.get_status_display()}"

@@ -1,6 +1,9 @@
-"""Writes of the shared audit trail, and the once-only guard of the create forms (``request_once``)."""
+"""Writes of the shared audit trail, the once-only guard of the create forms (``request_once``), and the
+outbox every e-mail goes through (``mail_queue``, ``mail_deliver``)."""
 
+import base64
 import datetime as dt
+import hashlib
 import json
 import logging
 import uuid
@@ -10,12 +13,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .choices import AuditAction
-from .models import GENESIS_HASH, AuditChainHead, AuditCheck, AuditEvent, RequestKey
+from .models import GENESIS_HASH, AuditChainHead, AuditCheck, AuditEvent, OutgoingMail, RequestKey
 
 logger = logging.getLogger(__name__)
 
@@ -207,3 +212,234 @@ def request_keys_purge(*, days: int = REQUEST_KEY_DAYS) -> int:
         created_at__lt=timezone.now() - dt.timedelta(days=days)
     ).delete()
     return deleted
+
+
+# The outbox: every e-mail the system sends (notices, case notifications, reminders, digests) is a row of
+# ``OutgoingMail`` written in the business transaction, and delivered by ``mail_deliver`` after the commit.
+
+logger = logging.getLogger(__name__)
+
+#: Minutes to wait after the 1st, 2nd, … failed attempt; the last value repeats.
+MAIL_BACKOFF_MINUTES = (1, 5, 15, 60, 120, 240, 480)
+#: After this many failed attempts the mail is ``failed`` (a new request or ``mail_retry`` queues it again).
+MAIL_MAX_ATTEMPTS = 8
+#: How long a claimed ("sending") row is left to its worker before it counts as due again.
+MAIL_LEASE = dt.timedelta(minutes=10)
+#: Seconds one SMTP conversation may take (``EMAIL_TIMEOUT`` if set), well inside the lease.
+MAIL_SEND_TIMEOUT = 60
+#: Bounds of one mail: its recipients (to and bcc together) and the attachments' total size (bytes).
+MAIL_MAX_RECIPIENTS = 500
+MAIL_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+#: Sent by ``mail_deliver`` with ``mail=`` the row, inside the transaction that marks it sent, so the owner's
+#: state ("kallelse skickad", ``notified_at``) changes together with it. Receivers match ``mail.purpose_key``.
+mail_sent = Signal()
+#: Sent (in the same way) when a mail has failed for good after ``MAIL_MAX_ATTEMPTS`` attempts.
+mail_failed = Signal()
+
+_OPEN_STATUSES = (OutgoingMail.Status.QUEUED, OutgoingMail.Status.SENDING)
+
+
+def mail_key_next(prefix: str) -> str:
+    """The next versioned purpose key ``prefix:vN`` (a notice requested again after a failed mail)."""
+    return f"{prefix}:v{OutgoingMail.objects.filter(purpose_key__startswith=f'{prefix}:v').count() + 1}"
+
+
+def mail_latest(prefix: str) -> OutgoingMail | None:
+    """The newest mail whose purpose key is ``prefix`` or starts with ``prefix:``."""
+    return (
+        OutgoingMail.objects.filter(Q(purpose_key=prefix) | Q(purpose_key__startswith=f"{prefix}:"))
+        .order_by("-id")
+        .first()
+    )
+
+
+def mail_is_open(mail: OutgoingMail | None) -> bool:
+    """Queued or being sent: a new request for the same message must not queue another."""
+    return mail is not None and mail.status in _OPEN_STATUSES
+
+
+def mail_queue(
+    *,
+    purpose_key: str,
+    subject: str,
+    body: str,
+    to=(),
+    bcc=(),
+    from_email: str | None = None,
+    attachments=(),
+    obj: models.Model | None = None,
+    object_label: str | None = None,
+) -> tuple[OutgoingMail, bool]:
+    """Queue one mail; call it inside the transaction of the change it reports. Returns ``(row, created)``.
+
+    ``attachments`` are ``(name, content bytes or str, mimetype)``. A ``purpose_key`` already queued gives the
+    existing row and ``created=False`` (the unique key makes the later of two concurrent calls find the
+    first's). After the commit ``core.mail_deliver`` is enqueued; if the broker is down, the minutely
+    ``core.mails_deliver_due`` finds the row anyway.
+    """
+    from django.conf import settings
+
+    to, bcc = sorted(set(to)), sorted(set(bcc) - set(to))
+    if not to and not bcc:
+        raise ValueError("mail_queue needs at least one recipient.")
+    if len(to) + len(bcc) > MAIL_MAX_RECIPIENTS:
+        raise ValueError(f"More than {MAIL_MAX_RECIPIENTS} recipients in one mail.")
+    stored, size = [], 0
+    for name, content, mimetype in attachments:
+        raw = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        size += len(raw)
+        stored.append({"name": name, "mimetype": mimetype, "content": base64.b64encode(raw).decode("ascii")})
+    if size > MAIL_MAX_ATTACHMENT_BYTES:
+        raise ValueError("The attachments are too large for one mail.")
+    existing = OutgoingMail.objects.filter(purpose_key=purpose_key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            mail = OutgoingMail.objects.create(
+                purpose_key=purpose_key,
+                subject=" ".join(subject.split())[:300],
+                body=body,
+                from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+                to=to,
+                bcc=bcc,
+                attachments=stored,
+                content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+                object_id=str(obj.pk) if obj is not None else "",
+                object_label=(object_label if object_label is not None else str(obj) if obj else "")[:300],
+            )
+    except IntegrityError:
+        return OutgoingMail.objects.get(purpose_key=purpose_key), False
+    transaction.on_commit(lambda: _mail_enqueue(mail.pk))
+    return mail, True
+
+
+def _mail_enqueue(mail_id: int) -> None:
+    from .tasks import mail_deliver
+
+    try:
+        mail_deliver.delay(mail_id)
+    except Exception:  # the broker is down: the minutely sweep delivers it
+        logger.warning("Could not enqueue mail %s; the outbox sweep will deliver it", mail_id, exc_info=True)
+
+
+def _message_id(purpose_key: str, from_email: str) -> str:
+    from email.utils import parseaddr
+
+    domain = parseaddr(from_email)[1].rpartition("@")[2] or "origo.example"
+    return f"<{hashlib.sha256(purpose_key.encode('utf-8')).hexdigest()[:40]}@{domain}>"
+
+
+def _mail_message(mail: OutgoingMail):
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
+
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or MAIL_SEND_TIMEOUT
+    message = EmailMessage(
+        mail.subject,
+        mail.body,
+        mail.from_email,
+        list(mail.to),
+        bcc=list(mail.bcc),
+        headers={"Message-ID": _message_id(mail.purpose_key, mail.from_email)},
+        connection=get_connection(fail_silently=False, timeout=timeout),
+    )
+    for attachment in mail.attachments:
+        content = base64.b64decode(attachment["content"])
+        if attachment["mimetype"].startswith("text/"):
+            content = content.decode("utf-8")
+        message.attach(attachment["name"], content, attachment["mimetype"])
+    return message
+
+
+def mail_deliver(*, mail_id: int, now: dt.datetime | None = None) -> str:
+    """The ``core.mail_deliver`` task: send one queued mail if it is due. Returns ``sent``, ``retry`` (an error,
+    kept in ``last_error``; due again after the next pause), ``failed`` (for good) or ``skipped`` (sent
+    already, not due, or being sent by another worker).
+
+    The row is first claimed with one conditional UPDATE (queued → sending, one more attempt, a lease of
+    ``MAIL_LEASE``), so two deliveries of the same id send once. It is sent with no lock held, then marked
+    sent in a transaction that also runs the ``mail_sent`` receivers. Delivery is at least once: a worker
+    killed between sending and marking leaves the row to be sent again when the lease ends; the Message-ID
+    is derived from ``purpose_key``, so both copies carry the same id and receivers can drop the second.
+    """
+    now = now or timezone.now()
+    claimed = OutgoingMail.objects.filter(
+        pk=mail_id, status__in=_OPEN_STATUSES, next_attempt_at__lte=now
+    ).update(
+        status=OutgoingMail.Status.SENDING,
+        attempts=models.F("attempts") + 1,
+        next_attempt_at=now + MAIL_LEASE,
+    )
+    if not claimed:
+        return "skipped"
+    mail = OutgoingMail.objects.get(pk=mail_id)
+    try:
+        _mail_message(mail).send(fail_silently=False)
+    except Exception as exc:
+        return _mail_attempt_failed(mail_id, f"{type(exc).__name__}: {exc}", now)
+    with transaction.atomic():
+        locked = OutgoingMail.objects.select_for_update().get(pk=mail_id)
+        locked.status = OutgoingMail.Status.SENT
+        locked.sent_at = timezone.now()
+        locked.last_error = ""
+        locked.save(update_fields=["status", "sent_at", "last_error"])
+        _signal_send(mail_sent, locked)
+    return "sent"
+
+
+def _mail_attempt_failed(mail_id: int, error: str, now: dt.datetime) -> str:
+    with transaction.atomic():
+        locked = OutgoingMail.objects.select_for_update().get(pk=mail_id)
+        if locked.status != OutgoingMail.Status.SENDING:  # another worker finished it meanwhile
+            return "skipped"
+        locked.last_error = error[:500]
+        if locked.attempts >= MAIL_MAX_ATTEMPTS:
+            locked.status = OutgoingMail.Status.FAILED
+        else:
+            locked.status = OutgoingMail.Status.QUEUED
+            pause = MAIL_BACKOFF_MINUTES[min(locked.attempts, len(MAIL_BACKOFF_MINUTES)) - 1]
+            locked.next_attempt_at = now + dt.timedelta(minutes=pause)
+        locked.save(update_fields=["status", "last_error", "next_attempt_at"])
+        logger.warning("Mail %s (%s), attempt %s: %s", mail_id, locked.purpose_key, locked.attempts, error)
+        if locked.status == OutgoingMail.Status.FAILED:
+            _signal_send(mail_failed, locked)
+            return "failed"
+    return "retry"
+
+
+def _signal_send(signal: Signal, mail: OutgoingMail) -> None:
+    """Run the receivers in a savepoint: if one raises, it is logged and their writes are undone; the mail's
+    own state stays (it has gone out)."""
+    try:
+        with transaction.atomic():
+            signal.send(sender=OutgoingMail, mail=mail)
+    except Exception:
+        logger.exception("A receiver of mail %s (%s) failed", mail.pk, mail.purpose_key)
+
+
+def mails_deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Every minute: deliver the mails that are due (first attempts whose task was lost, retries after a
+    pause, rows whose worker died). Returns the outcomes counted."""
+    now = now or timezone.now()
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    due = OutgoingMail.objects.filter(status__in=_OPEN_STATUSES, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "id"
+    )
+    for mail_id in list(due.values_list("pk", flat=True)[:limit]):
+        counts[mail_deliver(mail_id=mail_id, now=now)] += 1
+    return counts
+
+
+def mail_retry(*, mail_id: int) -> OutgoingMail:
+    """failed → queued, with a fresh set of attempts; delivered after the commit."""
+    with transaction.atomic():
+        mail = OutgoingMail.objects.select_for_update().get(pk=mail_id)
+        if mail.status == OutgoingMail.Status.FAILED:
+            mail.status = OutgoingMail.Status.QUEUED
+            mail.attempts = 0
+            mail.next_attempt_at = timezone.now()
+            mail.save(update_fields=["status", "attempts", "next_attempt_at"])
+            transaction.on_commit(lambda: _mail_enqueue(mail.pk))
+    return mail

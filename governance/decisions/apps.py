@@ -22,3 +22,9 @@ class DecisionsConfig(AppConfig):
         from .agenda_papers import register as papers_register
 
         papers_register()
+
+        from governance.core.services import mail_sent
+
+        from .services.notifications import notification_mail_sent
+
+        mail_sent.connect(notification_mail_sent, dispatch_uid="decisions.notification_mail_sent")

@@ -23,22 +23,16 @@ def cases_advance_periods() -> dict[str, int]:
     return services.cases_advance_periods()
 
 
-@shared_task(name="decisions.recommendation_notify", bind=True, max_retries=12, default_retry_delay=600)
-def recommendation_notify(self, recommendation_id: int) -> dict[str, int]:
-    """After sending: mail each recipient's contact persons once; a refused mail is retried later."""
-    counts = services.recommendation_notify(recommendation_id=recommendation_id)
-    if counts["failed"]:
-        raise self.retry()
-    return counts
+@shared_task(name="decisions.recommendation_notify")
+def recommendation_notify(recommendation_id: int) -> dict[str, int]:
+    """After sending: queue one mail per recipient's contact persons in the outbox, which delivers and retries."""
+    return services.recommendation_notify(recommendation_id=recommendation_id)
 
 
-@shared_task(name="decisions.consultation_notify", bind=True, max_retries=12, default_retry_delay=600)
-def consultation_notify(self, consultation_id: int) -> dict[str, int]:
-    """After a consultation is sent: mail each recipient's contact persons once; failures are retried."""
-    counts = services.consultation_notify(consultation_id=consultation_id)
-    if counts["failed"]:
-        raise self.retry()
-    return counts
+@shared_task(name="decisions.consultation_notify")
+def consultation_notify(consultation_id: int) -> dict[str, int]:
+    """After a consultation is sent: queue one mail per recipient in the outbox, which delivers and retries."""
+    return services.consultation_notify(consultation_id=consultation_id)
 
 
 @shared_task(name="decisions.notifications_sweep")

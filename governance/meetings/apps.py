@@ -14,3 +14,9 @@ class MeetingsConfig(AppConfig):
         from .permissions import MEETING_RULES
 
         rules_register(Meeting, MEETING_RULES)
+
+        from governance.core.services import mail_sent
+
+        from .services.notices import notice_mail_sent
+
+        mail_sent.connect(notice_mail_sent, dispatch_uid="meetings.notice_mail_sent")

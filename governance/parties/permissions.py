@@ -91,7 +91,7 @@ GROUP_PERMISSIONS = {
         for model in models
         for action in ("add", "change", "delete", "view")
     ]
-    + ["meetings.view_all_bodies", "core.view_auditevent", "core.view_auditcheck"]
+    + ["meetings.view_all_bodies", "core.view_auditevent", "core.view_auditcheck", "core.view_outgoingmail"]
     + ["auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group"]
     + ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"],
 }

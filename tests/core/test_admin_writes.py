@@ -21,6 +21,7 @@ SERVICE_OWNED = {
     "auth.group": "parties.permissions.role_groups_ensure",
     "core.auditevent": "core.services.audit_record",
     "core.auditcheck": "core.services.audit_check_run",
+    "core.outgoingmail": "core.services.mail_queue / mail_deliver",
     "parties.person": "parties.services.person_create / person_update",
     "parties.contactassignment": "parties.services.contact_assign / contact_end",
     "parties.roleassignment": "parties.services.role_assign / role_end",

@@ -6,6 +6,7 @@ from governance.celery import app
 
 ON_DEMAND = {  # enqueued by services, not by the clock
     "documents.document_render",
+    "core.mail_deliver",
     "meetings.notice_send",
     "decisions.recommendation_notify",
     "decisions.consultation_notify",

@@ -6,6 +6,8 @@ import io
 import openpyxl
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -160,11 +162,11 @@ def test_reminders_choose_recipients_and_dates_and_never_repeat(
     mail.outbox.clear()
     # 15 days before: too early.
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminders_send(today=dt.date(2025, 10, 16))["sent"] == 0
+        assert reminders_send(today=dt.date(2025, 10, 16))["queued"] == 0
     # 14 days before: Danderyd and Ekerö have contact persons, Stockholm has none.
     with django_capture_on_commit_callbacks(execute=True):
         counts = reminders_send(today=dt.date(2025, 10, 17))
-    assert counts["sent"] == 2 and counts["no_contact"] >= 1
+    assert counts["queued"] == 2 and counts["no_contact"] >= 1
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == ["david.dahlgren@danderyd.example", "elin.ekstrand@ekero.example"]
     message = next(m for m in mail.outbox if "danderyd" in m.to[0])
@@ -210,13 +212,13 @@ def test_weekly_digest_goes_to_ksl_once_a_week(contact_reminders, django_capture
     assert len(digests) == 1 and digests[0].to == ["karin.lindqvist@ksl.example"]
     assert "Mottagen: 3" in digests[0].body
     with django_capture_on_commit_callbacks(execute=True):
-        assert digest_send(today=dt.date(2025, 10, 22))["sent"] == 0  # same ISO week
+        assert digest_send(today=dt.date(2025, 10, 22))["queued"] == 0  # same ISO week
     assert Digest.objects.filter(recommendation=contact_reminders).count() == 1
 
 
 def test_task_bodies_run_their_services(db):
-    assert set(reminders_task()) == {"sent", "already_sent", "no_contact"}
-    assert set(digest_task()) == {"sent", "already_sent"}
+    assert set(reminders_task()) == {"queued", "already_sent", "already_queued", "no_contact"}
+    assert set(digest_task()) == {"queued", "already_sent"}
     assert cases_advance_periods() == {"in_force": 0, "renewed": 0, "ended": 0}  # idempotent after the load
 
 
@@ -259,25 +261,35 @@ def test_case_page_explains_a_moved_deadline(ksl_client):
     assert "2013-01-02" in text and "rekommendationen anger 2012-12-31, som inte är en arbetsdag" in text
 
 
-def test_a_failed_reminder_mail_is_retried_and_does_not_stop_the_others(
-    contact_reminders, django_capture_on_commit_callbacks, monkeypatch
-):
-    from governance.decisions.services import reminders as reminder_module
+class FlakyBackend(BaseEmailBackend):
+    """Refuses the first message it is given, then delivers like locmem."""
 
-    calls = []
+    refused: list = []
 
-    def flaky(subject, body, sender, recipients, fail_silently):
-        calls.append(recipients)
-        if len(calls) == 1:
+    def send_messages(self, email_messages):
+        if not FlakyBackend.refused:
+            FlakyBackend.refused.append(email_messages[0].to)
             raise OSError("SMTP refused")
+        return locmem.EmailBackend().send_messages(email_messages)
 
-    monkeypatch.setattr(reminder_module, "send_mail", flaky)
+
+def test_a_failed_reminder_mail_is_retried_and_does_not_stop_the_others(
+    contact_reminders, django_capture_on_commit_callbacks, settings
+):
+    from governance.core.models import OutgoingMail
+    from governance.core.services import mails_deliver_due
+
+    FlakyBackend.refused = []
+    settings.EMAIL_BACKEND = "tests.decisions.test_pages_and_jobs.FlakyBackend"
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminders_send(today=dt.date(2025, 10, 17))["sent"] == 2
-    assert len(calls) == 2  # the second went out although the first failed
-    assert (
-        Reminder.objects.filter(case__recommendation=contact_reminders).count() == 1
-    )  # the failed one is forgotten
+        assert reminders_send(today=dt.date(2025, 10, 17))["queued"] == 2  # queued, not "sent"
+    assert len(FlakyBackend.refused) == 1 and len(mail.outbox) == 1  # the second went out all the same
+    assert Reminder.objects.filter(case__recommendation=contact_reminders).count() == 2  # nothing forgotten
+    failed = OutgoingMail.objects.get(purpose_key__startswith="reminder:", status="queued")
+    assert "SMTP refused" in failed.last_error and failed.to == FlakyBackend.refused[0]
     with django_capture_on_commit_callbacks(execute=True):
         counts = reminders_send(today=dt.date(2025, 10, 17))
-    assert counts["sent"] == 1 and counts["already_sent"] == 1  # retried the same day, once
+    assert counts["queued"] == 0 and counts["already_sent"] + counts["already_queued"] == 2
+    assert mails_deliver_due(now=failed.next_attempt_at)["sent"] == 1  # retried by the outbox, once
+    assert len(mail.outbox) == 2 and sorted(mail.outbox[1].to) == sorted(failed.to)

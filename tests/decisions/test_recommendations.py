@@ -9,7 +9,9 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.agreements.models import Agreement
 from governance.core import calendar
@@ -17,7 +19,6 @@ from governance.core.models import AuditEvent
 from governance.decisions import services, tasks
 from governance.decisions.choices import DecisionAction
 from governance.decisions.models import AdoptionCase, DecisionStep, Recommendation, RecommendationAttachment
-from governance.decisions.services import notifications
 from governance.parties.models import Organisation
 
 CODES = ("0162", "0125", "0180")  # Danderyd and Ekerö have contact persons, Stockholm none
@@ -142,7 +143,7 @@ def test_send_creates_cases_with_chains_and_mails_the_contact_persons_once(
     before = AuditEvent.objects.count()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         sent = services.recommendation_send(acting_user=ksl_officer, recommendation=draft)
-    assert len(callbacks) == 1  # the notification task, queued after the commit
+    assert len(callbacks) == 3  # the notification task after the commit, then the two mails it queued
     assert queued_notifications == [("decisions.recommendation_notify", draft.pk)]
     assert sent.is_sent
     cases = list(AdoptionCase.objects.filter(recommendation=draft).select_related("organisation"))
@@ -168,7 +169,7 @@ def test_send_creates_cases_with_chains_and_mails_the_contact_persons_once(
     assert reverse("decisions:case", args=[danderyd.pk]) in message.body
     assert AdoptionCase.objects.filter(recommendation=draft, notified_at__isnull=False).count() == 2
     # A retried task mails nobody twice.
-    assert tasks.recommendation_notify.run(draft.pk)["sent"] == 0
+    assert tasks.recommendation_notify.run(draft.pk)["queued"] == 0
     assert len(mailoutbox) == 2
 
 
@@ -201,23 +202,29 @@ def test_send_refuses_without_att_satser_or_with_a_past_deadline(ksl_officer, ag
     assert draft.cases.count() == 0 and not Recommendation.objects.get(pk=draft.pk).is_sent
 
 
+class RefusingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("SMTP down")
+
+
 def test_failed_mail_is_not_marked_and_is_retried(
-    ksl_officer, agreement, django_capture_on_commit_callbacks, monkeypatch, mailoutbox
+    ksl_officer, agreement, django_capture_on_commit_callbacks, settings, mailoutbox
 ):
+    from governance.core.services import mails_deliver_due
+
     draft = _draft(ksl_officer, agreement)
     with django_capture_on_commit_callbacks():
         services.recommendation_send(acting_user=ksl_officer, recommendation=draft)
-
-    def refuse(*args, **kwargs):
-        raise ConnectionRefusedError("SMTP down")
-
-    monkeypatch.setattr(notifications, "send_mail", refuse)
-    counts = services.recommendation_notify(recommendation_id=draft.pk)
-    assert counts["failed"] == 2 and counts["sent"] == 0
+    settings.EMAIL_BACKEND = "tests.decisions.test_recommendations.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = services.recommendation_notify(recommendation_id=draft.pk)
+    assert counts["queued"] == 2 and not mailoutbox
     assert not AdoptionCase.objects.filter(recommendation=draft, notified_at__isnull=False).exists()
-    monkeypatch.undo()
-    assert services.recommendation_notify(recommendation_id=draft.pk)["sent"] == 2
+    assert services.recommendation_notify(recommendation_id=draft.pk)["already_queued"] == 2  # not twice
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert mails_deliver_due(now=timezone.now() + dt.timedelta(hours=1))["sent"] == 2
     assert len(mailoutbox) == 2
+    assert AdoptionCase.objects.filter(recommendation=draft, notified_at__isnull=False).count() == 2
 
 
 def test_attachments_are_checked_by_content_and_size(ksl_officer, agreement, monkeypatch):
@@ -357,7 +364,8 @@ def test_the_daily_sweep_reaches_a_contact_person_appointed_later_once(
         valid_from=calendar.today(),
     )
     mailoutbox.clear()
-    tasks.notifications_sweep.run()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.notifications_sweep.run()
     # The recommendation, and the demo round's open consultation that Stockholm has not been told of either.
     to_stockholm = [m for m in mailoutbox if m.to == ["sara.sund@stockholm.example"]]
     assert len(to_stockholm) == 2
@@ -366,5 +374,6 @@ def test_the_daily_sweep_reaches_a_contact_person_appointed_later_once(
     stockholm_case.refresh_from_db()
     assert stockholm_case.notified_at is not None
     mailoutbox.clear()
-    tasks.notifications_sweep.run()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.notifications_sweep.run()
     assert not [m for m in mailoutbox if m.to == ["sara.sund@stockholm.example"]]

@@ -17,3 +17,14 @@ def decide_standard_items(acting_user, meeting) -> None:
         services.item_outcome_record(
             acting_user=acting_user, item=item, outcome=STANDARD_DECISIONS[item.standard_key]
         )
+
+
+def notice_delivered(acting_user, meeting, **kwargs):
+    """Queue the meeting's notice and let the outbox deliver it (as the worker does after the commit); the
+    meeting is then "kallelse skickad"."""
+    from governance.core.services import mails_deliver_due
+    from governance.meetings.models import Meeting
+
+    services.meeting_notice_send(acting_user=acting_user, meeting=meeting, **kwargs)
+    mails_deliver_due()
+    return Meeting.objects.select_related("body").get(pk=meeting.pk)

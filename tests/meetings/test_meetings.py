@@ -219,16 +219,24 @@ def test_a_notice_after_the_deadline_is_refused(chair, steering):
 
 
 def test_notice_request_enqueues_on_commit(chair, steering, django_capture_on_commit_callbacks, monkeypatch):
+    from governance.core import tasks as core_tasks
+    from governance.core.models import OutgoingMail
     from governance.meetings import tasks
 
-    sent = []
-    monkeypatch.setattr(tasks.notice_send, "delay", lambda pk: sent.append(pk))
+    enqueued = []
+    monkeypatch.setattr(core_tasks.mail_deliver, "delay", enqueued.append)
     meeting = _future_meeting(steering, chair)
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_notice_request(acting_user=chair, meeting=meeting)
-    assert sent == [meeting.pk]
-    assert tasks.notice_send(meeting.pk) == 1  # the task body: one notice sent
-    assert tasks.notice_send(meeting.pk) == 0  # delivered twice: still one notice
+    row = OutgoingMail.objects.get(purpose_key=f"notice:meeting:{meeting.pk}:v1")
+    assert enqueued == [row.pk]  # the outbox's delivery, after the commit
+    meeting.refresh_from_db()
+    assert meeting.state == "planned"  # not "kallelse skickad" before the mail has gone out
+    assert tasks.notice_send(meeting.pk) == 0  # the old task finds the notice queued: nothing more
+    assert core_tasks.mail_deliver(row.pk) == "sent"  # the task body: one notice sent
+    assert core_tasks.mail_deliver(row.pk) == "skipped"  # delivered twice: still one notice
+    meeting.refresh_from_db()
+    assert meeting.state == "notice_sent" and len([m for m in mail.outbox if m.bcc]) == 1
 
 
 def _members(steering, on):

@@ -1,15 +1,22 @@
-"""Reminders to the municipalities' contact persons and the weekly digest to KSL."""
+"""Reminders to the municipalities' contact persons and the weekly digest to KSL.
+
+The ``Reminder`` (``Digest``) row is the once-only key: unique per case, deadline and day (per
+recommendation and ISO week). It is written in one transaction with its mail in the outbox
+(``core.services.mail_queue``, purpose key ``reminder:case:<id>:<deadline>:<day>`` or
+``digest:recommendation:<id>:<week>``); the outbox row carries the delivery (queued, sent, failed, with its
+retries), so these jobs count mails ``queued``, never "sent", and a mail server that is down is retried by the
+outbox instead of being forgotten.
+"""
 
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from governance.core import calendar
+from governance.core.services import mail_is_open, mail_latest, mail_queue
 from governance.parties.choices import ContactRole, Role
 from governance.parties.models import ContactAssignment, RoleAssignment
 
@@ -19,20 +26,6 @@ from ..models import AdoptionCase, Digest, Recommendation, Reminder
 logger = logging.getLogger(__name__)
 
 REMINDER_HORIZON_DAYS = 14
-
-
-def _send_later(subject: str, body: str, recipients: list[str], record) -> None:
-    """Send after the commit. If the mail server refuses, forget the record so the next run tries again,
-    and go on with the others."""
-
-    def send():
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-        except Exception:
-            logger.exception("Mail to %s failed; it will be retried on the next run", recipients)
-            type(record).objects.filter(pk=record.pk).delete()
-
-    transaction.on_commit(send)
 
 
 def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
@@ -52,11 +45,14 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
         role=ContactRole.CONTACT_PERSON, organisation__in={case.organisation_id for case in cases}
     ):
         contacts.setdefault(contact.organisation_id, []).append(contact.email)
-    counts = {"sent": 0, "already_sent": 0, "no_contact": 0}
+    counts = {"queued": 0, "already_sent": 0, "already_queued": 0, "no_contact": 0}
     for case in cases:
-        recipients = sorted(set(contacts.get(case.organisation_id, [])))
+        recipients = sorted({email for email in contacts.get(case.organisation_id, []) if email})
         if not recipients:
             counts["no_contact"] += 1
+            continue
+        if mail_is_open(mail_latest(f"reminder:case:{case.pk}")):
+            counts["already_queued"] += 1  # an earlier day's reminder still waits for the mail server
             continue
         try:
             with transaction.atomic():
@@ -69,12 +65,18 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
                     "overdue": case.deadline < today,
                     "days_left": (case.deadline - today).days,
                 }
-                subject = render_to_string("email/reminder_subject.txt", context).strip()
-                _send_later(subject, render_to_string("email/reminder.txt", context), recipients, reminder)
+                mail_queue(
+                    purpose_key=f"reminder:case:{case.pk}:{case.deadline}:{today}",
+                    subject=render_to_string("email/reminder_subject.txt", context).strip(),
+                    body=render_to_string("email/reminder.txt", context),
+                    to=recipients,
+                    obj=case,
+                    object_label=str(reminder),
+                )
         except IntegrityError:
             counts["already_sent"] += 1
             continue
-        counts["sent"] += 1
+        counts["queued"] += 1
     return counts
 
 
@@ -92,7 +94,7 @@ def digest_send(*, today: dt.date | None = None) -> dict[str, int]:
         .exclude(email="")
         .values_list("email", flat=True)
     )
-    counts = {"sent": 0, "already_sent": 0}
+    counts = {"queued": 0, "already_sent": 0}
     if not officers:
         return counts
     from ..queries import dashboard
@@ -112,10 +114,16 @@ def digest_send(*, today: dt.date | None = None) -> dict[str, int]:
                     "week": week,
                     "open_rows": [row for row in board.rows if row.case.state in WAITING_STATES],
                 }
-                subject = render_to_string("email/digest_subject.txt", context).strip()
-                _send_later(subject, render_to_string("email/digest.txt", context), sorted(officers), digest)
+                mail_queue(
+                    purpose_key=f"digest:recommendation:{recommendation.pk}:{week}",
+                    subject=render_to_string("email/digest_subject.txt", context).strip(),
+                    body=render_to_string("email/digest.txt", context),
+                    to=sorted(officers),
+                    obj=recommendation,
+                    object_label=str(digest),
+                )
         except IntegrityError:
             counts["already_sent"] += 1
             continue
-        counts["sent"] += 1
+        counts["queued"] += 1
     return counts

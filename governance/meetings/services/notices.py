@@ -1,12 +1,12 @@
 """Notices (kallelser): who is called, the deadline, requesting and sending the notice, and the members' answers."""
 
+import contextlib
 import datetime as dt
 import logging
 import subprocess
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -108,68 +108,96 @@ def notice_recipients(meeting: Meeting) -> list[Membership]:
     )
 
 
+def notice_mail_prefix(meeting: Meeting) -> str:
+    """The outbox purpose key of the meeting's notices, without the version (``notice:meeting:12``)."""
+    return f"notice:meeting:{meeting.pk}"
+
+
+def notice_mail(meeting: Meeting):
+    """The newest notice mail of the meeting in the outbox (queued, being sent, sent or failed), or ``None``:
+    what the meeting page shows while the meeting is planned ("kallelsen är köad", "misslyckades")."""
+    from governance.core.services import mail_latest
+
+    return mail_latest(notice_mail_prefix(meeting))
+
+
+def _notice_queued_message() -> str:
+    return _("Kallelsen är redan köad och skickas så snart e-postservern tar emot den.")
+
+
 def meeting_notice_request(
     *, acting_user, meeting: Meeting, today: dt.date | None = None, expected_state: str | None = None
 ) -> None:
-    """The chair asks for the notice: checked now, sent by a Celery task after the commit."""
+    """The chair asks for the notice: it is put in the outbox (``_notice_queue``) and goes out after the
+    commit. A second request while it is queued or being sent writes nothing (``NoticeAlreadySent``)."""
     permissions.check_manage_body(acting_user, meeting.body)
-    today = today or calendar.today()
-    if meeting.state == MeetingState.NOTICE_SENT:
-        raise NoticeAlreadySent(_("Kallelsen är redan skickad."))
-    _check_expected_state(meeting, expected_state)
-    if meeting.state != MeetingState.PLANNED:
-        raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
-    if notice_too_late(meeting, today):
-        raise ValidationError(_too_late_message(meeting))
-    from ..tasks import notice_send
-
-    with transaction.atomic():
-        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if locked.state == MeetingState.NOTICE_SENT:
-            raise NoticeAlreadySent(_("Kallelsen är redan skickad."))
-        _check_expected_state(locked, expected_state)
-        if locked.state != MeetingState.PLANNED:
-            raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
-        audit_record(acting_user=acting_user, action=MeetingAction.MEETING_NOTICE_REQUESTED, obj=locked)
-        transaction.on_commit(lambda: notice_send.delay(locked.pk))
+    _notice_queue(acting_user=acting_user, meeting=meeting, today=today, expected_state=expected_state)
 
 
 def meeting_notice_send(*, acting_user, meeting: Meeting, today: dt.date | None = None) -> Meeting:
-    """Send the notice once (see ``_notice_send``); a notice already sent is left alone."""
-    return _notice_send(acting_user=acting_user, meeting=meeting, today=today)[0]
+    """Queue the notice (see ``_notice_queue``) unless it is sent or queued already; returns the meeting,
+    which is "kallelse skickad" once the mail has been delivered."""
+    if acting_user is not None:
+        permissions.check_manage_body(acting_user, meeting.body)
+    with contextlib.suppress(NoticeAlreadySent):
+        _notice_queue(acting_user=acting_user, meeting=meeting, today=today)
+    return Meeting.objects.select_related("body").get(pk=meeting.pk)
 
 
 def notice_send_once(*, meeting_id: int) -> int:
-    """The ``meetings.notice_send`` task: send the meeting's notice unless it has gone out already (two clicks
-    on "Skicka kallelsen", a redelivered message). Returns how many notices this call sent (0 or 1)."""
+    """The ``meetings.notice_send`` task (kept for messages enqueued before the outbox): queue the meeting's
+    notice unless it is sent or queued already. Returns how many notices this call queued (0 or 1)."""
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
     if meeting.state == MeetingState.PLANNED:
-        meeting, sent = _notice_send(acting_user=None, meeting=meeting)
-        if sent:
+        try:
+            _notice_queue(acting_user=None, meeting=meeting)
             return 1
-    logger.info("Notice for meeting %s not sent: the meeting is %s", meeting_id, meeting.state)
+        except NoticeAlreadySent:
+            pass
+    logger.info("Notice for meeting %s not queued: the meeting is %s", meeting_id, meeting.state)
     return 0
 
 
-def _notice_send(*, acting_user, meeting: Meeting, today: dt.date | None = None) -> tuple[Meeting, bool]:
-    """Send the notice (kallelse) by e-mail to every member and deputy, with the agenda as .docx (and PDF where
-    LibreOffice exists) and an iCalendar invitation. Refused after the deadline. Idempotent: a notice is sent once."""
+def _notice_queue(
+    *, acting_user, meeting: Meeting, today: dt.date | None = None, expected_state: str | None = None
+):
+    """Put the notice (kallelse) in the outbox: one mail to every member and deputy (bcc), with the agenda as
+    .docx (and PDF where LibreOffice exists) and an iCalendar invitation, and a ``meeting.notice_requested``
+    audit row, in one transaction under the meeting's lock. Refused after the deadline.
+
+    The meeting becomes "kallelse skickad" (``notice_sent_at``, the ``meeting.notice_sent`` audit row, the
+    attendance list) only when the mail has been delivered: ``notice_mail_sent``, run by the outbox in the
+    transaction that marks the mail sent. While the mail is queued or being sent a new request raises
+    ``NoticeAlreadySent`` and writes nothing (the purpose key ``notice:meeting:<id>:v<n>`` is unique); after
+    a failed mail a new request queues the next version. Returns the outbox row."""
+    from governance.core.services import mail_is_open, mail_key_next, mail_queue
     from governance.documents import rendering as documents
 
     from .minutes import notice_context
 
     today = today or calendar.today()
-    if meeting.state == MeetingState.NOTICE_SENT:
-        return meeting, False
-    deadline = notice_deadline(meeting)
-    if notice_too_late(meeting, today):
-        raise ValidationError(_too_late_message(meeting))
+
+    def check(current: Meeting) -> None:
+        if current.state == MeetingState.NOTICE_SENT:
+            raise NoticeAlreadySent(_("Kallelsen är redan skickad."))
+        if mail_is_open(notice_mail(current)):
+            raise NoticeAlreadySent(_notice_queued_message())
+        _check_expected_state(current, expected_state)
+        if current.state != MeetingState.PLANNED:
+            raise ValidationError(_("Kallelsen är redan skickad eller mötet är inte planerat."))
+        if notice_too_late(current, today):
+            raise ValidationError(_too_late_message(current))
+
+    check(meeting)
     recipients = notice_recipients(meeting)
     if not recipients:
         raise ValidationError(_("Organet har inga ledamöter att kalla."))
+    addresses = sorted({m.person.email for m in recipients if m.person.email})
+    if not addresses:
+        raise ValidationError(_("Ingen av ledamöterna har en e-postadress; kallelsen kan inte skickas."))
     from governance.documents.services import template_for
 
-    # Everything that can fail (rendering, PDF) happens before anything is recorded as sent.
+    # Everything that can fail (rendering, PDF) happens before anything is recorded.
     docx = documents.render_docx(template_for("notice")[0], notice_context(meeting))
     try:
         pdf = documents.convert_to_pdf(docx) if documents.soffice_path() else None
@@ -178,27 +206,36 @@ def _notice_send(*, acting_user, meeting: Meeting, today: dt.date | None = None)
     invite = ical.invitation(meeting)
     moved_from = noticed_time_moved(meeting)
     with transaction.atomic():
-        current = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if current.state == MeetingState.NOTICE_SENT:  # another delivery sent it meanwhile
-            return current, False
-        locked = _meeting_transition(
+        locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+        check(locked)
+        subject, body = _notice_text(locked, moved_from)
+        attachments = [("kallelse.docx", docx, DOCX)]
+        if pdf:
+            attachments.append(("kallelse.pdf", pdf, "application/pdf"))
+        attachments.append(("mote.ics", invite, "text/calendar; method=PUBLISH"))
+        mail, _created = mail_queue(
+            purpose_key=mail_key_next(notice_mail_prefix(locked)),
+            subject=subject,
+            body=body,
+            bcc=addresses,
+            attachments=attachments,
+            obj=locked,
+        )
+        audit_record(
             acting_user=acting_user,
-            meeting=meeting,
-            transition="send_notice",
-            payload={"recipients": len(recipients), "deadline": deadline},
+            action=MeetingAction.MEETING_NOTICE_REQUESTED,
+            obj=locked,
+            payload={"recipients": len(addresses), "mail": mail.purpose_key},
         )
-        Meeting.objects.filter(pk=locked.pk).update(notice_sent_at=timezone.now())
-        Attendance.objects.bulk_create(
-            [Attendance(meeting=locked, membership=m) for m in recipients], ignore_conflicts=True
-        )
-        _queue_notice_mail(locked, recipients, docx, pdf, invite, moved_from)
-    return locked, True
+    return mail
 
 
-def _queue_notice_mail(locked, recipients, docx, pdf, invite, moved_from=None) -> None:
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _notice_text(locked: Meeting, moved_from) -> tuple[str, str]:
     from django.urls import reverse
 
-    addresses = sorted({m.person.email for m in recipients if m.person.email})
     context = {
         "meeting": locked,
         "body": locked.body,
@@ -208,26 +245,53 @@ def _queue_notice_mail(locked, recipients, docx, pdf, invite, moved_from=None) -
         "url": settings.SITE_URL.rstrip("/") + reverse("meetings:meeting", args=[locked.pk]),
     }
     subject = render_to_string("meetings/email/notice_subject.txt", context).strip()
-    body = render_to_string("meetings/email/notice.txt", context)
+    return subject, render_to_string("meetings/email/notice.txt", context)
 
-    def send():
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [], bcc=addresses)
-        message.attach(
-            "kallelse.docx", docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+def notice_mail_sent(sender, mail, **kwargs) -> None:
+    """Receiver of ``core.services.mail_sent`` (connected in ``MeetingsConfig.ready``): the notice mail has been
+    delivered, so the meeting is now "kallelse skickad": the transition with its audit row, ``notice_sent_at``
+    (the time of delivery) and the attendance list, in the transaction that marks the mail sent. A meeting
+    that is no longer planned (cancelled, or moved after the mail was queued) is left alone."""
+    prefix, _sep, _version = mail.purpose_key.rpartition(":")
+    if not prefix.startswith("notice:meeting:"):
+        return
+    current = Meeting.objects.select_for_update().select_related("body").filter(pk=int(prefix.split(":")[2]))
+    meeting = current.first()
+    if meeting is None or meeting.state != MeetingState.PLANNED:
+        logger.info("Notice mail %s delivered; meeting not planned any more, left alone", mail.purpose_key)
+        return
+    if (
+        _meeting_events(meeting, [MeetingAction.MEETING_REPLANNED])
+        .filter(occurred_at__gt=mail.created_at)
+        .exists()
+    ):
+        logger.warning(
+            "Notice mail %s delivered after the meeting moved; a new notice is needed", mail.purpose_key
         )
-        if pdf:
-            message.attach("kallelse.pdf", pdf, "application/pdf")
-        message.attach("mote.ics", invite, "text/calendar; method=PUBLISH")
-        message.send()
-
-    if addresses:
-        transaction.on_commit(send)
+        return
+    recipients = notice_recipients(meeting)
+    locked = _meeting_transition(
+        acting_user=None,
+        meeting=meeting,
+        transition="send_notice",
+        payload={
+            "recipients": len(mail.bcc) + len(mail.to),
+            "deadline": notice_deadline(meeting),
+            "mail": mail.purpose_key,
+        },
+    )
+    Meeting.objects.filter(pk=locked.pk).update(notice_sent_at=mail.sent_at)
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=locked, membership=m) for m in recipients], ignore_conflicts=True
+    )
 
 
 def notices_send_due(*, today: dt.date | None = None) -> dict[str, int]:
-    """Daily: send the notices whose last day is today and that nobody has sent yet."""
+    """Daily: queue the notices whose last day is today and that nobody has sent or queued yet. ``queued``
+    counts the mails put in the outbox (delivered by it), ``failed`` the notices that could not be made."""
     today = today or calendar.today()
-    counts = {"sent": 0, "failed": 0}
+    counts = {"queued": 0, "already_queued": 0, "failed": 0}
     for meeting in Meeting.objects.filter(
         state=MeetingState.PLANNED, starts_at__date__gt=today
     ).select_related("body"):
@@ -236,10 +300,12 @@ def notices_send_due(*, today: dt.date | None = None) -> dict[str, int]:
             meeting.is_short_notice and notice_deadline(meeting) < today
         ):
             try:
-                _meeting, sent = _notice_send(acting_user=None, meeting=meeting, today=today)
-                counts["sent"] += int(sent)
+                _notice_queue(acting_user=None, meeting=meeting, today=today)
+                counts["queued"] += 1
+            except NoticeAlreadySent:
+                counts["already_queued"] += 1
             except Exception:  # one meeting's failure must not stop the others' notices
-                logger.exception("Notice for meeting %s could not be sent", meeting.pk)
+                logger.exception("Notice for meeting %s could not be queued", meeting.pk)
                 counts["failed"] += 1
     return counts
 

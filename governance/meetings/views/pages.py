@@ -241,6 +241,8 @@ def _meeting_page(request, meeting, status=200, **forms):
         "numbered": queries.minutes_numbered(meeting),
         "extracts": queries.extracts_available(meeting),
         "deadline": services.notice_deadline(meeting),
+        # "Kallelse köad / misslyckades" while planned: the meeting says "skickad" only once it was delivered.
+        "notice_mail": services.notice_mail(meeting) if meeting.state == MeetingState.PLANNED else None,
         "item_form": forms.get("item_form") or ItemForm(),
         "rsvp_form": RsvpForm(),
         "attendance_form": forms.get("attendance_form")
