@@ -145,3 +145,15 @@ def test_twenty_identical_decisions_at_once_are_recorded_once():
     assert all(isinstance(r, ValidationError) for r in results if isinstance(r, Exception)), results
     assert Decision.objects.filter(case=case, step=step).count() == 1
     assert AuditEvent.objects.count() == events + 1
+
+
+def test_a_meeting_is_not_held_before_it_begins(chair):
+    from django.utils import timezone
+
+    meeting = Meeting.objects.filter(state__in=["planned", "notice_sent"]).order_by("starts_at").first()
+    assert meeting.starts_at > timezone.now()
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationError, match="Mötet har inte börjat ännu"):
+        services.meeting_hold(acting_user=chair, meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.state in ("planned", "notice_sent") and AuditEvent.objects.count() == events

@@ -233,8 +233,13 @@ def meetings_plan_year(
 
 def meeting_hold(*, acting_user, meeting: Meeting, expected_state: str | None = None) -> Meeting:
     def check(locked):
-        if locked.date > calendar.today():
-            raise ValidationError(_("Mötet har inte hållits ännu."))
+        # Not before it has begun: a meeting marked held at 20.55 for 21.00 lost its queued notice.
+        if locked.starts_at > timezone.now():
+            starts = timezone.localtime(locked.starts_at)
+            raise ValidationError(
+                _("Mötet har inte börjat ännu (det börjar %(day)s kl. %(time)s).")
+                % {"day": starts.date().isoformat(), "time": starts.strftime("%H.%M")}
+            )
 
     return _meeting_transition(
         acting_user=acting_user,
