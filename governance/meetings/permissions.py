@@ -267,5 +267,13 @@ def can_record_approval(user, meeting) -> bool:
 
 
 def can_record_outcomes(user, meeting) -> bool:
-    """Decisions and notes are written once the meeting is held (the service also allows open minutes)."""
-    return meeting.state == MeetingState.HELD and can_manage_body(user, meeting.body)
+    """Decisions and notes are written once the meeting is held, and still while the drawn-up minutes wait for
+    their first justering (the page's form, like the service: "Antecknades." can then become a decision)."""
+    if not can_manage_body(user, meeting.body):
+        return False
+    if meeting.state == MeetingState.HELD:
+        return True
+    if meeting.state != MeetingState.MINUTES_DRAFTED:
+        return False
+    version = meeting.current_minutes()
+    return version is not None and not version.approvals.exists()

@@ -342,3 +342,14 @@ def test_the_meeting_page_costs_the_same_queries_however_long_the_agenda(client,
             acting_user=chair, meeting=meeting, title=f"Punkt {n}", kind="decision"
         )
     assert count() == before
+
+
+def test_drawn_up_minutes_still_take_a_decision_text_until_someone_justerar(client, chair):
+    """Trial finding: the page asked for a decision text under the item but offered no field for it."""
+    from governance.meetings.models import Meeting
+
+    meeting = Meeting.objects.get(state="minutes_drafted")
+    assert not meeting.current_minutes().approvals.exists()
+    client.force_login(chair)
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
+    assert reverse("meetings:meeting_outcome", args=[meeting.pk]) in page
