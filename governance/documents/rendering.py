@@ -60,9 +60,9 @@ MB = 1024 * 1024
 
 # The limits, each overridable by a Django setting of the same name.
 LIMIT_DEFAULTS = {
-    "DOCUMENT_RENDER_CPU_SECONDS": 20,  # CPU time of the child process (RLIMIT_CPU)
+    "DOCUMENT_RENDER_CPU_SECONDS": 15,  # CPU time of the child process (RLIMIT_CPU)
     "DOCUMENT_RENDER_MEMORY_MB": 1024,  # address space the render may add to the process (RLIMIT_AS)
-    "DOCUMENT_RENDER_TIMEOUT_SECONDS": 30,  # wall clock; the parent kills the child after it
+    "DOCUMENT_RENDER_TIMEOUT_SECONDS": 20,  # wall clock, under gunicorn's default 30 s; then the child is killed
     "DOCUMENT_RENDER_IN_CHILD": True,  # False renders in the calling process (sandbox caps only)
     "DOCUMENT_RENDER_MAX_LENGTH": 1_000_000,  # characters of a string / items of a list the template makes
     "DOCUMENT_RENDER_MAX_RANGE": 10_000,  # items of one range()
