@@ -197,6 +197,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A stuck document render cannot hold a worker: SoftTimeLimitExceeded (the version fails, or keeps its .docx
+# with a PDF note) after the soft limit, the worker process killed after the hard one.
+CELERY_TASK_ANNOTATIONS = {
+    "documents.document_render": {
+        "soft_time_limit": env.int("DOCUMENT_TASK_SOFT_TIME_LIMIT", default=120),
+        "time_limit": env.int("DOCUMENT_TASK_TIME_LIMIT", default=150),
+    }
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The audit chain's daily anchors (governance/core/anchors.py): an append-only file that belongs on write-once

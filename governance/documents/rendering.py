@@ -3,22 +3,44 @@
 Templates are docxtpl .docx files (templates/docs/, or one a host administrator uploaded). They are rendered in
 a sandboxed Jinja environment with autoescape on and StrictUndefined, so user text with ``&``, ``<`` and
 quotes stays valid XML and a template cannot reach Python internals or misspell a variable silently.
+
+An uploaded template is untrusted, so rendering is limited three ways:
+
+1. The archive is checked before anything parses it (``check_archive``): unpacked size, number of parts,
+   compression ratio, the size of ``word/document.xml``, and no DTD (``<!DOCTYPE``/``<!ENTITY``) anywhere.
+2. The sandbox (``LimitedSandbox``) refuses strings and lists over a size (``*``, ``+``, ``%``, ``~``, calls and
+   filters), ``range`` over a size, huge powers, and more loop iterations in one render than a cap.
+3. The render runs in a forked child process (``_run_limited``) with a CPU-time and address-space limit
+   (``resource.setrlimit``) and a wall-clock limit enforced by the parent, which kills it. Whatever the template
+   does, its memory goes away with the child; the parent gets the .docx bytes or a Swedish reason.
+
+The limits are Django settings with the defaults in ``LIMIT_DEFAULTS`` (README, "Limits on rendering").
 """
 
+import contextlib
 import copy
 import hashlib
 import io
+import json
+import os
 import re
+import resource
+import select
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 import zipfile
+from collections.abc import Callable, Iterable
+from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, nodes
+from jinja2.exceptions import TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .choices import DocumentKind
@@ -34,22 +56,291 @@ BUILTIN = {
 }
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MB = 1024 * 1024
+
+# The limits, each overridable by a Django setting of the same name.
+LIMIT_DEFAULTS = {
+    "DOCUMENT_RENDER_CPU_SECONDS": 15,  # CPU time of the child process (RLIMIT_CPU)
+    "DOCUMENT_RENDER_MEMORY_MB": 1024,  # address space the render may add to the process (RLIMIT_AS)
+    "DOCUMENT_RENDER_TIMEOUT_SECONDS": 20,  # wall clock, under gunicorn's default 30 s; then the child is killed
+    "DOCUMENT_RENDER_IN_CHILD": True,  # False renders in the calling process (sandbox caps only)
+    "DOCUMENT_RENDER_MAX_LENGTH": 1_000_000,  # characters of a string / items of a list the template makes
+    "DOCUMENT_RENDER_MAX_RANGE": 10_000,  # items of one range()
+    "DOCUMENT_RENDER_MAX_LOOP_ITERATIONS": 200_000,  # loop iterations in one render, all loops together
+    "DOCUMENT_TEMPLATE_MAX_UNZIPPED_MB": 50,  # the archive's parts unpacked, together
+    "DOCUMENT_TEMPLATE_MAX_DOCUMENT_XML_MB": 20,  # word/document.xml unpacked
+    "DOCUMENT_TEMPLATE_MAX_PARTS": 1000,  # parts in the archive
+    "DOCUMENT_TEMPLATE_MAX_RATIO": 100,  # unpacked ÷ packed size of any part over 1 MB
+    "DOCUMENT_PDF_TIMEOUT_SECONDS": 120,  # one LibreOffice conversion
+}
+
+TOO_MUCH = "Mallen tar för mycket minne eller tid att fylla i"
+
+
+def limit(name: str) -> int:
+    return getattr(settings, name, LIMIT_DEFAULTS[name])
 
 
 class DocumentError(Exception):
     """A template or its data cannot be rendered; the message (Swedish) says why."""
 
 
+class LimitExceeded(TemplateRuntimeError):
+    """The template asked for more than the sandbox allows; the message (Swedish) says what."""
+
+
 def builtin_template_path(kind: str) -> Path:
     return Path(settings.BASE_DIR) / "templates" / "docs" / BUILTIN[kind]
 
 
+# ---------------------------------------------------------------------------------------------------------
+# The sandbox
+
+_LOOP_GUARD = "__origo_loop_guard"
+_SIZE_GUARD = "__origo_size_guard"
+# A format asking for a width of a million characters or more: "%9999999d", "{:>9999999}".
+_PERCENT_WIDTH = re.compile(r"%[-+ #0]*\d{7,}")
+_BRACE_WIDTH = re.compile(r"\{[^{}]*:[^{}]*\d{7,}[^{}]*\}")
+# Where an int argument is a size: these str methods and filters allocate that many characters.
+_SIZING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_SIZING_FILTERS = frozenset({"center", "indent", "wordwrap"})
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class LimitedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox with size caps: no string or list over ``max_length``, no ``range`` over ``max_range``,
+    at most ``max_iterations`` loop iterations per render (every ``for`` is wrapped in a counting guard), and no
+    powers with huge results. One instance per render: the loop counter is the instance's."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, *, max_length: int, max_range: int, max_iterations: int, **options):
+        super().__init__(**options)
+        self.max_length = max_length
+        self.max_range = max_range
+        self.max_iterations = max_iterations
+        self.iterations = 0
+        self.globals["range"] = self._range
+        self.globals[_LOOP_GUARD] = self._loop_guard
+        self.globals[_SIZE_GUARD] = self._checked
+        self.filters = {name: self._capped_filter(name, f) for name, f in self.filters.items()}
+
+    # sizes
+    def _too_big(self, what: str) -> LimitExceeded:
+        return LimitExceeded(f"{TOO_MUCH}: {what} (högst {self.max_length:n} tecken eller poster).")
+
+    def _checked(self, value):
+        if isinstance(value, str | bytes | list | tuple | dict | set) and len(value) > self.max_length:
+            raise self._too_big("ett värde blir för stort")
+        return value
+
+    def _check_sizes(self, args: Iterable, kwargs: dict) -> None:
+        """Refuse an int argument over the cap where ints are sizes (``'a'.center(10**9)``)."""
+        for value in [*args, *kwargs.values()]:
+            if _is_int(value) and abs(value) > self.max_length:
+                raise self._too_big(f"{value:n} är för stort som längd")
+
+    def _range(self, *args):
+        rng = range(*args)
+        try:
+            size = len(rng)
+        except OverflowError:
+            size = None
+        if size is None or size > self.max_range:
+            raise LimitExceeded(f"{TOO_MUCH}: range() med fler än {self.max_range:n} tal.")
+        return rng
+
+    def _loop_guard(self, iterable):
+        try:
+            count = len(iterable)
+        except TypeError:
+            return self._counting(iterable)
+        self._count(count)
+        return iterable
+
+    def _counting(self, iterable):
+        for item in iterable:
+            self._count(1)
+            yield item
+
+    def _count(self, n: int) -> None:
+        self.iterations += n
+        if self.iterations > self.max_iterations:
+            raise LimitExceeded(f"{TOO_MUCH}: för många varv i slingorna (högst {self.max_iterations:n}).")
+
+    # operators, calls and filters
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if (
+                    isinstance(seq, str | bytes | list | tuple)
+                    and _is_int(times)
+                    and len(seq) * max(times, 0) > self.max_length
+                ):
+                    raise self._too_big("en upprepning med * blir för stor")
+        elif operator == "**":
+            if _is_int(left) and _is_int(right) and right * abs(left).bit_length() > 4096 and abs(left) > 1:
+                raise LimitExceeded(f"{TOO_MUCH}: en upphöjning (**) ger ett för stort tal.")
+        elif operator == "+":
+            sequences = str | bytes | list | tuple
+            if (
+                isinstance(left, sequences)
+                and isinstance(right, sequences)
+                and len(left) + len(right) > self.max_length
+            ):
+                raise self._too_big("en sammanslagning med + blir för stor")
+        elif operator == "%" and isinstance(left, str) and _PERCENT_WIDTH.search(left):
+            raise self._too_big("en formatsträng ber om för stor bredd")
+        return self._checked(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context, __obj, *args, **kwargs):
+        if getattr(__obj, "__name__", None) in _SIZING_METHODS and isinstance(
+            getattr(__obj, "__self__", None), str | bytes
+        ):
+            __self._check_sizes(args, kwargs)
+        return __self._checked(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value):
+        if isinstance(getattr(value, "__self__", None), str) and _BRACE_WIDTH.search(value.__self__):
+            raise self._too_big("en formatsträng ber om för stor bredd")
+        return super().wrap_str_format(value)
+
+    def _capped_filter(self, name: str, function: Callable) -> Callable:
+        skip = 2 if getattr(function, "jinja_pass_arg", None) is not None else 1
+        sizing = name in _SIZING_FILTERS
+
+        @wraps(function)
+        def capped(*args, **kwargs):
+            if sizing:
+                self._check_sizes(args[skip:], kwargs)
+            value = args[skip - 1] if len(args) >= skip else None
+            if name == "format" and isinstance(value, str) and _PERCENT_WIDTH.search(value):
+                raise self._too_big("en formatsträng ber om för stor bredd")
+            return self._checked(function(*args, **kwargs))
+
+        return capped
+
+    def _generate(self, source, name, filename, defer_init=False):
+        """Before code generation: every ``for`` iterates through the loop guard and every ``~`` result passes
+        the size guard. A template may not name the guards itself."""
+        if isinstance(source, nodes.Template):
+            for node in source.find_all(nodes.Name):
+                if node.name in (_LOOP_GUARD, _SIZE_GUARD):
+                    raise SecurityError("Mallen använder ett reserverat namn.")
+            for loop in list(source.find_all(nodes.For)):
+                loop.iter = _guarded(_LOOP_GUARD, loop.iter, self)
+            for parent in list(source.find_all(nodes.Node)):
+                for field in parent.fields:
+                    value = getattr(parent, field, None)
+                    if isinstance(value, nodes.Concat):
+                        setattr(parent, field, _guarded(_SIZE_GUARD, value, self))
+                    elif isinstance(value, list):
+                        setattr(
+                            parent,
+                            field,
+                            [
+                                _guarded(_SIZE_GUARD, v, self) if isinstance(v, nodes.Concat) else v
+                                for v in value
+                            ],
+                        )
+        return super()._generate(source, name, filename, defer_init=defer_init)
+
+
+def _guarded(guard: str, expression: nodes.Expr, environment) -> nodes.Call:
+    call = nodes.Call(
+        nodes.Name(guard, "load", lineno=expression.lineno),
+        [expression],
+        [],
+        None,
+        None,
+        lineno=expression.lineno,
+    )
+    call.set_environment(environment)
+    return call
+
+
 def sandbox() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    return LimitedSandbox(
+        autoescape=True,
+        undefined=StrictUndefined,
+        max_length=limit("DOCUMENT_RENDER_MAX_LENGTH"),
+        max_range=limit("DOCUMENT_RENDER_MAX_RANGE"),
+        max_iterations=limit("DOCUMENT_RENDER_MAX_LOOP_ITERATIONS"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The archive, before anything parses it
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_archive(content: bytes) -> None:
+    """Refuse, with a Swedish reason, an archive too big to unpack safely: more parts, more unpacked bytes, a
+    bigger ``word/document.xml`` or a higher compression ratio than the limits, or any DTD (a .docx has none;
+    a DTD is how "billion laughs" entity expansion starts)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise DocumentError("Filen är inte en giltig .docx-mall.") from exc
+    with archive:
+        infos = archive.infolist()
+        max_parts = limit("DOCUMENT_TEMPLATE_MAX_PARTS")
+        if len(infos) > max_parts:
+            raise DocumentError(f"Mallen har för många delar ({len(infos):n}; högst {max_parts:n}).")
+        total = sum(info.file_size for info in infos)
+        max_total = limit("DOCUMENT_TEMPLATE_MAX_UNZIPPED_MB") * MB
+        if total > max_total:
+            raise DocumentError(
+                f"Mallen blir för stor uppackad ({total / MB:.0f} MB; högst {max_total // MB} MB)."
+            )
+        max_xml = limit("DOCUMENT_TEMPLATE_MAX_DOCUMENT_XML_MB") * MB
+        max_ratio = limit("DOCUMENT_TEMPLATE_MAX_RATIO")
+        for info in infos:
+            if info.filename == "word/document.xml" and info.file_size > max_xml:
+                raise DocumentError(
+                    f"Mallens textdel (word/document.xml) är för stor ({info.file_size / MB:.0f} MB; "
+                    f"högst {max_xml // MB} MB)."
+                )
+            if info.file_size > MB and info.file_size > max_ratio * max(info.compress_size, 1):
+                raise DocumentError(
+                    f"Mallen är packad på ett misstänkt sätt: delen {info.filename} packas upp mer än "
+                    f"{max_ratio} gånger."
+                )
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels")) and _has_dtd(archive, info):
+                raise DocumentError(
+                    "Mallen innehåller en DTD (<!DOCTYPE> eller <!ENTITY>), som Word-dokument inte har."
+                )
+
+
+def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    tail = b""
+    try:
+        with archive.open(info) as handle:
+            while chunk := handle.read(MB):
+                if _DTD.search(tail + chunk):
+                    return True
+                tail = chunk[-16:]
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
+        raise DocumentError("Filen är inte en giltig .docx-mall.") from exc
+    return False
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rendering, in a child process with limits
 
 
 def render_docx(template_bytes: bytes, context: dict) -> bytes:
     """Render a .docx template with ``context``; raises DocumentError with a Swedish reason."""
+    check_archive(template_bytes)
+    return _run_limited(_render_docx_here, template_bytes, context)
+
+
+def _render_docx_here(template_bytes: bytes, context: dict) -> bytes:
     try:
         template = DocxTemplate(io.BytesIO(template_bytes))
         template.render(context, jinja_env=sandbox(), autoescape=True)
@@ -57,6 +348,8 @@ def render_docx(template_bytes: bytes, context: dict) -> bytes:
         _properties(template.docx, context)
         out = io.BytesIO()
         template.save(out)
+    except LimitExceeded as exc:
+        raise DocumentError(str(exc)) from exc
     except SecurityError as exc:
         raise DocumentError(
             "Mallen försöker nå sådant som inte är tillåtet (t.ex. __class__ eller andra interna attribut)."
@@ -65,7 +358,142 @@ def render_docx(template_bytes: bytes, context: dict) -> bytes:
         raise DocumentError(_template_error(exc)) from exc
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DocumentError("Filen är inte en giltig .docx-mall.") from exc
+    except (MemoryError, OverflowError, RecursionError) as exc:
+        raise DocumentError(f"{TOO_MUCH} ({type(exc).__name__}).") from exc
     return out.getvalue()
+
+
+def undeclared_variables(template_bytes: bytes, context: dict) -> set[str]:
+    """Variables the template uses that ``context`` does not provide; DocumentError if it does not parse."""
+    check_archive(template_bytes)
+    names = _run_limited(_undeclared_here, template_bytes, sorted(context))
+    return set(json.loads(names))
+
+
+def _undeclared_here(template_bytes: bytes, context_names: list[str]) -> bytes:
+    try:
+        template = DocxTemplate(io.BytesIO(template_bytes))
+        names = template.get_undeclared_template_variables(
+            jinja_env=sandbox(), context=dict.fromkeys(context_names)
+        )
+    except TemplateError as exc:
+        raise DocumentError(_template_error(exc)) from exc
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentError("Filen är inte en giltig .docx-mall.") from exc
+    except (MemoryError, RecursionError) as exc:
+        raise DocumentError(f"{TOO_MUCH} ({type(exc).__name__}).") from exc
+    return json.dumps(sorted(names)).encode()
+
+
+def _run_limited(function: Callable[..., bytes], *args) -> bytes:
+    """``function(*args)`` in a forked child with CPU-time and address-space limits and a wall-clock limit;
+    its bytes come back through a pipe. A DocumentError in the child is raised here with its message; a child
+    that is killed or dies becomes DocumentError(TOO_MUCH). Nothing is pickled: the child inherits the
+    arguments, and the answer is one status byte and the payload."""
+    if not limit("DOCUMENT_RENDER_IN_CHILD"):
+        return function(*args)
+    timeout = limit("DOCUMENT_RENDER_TIMEOUT_SECONDS")
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        _child_main(read_end, write_end, function, args)
+    os.close(write_end)
+    chunks: list[bytes] = []
+    killed = False
+    try:
+        deadline = time.monotonic() + timeout
+        poller = select.poll()  # not select(): a busy web process may have descriptors above FD_SETSIZE
+        poller.register(read_end, select.POLLIN)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not poller.poll(remaining * 1000):
+                killed = True
+                break
+            chunk = os.read(read_end, MB)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        _reap(pid)
+    data = b"".join(chunks)
+    if killed:
+        raise DocumentError(f"{TOO_MUCH} (avbröts efter {timeout} sekunder).")
+    if data[:1] == b"O":
+        return data[1:]
+    if data[:1] == b"E":
+        raise DocumentError(data[1:].decode(errors="replace"))
+    raise DocumentError(f"{TOO_MUCH} (processen stoppades vid gränsen för minne eller processortid).")
+
+
+def _reap(pid: int) -> None:
+    """Wait for the child; kill it first if it is still running."""
+    try:
+        done, _status = os.waitpid(pid, os.WNOHANG)
+        if done == 0:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    except (ChildProcessError, ProcessLookupError):
+        pass
+
+
+_INHERITED = []  # the parent's database connections, kept referenced in the child so they are never closed
+
+
+def _child_main(read_end: int, write_end: int, function: Callable[..., bytes], args: tuple) -> None:
+    status = 0
+    try:
+        os.close(read_end)
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1, signal.SIGALRM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_DFL)
+        _forget_database_connections()
+        _set_limits()
+        try:
+            answer = b"O" + function(*args)
+        except DocumentError as exc:
+            answer = b"E" + str(exc).encode()
+        except MemoryError:
+            answer = b"E" + f"{TOO_MUCH} (minnesgränsen nåddes).".encode()
+        except Exception as exc:
+            answer = b"E" + f"Mallen kunde inte fyllas i ({type(exc).__name__}).".encode()
+        view = memoryview(answer)
+        while view:
+            view = view[os.write(write_end, view) :]
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _forget_database_connections() -> None:
+    """The child must not use (or close) the parent's database connection: a query on it would interleave with
+    the parent's protocol state, and closing it would end the parent's session. Rendering needs no database, so
+    any attempt to connect fails."""
+    from django.db import connections
+
+    def refuse(*_args, **_kwargs):
+        raise DocumentError("Mallen försökte läsa databasen, vilket inte är tillåtet när den fylls i.")
+
+    for connection in connections.all():
+        _INHERITED.append(connection.connection)
+        connection.connection = None
+        connection.connect = refuse
+
+
+def _set_limits() -> None:
+    cpu = limit("DOCUMENT_RENDER_CPU_SECONDS")
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = current + limit("DOCUMENT_RENDER_MEMORY_MB") * MB
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
 # Text that must not break at a line end: dates and date ranges (2012-09-10, 2016–2020), "§ 103", "t o m",
@@ -147,17 +575,6 @@ def _template_error(exc: TemplateError) -> str:
     return "Mallen kunde inte fyllas i."
 
 
-def undeclared_variables(template_bytes: bytes, context: dict) -> set[str]:
-    """Variables the template uses that ``context`` does not provide; DocumentError if it does not parse."""
-    try:
-        template = DocxTemplate(io.BytesIO(template_bytes))
-        return template.get_undeclared_template_variables(jinja_env=sandbox(), context=context)
-    except TemplateError as exc:
-        raise DocumentError(_template_error(exc)) from exc
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DocumentError("Filen är inte en giltig .docx-mall.") from exc
-
-
 def is_docx(content: bytes) -> bool:
     """A real .docx: a zip archive with the Word main part and content types."""
     try:
@@ -176,18 +593,22 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_to_pdf(docx: bytes, *, timeout: int = 120) -> bytes | None:
+def convert_to_pdf(docx: bytes, *, timeout: int | None = None) -> bytes | None:
     """A PDF copy through LibreOffice, with a throwaway user profile so conversions can run in parallel.
 
-    Returns None when LibreOffice is not installed."""
+    Returns None when LibreOffice is not installed; raises DocumentError (Swedish) when the conversion fails or
+    takes longer than ``timeout`` (default: the DOCUMENT_PDF_TIMEOUT_SECONDS setting). LibreOffice runs in a
+    session of its own, and on a timeout the whole process group is killed: ``soffice`` starts ``soffice.bin``,
+    which would otherwise go on at full CPU after its parent is gone."""
     binary = soffice_path()
     if binary is None:
         return None
+    timeout = limit("DOCUMENT_PDF_TIMEOUT_SECONDS") if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="soffice-") as work:
         source = Path(work) / "document.docx"
         source.write_bytes(docx)
         profile = Path(work) / "profile"
-        result = subprocess.run(  # noqa: S603
+        process = subprocess.Popen(  # noqa: S603
             [
                 binary,
                 f"-env:UserInstallation=file://{profile}",
@@ -199,13 +620,35 @@ def convert_to_pdf(docx: bytes, *, timeout: int = 120) -> bytes | None:
                 work,
                 str(source),
             ],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
+        try:
+            _stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            _kill_group(process)
+            raise DocumentError(f"LibreOffice blev inte klar inom {timeout} sekunder.") from exc
+        except BaseException:
+            _kill_group(process)
+            raise
+        finally:
+            _kill_group(process, only_leftovers=True)
         target = Path(work) / "document.pdf"
-        if result.returncode != 0 or not target.exists():
-            raise DocumentError(
-                f"LibreOffice kunde inte skapa PDF: {result.stderr.decode(errors='replace')[:300]}"
-            )
+        if process.returncode != 0 or not target.exists():
+            raise DocumentError(f"LibreOffice kunde inte skapa PDF: {stderr.decode(errors='replace')[:300]}")
         return target.read_bytes()
+
+
+def _kill_group(process: subprocess.Popen, *, only_leftovers: bool = False) -> None:
+    """SIGKILL to the process group ``process`` leads (its own session), then reap ``process``. With
+    ``only_leftovers`` the leader has exited already and only what it left behind in the group is killed."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    if not only_leftovers:
+        try:
+            process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -2,8 +2,10 @@
 the templates host administrators upload. Every status change runs through ``core.transitions``."""
 
 import datetime as dt
+import subprocess
 import uuid
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -127,10 +129,19 @@ def document_render(*, document_id: int) -> GeneratedDocument:
             pdf_note = (
                 "" if pdf is not None else _("PDF kan inte skapas här: LibreOffice är inte installerat.")
             )
-        except (rendering.DocumentError, OSError, TimeoutError) as exc:
-            pdf, pdf_note = None, str(exc)[:300]
+        except (rendering.DocumentError, OSError, subprocess.SubprocessError, SoftTimeLimitExceeded) as exc:
+            # The .docx is the document; the PDF is a copy, so its failure is a note on a finished version.
+            reason = (
+                _("tidsgränsen för jobbet nåddes") if isinstance(exc, SoftTimeLimitExceeded) else str(exc)
+            )
+            pdf, pdf_note = None, (_("PDF misslyckades: %(reason)s") % {"reason": reason})[:300]
     except Exception as exc:
-        reason = str(exc) if isinstance(exc, rendering.DocumentError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, rendering.DocumentError):
+            reason = str(exc)
+        elif isinstance(exc, SoftTimeLimitExceeded):
+            reason = _("Dokumentet tog för lång tid att skapa och avbröts.")
+        else:
+            reason = f"{type(exc).__name__}: {exc}"
         reason = reason[:2000]
 
         def record_error(locked):
