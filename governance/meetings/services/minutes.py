@@ -1,6 +1,8 @@
 """Minutes (protokoll): § numbering through each body's calendar year, justerare, approval that freezes a
 version, corrections as new versions, extracts (protokollsutdrag), and the documents' contexts."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -28,6 +30,8 @@ from ..models import CooperationBody, Meeting, MinutesApproval, MinutesVersion
 from .attendance import voting_seats
 from .common import _check_expected_state, _meeting_transition
 from .notices import notice_recipients, noticed_time_moved
+
+logger = logging.getLogger(__name__)
 
 WEEKDAYS = ["måndagen", "tisdagen", "onsdagen", "torsdagen", "fredagen", "lördagen", "söndagen"]
 #: A blank to fill in by hand on the printed paper (a date, a place, a signature).
@@ -280,7 +284,11 @@ def _render_version(meeting: Meeting, version: MinutesVersion) -> None:
     content = documents.render_docx(template_for("minutes")[0], context)
     version.snapshot = context
     version.file.save(f"protokoll-{meeting.pk}-v{version.version}.docx", ContentFile(content), save=False)
-    pdf = documents.convert_to_pdf(content) if documents.soffice_path() else None
+    try:  # the .docx is the minutes; a PDF copy that LibreOffice cannot make in time is left out, and logged
+        pdf = documents.convert_to_pdf(content) if documents.soffice_path() else None
+    except documents.DocumentError as exc:
+        logger.warning("Minutes %s v%s: no PDF copy: %s", meeting.pk, version.version, exc)
+        pdf = None
     if pdf:
         version.pdf.save(f"protokoll-{meeting.pk}-v{version.version}.pdf", ContentFile(pdf), save=False)
     version.save()

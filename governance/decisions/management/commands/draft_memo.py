@@ -49,7 +49,10 @@ class Command(BaseCommand):
             raise CommandError(f"Kan inte skriva {out}: {exc.strerror}.") from exc
         self.stdout.write(f"Skrev {out} ({case.organisation.name}, {found}).")
         if pdf:
-            converted = rendering.convert_to_pdf(content)
+            try:
+                converted = rendering.convert_to_pdf(content)
+            except rendering.DocumentError as exc:
+                raise CommandError(f"PDF misslyckades: {exc}") from exc
             if converted is None:
                 raise CommandError("PDF kan inte skapas: LibreOffice (soffice) är inte installerat.")
             out.with_suffix(".pdf").write_bytes(converted)
