@@ -63,5 +63,13 @@ class FollowUpReportAdmin(ReadOnlyAdmin):
     inlines = [FigureInline]
 
 
-for model in (AgendaItem, Attendance, ConflictOfInterest, MinutesVersion, MinutesApproval, CalendarToken):
+for model in (AgendaItem, Attendance, ConflictOfInterest, MinutesVersion, MinutesApproval):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(ReadOnlyAdmin):
+    """Whose calendar feed exists and since when; never the key itself, which opens the feed to anyone."""
+
+    list_display = ["user", "created_at"]
+    exclude = ["token"]

@@ -119,3 +119,17 @@ def test_superuser_reads_every_municipality_in_the_admin(client, memo):
         "Konfidentiell bakgrund"
         in client.get(reverse("admin:documents_generateddocument_change", args=[memo.pk])).text
     )
+
+
+def test_the_admin_never_shows_a_calendar_feeds_key(client, django_user_model):
+    from django.urls import reverse
+
+    from governance.meetings.models import CalendarToken
+
+    user = django_user_model.objects.get(username="ledamot")
+    token = CalendarToken.objects.create(user=user, token="k" * 40)
+    admin_user = django_user_model.objects.create_superuser("rot", "rot@example.org", "x")
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:meetings_calendartoken_changelist")).text
+    detail = client.get(reverse("admin:meetings_calendartoken_change", args=[token.pk])).text
+    assert "k" * 40 not in listing and "k" * 40 not in detail
