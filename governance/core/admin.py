@@ -276,3 +276,13 @@ class OutgoingMailAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     search_fields = ("purpose_key", "subject", "object_label")
     exclude = ("attachments",)
+    actions = ["retry"]
+
+    @admin.action(description=_("Försök igen (misslyckade)"))
+    def retry(self, request, queryset):
+        from .services import mail_retry
+
+        failed = list(queryset.filter(status=OutgoingMail.Status.FAILED).values_list("pk", flat=True))
+        for mail_id in failed:
+            mail_retry(acting_user=request.user, mail_id=mail_id)
+        self.message_user(request, _("%(n)s e-post köade igen.") % {"n": len(failed)})

@@ -36,3 +36,4 @@ class CoreAction(AuditAction):
     ADMIN_CREATED = "admin.created", _("skapad i administrationen")
     ADMIN_CHANGED = "admin.changed", _("ändrad i administrationen")
     ADMIN_DELETED = "admin.deleted", _("borttagen i administrationen")
+    MAIL_RETRIED = "mail.retried", _("e-post köad igen efter misslyckade försök")

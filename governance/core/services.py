@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .choices import AuditAction
+from .choices import AuditAction, CoreAction
 from .models import GENESIS_HASH, AuditChainHead, AuditCheck, AuditEvent, OutgoingMail, RequestKey
 
 logger = logging.getLogger(__name__)
@@ -432,8 +432,13 @@ def mails_deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> di
     return counts
 
 
-def mail_retry(*, mail_id: int) -> OutgoingMail:
-    """failed → queued, with a fresh set of attempts; delivered after the commit."""
+def mail_retry(*, acting_user, mail_id: int) -> OutgoingMail:
+    """failed → queued, with a fresh set of attempts; delivered after the commit. For whoever may see the
+    outbox in the administration (the host's administrators) once the cause is fixed; one audit row."""
+    from django.core.exceptions import PermissionDenied
+
+    if acting_user is not None and not acting_user.has_perm("core.view_outgoingmail"):
+        raise PermissionDenied(_("Bara värdens administratörer skickar om e-post."))
     with transaction.atomic():
         mail = OutgoingMail.objects.select_for_update().get(pk=mail_id)
         if mail.status == OutgoingMail.Status.FAILED:
@@ -441,5 +446,11 @@ def mail_retry(*, mail_id: int) -> OutgoingMail:
             mail.attempts = 0
             mail.next_attempt_at = timezone.now()
             mail.save(update_fields=["status", "attempts", "next_attempt_at"])
+            audit_record(
+                acting_user=acting_user,
+                action=CoreAction.MAIL_RETRIED,
+                obj=mail,
+                payload={"purpose_key": mail.purpose_key, "last_error": mail.last_error},
+            )
             transaction.on_commit(lambda: _mail_enqueue(mail.pk))
     return mail

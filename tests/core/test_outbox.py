@@ -183,7 +183,7 @@ def test_enqueued_on_commit_and_a_retry_brings_failed_back(db, settings, django_
     settings.EMAIL_BACKEND = LOCMEM
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        mail_retry(mail_id=row.pk)
+        mail_retry(acting_user=None, mail_id=row.pk)
     row.refresh_from_db()
     assert row.status == "sent" and len(mail.outbox) == 1
 
@@ -273,3 +273,29 @@ def test_twenty_concurrent_notice_requests_make_one_mail(settings):
     assert sorted(set(results)) == ["already", "queued"] and results.count("queued") == 1
     assert OutgoingMail.objects.filter(purpose_key__startswith=f"notice:meeting:{meeting.pk}:").count() == 1
     assert _events(meeting, "meeting.notice_requested") == 1
+
+
+def test_the_host_admin_retries_a_failed_mail_from_the_admin_with_an_audit_row(
+    client, settings, host_admin, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from governance.core.models import AuditEvent
+
+    row, _created = mail_queue(
+        purpose_key="test:admin-retry", subject="Hej", body="Text", to=["a@example.se"]
+    )
+    OutgoingMail.objects.filter(pk=row.pk).update(status="failed", attempts=8, last_error="SMTP nere")
+    settings.EMAIL_BACKEND = LOCMEM
+    mail.outbox.clear()
+    client.force_login(host_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:core_outgoingmail_changelist"),
+            {"action": "retry", "_selected_action": [row.pk]},
+        )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == "sent" and len(mail.outbox) == 1
+    event = AuditEvent.objects.latest("id")
+    assert event.action == "mail.retried" and event.payload["last_error"] == "SMTP nere"
