@@ -41,13 +41,13 @@ def anchor_path() -> Path:
     return Path(settings.AUDIT_ANCHOR_PATH)
 
 
-def _key() -> bytes:
+def anchor_key() -> bytes:
     return (getattr(settings, "AUDIT_ANCHOR_KEY", "") or settings.SECRET_KEY).encode("utf-8")
 
 
 def _sign(at: str, count: int, head_hash: str, note: str) -> str:
     message = "\t".join([at, str(count), head_hash, note]).encode("utf-8")
-    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+    return hmac.new(anchor_key(), message, hashlib.sha256).hexdigest()
 
 
 def anchor_make(*, count: int, head_hash: str, note: str = "daily", at: dt.datetime | None = None) -> Anchor:

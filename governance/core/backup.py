@@ -13,6 +13,7 @@ one). Messages are Swedish (``BackupError``).
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -146,6 +147,7 @@ def backup_create(out: Path, *, using: str = "default") -> Path:
         "media_files": len(names),
         "files": files,
     }
+    manifest["signature"] = manifest_signature(manifest)
     (folder / MANIFEST).write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -163,6 +165,18 @@ def manifest_verify(folder: Path) -> dict:
         raise BackupError(f"{MANIFEST} i {folder} har ett okänt format.")
     problems = []
     root = folder.resolve()
+    # Signed with the anchor key: a backup whose database was rewritten and its checksum recomputed is refused.
+    signature = manifest.get("signature", "")
+    if not hmac.compare_digest(str(signature), manifest_signature(manifest)):
+        problems.append(
+            f"{MANIFEST} är inte signerad med installationens nyckel (ändrad, eller från en annan)"
+        )
+    # Only what the manifest lists is restored: a file slipped into the folder is refused, not copied.
+    listed = set(manifest["files"])
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and path.name != MANIFEST and name not in listed:
+            problems.append(f"{name} finns i säkerhetskopian men inte i manifestet")
     if manifest["database"]["file"] not in manifest["files"]:
         problems.append(f"databasfilen {manifest['database']['file']} finns inte i manifestet")
     for name, digest in sorted(manifest["files"].items()):
@@ -178,6 +192,16 @@ def manifest_verify(folder: Path) -> dict:
             "Säkerhetskopian är skadad; ingenting har återställts:\n" + "\n".join(f"- {p}" for p in problems)
         )
     return manifest
+
+
+def manifest_signature(manifest: dict) -> str:
+    """HMAC-SHA256 of the manifest without its signature, with the audit anchors' key."""
+    from .anchors import anchor_key
+
+    body = json.dumps(
+        {k: v for k, v in manifest.items() if k != "signature"}, sort_keys=True, ensure_ascii=False
+    )
+    return hmac.new(anchor_key(), body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def database_is_empty(*, using: str = "default") -> bool:

@@ -15,7 +15,7 @@ from django.db import connection
 
 from governance.agreements.models import Signature
 from governance.core.anchors import anchor_last
-from governance.core.backup import manifest_verify, stored_files_verify
+from governance.core.backup import manifest_signature, manifest_verify, stored_files_verify
 from governance.core.models import AuditChainHead, AuditEvent
 from governance.core.queries import audit_chain_verify
 from governance.core.services import audit_record
@@ -108,6 +108,7 @@ def test_a_restore_with_a_missing_or_wrong_file_says_which(transactional_db, tmp
     swapped = folder / f"media/{other.document.name}"
     swapped.write_bytes(b"%PDF-1.4 inte det undertecknade exemplaret")
     manifest["files"][f"media/{other.document.name}"] = hashlib.sha256(swapped.read_bytes()).hexdigest()
+    manifest["signature"] = manifest_signature(manifest)  # someone who holds the key: the checks after it
     (folder / "manifest.json").write_text(json.dumps(manifest))
     default_storage.delete(signature.document.name)
 
@@ -169,3 +170,29 @@ def test_postgresql_round_trip_into_another_database(transactional_db, tmp_path)
         connection.close()
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="restores into the test database")
+def test_a_rewritten_backup_or_a_slipped_in_file_is_refused_before_restoring(transactional_db, tmp_path):
+    """Trial findings: a database rewritten with its checksum recomputed restored cleanly; a file not in the
+    manifest was restored too. The manifest is signed with the installation's key; only listed files count."""
+    folder = _backup(tmp_path / "backups")
+    forged = tmp_path / "forged"
+    shutil.copytree(folder, forged)
+    database = forged / "database.sqlite3"
+    database.write_bytes(database.read_bytes() + b"\0")
+    manifest = json.loads((forged / "manifest.json").read_text())
+    manifest["files"]["database.sqlite3"] = hashlib.sha256(database.read_bytes()).hexdigest()
+    (forged / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CommandError, match="inte signerad med installationens nyckel"):
+        call_command("restore", str(forged), "--yes")
+
+    slipped = tmp_path / "slipped"
+    shutil.copytree(folder, slipped)
+    (slipped / "media" / "extra").mkdir(parents=True)
+    (slipped / "media" / "extra" / "evil.txt").write_text("x")
+    with pytest.raises(
+        CommandError, match=r"media/extra/evil\.txt finns i säkerhetskopian men inte i manifestet"
+    ):
+        call_command("restore", str(slipped), "--yes")
+    assert not default_storage.exists("extra/evil.txt")
