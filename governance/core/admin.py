@@ -280,9 +280,17 @@ class OutgoingMailAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Försök igen (misslyckade)"))
     def retry(self, request, queryset):
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+
         from .services import mail_retry
 
         failed = list(queryset.filter(status=OutgoingMail.Status.FAILED).values_list("pk", flat=True))
+        queued = 0
         for mail_id in failed:
-            mail_retry(acting_user=request.user, mail_id=mail_id)
-        self.message_user(request, _("%(n)s e-post köade igen.") % {"n": len(failed)})
+            try:
+                mail_retry(acting_user=request.user, mail_id=mail_id)
+                queued += 1
+            except ValidationError as exc:
+                self.message_user(request, exc.messages[0], level=messages.WARNING)
+        self.message_user(request, _("%(n)s e-post köade igen.") % {"n": queued})

@@ -432,6 +432,21 @@ def mails_deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> di
     return counts
 
 
+def _newer_version(purpose_key: str) -> str | None:
+    """The key of a later version of the same message ("…:v2" for "…:v1"), if one was queued."""
+    stem, sep, version = purpose_key.rpartition(":v")
+    if not sep or not version.isdigit():
+        return None
+    later = [
+        key
+        for key in OutgoingMail.objects.filter(purpose_key__startswith=f"{stem}:v").values_list(
+            "purpose_key", flat=True
+        )
+        if key.rpartition(":v")[2].isdigit() and int(key.rpartition(":v")[2]) > int(version)
+    ]
+    return max(later, key=lambda key: int(key.rpartition(":v")[2])) if later else None
+
+
 def mail_retry(*, acting_user, mail_id: int) -> OutgoingMail:
     """failed → queued, with a fresh set of attempts; delivered after the commit. For whoever may see the
     outbox in the administration (the host's administrators) once the cause is fixed; one audit row."""
@@ -441,6 +456,14 @@ def mail_retry(*, acting_user, mail_id: int) -> OutgoingMail:
         raise PermissionDenied(_("Bara värdens administratörer skickar om e-post."))
     with transaction.atomic():
         mail = OutgoingMail.objects.select_for_update().get(pk=mail_id)
+        superseded = _newer_version(mail.purpose_key)
+        if (
+            superseded is not None
+        ):  # "notice:meeting:3:v1" after v2 was requested: sending both would double it
+            raise ValidationError(
+                _("%(old)s är ersatt av %(new)s och skickas inte igen.")
+                % {"old": mail.purpose_key, "new": superseded}
+            )
         if mail.status == OutgoingMail.Status.FAILED:
             mail.status = OutgoingMail.Status.QUEUED
             mail.attempts = 0

@@ -299,3 +299,17 @@ def test_the_host_admin_retries_a_failed_mail_from_the_admin_with_an_audit_row(
     assert row.status == "sent" and len(mail.outbox) == 1
     event = AuditEvent.objects.latest("id")
     assert event.action == "mail.retried" and event.payload["last_error"] == "SMTP nere"
+
+
+def test_an_old_version_of_a_message_is_not_retried_once_a_newer_was_queued(db):
+    """Trial finding: retrying a failed notice v1 after the chair had requested v2 sent the notice twice."""
+    from django.core.exceptions import ValidationError
+
+    old, _created = mail_queue(
+        purpose_key="notice:meeting:99:v1", subject="Kallelse", body="Text", to=["a@x.se"]
+    )
+    OutgoingMail.objects.filter(pk=old.pk).update(status="failed")
+    mail_queue(purpose_key="notice:meeting:99:v2", subject="Kallelse", body="Text", to=["a@x.se"])
+    with pytest.raises(ValidationError, match="ersatt av notice:meeting:99:v2"):
+        mail_retry(acting_user=None, mail_id=old.pk)
+    assert OutgoingMail.objects.get(pk=old.pk).status == "failed"
