@@ -353,3 +353,17 @@ def test_drawn_up_minutes_still_take_a_decision_text_until_someone_justerar(clie
     client.force_login(chair)
     page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
     assert reverse("meetings:meeting_outcome", args=[meeting.pk]) in page
+
+
+def test_the_chair_sees_who_the_mailed_notice_cannot_reach(client, chair):
+    """Trial finding: members without an e-mail address were skipped without a word."""
+    from governance.meetings.models import Meeting
+    from governance.meetings.services import notice_recipients
+
+    meeting = Meeting.objects.filter(state="planned").order_by("starts_at").first()
+    missing = [m.person.full_name for m in notice_recipients(meeting) if not m.person.email]
+    assert missing  # the demo steering group has members without an address
+    client.force_login(chair)
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
+    assert "saknar e-postadress och får inte kallelsen med e-post" in page
+    assert all(name in page.split("saknar e-postadress")[1].split("</p>")[0] for name in missing)

@@ -228,6 +228,10 @@ def _meeting_page(request, meeting, status=200, **forms):
     )
     without_login = services.approvers_without_login(meeting)
     context = {
+        # The chair sees who a mailed notice cannot reach (a formal notice must reach every member).
+        "members_without_email": [m for m in members if not m.person.email]
+        if can_manage and meeting.state in ("planned", "notice_sent")
+        else [],
         "meeting": meeting,
         "body": meeting.body,
         "items": items,
