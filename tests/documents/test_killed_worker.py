@@ -10,11 +10,8 @@ import datetime as dt
 import os
 import signal
 import stat
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -26,45 +23,13 @@ from governance.decisions import memo_paper
 from governance.decisions.models import AdoptionCase
 from governance.documents import services, tasks
 from governance.documents.models import GeneratedDocument
+from tests.workers import worker_start
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
 HANGING_SOFFICE = """#!/bin/sh
 echo $$ >> "{pids}"
 exec sleep 300
 """
-
-
-def _worker(queue: str, path: str) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "PATH": path,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-    }
-    return subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "governance",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
 
 
 def _wait_for(condition, seconds: float, what: str):
@@ -97,7 +62,7 @@ def test_a_worker_killed_mid_render_is_replaced_and_one_version_is_stored(tmp_pa
     (fake / "soffice").write_text(HANGING_SOFFICE.format(pids=pids))
     (fake / "soffice").chmod(0o755 | stat.S_IXUSR)
     queue = f"test-kill-{uuid.uuid4().hex[:8]}"
-    first = _worker(queue, f"{fake}:{os.environ['PATH']}")
+    first = worker_start(queue, path=f"{fake}:{os.environ['PATH']}")
     second = None
     try:
         tasks.document_render.apply_async(args=[document.pk], queue=queue)
@@ -115,7 +80,7 @@ def test_a_worker_killed_mid_render_is_replaced_and_one_version_is_stored(tmp_pa
         result = services.documents_sweep_stale(now=later)
         assert result == {"resent": 1, "failed": 0}, result
         assert GeneratedDocument.objects.get(pk=document.pk).status == "queued"
-        second = _worker(f"{queue},celery", os.environ["PATH"])
+        second = worker_start(f"{queue},celery")
         tasks.document_render.apply_async(args=[document.pk], queue=queue)  # delivered twice on purpose
         done = _wait_for(
             lambda: GeneratedDocument.objects.filter(pk=document.pk, status="done").first(),
