@@ -37,6 +37,30 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        """The events of confidential rows (a municipality's case, decisions, answers, documents, signatures)
+        only to whom those rows' own admin shows them (``ScopedReadOnlyAdmin.scope``); a superuser sees all."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.db.models import Q
+
+        events = super().get_queryset(request)
+        if request.user.is_superuser:
+            return events
+        for model, model_admin in admin.site._registry.items():
+            if not isinstance(model_admin, ScopedReadOnlyAdmin):
+                continue
+            readable = model_admin.scope(request, model._default_manager.all()).values_list("pk", flat=True)
+            events = events.exclude(
+                Q(content_type=ContentType.objects.get_for_model(model))
+                & ~Q(object_id__in=[str(pk) for pk in readable])
+            )
+        return events
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
     @admin.display(description=_("vad"))
     def action_label(self, event):
         return AuditAction.label_for(event.action)

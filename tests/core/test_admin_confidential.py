@@ -133,3 +133,27 @@ def test_the_admin_never_shows_a_calendar_feeds_key(client, django_user_model):
     listing = client.get(reverse("admin:meetings_calendartoken_changelist")).text
     detail = client.get(reverse("admin:meetings_calendartoken_change", args=[token.pk])).text
     assert "k" * 40 not in listing and "k" * 40 not in detail
+
+
+def test_the_audit_log_in_the_admin_hides_the_events_of_cases_its_reader_may_not_see(client, host_admin):
+    """Trial finding: the host admin read every municipality's case events (decision body, date, §, outcome,
+    withdrawal reasons) in the admin's audit log while the case pages answered 404."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    from governance.core.models import AuditEvent
+    from governance.decisions.models import AdoptionCase
+
+    case = AdoptionCase.objects.get(recommendation__slug="origo-2012", organisation__municipality_code="0162")
+    case_type = ContentType.objects.get_for_model(AdoptionCase)
+    event = AuditEvent.objects.filter(content_type=case_type, object_id=str(case.pk)).first()
+    assert event is not None
+    client.force_login(host_admin)
+    listing = client.get(reverse("admin:core_auditevent_changelist") + f"?q={case.organisation.name}")
+    assert listing.status_code == 200
+    assert not [e for e in listing.context["cl"].result_list if e.content_type_id == case_type.pk]
+    detail = client.get(reverse("admin:core_auditevent_change", args=[event.pk]))
+    assert detail.status_code in (302, 403, 404)
+    # The events of the host admin's own kind of rows (parties, agreements) stay readable.
+    assert AuditEvent.objects.exclude(content_type=case_type).exists()
+    assert listing.context["cl"].full_result_count > 0
