@@ -266,15 +266,16 @@ class MemoForm(RequestKeyMixin, forms.Form):
         if profile is None:
             return
         # Labelled as the organisation's headings; a part its profile leaves out is said to be left out.
+        from .memo_paper import section_heading
+
         headings = dict(profile.section_list)
-        whose = department or _("Förvaltningens")
         for key, name in self.SECTION_FIELDS.items():
             field = self.fields[name]
             if key not in headings:
                 field.required = False
                 field.help_text = _("Skrivs inte ut: delen finns inte i kommunens dokumentprofil.")
             elif headings[key]:
-                field.label = headings[key].replace("{förvaltningens}", str(whose)).rstrip(":")
+                field.label = section_heading(headings[key], department).rstrip(":")
 
 
 # KSL's recommendations and consultations, and the municipality's answer. Limits repeat the services'.

@@ -53,6 +53,11 @@ TOKENS = {
 _NUMBERED = re.compile(r"^\d+[.)]\s")
 
 
+def section_heading(heading: str, department: str) -> str:
+    """A profile's heading with ``{förvaltningens}`` as the förvaltning's genitive ("Kommunledningskontorets")."""
+    return heading.replace("{förvaltningens}", genitive(department) if department else "Förvaltningens")
+
+
 def document_profile_for(organisation) -> DocumentProfile:
     """The organisation's stored profile, or the default one (not saved) when it has none."""
     profile = DocumentProfile.objects.filter(organisation=organisation).first()
@@ -406,9 +411,8 @@ def memo_context(case, params: dict) -> dict:
         ),
         MemoSection.DISPATCH: _paragraph_list(dispatch, "item"),
     }
-    departments_genitive = genitive(department) if department else "Förvaltningens"
     sections = [
-        {"heading": heading.replace("{förvaltningens}", departments_genitive), "paragraphs": content[key]}
+        {"heading": section_heading(heading, department), "paragraphs": content[key]}
         for key, heading in profile.section_list
         if content.get(key)
     ]

@@ -428,13 +428,11 @@ def _run_limited(function: Callable[..., bytes], *args) -> bytes:
 
 def _reap(pid: int) -> None:
     """Wait for the child; kill it first if it is still running."""
-    try:
+    with contextlib.suppress(ChildProcessError, ProcessLookupError):  # already reaped, or gone
         done, _status = os.waitpid(pid, os.WNOHANG)
         if done == 0:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-    except (ChildProcessError, ProcessLookupError):
-        pass
 
 
 _INHERITED = []  # the parent's database connections, kept referenced in the child so they are never closed

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from governance.core.formatting import genitive
 from governance.documents import permissions as document_permissions
 from governance.documents import services as document_services
 from governance.documents.choices import DocumentKind
@@ -31,7 +30,7 @@ def memo_form(request, pk: int):
         request.POST or None,
         case=case,
         profile=profile,
-        department=genitive(defaults.department) if defaults.department else "",
+        department=defaults.department,
         initial={**defaults.__dict__, "request_key": uuid.uuid4()},
     )
     if request.method == "POST" and form.is_valid():

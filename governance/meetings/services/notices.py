@@ -149,11 +149,9 @@ def notice_send_once(*, meeting_id: int) -> int:
     notice unless it is sent or queued already. Returns how many notices this call queued (0 or 1)."""
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
     if meeting.state == MeetingState.PLANNED:
-        try:
+        with contextlib.suppress(NoticeAlreadySent):  # queued or sent meanwhile: nothing to do
             _notice_queue(acting_user=None, meeting=meeting)
             return 1
-        except NoticeAlreadySent:
-            pass
     logger.info("Notice for meeting %s not queued: the meeting is %s", meeting_id, meeting.state)
     return 0
 
