@@ -26,12 +26,17 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from governance.core.models import AuditEvent
+
 from .choices import MeetingAction, MeetingState, MembershipRole
+from .models import Meeting, Membership
 
 PRODID = "-//Origo samverkan//governance//SV"
 #: The right-hand side of every event UID (``meeting-<pk>@UID_DOMAIN``). Fixed on purpose: a UID must never
@@ -73,8 +78,6 @@ def _system_organizer(body) -> vCalAddress:
 def organizers(meetings) -> dict[int, vCalAddress]:
     """For each meeting's pk its ORGANIZER: the chair (else the secretary) seated on the meeting's day who has
     an e-mail address, else the system's sender address in the body's name. One query for all the meetings."""
-    from .models import Membership
-
     meetings = list(meetings)
     seats = (
         Membership.objects.filter(
@@ -100,13 +103,6 @@ def organizers(meetings) -> dict[int, vCalAddress]:
 
 def created_times(meetings) -> dict[int, dt.datetime]:
     """For each meeting's pk the time it was planned (its ``meeting.planned`` audit row). One query."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Min
-
-    from governance.core.models import AuditEvent
-
-    from .models import Meeting
-
     rows = (
         AuditEvent.objects.filter(
             content_type=ContentType.objects.get_for_model(Meeting),
