@@ -149,6 +149,8 @@ def agenda_item_move(*, acting_user, item: AgendaItem, direction: str) -> Agenda
         neighbour.save(update_fields=["position"])
         item.position = second
         item.save(update_fields=["position"])
+        if meeting.state == MeetingState.NOTICE_SENT:  # the numbered agenda in the calendar event changes
+            Meeting.objects.filter(pk=meeting.pk).update(ical_sequence=meeting.ical_sequence + 1)
         audit_record(
             acting_user=acting_user,
             action=MeetingAction.AGENDA_ITEM_MOVED,
@@ -252,9 +254,8 @@ def agenda_paper_add(*, acting_user, meeting: Meeting, provider_key: str, source
         item.paper_name = name
         item.source_type = ContentType.objects.get_for_model(source)
         item.source_id = source.pk
+        # The item and its title stay: the calendar event does not change, so its SEQUENCE does not either.
         item.save(update_fields=["paper", "paper_name", "source_type", "source_id"])
-        if locked.state == MeetingState.NOTICE_SENT:
-            Meeting.objects.filter(pk=locked.pk).update(ical_sequence=locked.ical_sequence + 1)
         audit_record(
             acting_user=acting_user,
             action=MeetingAction.AGENDA_PAPER_ATTACHED,

@@ -11,16 +11,25 @@ from ..models import Meeting
 
 
 def _meeting_transition(
-    *, acting_user, meeting: Meeting, transition: str, payload=None, check=None, expected_state=None
+    *,
+    acting_user,
+    meeting: Meeting,
+    transition: str,
+    payload=None,
+    check=None,
+    expected_state=None,
+    after=None,
 ) -> Meeting:
     """One meeting transition through ``core.transitions.transition_run`` (rules: ``permissions.MEETING_RULES``).
-    ``check(locked)`` validates and may set other fields of the locked row before it is saved."""
+    ``check(locked)`` validates and may set other fields of the locked row before it is saved; ``after(locked)``
+    runs after the save in the same transaction (its dict joins the audit payload)."""
     return transition_run(
         acting_user=acting_user,
         obj=meeting,
         transition=transition,
         expected_state=expected_state,
         validate=check,
+        after=after,
         payload=payload,
         select_related=("body",),
     )

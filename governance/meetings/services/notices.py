@@ -285,6 +285,55 @@ def notice_mail_sent(sender, mail, **kwargs) -> None:
     )
 
 
+def cancellation_mail_prefix(meeting: Meeting) -> str:
+    """The outbox purpose key of the meeting's cancellation (``cancel:meeting:12``): a meeting is cancelled once."""
+    return f"cancel:meeting:{meeting.pk}"
+
+
+def members_have_invitation(meeting: Meeting) -> bool:
+    """Whether a notice (with its calendar invitation) has gone out or is on its way: then the members have
+    the meeting in their calendars and must be sent its cancellation."""
+    from governance.core.models import OutgoingMail
+
+    return (
+        OutgoingMail.objects.filter(purpose_key__startswith=notice_mail_prefix(meeting) + ":")
+        .exclude(status=OutgoingMail.Status.FAILED)
+        .exists()
+    )
+
+
+def _cancellation_queue(locked: Meeting, *, reason: str) -> dict:
+    """Inside the cancelling transaction (``meeting_cancel``), with the meeting already cancelled and its
+    SEQUENCE bumped: when the members were sent an invitation, queue one mail to the called members (bcc) with
+    the calendar ``METHOD:CANCEL`` that takes the meeting out of their calendars. Returns what the audit row
+    keeps (the mail's purpose key, or nothing when no invitation had gone out)."""
+    from django.urls import reverse
+
+    from governance.core.services import mail_queue
+
+    if not members_have_invitation(locked):
+        return {}
+    addresses = sorted({m.person.email for m in notice_recipients(locked) if m.person.email})
+    if not addresses:
+        return {}
+    context = {
+        "body": locked.body,
+        "date": locked.date,
+        "time": f"{timezone.localtime(locked.starts_at):%H.%M}",
+        "reason": reason,
+        "url": settings.SITE_URL.rstrip("/") + reverse("meetings:meeting", args=[locked.pk]),
+    }
+    mail, _created = mail_queue(
+        purpose_key=cancellation_mail_prefix(locked),
+        subject=render_to_string("meetings/email/cancellation_subject.txt", context).strip(),
+        body=render_to_string("meetings/email/cancellation.txt", context),
+        bcc=addresses,
+        attachments=[("mote.ics", ical.cancellation(locked), "text/calendar; method=CANCEL")],
+        obj=locked,
+    )
+    return {"cancellation_mail": mail.purpose_key, "cancellation_recipients": len(addresses)}
+
+
 def notices_send_due(*, today: dt.date | None = None) -> dict[str, int]:
     """Daily: queue the notices whose last day is today and that nobody has sent or queued yet. ``queued``
     counts the mails put in the outbox (delivered by it), ``failed`` the notices that could not be made."""

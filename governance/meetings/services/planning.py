@@ -253,14 +253,25 @@ def meeting_hold(*, acting_user, meeting: Meeting, expected_state: str | None = 
 def meeting_cancel(
     *, acting_user, meeting: Meeting, reason: str, expected_state: str | None = None
 ) -> Meeting:
+    """Cancel a planned or noticed meeting: its calendar SEQUENCE is bumped, and members who were sent the
+    invitation get the cancellation (``METHOD:CANCEL``) by mail (``notices._cancellation_queue``)."""
+    from .notices import _cancellation_queue
+
     reason = _reason(reason, missing=_("Ange varför mötet ställs in."))
     return _meeting_transition(
         acting_user=acting_user,
         meeting=meeting,
         transition="cancel",
         payload={"reason": reason},
+        check=_bump_sequence,
+        after=lambda locked: _cancellation_queue(locked, reason=reason),
         expected_state=expected_state,
     )
+
+
+def _bump_sequence(locked: Meeting) -> None:
+    """The calendars show the meeting differently (time, place or status): its SEQUENCE goes up, once."""
+    locked.ical_sequence += 1
 
 
 def meeting_postpone(
@@ -273,6 +284,7 @@ def meeting_postpone(
         meeting=meeting,
         transition="postpone",
         payload={"reason": reason},
+        check=_bump_sequence,  # the calendars show it as not taking place at its time
         expected_state=expected_state,
     )
 
@@ -284,7 +296,7 @@ def _new_time(locked, starts_at, ends_at, short) -> int:
     locked.postponed_from = locked.starts_at
     locked.starts_at, locked.ends_at = starts_at, ends_at
     locked.notice_sent_at = None
-    locked.ical_sequence += 1
+    _bump_sequence(locked)
     locked.short_notice_reason = short["reason"] if short else ""
     return cleared
 
@@ -348,7 +360,7 @@ def meeting_reschedule(
 ) -> Meeting:
     """Postpone a planned (or noticed) meeting to a new time in one step: ``postpone`` with the reason, then
     ``replan`` to the new time, in one transaction (two audit rows). The old time is kept as "flyttat från"
-    and a new notice is needed."""
+    and a new notice is needed. The calendar SEQUENCE goes up once (by the replan: one change of time)."""
     reason = _reason(reason, missing=_("Ange varför mötet flyttas."))
     _check_times(starts_at, ends_at)
     short = _short_notice(
