@@ -37,7 +37,9 @@ def case_payload(case: AdoptionCase, audit_event) -> dict:
             "state": audit_event.target_state or case.state,
             "state_label": _state_label(audit_event.target_state or case.state),
             "previous_state": audit_event.source_state,
-            "previous_state_label": _state_label(audit_event.source_state) if audit_event.source_state else "",
+            "previous_state_label": _state_label(audit_event.source_state)
+            if audit_event.source_state
+            else "",
             "deadline": case.deadline,
             "url": page_url(reverse("decisions:case", args=[case.pk])),
         },

@@ -36,7 +36,9 @@ def minutes_payload(meeting: Meeting, audit_event) -> dict:
         "minutes": {
             "version": version,
             "approval_date": meeting.approval_date,
-            "docx_url": page_url(reverse("meetings:minutes_docx", args=[meeting.pk, version])) if version else "",
+            "docx_url": page_url(reverse("meetings:minutes_docx", args=[meeting.pk, version]))
+            if version
+            else "",
             "published_url": page_url(reverse("meetings:published_minutes")),
         },
         "actor": audit_event.actor_name,

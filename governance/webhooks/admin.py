@@ -18,7 +18,15 @@ class WebhookEndpointAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ("event", "endpoint", "state", "attempts", "last_status", "next_attempt_at", "delivered_at")
+    list_display = (
+        "event",
+        "endpoint",
+        "state",
+        "attempts",
+        "last_status",
+        "next_attempt_at",
+        "delivered_at",
+    )
     list_filter = ("state", "event")
     search_fields = ("event_id", "endpoint__name", "endpoint__url")
     list_select_related = ("endpoint",)

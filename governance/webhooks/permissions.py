@@ -14,9 +14,7 @@ from . import registry
 
 
 def can_use_webhooks(user) -> bool:
-    return (
-        user is not None and user.is_authenticated and user.is_active and registry.may_register(user)
-    )
+    return user is not None and user.is_authenticated and user.is_active and registry.may_register(user)
 
 
 def check_use_webhooks(user) -> None:

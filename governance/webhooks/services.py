@@ -51,11 +51,15 @@ def _clean(*, name: str, url: str, events) -> tuple[str, str, list[str]]:
     if not name:
         errors.setdefault("name", []).append(_("Ange ett namn."))
     elif len(name) > NAME_MAX_LENGTH:
-        errors.setdefault("name", []).append(_("Namnet får vara högst %(n)s tecken.") % {"n": NAME_MAX_LENGTH})
+        errors.setdefault("name", []).append(
+            _("Namnet får vara högst %(n)s tecken.") % {"n": NAME_MAX_LENGTH}
+        )
     if not url:
         errors.setdefault("url", []).append(_("Ange adressen."))
     elif len(url) > URL_MAX_LENGTH:
-        errors.setdefault("url", []).append(_("Adressen får vara högst %(n)s tecken.") % {"n": URL_MAX_LENGTH})
+        errors.setdefault("url", []).append(
+            _("Adressen får vara högst %(n)s tecken.") % {"n": URL_MAX_LENGTH}
+        )
     else:
         try:
             sending.url_check(url)
@@ -103,7 +107,9 @@ def endpoint_register(*, acting_user, name: str, url: str, events) -> WebhookEnd
     return endpoint
 
 
-def endpoint_update(*, acting_user, endpoint: WebhookEndpoint, name: str, url: str, events) -> WebhookEndpoint:
+def endpoint_update(
+    *, acting_user, endpoint: WebhookEndpoint, name: str, url: str, events
+) -> WebhookEndpoint:
     """Change the name, address and chosen events; deliveries already written keep their address's endpoint."""
     name, url, events = _clean(name=name, url=url, events=events)
     with transaction.atomic():
@@ -249,7 +255,9 @@ def _enqueue(delivery_ids: list[int]) -> None:
         try:
             delivery_deliver.delay(delivery_id)
         except Exception:  # the broker is down: the minutely sweep delivers it
-            logger.warning("Could not enqueue webhook delivery %s; the sweep will", delivery_id, exc_info=True)
+            logger.warning(
+                "Could not enqueue webhook delivery %s; the sweep will", delivery_id, exc_info=True
+            )
 
 
 def delivery_body(delivery: WebhookDelivery) -> bytes:
@@ -362,4 +370,3 @@ def delivery_retry(*, acting_user, delivery: WebhookDelivery) -> WebhookDelivery
         )
         transaction.on_commit(lambda: _enqueue([locked.pk]))
     return locked
-

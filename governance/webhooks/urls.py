@@ -11,5 +11,5 @@ urlpatterns = [
     path("<int:pk>/aktivera/", views.endpoint_activate, name="endpoint_activate"),
     path("<int:pk>/ny-hemlighet/", views.endpoint_secret_rotate, name="endpoint_secret"),
     path("<int:pk>/ta-bort/", views.endpoint_delete, name="endpoint_delete"),
-    path("<int:pk>/leveranser/<int:delivery>/forsok-igen/", views.delivery_retry, name="delivery_retry"),
+    path("<int:pk>/forsok-igen/", views.delivery_retry, name="delivery_retry"),
 ]

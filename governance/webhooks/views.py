@@ -74,8 +74,9 @@ def webhook_list(request):
 def endpoint_detail(request, pk: int):
     """One endpoint: its secret, the change form and the delivery log with "Försök igen" for failed ones."""
     endpoint = _endpoint_or_404(request.user, pk)
-    initial = {"name": endpoint.name, "url": endpoint.url, "events": endpoint.events}
-    form = EndpointForm(request.POST or None, initial=initial)
+    form = EndpointForm(
+        request.POST or None, initial={"name": endpoint.name, "url": endpoint.url, "events": endpoint.events}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -87,6 +88,12 @@ def endpoint_detail(request, pk: int):
                 messages.success(request, _("Webhooken är ändrad."))
                 return redirect("webhooks:endpoint", pk=endpoint.pk)
         status = 400
+    return _endpoint_page(request, endpoint, form=form, status=status)
+
+
+def _endpoint_page(request, endpoint, *, form=None, status=200):
+    if form is None:
+        form = EndpointForm(initial={"name": endpoint.name, "url": endpoint.url, "events": endpoint.events})
     return render(
         request,
         "webhooks/endpoint_detail.html",
@@ -129,13 +136,7 @@ def endpoint_delete(request, pk: int):
     endpoint = _endpoint_or_404(request.user, pk)
     if request.POST.get("confirm") != "1":
         messages.error(request, _("Kryssa i rutan för att bekräfta att webhooken och dess logg tas bort."))
-        form = EndpointForm(initial={"name": endpoint.name, "url": endpoint.url, "events": endpoint.events})
-        return render(
-            request,
-            "webhooks/endpoint_detail.html",
-            {"endpoint": endpoint, "form": form, "deliveries": queries.delivery_log(endpoint)},
-            status=400,
-        )
+        return _endpoint_page(request, endpoint, status=400)
     services.endpoint_delete(acting_user=request.user, endpoint=endpoint)
     messages.success(request, _("Webhooken är borttagen."))
     return redirect("webhooks:list")
@@ -143,15 +144,23 @@ def endpoint_delete(request, pk: int):
 
 @require_POST
 @webhooks_view
-def delivery_retry(request, pk: int, delivery: int):
+def delivery_retry(request, pk: int):
+    """ "Försök igen" for one failed delivery, named by the form's ``delivery``; a missing or malformed id is
+    a 400 and changes nothing."""
     endpoint = _endpoint_or_404(request.user, pk)
-    found = queries.delivery_for(endpoint, delivery)
+    raw = request.POST.get("delivery", "")
+    found = (
+        queries.delivery_for(endpoint, int(raw))
+        if raw.isascii() and raw.isdigit() and len(raw) < 12
+        else None
+    )
     if found is None:
-        raise Http404
+        messages.error(request, _("Välj en leverans att försöka igen."))
+        return _endpoint_page(request, endpoint, status=400)
     try:
         services.delivery_retry(acting_user=request.user, delivery=found)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Leveransen försöks igen."))
+        return _endpoint_page(request, endpoint, status=400)
+    messages.success(request, _("Leveransen försöks igen."))
     return redirect("webhooks:endpoint", pk=endpoint.pk)
