@@ -21,6 +21,7 @@ class Receiver:
     def __init__(self):
         self.requests: list[dict] = []
         self.status = 200
+        self.hang: threading.Event | None = None  # set: requests wait for it and get no answer
         self.port = 0
         self._server = None
         self._thread = None
@@ -33,14 +34,18 @@ class Receiver:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
-                receiver.requests.append(
-                    {
-                        "path": self.path,
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                        "body": body,
-                        "answered": receiver.status,
-                    }
-                )
+                record = {
+                    "path": self.path,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": body,
+                    "answered": None,
+                }
+                receiver.requests.append(record)
+                if receiver.hang is not None:  # keep the caller waiting, then drop it unanswered
+                    receiver.hang.wait(120)
+                    record["answered"] = "dropped"
+                    return
+                record["answered"] = receiver.status
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -71,7 +76,9 @@ class Receiver:
         return [
             r
             for r in self.requests
-            if 200 <= r["answered"] < 300 and (event is None or r["headers"]["x-origo-event"] == event)
+            if isinstance(r["answered"], int)
+            and 200 <= r["answered"] < 300
+            and (event is None or r["headers"]["x-origo-event"] == event)
         ]
 
 
@@ -93,17 +100,21 @@ def receiver(settings):
     settings.WEBHOOKS_ALLOW_INSECURE = True
     running = Receiver().start()
     yield running
+    if running.hang is not None:
+        running.hang.set()
     if running.listening:
         running.stop()
 
 
 @pytest.fixture(autouse=True)
-def deliveries_inline(monkeypatch):
+def deliveries_inline(monkeypatch, request):
     """The delivery task runs in the test's process when it is enqueued (after a captured commit); the list
-    records what was enqueued."""
+    records what was enqueued. Tests marked ``services`` use the real broker and a real worker instead."""
     from governance.webhooks import tasks
 
     enqueued = []
+    if request.node.get_closest_marker("services"):
+        return enqueued
 
     def delay(pk):
         enqueued.append(pk)
