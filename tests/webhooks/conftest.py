@@ -106,14 +106,19 @@ def receiver(settings):
         running.stop()
 
 
+@pytest.fixture
+def real_broker():
+    """Requested by a test whose deliveries go through the broker to a real worker (not inline)."""
+
+
 @pytest.fixture(autouse=True)
 def deliveries_inline(monkeypatch, request):
     """The delivery task runs in the test's process when it is enqueued (after a captured commit); the list
-    records what was enqueued. Tests marked ``services`` use the real broker and a real worker instead."""
+    records what was enqueued. A test that requests ``real_broker`` enqueues for real instead."""
     from governance.webhooks import tasks
 
     enqueued = []
-    if request.node.get_closest_marker("services"):
+    if "real_broker" in request.fixturenames:
         return enqueued
 
     def delay(pk):

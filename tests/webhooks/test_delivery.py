@@ -188,3 +188,78 @@ def test_a_loopback_receiver_is_refused_when_delivering_in_production(
     delivery.refresh_from_db()
     assert "https" in delivery.last_error or "datorn" in delivery.last_error
     assert receiver.requests == []
+
+
+def test_a_failing_payload_builder_never_stops_the_change(
+    receiver, endpoint, danderyd_case, danderyd_clerk, caplog
+):
+    """A subscriber's problem is logged; the case still moves (and its audit row is written)."""
+    from governance.core.models import AuditEvent
+    from governance.webhooks import registry
+
+    source = registry.sources_for("case.preparation_started")[0]
+
+    def broken(obj, audit_event):
+        raise KeyError("broken payload")
+
+    monkeypatched = [registry.EventSource(**{**source.__dict__, "payload": broken})]
+    original = registry._SOURCES["case.preparation_started"]
+    registry._SOURCES["case.preparation_started"] = monkeypatched
+    try:
+        case = decisions.case_start_preparation(acting_user=danderyd_clerk, case=danderyd_case)
+    finally:
+        registry._SOURCES["case.preparation_started"] = original
+    assert case.state == "in_preparation"
+    assert AuditEvent.objects.filter(action="case.preparation_started", object_id=str(case.pk)).exists()
+    assert not WebhookDelivery.objects.exists()
+    assert "could not be written" in caplog.text
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_delivering_the_same_row_post_once(receiver, endpoint, danderyd_case, danderyd_clerk):
+    """On PostgreSQL, two tasks for the same delivery at the same moment: the conditional UPDATE lets one
+    claim it; the other is ``skipped`` and never POSTs."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    decisions.case_start_preparation(acting_user=danderyd_clerk, case=danderyd_case)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    receiver.requests.clear()  # the inline delivery after the commit; now two workers at once
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        state="pending", attempts=0, delivered_at=None, next_attempt_at=timezone.now()
+    )
+    results, barrier = [], threading.Barrier(2)
+
+    def deliver():
+        from django.db import connections
+
+        barrier.wait()
+        try:
+            results.append(services.delivery_deliver(delivery_id=delivery.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == ["delivered", "skipped"]
+    assert len(receiver.requests) == 1
+
+
+def test_the_admin_shows_the_log_but_never_the_secret(client, host_admin, endpoint):
+    from django.urls import reverse as admin_reverse
+
+    client.force_login(host_admin)
+    page = client.get(admin_reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk]))
+    assert page.status_code == 200 and endpoint.url in page.text and endpoint.secret not in page.text
+    assert client.get(admin_reverse("admin:webhooks_webhookdelivery_changelist")).status_code == 200
+    assert (
+        client.post(admin_reverse("admin:webhooks_webhookendpoint_delete", args=[endpoint.pk])).status_code
+        == 403
+    )

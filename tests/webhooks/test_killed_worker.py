@@ -37,7 +37,9 @@ def _wait_for(condition, seconds: float, what: str):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="separate worker processes need PostgreSQL")
-def test_a_worker_killed_mid_post_loses_no_delivery(receiver, danderyd_case, danderyd_clerk, monkeypatch):
+def test_a_worker_killed_mid_post_loses_no_delivery(
+    receiver, danderyd_case, danderyd_clerk, monkeypatch, real_broker
+):
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "make test-services sets CELERY_BROKER_URL"
     monkeypatch.setenv("WEBHOOKS_ALLOW_INSECURE", "true")  # the worker's settings: a loopback receiver
     endpoint = services.endpoint_register(
