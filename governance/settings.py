@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "governance.parties",
     "governance.agreements",
     "governance.documents",
+    "governance.webhooks",
     "governance.decisions",
     "governance.meetings",
     "governance.home",
@@ -231,6 +232,7 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "decisions.reminders_send", "schedule": crontab(hour=7, minute=0)},
     "weekly-digest": {"task": "decisions.digest_send", "schedule": crontab(hour=7, minute=30, day_of_week=1)},
     "documents-stale-jobs": {"task": "documents.stale_jobs_sweep", "schedule": crontab(minute="*/5")},
+    "webhook-outbox": {"task": "webhooks.deliveries_deliver_due", "schedule": crontab()},  # every minute
 }
 CELERY_TASK_ALWAYS_EAGER = False
 
@@ -246,6 +248,9 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default="noreply@origo.example")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Origo samverkan <noreply@origo.example>")
 # The address people reach the product on: links in e-mails are built on it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Webhooks (governance/webhooks): also allow http:// and loopback receivers (a receiver on this machine).
+# Never in production (settings_production turns it off); private and link-local addresses are always refused.
+WEBHOOKS_ALLOW_INSECURE = env.bool("WEBHOOKS_ALLOW_INSECURE", default=DEBUG)
 
 # Content-Security-Policy (django-csp 4): no inline scripts; htmx is served from our own static files.
 CONTENT_SECURITY_POLICY = {

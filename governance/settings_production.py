@@ -33,3 +33,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+WEBHOOKS_ALLOW_INSECURE = (
+    False  # webhooks only to https:// and public addresses (governance/webhooks/sending.py)
+)

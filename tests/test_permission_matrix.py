@@ -8,7 +8,7 @@ a POST to a GET-only view answers 405 to everyone.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from governance.parties.models import Organisation
+from governance.parties.models import Organisation, Person
 
 ROLES = [
     "anonymous",
@@ -48,6 +48,10 @@ TOKEN = "token"  # the chair's calendar token: feeds authenticate by token, not 
 BATCH_KEY = "5b1f2f3e-0000-4000-8000-000000000001"
 DRAFT = "matris-utkast"  # KSL's draft recommendation (to Danderyd and Ekerö) with one attachment
 DRAFT_ATTACHMENT = "draft-attachment"
+WEBHOOK = "webhook"  # Ekerö's clerk's webhook endpoint, with one failed delivery
+
+# Another user's webhook does not exist for you (404); outsiders may not use webhooks at all (403).
+WEBHOOK_OWNER_ONLY = {**everyone(404), "anonymous": 302, "outsider": 403}
 
 # name -> (sample kwargs, GET expectations, POST expectations or None for "GET-only")
 MATRIX = {
@@ -277,6 +281,20 @@ MATRIX = {
         everyone(405),
         only(400, "ksl_officer", "host_admin"),
     ),
+    # Issue 13, webhooks: the people of the parties register their own (an empty form: 400).
+    "webhooks:list": ({}, people_of_parties(200), people_of_parties(400)),
+    "webhooks:endpoint": (
+        {"pk": WEBHOOK},
+        {**WEBHOOK_OWNER_ONLY, "ekero_clerk": 200},
+        {**WEBHOOK_OWNER_ONLY, "ekero_clerk": 400},
+    ),
+    **{
+        f"webhooks:{name}": ({"pk": WEBHOOK}, everyone(405), {**WEBHOOK_OWNER_ONLY, "ekero_clerk": 302})
+        for name in ("endpoint_deactivate", "endpoint_activate", "endpoint_secret")
+    },
+    # Deleting needs the confirmation box and retrying names a delivery: empty POSTs are 400s.
+    "webhooks:endpoint_delete": ({"pk": WEBHOOK}, everyone(405), {**WEBHOOK_OWNER_ONLY, "ekero_clerk": 400}),
+    "webhooks:delivery_retry": ({"pk": WEBHOOK}, everyone(405), {**WEBHOOK_OWNER_ONLY, "ekero_clerk": 400}),
 }
 
 # The Django admin: staff only. Anonymous users and every non-staff role are sent to the admin login.
@@ -352,6 +370,8 @@ def _sample(kwargs):
     if kwargs.get("slug") == DRAFT:
         return _draft_sample(kwargs)
 
+    if kwargs.get("pk") == WEBHOOK:
+        return {**kwargs, "pk": _webhook_sample().pk}
     if kwargs.get("pk") == EKERO:
         return {**kwargs, "pk": Organisation.objects.get(municipality_code="0125").pk}
     if kwargs.get("organisation_id") == EKERO:
@@ -449,6 +469,24 @@ def _ekero_document():
         document.pdf.save("m.pdf", ContentFile(b"%PDF-1.4"), save=False)
         document.save()
     return document
+
+
+def _webhook_sample():
+    from governance.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.filter(name="Matrisens webhook").first()
+    if endpoint is None:
+        endpoint = WebhookEndpoint.objects.create(
+            owner=Person.objects.get(user__username="ekero").user,
+            name="Matrisens webhook",
+            url="https://diarie.ekero.example/hooks",
+            events=["case.state_changed"],
+            secret="matris-hemlighet",
+        )
+        WebhookDelivery.objects.create(
+            endpoint=endpoint, event="case.state_changed", state="failed", attempts=8
+        )
+    return endpoint
 
 
 def test_every_url_pattern_is_declared(db):

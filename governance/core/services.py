@@ -219,7 +219,8 @@ def request_keys_purge(*, days: int = REQUEST_KEY_DAYS) -> int:
 
 logger = logging.getLogger(__name__)
 
-#: Minutes to wait after the 1st, 2nd, … failed attempt; the last value repeats.
+#: Minutes to wait after the 1st, 2nd, … failed attempt; the last value repeats. Shared by every outbox (the
+#: mail here, the webhook deliveries): ``outbox_backoff``.
 MAIL_BACKOFF_MINUTES = (1, 5, 15, 60, 120, 240, 480)
 #: After this many failed attempts the mail is ``failed`` (a new request or ``mail_retry`` queues it again).
 MAIL_MAX_ATTEMPTS = 8
@@ -238,6 +239,12 @@ mail_sent = Signal()
 mail_failed = Signal()
 
 _OPEN_STATUSES = (OutgoingMail.Status.QUEUED, OutgoingMail.Status.SENDING)
+
+
+def outbox_backoff(attempts: int) -> dt.timedelta:
+    """The pause before the next try after ``attempts`` failed attempts (1, 5, 15, 60, … minutes; the last
+    repeats), for every outbox: mail (``mail_deliver``) and webhook deliveries."""
+    return dt.timedelta(minutes=MAIL_BACKOFF_MINUTES[min(max(attempts, 1), len(MAIL_BACKOFF_MINUTES)) - 1])
 
 
 def mail_key_next(prefix: str) -> str:
@@ -399,8 +406,7 @@ def _mail_attempt_failed(mail_id: int, error: str, now: dt.datetime) -> str:
             locked.status = OutgoingMail.Status.FAILED
         else:
             locked.status = OutgoingMail.Status.QUEUED
-            pause = MAIL_BACKOFF_MINUTES[min(locked.attempts, len(MAIL_BACKOFF_MINUTES)) - 1]
-            locked.next_attempt_at = now + dt.timedelta(minutes=pause)
+            locked.next_attempt_at = now + outbox_backoff(locked.attempts)
         locked.save(update_fields=["status", "last_error", "next_attempt_at"])
         logger.warning("Mail %s (%s), attempt %s: %s", mail_id, locked.purpose_key, locked.attempts, error)
         if locked.status == OutgoingMail.Status.FAILED:

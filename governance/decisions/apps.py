@@ -23,6 +23,10 @@ class DecisionsConfig(AppConfig):
 
         papers_register()
 
+        from .webhook_events import register as webhook_events_register
+
+        webhook_events_register()
+
         from governance.core.services import mail_sent
 
         from .services.notifications import notification_mail_sent

@@ -14,3 +14,7 @@ class DocumentsConfig(AppConfig):
         from .permissions import DOCUMENT_RULES
 
         rules_register(GeneratedDocument, DOCUMENT_RULES)
+
+        from .webhook_events import register as webhook_events_register
+
+        webhook_events_register()

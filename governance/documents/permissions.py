@@ -47,11 +47,16 @@ def check_may_generate(user, kind: str, subject) -> None:
         raise PermissionDenied(_("Du får inte skapa det här dokumentet."))
 
 
-def check_view_document_or_404(user, document) -> None:
-    """A document whose subject the user may not read answers 404, like the subject itself."""
+def can_view_document(user, document) -> bool:
+    """Whoever may read the document's subject (its kind's registered rule)."""
     entry = registry.kind_entry(document.kind)
     subject = document.subject
-    if entry is None or subject is None or not entry.may_view(user, subject):
+    return entry is not None and subject is not None and bool(entry.may_view(user, subject))
+
+
+def check_view_document_or_404(user, document) -> None:
+    """A document whose subject the user may not read answers 404, like the subject itself."""
+    if not can_view_document(user, document):
         raise Http404
 
 

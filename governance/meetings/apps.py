@@ -15,6 +15,10 @@ class MeetingsConfig(AppConfig):
 
         rules_register(Meeting, MEETING_RULES)
 
+        from .webhook_events import register as webhook_events_register
+
+        webhook_events_register()
+
         from governance.core.services import mail_sent
 
         from .services.notices import notice_mail_sent

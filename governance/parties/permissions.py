@@ -92,6 +92,7 @@ GROUP_PERMISSIONS = {
         for action in ("add", "change", "delete", "view")
     ]
     + ["meetings.view_all_bodies", "core.view_auditevent", "core.view_auditcheck", "core.view_outgoingmail"]
+    + ["webhooks.view_webhookendpoint", "webhooks.view_webhookdelivery"]  # read-only: the delivery log
     + ["auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group"]
     + ["axes.view_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog"],
 }

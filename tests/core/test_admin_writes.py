@@ -22,6 +22,8 @@ SERVICE_OWNED = {
     "core.auditevent": "core.services.audit_record",
     "core.auditcheck": "core.services.audit_check_run",
     "core.outgoingmail": "core.services.mail_queue / mail_deliver",
+    "webhooks.webhookendpoint": "webhooks.services.endpoint_register / endpoint_update / …",
+    "webhooks.webhookdelivery": "webhooks.services.deliveries_create / delivery_deliver / delivery_retry",
     "parties.person": "parties.services.person_create / person_update",
     "parties.contactassignment": "parties.services.contact_assign / contact_end",
     "parties.roleassignment": "parties.services.role_assign / role_end",
