@@ -22,6 +22,7 @@ urlpatterns = [
     path("organ/", include("governance.meetings.urls")),
     path("anslutning/dokument/", include("governance.documents.urls")),
     path("anslutning/", include("governance.decisions.urls")),
+    path("oparl/v1/", include("governance.oparl.urls")),
     path("admin/", admin.site.urls),
 ]
 

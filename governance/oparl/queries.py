@@ -1,0 +1,224 @@
+"""Reads of the public part for the OParl interface: what may be shown, and when it was created and changed.
+
+Only what the project already publishes leaves through OParl (docs/oparl.md):
+
+- the cooperation bodies and their members by name, with their terms;
+- meetings once the notice has gone out (a planned or postponed meeting is still being prepared: a draft);
+- the agenda items, their § and their decisions only when the meeting's minutes are published, i.e. what the
+  published protocol itself says (``MeetingState.PUBLISHED``);
+- the frozen (justerade) versions of published minutes, as files.
+
+Nothing else: no e-mail address or telephone number, no title, no attendance answers, no jäv, no uploaded
+papers (``AgendaItem.paper`` is for the body's members), no video link, no unpublished minutes.
+
+None of the models carries a creation or change time of its own, but every change goes through a service that
+writes an audit row (``core.AuditEvent``) for the object. ``created`` is the time of an object's first audit
+row and ``modified`` of its last; the querysets below annotate both in SQL (``oparl_created``,
+``oparl_modified``), so lists filter on them and need a fixed number of queries.
+"""
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest
+
+from governance.core.models import AuditEvent
+from governance.meetings.choices import AttendanceStatus, MeetingState
+from governance.meetings.models import (
+    AgendaItem,
+    Attendance,
+    CooperationBody,
+    Meeting,
+    Membership,
+    MinutesVersion,
+)
+from governance.parties.models import Organisation, Person
+
+#: A meeting is public once its notice has gone out; a cancelled one only if it had been announced.
+ANNOUNCED_STATES = (
+    MeetingState.NOTICE_SENT,
+    MeetingState.HELD,
+    MeetingState.MINUTES_DRAFTED,
+    MeetingState.MINUTES_APPROVED,
+    MeetingState.PUBLISHED,
+)
+
+
+def _audit_time(model, *, first: bool, ref: str = "pk"):
+    """The time of the first (or last) audit row of the object ``OuterRef(ref)`` of ``model``."""
+    content_type = ContentType.objects.get_for_model(model)
+    rows = AuditEvent.objects.filter(
+        content_type=content_type, object_id=Cast(OuterRef(ref), output_field=CharField())
+    ).order_by("id" if first else "-id")
+    return Subquery(rows.values("occurred_at")[:1], output_field=DateTimeField())
+
+
+# --- what is public -----------------------------------------------------------------------------------------
+
+
+def public_meeting_filter(prefix: str = "") -> Q:
+    """The condition for a public meeting, on ``Meeting`` itself or through a relation ``prefix``."""
+    return Q(**{f"{prefix}state__in": ANNOUNCED_STATES}) | Q(
+        **{f"{prefix}state": MeetingState.CANCELLED, f"{prefix}notice_sent_at__isnull": False}
+    )
+
+
+def public_item_filter(prefix: str = "") -> Q:
+    """Agenda items are public when the meeting's minutes are published."""
+    return Q(**{f"{prefix}meeting__state": MeetingState.PUBLISHED})
+
+
+def public_file_filter(prefix: str = "") -> Q:
+    """A minutes version is public when it is frozen (justerad) and the meeting's minutes are published: the
+    same rule as the minutes download (``meetings.views.pages._version_or_404``)."""
+    return Q(**{f"{prefix}meeting__state": MeetingState.PUBLISHED, f"{prefix}approved_at__isnull": False})
+
+
+# --- querysets with their time stamps ----------------------------------------------------------------------
+
+
+def host() -> Organisation | None:
+    return Organisation.objects.filter(is_host=True).first()
+
+
+def organizations() -> QuerySet:
+    return (
+        CooperationBody.objects.annotate(
+            oparl_created=_audit_time(CooperationBody, first=True),
+            oparl_modified=_audit_time(CooperationBody, first=False),
+        )
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.only("pk", "body_id").order_by("pk"))
+        )
+        .order_by("pk")
+    )
+
+
+def memberships() -> QuerySet:
+    return (
+        Membership.objects.select_related("person", "body")
+        .annotate(
+            oparl_created=_audit_time(Membership, first=True),
+            oparl_modified=_audit_time(Membership, first=False),
+        )
+        .order_by("pk")
+    )
+
+
+def _person_membership_time(*, first: bool):
+    """The first (last) audit row of any of the person's memberships: a person is public through them."""
+    content_type = ContentType.objects.get_for_model(Membership)
+    seats = Membership.objects.filter(person=OuterRef(OuterRef("pk"))).annotate(
+        key=Cast("pk", output_field=CharField())
+    )
+    rows = AuditEvent.objects.filter(content_type=content_type, object_id__in=seats.values("key")).order_by(
+        "id" if first else "-id"
+    )
+    return Subquery(rows.values("occurred_at")[:1], output_field=DateTimeField())
+
+
+def persons() -> QuerySet:
+    """The people who sit or sat in a cooperation body, with their memberships (names only leave here)."""
+    return (
+        Person.objects.filter(Exists(Membership.objects.filter(person=OuterRef("pk"))))
+        .only("pk", "first_name", "last_name")
+        .annotate(
+            oparl_created=_person_membership_time(first=True),
+            oparl_modified=_person_membership_time(first=False),
+        )
+        .prefetch_related(Prefetch("memberships", queryset=memberships()))
+        .order_by("pk")
+    )
+
+
+def files() -> QuerySet:
+    """The frozen versions of published minutes. ``created`` is when the version was drawn up, ``modified``
+    when it was justerad (it never changes afterwards)."""
+    return (
+        MinutesVersion.objects.filter(public_file_filter())
+        .select_related("meeting__body")
+        .defer("snapshot")
+        .annotate(oparl_created=F("created_at"), oparl_modified=F("approved_at"))
+        .order_by("pk")
+    )
+
+
+def agenda_items() -> QuerySet:
+    """Items of meetings with published minutes. An item's time stamps include its meeting's: the item
+    became public (and got its §) through changes recorded on the meeting."""
+    meeting_first = _audit_time(Meeting, first=True, ref="meeting_id")
+    meeting_last = _audit_time(Meeting, first=False, ref="meeting_id")
+    return (
+        AgendaItem.objects.filter(public_item_filter())
+        .select_related("meeting")
+        .only(
+            "pk",
+            "meeting_id",
+            "meeting__state",
+            "position",
+            "title",
+            "kind",
+            "outcome",
+            "paragraph",
+        )
+        .annotate(
+            oparl_created=Coalesce(_audit_time(AgendaItem, first=True), meeting_first),
+            oparl_modified=Greatest(
+                Coalesce(_audit_time(AgendaItem, first=False), meeting_last),
+                Coalesce(meeting_last, _audit_time(AgendaItem, first=False)),
+            ),
+        )
+        .order_by("pk")
+    )
+
+
+def meetings() -> QuerySet:
+    """Public meetings with what they show: items and files when the minutes are published, and who was
+    present (the protocol's "Närvarande")."""
+    present = (
+        Attendance.objects.filter(status__in=(AttendanceStatus.PRESENT, AttendanceStatus.SUBSTITUTE))
+        .select_related("membership")
+        .only("pk", "meeting_id", "membership__person_id")
+        .order_by("pk")
+    )
+    return (
+        Meeting.objects.filter(public_meeting_filter())
+        .select_related("body")
+        .only("pk", "body__id", "body__name", "state", "starts_at", "ends_at", "notice_sent_at")
+        .annotate(
+            oparl_created=Coalesce(_audit_time(Meeting, first=True), F("starts_at")),
+            oparl_modified=Coalesce(_audit_time(Meeting, first=False), F("starts_at")),
+        )
+        .prefetch_related(
+            Prefetch("items", queryset=agenda_items().order_by("position"), to_attr="public_items"),
+            Prefetch(
+                "minutes_versions",
+                queryset=files().order_by("-version"),
+                to_attr="public_files",
+            ),
+            Prefetch("attendances", queryset=present, to_attr="present"),
+        )
+        .order_by("pk")
+    )
+
+
+def since_until(queryset: QuerySet, filters: dict[str, dt.datetime]) -> QuerySet:
+    """OParl's list filters ``created_since``, ``created_until``, ``modified_since``, ``modified_until``."""
+    lookups = {
+        "created_since": "oparl_created__gte",
+        "created_until": "oparl_created__lte",
+        "modified_since": "oparl_modified__gte",
+        "modified_until": "oparl_modified__lte",
+    }
+    return queryset.filter(**{lookups[name]: value for name, value in filters.items()})
