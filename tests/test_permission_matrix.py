@@ -162,7 +162,7 @@ MATRIX = {
     },
     **{
         f"oparl:{kind}": ({"pk": f"oparl-{kind}"}, everyone(200), None)
-        for kind in ("organization", "person", "membership", "meeting", "agendaitem", "file")
+        for kind in ("organization", "person", "membership", "meeting", "agendaitem", "paper", "file")
     },
     "oparl:organization_meetings": ({"pk": "oparl-organization"}, everyone(200), None),
     "meetings:calendar_links": ({}, {**everyone(200), "anonymous": 302}, None),
@@ -448,6 +448,7 @@ def _oparl_samples():
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
+    from governance.decisions.models import Recommendation
     from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Membership, MinutesVersion
 
     body = CooperationBody.objects.get(slug="styrgrupp")
@@ -476,6 +477,7 @@ def _oparl_samples():
         "oparl-file": meeting.minutes_versions.get().pk,
         "oparl-membership": membership.pk,
         "oparl-person": membership.person_id,
+        "oparl-paper": Recommendation.objects.get(slug="origo-2016").pk,
     }
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.decisions.models import Recommendation
 from governance.meetings.choices import VOTING_ROLES, MeetingState
 from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Membership, MinutesVersion
 from governance.parties.models import Organisation, Person
@@ -212,3 +213,21 @@ def meeting(row: Meeting) -> dict:
 def _url_order(value: str) -> tuple[int, str]:
     tail = value.rstrip("/").rsplit("/", 1)[-1]
     return (int(tail), value) if tail.isdigit() else (0, value)
+
+
+def paper(row: Recommendation) -> dict:
+    """A recommendation KSL has sent: what the public list of recommendations shows."""
+    data = {
+        "id": url("paper", pk=row.pk),
+        "type": f"{SCHEMA}Paper",
+        "body": url("body", key=BODY_KEY),
+        "name": row.title,
+        "date": row.board_decision_date.isoformat(),
+        "paperType": "Rekommendation",
+        "web": settings.SITE_URL.rstrip("/") + reverse("decisions:list"),
+    }
+    if row.registration_number:
+        data["reference"] = row.registration_number
+    if row.is_demo_data:
+        data["keyword"] = ["Demodata"]
+    return _times(data, row)

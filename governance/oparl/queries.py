@@ -6,7 +6,9 @@ Only what the project already publishes leaves through OParl (docs/oparl.md):
 - meetings once the notice has gone out (a planned or postponed meeting is still being prepared: a draft);
 - the agenda items, their § and their decisions only when the meeting's minutes are published, i.e. what the
   published protocol itself says (``MeetingState.PUBLISHED``);
-- the frozen (justerade) versions of published minutes, as files.
+- the frozen (justerade) versions of published minutes, as files;
+- KSL's recommendations once sent to the municipalities (the public list of ``decisions``), as papers: title,
+  registration number and date, nothing of the cases.
 
 Nothing else: no e-mail address or telephone number, no title, no attendance answers, no jäv, no uploaded
 papers (``AgendaItem.paper`` is for the body's members), no video link, no unpublished minutes.
@@ -34,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest
 
 from governance.core.models import AuditEvent
+from governance.decisions.models import Recommendation
 from governance.meetings.choices import AttendanceStatus, MeetingState
 from governance.meetings.models import (
     AgendaItem,
@@ -208,6 +211,21 @@ def meetings() -> QuerySet:
                 to_attr="public_files",
             ),
             Prefetch("attendances", queryset=present, to_attr="present"),
+        )
+        .order_by("pk")
+    )
+
+
+def papers() -> QuerySet:
+    """Recommendations sent to the municipalities (drafts are KSL's own)."""
+    return (
+        Recommendation.objects.filter(sent_at__isnull=False)
+        .only("pk", "title", "registration_number", "board_decision_date", "sent_at", "is_demo_data")
+        .annotate(
+            oparl_created=Coalesce(_audit_time(Recommendation, first=True), F("sent_at")),
+            oparl_modified=Greatest(
+                Coalesce(_audit_time(Recommendation, first=False), F("sent_at")), F("sent_at")
+            ),
         )
         .order_by("pk")
     )

@@ -25,5 +25,6 @@ urlpatterns = [
     path("membership/<int:pk>/", views.object_detail, {"kind": "membership"}, name="membership"),
     path("meeting/<int:pk>/", views.object_detail, {"kind": "meeting"}, name="meeting"),
     path("agendaItem/<int:pk>/", views.object_detail, {"kind": "agendaitem"}, name="agendaitem"),
+    path("paper/<int:pk>/", views.object_detail, {"kind": "paper"}, name="paper"),
     path("file/<int:pk>/", views.object_detail, {"kind": "file"}, name="file"),
 ]

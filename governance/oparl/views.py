@@ -31,8 +31,7 @@ KINDS = {
     "meeting": (queries.meetings, objects.meeting),
     "agendaitem": (queries.agenda_items, objects.agenda_item),
     "file": (queries.files, objects.file),
-    # Papers: nothing of ours is a public Drucksache yet (docs/oparl.md); the list is required and empty.
-    "paper": (None, None),
+    "paper": (queries.papers, objects.paper),
 }
 
 
@@ -118,7 +117,7 @@ def object_list(request, key: str, kind: str):
     if key != objects.BODY_KEY:
         return _not_found()
     queryset, build = KINDS[kind]
-    return _list(request, queryset() if queryset else None, build)
+    return _list(request, queryset(), build)
 
 
 @require_GET
@@ -134,8 +133,6 @@ def _list(request, queryset, build) -> HttpResponse:
         filters = _filters(request)
     except BadRequest as exc:
         return _error(400, "bad_request", str(exc))
-    if queryset is None:
-        return _json(_page(request, [], total=0, page=page, size=size))
     queryset = queries.since_until(queryset, filters)
     total = queryset.count()
     if page > 1 and (page - 1) * size >= total:

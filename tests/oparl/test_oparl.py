@@ -13,10 +13,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from governance.agreements.models import Agreement
 from governance.core import calendar
+from governance.decisions import services as decision_services
+from governance.decisions.models import Recommendation
 from governance.meetings import services
 from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Membership, MinutesVersion
-from governance.parties.models import Person
+from governance.parties.models import Organisation, Person
 from tests.meetings.helpers import decide_standard_items
 
 TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -34,6 +37,7 @@ REQUIRED = {
     "Meeting": {"id", "type", "name", "start", "end", "organization", "created", "modified"},
     "AgendaItem": {"id", "type", "order", "name", "created", "modified"},
     "File": {"id", "type", "accessUrl", "created", "modified"},
+    "Paper": {"id", "type", "body", "name", "created", "modified"},
 }
 DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
@@ -187,7 +191,10 @@ def test_the_system_object_and_its_body(client, db):
     assert REQUIRED["Body"] <= body.keys() and body["name"] == "Origo samverkan"
     assert body["legislativeTerm"] == []
     assert _get(client, _path(body["id"])) == body
-    assert _get(client, _path(body["paper"]))["data"] == []
+    papers = _get(client, _path(body["paper"]))["data"]
+    assert {p["name"] for p in papers} == set(
+        Recommendation.objects.filter(sent_at__isnull=False).values_list("title", flat=True)
+    )
 
 
 def test_every_object_has_its_type_required_properties_and_resolves(client, published, unpublished):
@@ -393,7 +400,7 @@ def test_read_only_anonymous_and_no_session(client, db):
 
 
 def test_lists_need_a_fixed_number_of_queries(client, published, unpublished, django_assert_max_num_queries):
-    for kind in ("organization", "person", "membership", "meeting", "agendaItem", "file"):
+    for kind in ("organization", "person", "membership", "meeting", "agendaItem", "file", "paper"):
         with django_assert_max_num_queries(5):
             data = _get(client, f"/oparl/v1/body/samverkan/{kind}/?elementsPerPage=100")
         assert data["data"], kind
@@ -401,3 +408,24 @@ def test_lists_need_a_fixed_number_of_queries(client, published, unpublished, dj
     assert persons > 10  # the bound holds for many rows, not only for one
     with django_assert_max_num_queries(4):
         _get(client, f"/oparl/v1/meeting/{published[0].pk}/")
+
+
+def test_sent_recommendations_are_papers_and_drafts_are_not(client, db):
+    sent = Recommendation.objects.get(slug="origo-2016")
+    draft = decision_services.recommendation_create(
+        acting_user=None,
+        slug="oparl-utkast",
+        title="Hemligt utkast till rekommendation",
+        board_decision_date=dt.date(2026, 1, 1),
+        agreement=Agreement.objects.get(slug="origo-2016"),
+        answer_deadline=dt.date(2030, 1, 1),
+        decision_points="att ansluta sig",
+        recipients=list(Organisation.objects.filter(municipality_code__in=["0162", "0125"])),
+    )
+    paper = _get(client, f"/oparl/v1/paper/{sent.pk}/")
+    assert paper["type"] == f"{SCHEMA}Paper" and paper["name"] == sent.title
+    assert paper["paperType"] == "Rekommendation" and paper["date"] == sent.board_decision_date.isoformat()
+    assert paper.get("reference", "") == sent.registration_number
+    _get(client, f"/oparl/v1/paper/{draft.pk}/", status=404)
+    listed = _get(client, "/oparl/v1/body/samverkan/paper/?elementsPerPage=100")
+    assert "Hemligt utkast" not in json.dumps(listed, ensure_ascii=False)
