@@ -95,11 +95,33 @@ def host() -> Organisation | None:
     return Organisation.objects.filter(is_host=True).first()
 
 
+def _seat_time(field: str, *, first: bool):
+    """The first (last) audit row of any membership whose ``field`` is the outer object: a body's list of
+    memberships and a person's embedded memberships change with them."""
+    content_type = ContentType.objects.get_for_model(Membership)
+    seats = Membership.objects.filter(**{field: OuterRef(OuterRef("pk"))}).annotate(
+        key=Cast("pk", output_field=CharField())
+    )
+    rows = AuditEvent.objects.filter(content_type=content_type, object_id__in=seats.values("key")).order_by(
+        "id" if first else "-id"
+    )
+    return Subquery(rows.values("occurred_at")[:1], output_field=DateTimeField())
+
+
+def _latest(*values):
+    """The latest of times that may be NULL (SQLite's MAX() of a NULL is NULL; PostgreSQL's GREATEST skips it)."""
+    return Greatest(
+        *(Coalesce(value, *(other for other in values if other is not value)) for value in values)
+    )
+
+
 def organizations() -> QuerySet:
     return (
         CooperationBody.objects.annotate(
             oparl_created=_audit_time(CooperationBody, first=True),
-            oparl_modified=_audit_time(CooperationBody, first=False),
+            oparl_modified=_latest(
+                _audit_time(CooperationBody, first=False), _seat_time("body", first=False)
+            ),
         )
         .prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.only("pk", "body_id").order_by("pk"))
@@ -119,26 +141,16 @@ def memberships() -> QuerySet:
     )
 
 
-def _person_membership_time(*, first: bool):
-    """The first (last) audit row of any of the person's memberships: a person is public through them."""
-    content_type = ContentType.objects.get_for_model(Membership)
-    seats = Membership.objects.filter(person=OuterRef(OuterRef("pk"))).annotate(
-        key=Cast("pk", output_field=CharField())
-    )
-    rows = AuditEvent.objects.filter(content_type=content_type, object_id__in=seats.values("key")).order_by(
-        "id" if first else "-id"
-    )
-    return Subquery(rows.values("occurred_at")[:1], output_field=DateTimeField())
-
-
 def persons() -> QuerySet:
-    """The people who sit or sat in a cooperation body, with their memberships (names only leave here)."""
+    """The people who sit or sat in a cooperation body, with their memberships (names only leave here). A
+    person is public through the memberships, so they give ``created``; a change of the name (audited on the
+    person) counts for ``modified`` too."""
     return (
         Person.objects.filter(Exists(Membership.objects.filter(person=OuterRef("pk"))))
         .only("pk", "first_name", "last_name")
         .annotate(
-            oparl_created=_person_membership_time(first=True),
-            oparl_modified=_person_membership_time(first=False),
+            oparl_created=_seat_time("person", first=True),
+            oparl_modified=_latest(_seat_time("person", first=False), _audit_time(Person, first=False)),
         )
         .prefetch_related(Prefetch("memberships", queryset=memberships()))
         .order_by("pk")
@@ -177,10 +189,7 @@ def agenda_items() -> QuerySet:
         )
         .annotate(
             oparl_created=Coalesce(_audit_time(AgendaItem, first=True), meeting_first),
-            oparl_modified=Greatest(
-                Coalesce(_audit_time(AgendaItem, first=False), meeting_last),
-                Coalesce(meeting_last, _audit_time(AgendaItem, first=False)),
-            ),
+            oparl_modified=_latest(_audit_time(AgendaItem, first=False), meeting_last),
         )
         .order_by("pk")
     )
@@ -223,9 +232,7 @@ def papers() -> QuerySet:
         .only("pk", "title", "registration_number", "board_decision_date", "sent_at", "is_demo_data")
         .annotate(
             oparl_created=Coalesce(_audit_time(Recommendation, first=True), F("sent_at")),
-            oparl_modified=Greatest(
-                Coalesce(_audit_time(Recommendation, first=False), F("sent_at")), F("sent_at")
-            ),
+            oparl_modified=_latest(_audit_time(Recommendation, first=False), F("sent_at")),
         )
         .order_by("pk")
     )

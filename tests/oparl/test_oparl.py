@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.agreements.models import Agreement
 from governance.core import calendar
@@ -429,3 +430,31 @@ def test_sent_recommendations_are_papers_and_drafts_are_not(client, db):
     _get(client, f"/oparl/v1/paper/{draft.pk}/", status=404)
     listed = _get(client, "/oparl/v1/body/samverkan/paper/?elementsPerPage=100")
     assert "Hemligt utkast" not in json.dumps(listed, ensure_ascii=False)
+
+
+def test_an_ended_term_changes_the_membership_its_body_and_its_person(client, steering):
+    membership = (
+        Membership.objects.filter(body=steering, valid_to__isnull=True).select_related("person").first()
+    )
+    before = {
+        path: _get(client, path)["modified"]
+        for path in (
+            f"/oparl/v1/membership/{membership.pk}/",
+            f"/oparl/v1/organization/{steering.pk}/",
+            f"/oparl/v1/person/{membership.person_id}/",
+        )
+    }
+    since = timezone.now()
+    services.membership_end(acting_user=None, membership=membership, valid_to=calendar.today())
+    for path, modified in before.items():
+        data = _get(client, path)
+        assert data["modified"] >= modified, path  # whole seconds: the filter below is exact
+        assert data["created"] <= data["modified"]
+    ended = _get(client, f"/oparl/v1/membership/{membership.pk}/")
+    assert ended["endDate"] == calendar.today().isoformat()
+    changed = client.get(
+        "/oparl/v1/body/samverkan/membership/", {"modified_since": since.isoformat(), "elementsPerPage": 100}
+    ).json()
+    assert [m["id"] for m in changed["data"]] == [ended["id"]]
+    people = client.get("/oparl/v1/body/samverkan/person/", {"modified_since": since.isoformat()}).json()
+    assert [p["id"] for p in people["data"]] == [f"{BASE}/oparl/v1/person/{membership.person_id}/"]
