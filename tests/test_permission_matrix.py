@@ -165,6 +165,7 @@ MATRIX = {
         for kind in ("organization", "person", "membership", "meeting", "agendaitem", "paper", "file")
     },
     "oparl:organization_meetings": ({"pk": "oparl-organization"}, everyone(200), None),
+    "oparl:party": ({"pk": "oparl-party"}, everyone(200), None),
     "meetings:calendar_links": ({}, {**everyone(200), "anonymous": 302}, None),
     # Creating or replacing one's own feed secret: anyone logged in, for themselves only.
     "meetings:calendar_token_rotate": ({}, everyone(405), everyone(302)),
@@ -477,6 +478,7 @@ def _oparl_samples():
         "oparl-file": meeting.minutes_versions.get().pk,
         "oparl-membership": membership.pk,
         "oparl-person": membership.person_id,
+        "oparl-party": membership.organisation_id,
         "oparl-paper": Recommendation.objects.get(slug="origo-2016").pk,
     }
 

@@ -108,6 +108,21 @@ def organization(row: CooperationBody) -> dict:
     return _times(data, row)
 
 
+def party(row: Organisation) -> dict:
+    """A party (samverkanspart) a member represents, as an Organization outside the cooperation's bodies."""
+    data = {
+        "id": url("party", pk=row.pk),
+        "type": f"{SCHEMA}Organization",
+        "body": url("body", key=BODY_KEY),
+        "name": row.name,
+        "organizationType": "Samverkanspart",
+        "classification": row.get_kind_display(),
+    }
+    if row.short_name:
+        data["shortName"] = row.short_name
+    return _times(data, row)
+
+
 def membership(row: Membership, *, embedded: bool = False) -> dict:
     data = {
         "id": url("membership", pk=row.pk),
@@ -116,6 +131,7 @@ def membership(row: Membership, *, embedded: bool = False) -> dict:
         "role": row.get_role_display(),
         "votingRight": row.role in VOTING_ROLES,
         "startDate": row.valid_from.isoformat(),
+        "onBehalfOf": url("party", pk=row.organisation_id),
     }
     if not embedded:
         data["person"] = url("person", pk=row.person_id)

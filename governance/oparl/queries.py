@@ -2,7 +2,7 @@
 
 Only what the project already publishes leaves through OParl (docs/oparl.md):
 
-- the cooperation bodies and their members by name, with their terms;
+- the cooperation bodies and their members by name, with their terms and the party each represents;
 - meetings once the notice has gone out (a planned or postponed meeting is still being prepared: a draft);
 - the agenda items, their § and their decisions only when the meeting's minutes are published, i.e. what the
   published protocol itself says (``MeetingState.PUBLISHED``);
@@ -125,6 +125,19 @@ def organizations() -> QuerySet:
         )
         .prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.only("pk", "body_id").order_by("pk"))
+        )
+        .order_by("pk")
+    )
+
+
+def parties() -> QuerySet:
+    """The parties (samverkansparter) that members represent: a membership's ``onBehalfOf``."""
+    return (
+        Organisation.objects.filter(Exists(Membership.objects.filter(organisation=OuterRef("pk"))))
+        .only("pk", "name", "short_name", "kind")
+        .annotate(
+            oparl_created=_audit_time(Organisation, first=True),
+            oparl_modified=_audit_time(Organisation, first=False),
         )
         .order_by("pk")
     )

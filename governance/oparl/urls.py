@@ -20,6 +20,7 @@ urlpatterns = [
     path("body/<slug:key>/paper/", views.object_list, {"kind": "paper"}, name="paper_list"),
     path("body/<slug:key>/file/", views.object_list, {"kind": "file"}, name="file_list"),
     path("organization/<int:pk>/", views.object_detail, {"kind": "organization"}, name="organization"),
+    path("organization/party-<int:pk>/", views.object_detail, {"kind": "party"}, name="party"),
     path("organization/<int:pk>/meeting/", views.organization_meetings, name="organization_meetings"),
     path("person/<int:pk>/", views.object_detail, {"kind": "person"}, name="person"),
     path("membership/<int:pk>/", views.object_detail, {"kind": "membership"}, name="membership"),

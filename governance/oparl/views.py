@@ -32,6 +32,7 @@ KINDS = {
     "agendaitem": (queries.agenda_items, objects.agenda_item),
     "file": (queries.files, objects.file),
     "paper": (queries.papers, objects.paper),
+    "party": (queries.parties, objects.party),
 }
 
 
@@ -116,29 +117,40 @@ def object_detail(request, pk: int, kind: str):
 def object_list(request, key: str, kind: str):
     if key != objects.BODY_KEY:
         return _not_found()
+    if kind == "organization":
+        # The cooperation bodies, then the parties their members represent: both are OParl Organizations.
+        return _list(
+            request, (queries.organizations(), objects.organization), (queries.parties(), objects.party)
+        )
     queryset, build = KINDS[kind]
-    return _list(request, queryset(), build)
+    return _list(request, (queryset(), build))
 
 
 @require_GET
 def organization_meetings(request, pk: int):
     if not queries.organizations().filter(pk=pk).exists():
         return _not_found()
-    return _list(request, queries.meetings().filter(body_id=pk), objects.meeting)
+    return _list(request, (queries.meetings().filter(body_id=pk), objects.meeting))
 
 
-def _list(request, queryset, build) -> HttpResponse:
+def _list(request, *sources) -> HttpResponse:
+    """One list page over one or more ``(queryset, build)`` sources, one after the other, each in id order."""
     try:
         page, size = _paging(request)
         filters = _filters(request)
     except BadRequest as exc:
         return _error(400, "bad_request", str(exc))
-    queryset = queries.since_until(queryset, filters)
-    total = queryset.count()
+    filtered = [(queries.since_until(queryset, filters), build) for queryset, build in sources]
+    counts = [queryset.count() for queryset, _build in filtered]
+    total = sum(counts)
     if page > 1 and (page - 1) * size >= total:
         return _error(404, "page_not_found", _("Sidan %(page)s finns inte i listan.") % {"page": page})
-    rows = list(queryset[(page - 1) * size : page * size])
-    return _json(_page(request, [build(row) for row in rows], total=total, page=page, size=size))
+    start, end, data = (page - 1) * size, page * size, []
+    for (queryset, build), count in zip(filtered, counts, strict=True):
+        if start < count and end > 0:
+            data += [build(row) for row in queryset[max(start, 0) : min(end, count)]]
+        start, end = start - count, end - count
+    return _json(_page(request, data, total=total, page=page, size=size))
 
 
 def _paging(request) -> tuple[int, int]:

@@ -309,6 +309,12 @@ def test_members_by_name_with_their_memberships(client, steering):
     sara = next(p for p in data["data"] if p["name"] == "Sara Stålhammar")
     roles = {(m["organization"], m["role"], m["votingRight"]) for m in sara["membership"]}
     assert (f"{BASE}/oparl/v1/organization/{steering.pk}/", "Ordförande", True) in roles
+    mikael = next(p for p in data["data"] if p["name"] == "Mikael Berg")
+    botkyrka = _get(client, _path(mikael["membership"][0]["onBehalfOf"]))
+    assert botkyrka["type"] == f"{SCHEMA}Organization" and botkyrka["name"] == "Botkyrka kommun"
+    assert botkyrka["classification"] == "Kommun" and botkyrka["organizationType"] == "Samverkanspart"
+    unrepresented = Organisation.objects.filter(seats__isnull=True).first()
+    _get(client, f"/oparl/v1/organization/party-{unrepresented.pk}/", status=404)
     organization = _get(client, f"/oparl/v1/organization/{steering.pk}/")
     assert organization["name"] == "Styrgruppen för Origo" and organization["classification"] == "Styrgrupp"
     assert len(organization["membership"]) == Membership.objects.filter(body=steering).count()
@@ -458,3 +464,16 @@ def test_an_ended_term_changes_the_membership_its_body_and_its_person(client, st
     assert [m["id"] for m in changed["data"]] == [ended["id"]]
     people = client.get("/oparl/v1/body/samverkan/person/", {"modified_since": since.isoformat()}).json()
     assert [p["id"] for p in people["data"]] == [f"{BASE}/oparl/v1/person/{membership.person_id}/"]
+
+
+def test_the_organization_list_pages_over_bodies_then_parties(client, db):
+    bodies = CooperationBody.objects.count()
+    parties = Organisation.objects.filter(seats__isnull=False).distinct().count()
+    url, seen = "/oparl/v1/body/samverkan/organization/?elementsPerPage=3", []
+    while url:
+        page = _get(client, url)
+        assert len(page["data"]) <= 3 and page["pagination"]["totalElements"] == bodies + parties
+        seen += [o["id"] for o in page["data"]]
+        url = _path(page["links"]["next"]) if "next" in page["links"] else None
+    assert len(seen) == len(set(seen)) == bodies + parties
+    assert [o for o in seen if "/party-" not in o] == seen[:bodies]
