@@ -157,6 +157,9 @@ def person(row: Person) -> dict:
 def file(row: MinutesVersion, *, embedded: bool = False) -> dict:
     """A justerad version of published minutes; the address is the minutes page's own download, which serves
     it to anyone once published (and to no one else but the members)."""
+    if not row.oparl_public:
+        # No longer public (the minutes were corrected): OParl's deleted object keeps only these.
+        return _times({"id": url("file", pk=row.pk), "type": f"{SCHEMA}File", "deleted": True}, row)
     meeting = row.meeting
     local_date = timezone.localtime(meeting.starts_at).date()
     access = settings.SITE_URL.rstrip("/") + reverse(

@@ -3,10 +3,11 @@
 Only what the project already publishes leaves through OParl (docs/oparl.md):
 
 - the cooperation bodies and their members by name, with their terms and the party each represents;
-- meetings once the notice has gone out (a planned or postponed meeting is still being prepared: a draft);
+- meetings once the notice has gone out (a planned meeting is still being prepared: a draft), and from then on
+  whatever happens to them (cancelled, postponed, moved);
 - the agenda items, their § and their decisions only when the meeting's minutes are published, i.e. what the
   published protocol itself says (``MeetingState.PUBLISHED``);
-- the frozen (justerade) versions of published minutes, as files;
+- the frozen (justerade) versions of published minutes, as files (as deleted files after a correction);
 - KSL's recommendations once sent to the municipalities (the public list of ``decisions``), as papers: title,
   registration number and date, nothing of the cases.
 
@@ -23,6 +24,8 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
+    BooleanField,
+    Case,
     CharField,
     DateTimeField,
     Exists,
@@ -32,12 +35,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest
 
 from governance.core.models import AuditEvent
 from governance.decisions.models import Recommendation
-from governance.meetings.choices import AttendanceStatus, MeetingState
+from governance.meetings.choices import AttendanceStatus, MeetingAction, MeetingState
 from governance.meetings.models import (
     AgendaItem,
     Attendance,
@@ -70,11 +75,20 @@ def _audit_time(model, *, first: bool, ref: str = "pk"):
 # --- what is public -----------------------------------------------------------------------------------------
 
 
-def public_meeting_filter(prefix: str = "") -> Q:
-    """The condition for a public meeting, on ``Meeting`` itself or through a relation ``prefix``."""
-    return Q(**{f"{prefix}state__in": ANNOUNCED_STATES}) | Q(
-        **{f"{prefix}state": MeetingState.CANCELLED, f"{prefix}notice_sent_at__isnull": False}
+def _meeting_event(*actions, ref: str = "pk"):
+    """The audit rows of the meeting ``OuterRef(ref)`` with one of ``actions``."""
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Meeting),
+        object_id=Cast(OuterRef(ref), output_field=CharField()),
+        action__in=actions,
     )
+
+
+def public_meeting_filter() -> Q:
+    """A meeting is public once it has been announced (its notice sent) or held, and stays so: cancelled,
+    postponed or given a new time (back to "planerat" until the new notice), it is still there, with its state.
+    OParl forbids a published main object to vanish."""
+    return Q(state__in=ANNOUNCED_STATES) | Q(Exists(_meeting_event(MeetingAction.MEETING_NOTICE_SENT)))
 
 
 def public_item_filter(prefix: str = "") -> Q:
@@ -82,10 +96,10 @@ def public_item_filter(prefix: str = "") -> Q:
     return Q(**{f"{prefix}meeting__state": MeetingState.PUBLISHED})
 
 
-def public_file_filter(prefix: str = "") -> Q:
+def public_file_filter() -> Q:
     """A minutes version is public when it is frozen (justerad) and the meeting's minutes are published: the
     same rule as the minutes download (``meetings.views.pages._version_or_404``)."""
-    return Q(**{f"{prefix}meeting__state": MeetingState.PUBLISHED, f"{prefix}approved_at__isnull": False})
+    return Q(meeting__state=MeetingState.PUBLISHED, approved_at__isnull=False)
 
 
 # --- querysets with their time stamps ----------------------------------------------------------------------
@@ -171,13 +185,33 @@ def persons() -> QuerySet:
 
 
 def files() -> QuerySet:
-    """The frozen versions of published minutes. ``created`` is when the version was drawn up, ``modified``
-    when it was justerad (it never changes afterwards)."""
+    """The frozen versions of minutes that are or were published. One whose meeting's minutes have since been
+    corrected (``minutes_correct``: no longer published) is no longer public, but OParl forbids a File to
+    vanish: it stays as deleted (``oparl_public`` false), changed at the correction. ``created`` is when the
+    version was drawn up; ``modified`` the latest of its justering and the meeting's publication or correction."""
+    last_change = Subquery(
+        _meeting_event(MeetingAction.MINUTES_PUBLISHED, MeetingAction.MINUTES_CORRECTED, ref="meeting_id")
+        .order_by("-id")
+        .values("occurred_at")[:1],
+        output_field=DateTimeField(),
+    )
     return (
-        MinutesVersion.objects.filter(public_file_filter())
+        MinutesVersion.objects.filter(approved_at__isnull=False)
+        .filter(
+            Q(meeting__state=MeetingState.PUBLISHED)
+            | Q(Exists(_meeting_event(MeetingAction.MINUTES_PUBLISHED, ref="meeting_id")))
+        )
         .select_related("meeting__body")
         .defer("snapshot")
-        .annotate(oparl_created=F("created_at"), oparl_modified=F("approved_at"))
+        .annotate(
+            oparl_public=Case(
+                When(public_file_filter(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            oparl_created=F("created_at"),
+            oparl_modified=_latest(F("approved_at"), last_change),
+        )
         .order_by("pk")
     )
 
@@ -229,7 +263,7 @@ def meetings() -> QuerySet:
             Prefetch("items", queryset=agenda_items().order_by("position"), to_attr="public_items"),
             Prefetch(
                 "minutes_versions",
-                queryset=files().order_by("-version"),
+                queryset=files().filter(oparl_public=True).order_by("-version"),
                 to_attr="public_files",
             ),
             Prefetch("attendances", queryset=present, to_attr="present"),

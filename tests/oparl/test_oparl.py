@@ -21,7 +21,7 @@ from governance.decisions.models import Recommendation
 from governance.meetings import services
 from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Membership, MinutesVersion
 from governance.parties.models import Organisation, Person
-from tests.meetings.helpers import decide_standard_items
+from tests.meetings.helpers import decide_standard_items, notice_delivered
 
 TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
 SCHEMA = "https://schema.oparl.org/1.1/"
@@ -214,7 +214,8 @@ def test_every_object_has_its_type_required_properties_and_resolves(client, publ
     for object_id, obj in objects.items():
         kind = obj["type"].removeprefix(SCHEMA)
         assert obj["type"].startswith(SCHEMA)
-        missing = REQUIRED[kind] - obj.keys()
+        required = {"id", "type", "created", "modified"} if obj.get("deleted") else REQUIRED[kind]
+        missing = required - obj.keys()
         assert not missing, (object_id, missing)
         for key in ("created", "modified", "start", "end"):
             if key in obj:
@@ -292,13 +293,59 @@ def test_nothing_unpublished_or_confidential_leaves(client, published, unpublish
     assert f"/oparl/v1/agendaItem/{open_item.pk}/" in text
 
 
-def test_a_corrected_protocol_leaves_the_public_part_until_published_again(client, published, chair):
+def test_a_corrected_protocol_leaves_the_public_part_until_published_again(
+    client, published, chair, member, ksl_officer
+):
     meeting, item = published
+    first = MinutesVersion.objects.get(meeting=meeting, version=1)
+    before = _get(client, f"/oparl/v1/file/{first.pk}/")
+    assert before["accessUrl"] and "deleted" not in before
+    since = timezone.now()
     services.minutes_correct(acting_user=chair, meeting=meeting, reason="Fel datum i § 3.")
     data = _get(client, f"/oparl/v1/meeting/{meeting.pk}/")
     assert "agendaItem" not in data and "resultsProtocol" not in data
+    assert data["meetingState"] == "Protokoll upprättat"
     _get(client, f"/oparl/v1/agendaItem/{item.pk}/", status=404)
-    assert _get(client, "/oparl/v1/body/samverkan/file/")["data"] == []
+    # The File does not vanish (OParl): it is deleted, keeps id, type and created, and is found as changed.
+    deleted = _get(client, f"/oparl/v1/file/{first.pk}/")
+    assert deleted == {
+        "id": before["id"],
+        "type": f"{SCHEMA}File",
+        "created": before["created"],
+        "modified": deleted["modified"],
+        "deleted": True,
+    }
+    assert deleted["modified"] >= before["modified"]
+    changed = client.get("/oparl/v1/body/samverkan/file/", {"modified_since": since.isoformat()}).json()
+    assert changed["data"] == [deleted]
+    meetings = client.get("/oparl/v1/body/samverkan/meeting/", {"modified_since": since.isoformat()}).json()
+    assert data["id"] in [m["id"] for m in meetings["data"]]
+    assert client.get(_path(before["accessUrl"])).status_code == 404  # the download agrees
+
+    # Justerad and published again: both versions are public, the newest is the protocol.
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    for user in (chair, member, ksl_officer):
+        services.minutes_approve(acting_user=user, meeting=meeting)
+    services.minutes_publish(acting_user=chair, meeting=Meeting.objects.get(pk=meeting.pk))
+    data = _get(client, f"/oparl/v1/meeting/{meeting.pk}/")
+    assert data["resultsProtocol"]["name"].endswith("version 2")
+    assert [f["id"] for f in data["auxiliaryFile"]] == [before["id"]]
+    again = _get(client, f"/oparl/v1/file/{first.pk}/")
+    assert "deleted" not in again and again["modified"] >= deleted["modified"]
+
+
+def test_an_announced_meeting_stays_when_postponed(client, steering, chair):
+    meeting = notice_delivered(chair, _meeting(steering, chair, 30))
+    assert _get(client, f"/oparl/v1/meeting/{meeting.pk}/")["meetingState"] == "Kallelse skickad"
+    services.meeting_postpone(acting_user=chair, meeting=meeting, reason="Ordföranden är sjuk.")
+    data = _get(client, f"/oparl/v1/meeting/{meeting.pk}/")
+    assert data["meetingState"] == "Uppskjutet" and "cancelled" not in data
+    cancelled = notice_delivered(chair, _meeting(steering, chair, 33))
+    services.meeting_cancel(acting_user=chair, meeting=cancelled, reason="Inga ärenden.")
+    assert _get(client, f"/oparl/v1/meeting/{cancelled.pk}/")["cancelled"] is True
+    never_announced = _meeting(steering, chair, 36)
+    services.meeting_cancel(acting_user=chair, meeting=never_announced, reason="Inga ärenden.")
+    _get(client, f"/oparl/v1/meeting/{never_announced.pk}/", status=404)
 
 
 def test_members_by_name_with_their_memberships(client, steering):
