@@ -41,8 +41,8 @@ def _times(data: dict, obj) -> dict:
     return data
 
 
-def system() -> dict:
-    host = _host_name()
+def system(*, host: Organisation | None) -> dict:
+    """The entry point. ``contactName`` is the host organisation (huvudman); no e-mail address leaves."""
     data = {
         "id": url("system"),
         "type": f"{SCHEMA}System",
@@ -53,18 +53,11 @@ def system() -> dict:
         "product": settings.SITE_URL.rstrip("/") + "/",
     }
     if host:
-        data["contactName"] = host
+        data["contactName"] = host.name
     return data
 
 
-def _host_name() -> str:
-    from .queries import host
-
-    organisation: Organisation | None = host()
-    return organisation.name if organisation else ""
-
-
-def body(*, created, modified) -> dict:
+def body(*, host: Organisation | None, created: dt.datetime | None, modified: dt.datetime | None) -> dict:
     """The cooperation as OParl's Body: its bodies, members, meetings and published files."""
     data = {
         "id": url("body", key=BODY_KEY),
@@ -83,9 +76,8 @@ def body(*, created, modified) -> dict:
         "file": url("file_list", key=BODY_KEY),
         "legislativeTerm": [],
     }
-    host = _host_name()
     if host:
-        data["contactName"] = host
+        data["contactName"] = host.name
     if created:
         data["created"] = stamp(created)
     if modified:

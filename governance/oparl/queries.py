@@ -53,7 +53,8 @@ from governance.meetings.models import (
 )
 from governance.parties.models import Organisation, Person
 
-#: A meeting is public once its notice has gone out; a cancelled one only if it had been announced.
+#: The states of a meeting that has been announced or held; the notice's audit row covers the rest (cancelled,
+#: postponed or moved after the notice).
 ANNOUNCED_STATES = (
     MeetingState.NOTICE_SENT,
     MeetingState.HELD,

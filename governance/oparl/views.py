@@ -77,7 +77,7 @@ def _not_found() -> HttpResponse:
 
 @require_GET
 def system(request):
-    return _json(objects.system())
+    return _json(objects.system(host=queries.host()))
 
 
 @require_GET
@@ -101,7 +101,7 @@ def _body() -> dict:
     stamps = [(o.oparl_created, o.oparl_modified) for o in queries.organizations()]
     created = min((c for c, _m in stamps if c), default=None)
     modified = max((m for _c, m in stamps if m), default=None)
-    return objects.body(created=created, modified=modified)
+    return objects.body(host=queries.host(), created=created, modified=modified)
 
 
 @require_GET
