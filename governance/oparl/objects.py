@@ -209,6 +209,8 @@ def meeting(row: Meeting) -> dict:
     }
     if row.state == MeetingState.CANCELLED:
         data["cancelled"] = True
+    if row.is_demo_data:
+        data["keyword"] = ["Demodata"]
     if row.state == MeetingState.PUBLISHED:
         data["participant"] = sorted(
             {url("person", pk=a.membership.person_id) for a in row.present}, key=_url_order

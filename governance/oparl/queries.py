@@ -255,7 +255,9 @@ def meetings() -> QuerySet:
     return (
         Meeting.objects.filter(public_meeting_filter())
         .select_related("body")
-        .only("pk", "body__id", "body__name", "state", "starts_at", "ends_at", "notice_sent_at")
+        .only(
+            "pk", "body__id", "body__name", "state", "starts_at", "ends_at", "notice_sent_at", "is_demo_data"
+        )
         .annotate(
             oparl_created=Coalesce(_audit_time(Meeting, first=True), F("starts_at")),
             oparl_modified=Coalesce(_audit_time(Meeting, first=False), F("starts_at")),

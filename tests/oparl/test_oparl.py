@@ -334,6 +334,14 @@ def test_a_corrected_protocol_leaves_the_public_part_until_published_again(
     assert "deleted" not in again and again["modified"] >= deleted["modified"]
 
 
+def test_invented_meetings_and_papers_say_so(client, db):
+    demo = Meeting.objects.filter(is_demo_data=True, state="minutes_drafted").first()
+    assert demo is not None
+    assert _get(client, f"/oparl/v1/meeting/{demo.pk}/")["keyword"] == ["Demodata"]
+    real = Recommendation.objects.get(slug="origo-2016")
+    assert "keyword" not in _get(client, f"/oparl/v1/paper/{real.pk}/")
+
+
 def test_an_announced_meeting_stays_when_postponed(client, steering, chair):
     meeting = notice_delivered(chair, _meeting(steering, chair, 30))
     assert _get(client, f"/oparl/v1/meeting/{meeting.pk}/")["meetingState"] == "Kallelse skickad"
