@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "governance.decisions",
     "governance.meetings",
     "governance.home",
+    "governance.oparl",
 ]
 
 MIDDLEWARE = [

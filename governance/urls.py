@@ -23,6 +23,7 @@ urlpatterns = [
     path("anslutning/dokument/", include("governance.documents.urls")),
     path("anslutning/", include("governance.decisions.urls")),
     path("webhooks/", include("governance.webhooks.urls")),
+    path("oparl/v1/", include("governance.oparl.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -155,6 +155,21 @@ MATRIX = {
         {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
     ),
     "meetings:published_minutes": ({}, everyone(200), None),
+    # OParl (read-only, public): everyone reads the published part; a POST is a JSON 405. The samples are the
+    # parts of a published meeting (``_oparl_samples``).
+    "oparl:system": ({}, everyone(200), None),
+    "oparl:body_list": ({}, everyone(200), None),
+    "oparl:body": ({"key": "samverkan"}, everyone(200), None),
+    **{
+        f"oparl:{kind}_list": ({"key": "samverkan"}, everyone(200), None)
+        for kind in ("organization", "person", "membership", "meeting", "agendaitem", "paper", "file")
+    },
+    **{
+        f"oparl:{kind}": ({"pk": f"oparl-{kind}"}, everyone(200), None)
+        for kind in ("organization", "person", "membership", "meeting", "agendaitem", "paper", "file")
+    },
+    "oparl:organization_meetings": ({"pk": "oparl-organization"}, everyone(200), None),
+    "oparl:party": ({"pk": "oparl-party"}, everyone(200), None),
     "meetings:calendar_links": ({}, {**everyone(200), "anonymous": 302}, None),
     # Creating or replacing one's own feed secret: anyone logged in, for themselves only.
     "meetings:calendar_token_rotate": ({}, everyone(405), everyone(302)),
@@ -367,6 +382,9 @@ def _draft_sample(kwargs):
 def _sample(kwargs):
     from governance.decisions.models import AdoptionCase
 
+    if any(str(value).startswith("oparl-") for value in kwargs.values()):
+        samples = _oparl_samples()
+        return {key: samples.get(value, value) for key, value in kwargs.items()}
     if kwargs.get("slug") == DRAFT:
         return _draft_sample(kwargs)
 
@@ -442,6 +460,47 @@ def _meeting_samples():
         user=chair, defaults={"token": "matris-token-ordforande"}
     )
     return meeting, item, report, token.token
+
+
+def _oparl_samples():
+    """A published steering-group meeting with one item and its justerade minutes: the public part."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from governance.decisions.models import Recommendation
+    from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Membership, MinutesVersion
+
+    body = CooperationBody.objects.get(slug="styrgrupp")
+    meeting = Meeting.objects.filter(body=body, place="OParl-matrisen").first()
+    if meeting is None:
+        starts = timezone.now() - dt.timedelta(days=30)
+        meeting = Meeting.objects.create(
+            body=body,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2),
+            place="OParl-matrisen",
+            state="published",
+            notice_sent_at=starts - dt.timedelta(days=10),
+        )
+        AgendaItem.objects.create(
+            meeting=meeting, position=1, title="Budget", paragraph=1, outcome="Beslutades."
+        )
+        version = MinutesVersion(meeting=meeting, version=1, approved_at=timezone.now())
+        version.file.save("p.docx", ContentFile(b"PK docx"), save=False)
+        version.save()
+    membership = Membership.objects.filter(body=body).first()
+    return {
+        "oparl-organization": body.pk,
+        "oparl-meeting": meeting.pk,
+        "oparl-agendaitem": meeting.items.get().pk,
+        "oparl-file": meeting.minutes_versions.get().pk,
+        "oparl-membership": membership.pk,
+        "oparl-person": membership.person_id,
+        "oparl-party": membership.organisation_id,
+        "oparl-paper": Recommendation.objects.get(slug="origo-2016").pk,
+    }
 
 
 def _ekero_document():
