@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +33,7 @@ def api_token_create(*, acting_user, name: str) -> tuple[ApiToken, str]:
     if len(name) > MAX_TOKEN_NAME:
         raise ValidationError(_("Namnet får vara högst %(max)d tecken.") % {"max": MAX_TOKEN_NAME})
     with transaction.atomic():
-        user = type(acting_user).objects.select_for_update().get(pk=acting_user.pk)
+        user = get_user_model().objects.select_for_update().get(pk=acting_user.pk)
         if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
             raise ValidationError(
                 _("Du har redan %(max)d aktiva nycklar. Återkalla någon först.") % {"max": MAX_ACTIVE_TOKENS}
