@@ -39,7 +39,7 @@ def test_ksl_reads_every_case_with_its_history_decisions_and_chain(api_as, ksl_o
     assert body["state"] == case.state and body["organisation"] == case.organisation_id
     assert body["history"] and {"occurred_at", "actor_name", "action", "label"} <= set(body["history"][0])
     assert len(body["decisions"]) == case.decisions.count() and body["steps"]
-    filtered = api.get("/api/v1/cases/?state=ended&organisation=%d" % case.organisation_id).json()
+    filtered = api.get(f"/api/v1/cases/?state=ended&organisation={case.organisation_id}").json()
     assert {row["id"] for row in filtered["results"]} == set(
         AdoptionCase.objects.filter(state="ended", organisation=case.organisation).values_list("pk", flat=True)
     )
