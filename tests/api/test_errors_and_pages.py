@@ -31,7 +31,9 @@ def test_403_404_405(api_as, outsider, ksl_officer):
 
 
 def test_400_validation_names_the_fields(api_as, ksl_officer):
-    body = _error(api_as(ksl_officer).get("/api/v1/agreements/origo/costs/?year=abc"), 400, "validation_error")
+    body = _error(
+        api_as(ksl_officer).get("/api/v1/agreements/origo/costs/?year=abc"), 400, "validation_error"
+    )
     assert "year" in body["fields"]
     body = _error(api_as(ksl_officer).get("/api/v1/cases/?state=nonsense"), 400, "validation_error")
     assert "state" in body["fields"]
@@ -85,7 +87,9 @@ def test_the_schema_is_openapi_3_and_documents_the_error_format(client):
     assert "tokenAuth" in schema["components"]["securitySchemes"]
     operation = schema["paths"]["/api/v1/cases/{id}/transitions/"]["post"]
     for code in ("400", "401", "403", "404", "409", "429"):
-        assert operation["responses"][code]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+        assert operation["responses"][code]["content"]["application/json"]["schema"]["$ref"].endswith(
+            "/Error"
+        )
 
 
 def test_the_docs_page_needs_no_inline_or_external_script(client):

@@ -25,7 +25,9 @@ def test_danderyds_clerk_does_not_learn_of_ekeros_cases(api_as, danderyd_clerk):
     ekero, danderyd = _case("origo-2027", "0125"), _case("origo-2027", "0162")
     listed = _ids(api.get("/api/v1/cases/?page_size=200"))
     assert danderyd.pk in listed and ekero.pk not in listed
-    assert {row.organisation.municipality_code for row in AdoptionCase.objects.filter(pk__in=listed)} == {"0162"}
+    assert {row.organisation.municipality_code for row in AdoptionCase.objects.filter(pk__in=listed)} == {
+        "0162"
+    }
     assert api.get(f"/api/v1/cases/{ekero.pk}/").status_code == 404
     assert api.get(f"/api/v1/cases/{ekero.pk}/transitions/").status_code == 404
     assert api.get(f"/api/v1/cases/{danderyd.pk}/").status_code == 200
@@ -41,7 +43,9 @@ def test_ksl_reads_every_case_with_its_history_decisions_and_chain(api_as, ksl_o
     assert len(body["decisions"]) == case.decisions.count() and body["steps"]
     filtered = api.get(f"/api/v1/cases/?state=ended&organisation={case.organisation_id}").json()
     assert {row["id"] for row in filtered["results"]} == set(
-        AdoptionCase.objects.filter(state="ended", organisation=case.organisation).values_list("pk", flat=True)
+        AdoptionCase.objects.filter(state="ended", organisation=case.organisation).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -68,7 +72,9 @@ def test_meetings_are_for_the_members_of_their_body(api_as, danderyd_clerk, chai
     assert steering.pk in _ids(api_as(chair).get("/api/v1/meetings/"))
     items = api_as(chair).get("/api/v1/agenda-items/?page_size=200").json()["results"]
     assert {row["meeting"] for row in items} <= set(Meeting.objects.values_list("pk", flat=True))
-    danderyd_items = {row["meeting"] for row in danderyd.get("/api/v1/agenda-items/?page_size=200").json()["results"]}
+    danderyd_items = {
+        row["meeting"] for row in danderyd.get("/api/v1/agenda-items/?page_size=200").json()["results"]
+    }
     assert steering.pk not in danderyd_items
 
 
@@ -77,7 +83,9 @@ def test_recommendation_drafts_are_ksls_own(api_as, ksl_officer, danderyd_clerk)
 
     draft = Recommendation.objects.first()
     Recommendation.objects.filter(pk=draft.pk).update(sent_at=None)
-    assert draft.slug in {r["slug"] for r in api_as(ksl_officer).get("/api/v1/recommendations/").json()["results"]}
+    assert draft.slug in {
+        r["slug"] for r in api_as(ksl_officer).get("/api/v1/recommendations/").json()["results"]
+    }
     public = api_as(None).get("/api/v1/recommendations/").json()["results"]
     assert draft.slug not in {r["slug"] for r in public}
     assert api_as(danderyd_clerk).get(f"/api/v1/recommendations/{draft.slug}/").status_code == 404

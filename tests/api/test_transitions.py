@@ -65,8 +65,14 @@ def test_the_forms_validation_and_the_rules_apply(api_as, danderyd_clerk, ksl_of
     assert withdraw.status_code == 403  # KSL withdraws, not the municipality
     missing = api_as(ksl_officer).post(url, {"action": "withdraw", "expected_state": "in_preparation"})
     assert missing.status_code == 400 and "comment" in missing.json()["fields"]
-    assert api_as(ksl_officer).post(url, {"action": "propose", "expected_state": "in_preparation"}).status_code == 403
-    assert api_as(ekero_clerk).post(url, {"action": "propose", "expected_state": "in_preparation"}).status_code == 404
+    assert (
+        api_as(ksl_officer).post(url, {"action": "propose", "expected_state": "in_preparation"}).status_code
+        == 403
+    )
+    assert (
+        api_as(ekero_clerk).post(url, {"action": "propose", "expected_state": "in_preparation"}).status_code
+        == 404
+    )
     unknown = api_as(danderyd_clerk).post(url, {"action": "explode", "expected_state": "in_preparation"})
     assert unknown.status_code == 400 and "action" in unknown.json()["fields"]
     bad_key = api_as(danderyd_clerk).post(
@@ -90,4 +96,7 @@ def test_ksl_withdraws_with_a_reason_through_the_session_with_csrf(ksl_officer):
     token = browser.cookies["csrftoken"].value
     done = browser.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert done.status_code == 200 and done.json()["state"] == "withdrawn"
-    assert AuditEvent.objects.filter(object_id=str(case.pk), action="case.withdrawn", actor=ksl_officer).count() == 1
+    assert (
+        AuditEvent.objects.filter(object_id=str(case.pk), action="case.withdrawn", actor=ksl_officer).count()
+        == 1
+    )
