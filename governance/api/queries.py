@@ -99,7 +99,10 @@ def agenda_items(user):
 
 def minutes_versions(user):
     """Members read every version of their bodies' minutes; published and approved ones are public."""
-    published = Q(meeting__state=MeetingState.PUBLISHED, approved_at__isnull=False)
-    visible = _visible_bodies_filter(user, "meeting__body_id") if user.is_authenticated else None
-    condition = published if visible is None else published | visible
-    return MinutesVersion.objects.filter(condition).order_by("meeting_id", "version", "pk")
+    rows = MinutesVersion.objects.order_by("meeting_id", "version", "pk")
+    ids = meeting_permissions.visible_body_ids(user) if user.is_authenticated else set()
+    if ids is None:  # who sees every body
+        return rows
+    return rows.filter(
+        Q(meeting__state=MeetingState.PUBLISHED, approved_at__isnull=False) | Q(meeting__body_id__in=ids)
+    )

@@ -162,3 +162,18 @@ def test_list_queries_do_not_grow_with_the_page(api_as, ksl_officer, url, django
     assert counts[0] == counts[1], counts
     with django_assert_max_num_queries(12):
         api.get(f"{url}?page_size=200")
+
+
+def test_minutes_are_for_members_until_published(api_as, ksl_officer, chair, danderyd_clerk):
+    from governance.meetings.models import MinutesVersion
+
+    unpublished = MinutesVersion.objects.exclude(meeting__state="published").filter(
+        meeting__body__slug="styrgrupp"
+    )
+    assert unpublished.exists()
+    for user in (ksl_officer, chair):
+        assert set(unpublished.values_list("pk", flat=True)) <= _ids(api_as(user).get("/api/v1/minutes/"))
+    assert not set(unpublished.values_list("pk", flat=True)) & _ids(
+        api_as(danderyd_clerk).get("/api/v1/minutes/")
+    )
+    assert not set(unpublished.values_list("pk", flat=True)) & _ids(api_as(None).get("/api/v1/minutes/"))

@@ -121,7 +121,7 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def get_permissions(self):
-        if self.action == "list":
+        if not self.detail:  # the list route, whatever the method (a POST is then 405 to all)
             return [drf_permissions.AllowAny()]
         return [drf_permissions.IsAuthenticated()]
 
