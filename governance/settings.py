@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "governance.decisions",
     "governance.meetings",
     "governance.home",
-    "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",

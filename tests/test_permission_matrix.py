@@ -303,6 +303,7 @@ MATRIX = {
     ),
     # The REST API (governance.api): the same objects and rules as the pages above.
     "api:schema": ({}, everyone(200), everyone(405)),
+    "api:not-found": ({}, everyone(404), everyone(404)),  # any other address below /api/v1/ (JSON)
     "api:docs": ({}, everyone(200), everyone(405)),
     "api:organisation-list": ({}, api_people(200), api_people(405)),
     "api:organisation-detail": ({"pk": EKERO}, api_people(200), api_people(405)),

@@ -10,7 +10,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from governance.core.transitions import TransitionConflict
@@ -83,19 +82,17 @@ def exception_handler(exc, context):
     messages = _non_field_messages(detail) if code == "validation_error" else []
     if code == "validation_error":
         message = " ".join(messages) or str(default_message)
-    elif code == "throttled":
-        message = str(default_message)
+    elif code == "permission_denied" and str(detail).startswith("CSRF Failed"):
+        message = _("Säkerhetskontrollen (CSRF) misslyckades. Ladda om sidan och försök igen.")
+    elif code == "permission_denied" and str(detail) != str(exceptions.PermissionDenied.default_detail):
+        message = str(detail)  # the owning app's own Swedish reason (``permissions.py``)
+    elif code in ("authentication_failed", "conflict") and detail:
+        message = str(detail)  # our own Swedish messages
     else:
-        message = str(detail) if detail else str(default_message)
-        if code in ("method_not_allowed", "not_acceptable", "unsupported_media_type", "parse_error"):
-            message = str(default_message)
+        message = str(default_message)
     response.data = {
         "code": code,
         "message": message,
         "fields": _fields(detail) if code == "validation_error" else {},
     }
     return response
-
-
-def error_response(status_code: int, code: str, message: str, fields: dict | None = None) -> Response:
-    return Response({"code": code, "message": message, "fields": fields or {}}, status=status_code)

@@ -38,7 +38,7 @@ class PopulationFigureSerializer(serializers.ModelSerializer):
 
 class AgreementSerializer(serializers.ModelSerializer):
     host = serializers.PrimaryKeyRelatedField(read_only=True)
-    previous = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    previous = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Agreement
@@ -77,7 +77,7 @@ class AllocationSerializer(serializers.Serializer):
 
 class RecommendationSerializer(serializers.ModelSerializer):
     agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    consultation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    consultation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     is_sent = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -269,7 +269,7 @@ class CaseTransitionRequestSerializer(serializers.Serializer):
 
 
 class CooperationBodySerializer(serializers.ModelSerializer):
-    agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = CooperationBody

@@ -1,6 +1,6 @@
 """``/api/v1/`` (namespace ``api``) and the token page ``/api-nycklar/`` (namespace ``api_tokens``)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
@@ -46,6 +46,8 @@ urlpatterns = [
         name="document-pdf",
     ),
     path("", include(router.urls)),
+    # Anything else below /api/v1/ is a 404 in the API's error format, not the site's HTML page.
+    re_path(r"^.*$", resources.not_found, name="not-found"),
 ]
 
 token_urlpatterns = (

@@ -18,6 +18,7 @@ def _error(response, status, code):
 
 def test_401_without_credentials_and_with_a_wrong_token(api_as, client):
     body = _error(api_as(None).get("/api/v1/cases/"), 401, "not_authenticated")
+    assert "Logga in" in body["message"]
     assert body["fields"] == {}
     _error(client.get("/api/v1/cases/", HTTP_AUTHORIZATION="Token fel"), 401, "authentication_failed")
     _error(client.get("/api/v1/cases/", HTTP_AUTHORIZATION="Token a b"), 401, "authentication_failed")

@@ -92,6 +92,7 @@ def test_ksl_withdraws_with_a_reason_through_the_session_with_csrf(ksl_officer):
     body = {"action": "withdraw", "expected_state": "in_preparation", "comment": "Fel kommun"}
     refused = browser.post(url, body, content_type="application/json")
     assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"  # no CSRF token
+    assert "CSRF" in refused.json()["message"] and "Failed" not in refused.json()["message"]
     browser.get("/api-nycklar/")
     token = browser.cookies["csrftoken"].value
     done = browser.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import viewsets
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -325,3 +326,10 @@ class DocumentDownloadView(APIView):
             filename=f"{document.filename}.{fmt}",
             content_type=content_type,
         )
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([drf_permissions.AllowAny])
+def not_found(request):
+    raise Http404
