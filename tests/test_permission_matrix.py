@@ -367,6 +367,12 @@ MATRIX = {
     ),
     "api:meeting-list": ({}, api_everyone(200), api_everyone(405)),
     "api:meeting-detail": ({"pk": MEETING}, api_only(200, *MEMBERS_OF_STYRGRUPP), api_everyone(405)),
+    # A meeting's actions: its body's members read them; an empty POST names no action (400).
+    "api:meeting-transitions": (
+        {"pk": MEETING},
+        api_only(200, *MEMBERS_OF_STYRGRUPP),
+        api_only(400, *MEMBERS_OF_STYRGRUPP),
+    ),
     "api:agenda-item-list": ({}, api_everyone(200), api_everyone(405)),
     "api:agenda-item-detail": (
         {"pk": ITEM},

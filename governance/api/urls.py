@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from .views import cases, docs, resources, tokens
+from .views import cases, docs, meetings, resources, tokens
 
 app_name = "api"
 
@@ -32,6 +32,11 @@ urlpatterns = [
         name="consultation-responses",
     ),
     path("cases/<int:pk>/transitions/", cases.CaseTransitionsView.as_view(), name="case-transitions"),
+    path(
+        "meetings/<int:pk>/transitions/",
+        meetings.MeetingTransitionsView.as_view(),
+        name="meeting-transitions",
+    ),
     path("documents/<int:pk>/", resources.DocumentView.as_view(), name="document-detail"),
     path(
         "documents/<int:pk>/docx/",
