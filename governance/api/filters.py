@@ -5,7 +5,7 @@ import django_filters
 from governance.decisions.choices import CaseState
 from governance.decisions.models import AdoptionCase
 from governance.meetings.choices import MeetingState
-from governance.meetings.models import Meeting
+from governance.meetings.models import AgendaItem, Meeting, Membership
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation, PopulationFigure
 
@@ -57,3 +57,20 @@ class MeetingFilter(django_filters.FilterSet):
     class Meta:
         model = Meeting
         fields = ["state", "body", "year"]
+
+
+class MembershipFilter(django_filters.FilterSet):
+    body = django_filters.CharFilter(field_name="body__slug", max_length=60)
+    organisation = django_filters.NumberFilter(field_name="organisation_id", min_value=1)
+
+    class Meta:
+        model = Membership
+        fields = ["body", "organisation"]
+
+
+class AgendaItemFilter(django_filters.FilterSet):
+    meeting = django_filters.NumberFilter(field_name="meeting_id", min_value=1)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["meeting"]

@@ -13,6 +13,7 @@ from governance.decisions.models import (
     DecisionStep,
     Recommendation,
 )
+from governance.decisions.views.cases import ACTION_FORMS
 from governance.documents.models import GeneratedDocument
 from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Membership, MinutesVersion
 from governance.parties.models import Body, Organisation, PopulationFigure
@@ -251,9 +252,7 @@ class CaseTransitionsSerializer(serializers.Serializer):
 class CaseTransitionRequestSerializer(serializers.Serializer):
     """The fields of the page's form for the action (``decisions.forms``); which are needed depends on it."""
 
-    action = serializers.ChoiceField(
-        choices=["start_preparation", "propose", "decision", "sign", "withdraw", "reopen"]
-    )
+    action = serializers.ChoiceField(choices=list(ACTION_FORMS))
     expected_state = serializers.CharField(max_length=30, help_text=_("Läget du såg; annars 409."))
     comment = serializers.CharField(max_length=2000, required=False)
     step = serializers.IntegerField(required=False)

@@ -177,3 +177,15 @@ def test_minutes_are_for_members_until_published(api_as, ksl_officer, chair, dan
         api_as(danderyd_clerk).get("/api/v1/minutes/")
     )
     assert not set(unpublished.values_list("pk", flat=True)) & _ids(api_as(None).get("/api/v1/minutes/"))
+
+
+def test_meetings_memberships_and_items_filter(api_as, chair):
+    api = api_as(chair)
+    steering = Meeting.objects.filter(body__slug="styrgrupp").first()
+    meetings = api.get("/api/v1/meetings/?body=styrgrupp").json()["results"]
+    assert meetings and {row["body"] for row in meetings} == {"styrgrupp"}
+    seats = api.get("/api/v1/memberships/?body=referensforum").json()["results"]
+    assert seats and {row["body"] for row in seats} == {"referensforum"}
+    items = api.get(f"/api/v1/agenda-items/?meeting={steering.pk}").json()["results"]
+    assert {row["meeting"] for row in items} <= {steering.pk}
+    assert len(items) == steering.items.count()

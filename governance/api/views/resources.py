@@ -229,6 +229,7 @@ class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
     """Memberships of the bodies the caller may see."""
 
     serializer_class = serializers.MembershipSerializer
+    filterset_class = filters.MembershipFilter
 
     def get_queryset(self):
         return queries.memberships(self.request.user)
@@ -262,6 +263,7 @@ class AgendaItemViewSet(viewsets.ReadOnlyModelViewSet):
     """Agenda items (ärenden på föredragningslistan) of the meetings the caller may see."""
 
     serializer_class = serializers.AgendaItemSerializer
+    filterset_class = filters.AgendaItemFilter
 
     def get_queryset(self):
         return queries.agenda_items(self.request.user)
