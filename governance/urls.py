@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from governance.api.urls import token_urlpatterns as api_token_urlpatterns
 from governance.core import views as core_views
 from governance.core.forms import AdminLoginForm, LoginForm
 from governance.home import views as home_views
@@ -24,6 +25,8 @@ urlpatterns = [
     path("anslutning/", include("governance.decisions.urls")),
     path("webhooks/", include("governance.webhooks.urls")),
     path("oparl/v1/", include("governance.oparl.urls")),
+    path("api/v1/", include("governance.api.urls")),
+    path("api-nycklar/", include(api_token_urlpatterns)),
     path("admin/", admin.site.urls),
 ]
 

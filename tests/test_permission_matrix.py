@@ -35,6 +35,24 @@ def only(code_for, *roles, others=403):
     return {**everyone(others), "anonymous": 302, **dict.fromkeys(roles, code_for)}
 
 
+# The REST API (/api/v1/) answers 401 where a page sends the browser to the login (302), and 403/404 as the
+# page does; a method the endpoint lacks is 405 once the caller has passed authentication and permission.
+def api_everyone(code):
+    return {**everyone(code), "anonymous": 401}
+
+
+def api_people(code):
+    """As ``people_of_parties``: anyone with a role or a person record at a party."""
+    return {**everyone(code), "anonymous": 401, "outsider": 403}
+
+
+def api_only(code_for, *roles, others=403):
+    return {**everyone(others), "anonymous": 401, **dict.fromkeys(roles, code_for)}
+
+
+MEMBERS_OF_STYRGRUPP = ("chair", "member", "ksl_officer", "host_admin")
+
+
 EKERO = "ekero"  # sample objects are Ekerö's, so Danderyd's clerk is tested against another municipality
 EKERO_CASE = "ekero-case"  # Ekerö's case on the 2016 recommendation
 EKERO_DOC = "ekero-doc"  # a finished memo (with a PDF) on that case, in a KSL batch
@@ -52,6 +70,12 @@ WEBHOOK = "webhook"  # Ekerö's clerk's webhook endpoint, with one failed delive
 
 # Another user's webhook does not exist for you (404); outsiders may not use webhooks at all (403).
 WEBHOOK_OWNER_ONLY = {**everyone(404), "anonymous": 302, "outsider": 403}
+# Samples of the API's resources, made or found on first use (``_api_sample``).
+EKERO_BODY = "ekero-body"  # one of Ekerö's own bodies (a nämnd)
+EKERO_POPULATION = "ekero-population"
+STYRGRUPP_MEMBERSHIP = "styrgrupp-membership"
+MINUTES = "minutes"  # the sample meeting's approved, unpublished minutes (version 1)
+CHAIR_API_TOKEN = "chair-api-token"  # the chair's API token: only the chair may revoke it
 
 # name -> (sample kwargs, GET expectations, POST expectations or None for "GET-only")
 MATRIX = {
@@ -310,6 +334,98 @@ MATRIX = {
     # Deleting needs the confirmation box and retrying names a delivery: empty POSTs are 400s.
     "webhooks:endpoint_delete": ({"pk": WEBHOOK}, everyone(405), {**WEBHOOK_OWNER_ONLY, "ekero_clerk": 400}),
     "webhooks:delivery_retry": ({"pk": WEBHOOK}, everyone(405), {**WEBHOOK_OWNER_ONLY, "ekero_clerk": 400}),
+    # The REST API (governance.api): the same objects and rules as the pages above.
+    "api:schema": ({}, everyone(200), everyone(405)),
+    "api:not-found": ({}, everyone(404), everyone(404)),  # any other address below /api/v1/ (JSON)
+    "api:docs": ({}, everyone(200), everyone(405)),
+    "api:organisation-list": ({}, api_people(200), api_people(405)),
+    "api:organisation-detail": ({"pk": EKERO}, api_people(200), api_people(405)),
+    "api:body-list": ({}, api_people(200), api_people(405)),
+    "api:body-detail": ({"pk": EKERO_BODY}, api_people(200), api_people(405)),
+    "api:population-list": ({}, api_people(200), api_people(405)),
+    "api:population-detail": ({"pk": EKERO_POPULATION}, api_people(200), api_people(405)),
+    "api:agreement-list": ({}, api_people(200), api_people(405)),
+    "api:agreement-detail": ({"slug": "origo"}, api_people(200), api_people(405)),
+    "api:agreement-costs": ({"slug": "origo"}, api_people(200), api_people(405)),
+    "api:recommendation-list": ({}, everyone(200), everyone(405)),  # published, as its page
+    "api:recommendation-detail": (
+        {"slug": "origo-2016"},
+        api_only(200, "ksl_officer", "host_admin", "danderyd_clerk", "ekero_clerk"),
+        api_everyone(405),
+    ),
+    "api:consultation-list": ({}, api_people(200), api_people(405)),
+    "api:consultation-detail": ({"slug": "origo-remiss-2011"}, api_people(200), api_people(405)),
+    "api:consultation-responses": ({"slug": "origo-remiss-2011"}, api_people(200), api_people(405)),
+    # Cases: each sees the cases of their own municipality (the list may be empty); another's is 404.
+    "api:case-list": ({}, api_everyone(200), api_everyone(405)),
+    "api:case-detail": (
+        {"pk": EKERO_CASE},
+        api_only(200, "ksl_officer", "ekero_clerk", others=404),
+        api_everyone(405),
+    ),
+    # An empty POST names no action: 400 for whom may read the case (the rules are checked for a named one).
+    "api:case-transitions": (
+        {"pk": EKERO_CASE},
+        api_only(200, "ksl_officer", "ekero_clerk", others=404),
+        api_only(400, "ksl_officer", "ekero_clerk", others=404),
+    ),
+    "api:document-detail": (
+        {"pk": EKERO_DOC},
+        api_only(200, "ksl_officer", "ekero_clerk", others=404),
+        api_everyone(405),
+    ),
+    "api:document-docx": (
+        {"pk": EKERO_DOC},
+        api_only(200, "ksl_officer", "ekero_clerk", others=404),
+        api_everyone(405),
+    ),
+    "api:document-pdf": (
+        {"pk": EKERO_DOC},
+        api_only(200, "ksl_officer", "ekero_clerk", others=404),
+        api_everyone(405),
+    ),
+    # Bodies and meetings: their members and who sees every body; another body's meeting is 403 (as its page),
+    # rows below a meeting (items, memberships) of another body are simply not there (404).
+    "api:cooperation-body-list": ({}, api_everyone(200), api_everyone(405)),
+    "api:cooperation-body-detail": (
+        {"slug": "styrgrupp"},
+        api_only(200, *MEMBERS_OF_STYRGRUPP),
+        api_everyone(405),
+    ),
+    "api:membership-list": ({}, api_everyone(200), api_everyone(405)),
+    "api:membership-detail": (
+        {"pk": STYRGRUPP_MEMBERSHIP},
+        api_only(200, *MEMBERS_OF_STYRGRUPP, others=404),
+        api_everyone(405),
+    ),
+    "api:meeting-list": ({}, api_everyone(200), api_everyone(405)),
+    "api:meeting-detail": ({"pk": MEETING}, api_only(200, *MEMBERS_OF_STYRGRUPP), api_everyone(405)),
+    # A meeting's actions: its body's members read them; an empty POST names no action (400).
+    "api:meeting-transitions": (
+        {"pk": MEETING},
+        api_only(200, *MEMBERS_OF_STYRGRUPP),
+        api_only(400, *MEMBERS_OF_STYRGRUPP),
+    ),
+    "api:agenda-item-list": ({}, api_everyone(200), api_everyone(405)),
+    "api:agenda-item-detail": (
+        {"pk": ITEM},
+        api_only(200, *MEMBERS_OF_STYRGRUPP, others=404),
+        api_everyone(405),
+    ),
+    # Minutes: published ones are public; unpublished ones are the members' (404 to everyone else).
+    "api:minutes-list": ({}, everyone(200), everyone(405)),
+    "api:minutes-detail": (
+        {"pk": MINUTES},
+        {**everyone(404), **dict.fromkeys(MEMBERS_OF_STYRGRUPP, 200)},
+        everyone(405),
+    ),
+    # The token page: anyone logged in, for their own tokens only (an empty name: 400, nothing stored).
+    "api_tokens:list": ({}, {**everyone(200), "anonymous": 302}, {**everyone(400), "anonymous": 302}),
+    "api_tokens:revoke": (
+        {"pk": CHAIR_API_TOKEN},
+        everyone(405),
+        {**everyone(404), "anonymous": 302, "chair": 302},
+    ),
 }
 
 # The Django admin: staff only. Anonymous users and every non-staff role are sent to the admin login.
@@ -379,12 +495,41 @@ def _draft_sample(kwargs):
     return {**kwargs, "pk": attachment.pk if attachment else 0} if "pk" in kwargs else kwargs
 
 
+def _api_sample(kwargs):
+    """The API's sample objects (``EKERO_BODY`` …), found in the loaded data or made on first use."""
+    from governance.parties.models import Body, PopulationFigure
+
+    value = kwargs["pk"]
+    if value == EKERO_BODY:
+        pk = Body.objects.filter(organisation__municipality_code="0125").order_by("pk").first().pk
+    elif value == EKERO_POPULATION:
+        pk = PopulationFigure.objects.filter(organisation__municipality_code="0125").order_by("pk").first().pk
+    elif value == STYRGRUPP_MEMBERSHIP:
+        from governance.meetings.models import Membership
+
+        pk = Membership.objects.filter(body__slug="styrgrupp").order_by("pk").first().pk
+    elif value == MINUTES:
+        pk = _meeting_samples()[0].minutes_versions.get(version=1).pk
+    else:
+        from governance.api.models import ApiToken
+        from governance.api.services import api_token_create
+        from governance.parties.models import Person
+
+        chair = Person.objects.get(user__username="ordforande").user
+        token = ApiToken.objects.filter(user=chair, revoked_at__isnull=True).first()
+        pk = (token or api_token_create(acting_user=chair, name="Matrisen")[0]).pk
+    return {**kwargs, "pk": pk}
+
+
 def _sample(kwargs):
     from governance.decisions.models import AdoptionCase
 
     if any(str(value).startswith("oparl-") for value in kwargs.values()):
         samples = _oparl_samples()
         return {key: samples.get(value, value) for key, value in kwargs.items()}
+    if kwargs.get("pk") in (EKERO_BODY, EKERO_POPULATION, STYRGRUPP_MEMBERSHIP, MINUTES, CHAIR_API_TOKEN):
+        return _api_sample(kwargs)
+
     if kwargs.get("slug") == DRAFT:
         return _draft_sample(kwargs)
 
