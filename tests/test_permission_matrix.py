@@ -70,6 +70,8 @@ WEBHOOK = "webhook"  # Ekerö's clerk's webhook endpoint, with one failed delive
 
 # Another user's webhook does not exist for you (404); outsiders may not use webhooks at all (403).
 WEBHOOK_OWNER_ONLY = {**everyone(404), "anonymous": 302, "outsider": 403}
+WEBHOOK_DELIVERY = "webhook-delivery"  # that endpoint's failed delivery
+API_WEBHOOK_OWNER_ONLY = {**everyone(404), "anonymous": 401, "outsider": 403, "ekero_clerk": 200}
 # Samples of the API's resources, made or found on first use (``_api_sample``).
 EKERO_BODY = "ekero-body"  # one of Ekerö's own bodies (a nämnd)
 EKERO_POPULATION = "ekero-population"
@@ -335,6 +337,16 @@ MATRIX = {
     "webhooks:endpoint_delete": ({"pk": WEBHOOK}, everyone(405), {**WEBHOOK_OWNER_ONLY, "ekero_clerk": 400}),
     "webhooks:delivery_retry": ({"pk": WEBHOOK}, everyone(405), {**WEBHOOK_OWNER_ONLY, "ekero_clerk": 400}),
     # The REST API (governance.api): the same objects and rules as the pages above.
+    # Webhooks through the API: the webhook pages' rules (another user's endpoint is 404; an empty POST 400).
+    "api:webhook-list": ({}, api_people(200), api_people(400)),
+    "api:webhook-detail": ({"pk": WEBHOOK}, API_WEBHOOK_OWNER_ONLY, api_people(405)),
+    "api:webhook-secret": ({"pk": WEBHOOK}, api_people(405), API_WEBHOOK_OWNER_ONLY),
+    "api:webhook-deliveries": ({"pk": WEBHOOK}, API_WEBHOOK_OWNER_ONLY, api_people(405)),
+    "api:webhook-delivery-retry": (
+        {"pk": WEBHOOK, "delivery_pk": WEBHOOK_DELIVERY},
+        api_people(405),
+        API_WEBHOOK_OWNER_ONLY,
+    ),
     "api:schema": ({}, everyone(200), everyone(405)),
     "api:not-found": ({}, everyone(404), everyone(404)),  # any other address below /api/v1/ (JSON)
     "api:docs": ({}, everyone(200), everyone(405)),
@@ -534,7 +546,10 @@ def _sample(kwargs):
         return _draft_sample(kwargs)
 
     if kwargs.get("pk") == WEBHOOK:
-        return {**kwargs, "pk": _webhook_sample().pk}
+        endpoint = _webhook_sample()
+        if kwargs.get("delivery_pk") == WEBHOOK_DELIVERY:
+            return {**kwargs, "pk": endpoint.pk, "delivery_pk": endpoint.deliveries.get().pk}
+        return {**kwargs, "pk": endpoint.pk}
     if kwargs.get("pk") == EKERO:
         return {**kwargs, "pk": Organisation.objects.get(municipality_code="0125").pk}
     if kwargs.get("organisation_id") == EKERO:

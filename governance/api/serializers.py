@@ -17,6 +17,8 @@ from governance.decisions.views.cases import ACTION_FORMS
 from governance.documents.models import GeneratedDocument
 from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Membership, MinutesVersion
 from governance.parties.models import Body, Organisation, PopulationFigure
+from governance.webhooks.choices import WebhookEvent
+from governance.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -328,3 +330,52 @@ class MinutesVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = MinutesVersion
         fields = ["id", "meeting", "version", "reason", "created_at", "approved_at"]
+
+
+# --- webhooks (writes go through governance.webhooks.services) ---------------------------------------------
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "name", "url", "events", "active", "created_at"]
+
+
+class WebhookEndpointSecretSerializer(WebhookEndpointSerializer):
+    """An endpoint as its owner sees it once registered: with the secret that signs the deliveries."""
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class WebhookEndpointWriteSerializer(serializers.Serializer):
+    """What a system sends to register an endpoint; the webhooks service checks the address (https, no
+    private addresses) and the events."""
+
+    name = serializers.CharField(max_length=100)
+    url = serializers.CharField(max_length=500)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), min_length=1, max_length=10
+    )
+
+
+class WebhookEndpointChangeSerializer(WebhookEndpointWriteSerializer):
+    active = serializers.BooleanField(required=False)
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event_id",
+            "event",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "last_status",
+            "last_error",
+            "created_at",
+            "delivered_at",
+            "payload",
+        ]

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from .views import cases, docs, meetings, resources, tokens
+from .views import cases, docs, meetings, resources, tokens, webhooks
 
 app_name = "api"
 
@@ -49,6 +49,17 @@ urlpatterns = [
         resources.DocumentDownloadView.as_view(),
         {"fmt": "pdf"},
         name="document-pdf",
+    ),
+    path("webhooks/", webhooks.WebhookListView.as_view(), name="webhook-list"),
+    path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook-detail"),
+    path("webhooks/<int:pk>/secret/", webhooks.WebhookSecretView.as_view(), name="webhook-secret"),
+    path(
+        "webhooks/<int:pk>/deliveries/", webhooks.WebhookDeliveryListView.as_view(), name="webhook-deliveries"
+    ),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery_pk>/retry/",
+        webhooks.WebhookDeliveryRetryView.as_view(),
+        name="webhook-delivery-retry",
     ),
     path("", include(router.urls)),
     # Anything else below /api/v1/ is a 404 in the API's error format, not the site's HTML page.
