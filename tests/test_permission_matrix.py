@@ -48,6 +48,8 @@ TOKEN = "token"  # the chair's calendar token: feeds authenticate by token, not 
 BATCH_KEY = "5b1f2f3e-0000-4000-8000-000000000001"
 DRAFT = "matris-utkast"  # KSL's draft recommendation (to Danderyd and Ekerö) with one attachment
 DRAFT_ATTACHMENT = "draft-attachment"
+DIARY_ENTRY = "diary-entry"  # Ekerö's 2012 remissvar as KSL received it (open, no file)
+DIARY_SECRET = "diary-secret"  # Ekerö's signed agreement of 2012 (a file), marked secret (OSL 21 kap. 7 §)
 
 # name -> (sample kwargs, GET expectations, POST expectations or None for "GET-only")
 MATRIX = {
@@ -62,6 +64,13 @@ MATRIX = {
         only(200, "ekero_clerk", "host_admin"),
         only(400, "ekero_clerk", "host_admin"),  # empty form: 400 with messages, nothing stored
     ),
+    "diary:register": ({}, people_of_parties(200), None),
+    "diary:export_csv": ({}, people_of_parties(200), None),
+    "diary:export_xlsx": ({}, people_of_parties(200), None),
+    # An empty POST clears the mark: only the series' registrars (KSL's series: KSL's officer) and superusers.
+    "diary:entry": ({"pk": DIARY_ENTRY}, people_of_parties(200), only(302, "ksl_officer", "host_admin")),
+    # A secret entry's file: Ekerö's clerks, KSL (reads every case) and superusers; others see only the entry.
+    "diary:entry_file": ({"pk": DIARY_SECRET}, only(200, "ekero_clerk", "ksl_officer", "host_admin"), None),
     "agreements:list": ({}, people_of_parties(200), None),
     "agreements:costs": ({"slug": "origo"}, people_of_parties(200), None),
     "agreements:costs_csv": ({"slug": "origo"}, people_of_parties(200), None),
@@ -370,10 +379,27 @@ def _sample(kwargs):
         meeting, item, report, token = _meeting_samples()
         replacements = {MEETING: meeting.pk, ITEM: item.pk, REPORT: report.pk, TOKEN: token}
         return {key: replacements.get(value, value) for key, value in kwargs.items()}
+    if kwargs.get("pk") in (DIARY_ENTRY, DIARY_SECRET):
+        return {**kwargs, "pk": _diary_sample(kwargs["pk"]).pk}
     if kwargs.get("pk") == EKERO_DOC or kwargs.get("key") == BATCH:
         document = _ekero_document()
         return {**kwargs, "pk": document.pk} if "pk" in kwargs else {**kwargs, "key": document.batch_key}
     return kwargs
+
+
+def _diary_sample(which):
+    from governance.diary.models import DiaryEntry
+
+    ekero = Organisation.objects.get(municipality_code="0125")
+    if which == DIARY_ENTRY:
+        return DiaryEntry.objects.get(
+            key__startswith="consultation_response:", key__endswith=":received", counterpart=ekero.name
+        )
+    entry = DiaryEntry.objects.get(
+        key__startswith="signature:", case__series__organisation=ekero, case__year=2012
+    )
+    DiaryEntry.objects.filter(pk=entry.pk).update(secrecy="OSL 21 kap. 7 §", public_title="Handling i ärende")
+    return entry
 
 
 def _meeting_samples():

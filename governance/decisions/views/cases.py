@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from governance.core.exports import download_response
 from governance.core.formatting import file_name
 from governance.core.transitions import TransitionConflict, rule_for, transitions_available
+from governance.diary.queries import entries_for_subject
 from governance.parties.views import registry_view
 
 from .. import exports, permissions, queries, services
@@ -191,6 +192,7 @@ def _case_page(
             "posting_form": posting_form,
             "registration_form": registration_form
             or RegistrationNumberForm(initial={"registration_number": case.registration_number}),
+            "diary_entries": entries_for_subject(case),
         },
         status=status,
     )

@@ -17,6 +17,7 @@ from governance.core.formatting import file_name
 from governance.core.papers import paper_providers
 from governance.core.services import ALREADY_SAVED_MESSAGE, request_once
 from governance.core.transitions import transitions_available
+from governance.diary.queries import entries_for_documents
 
 from .. import ical, permissions, queries, services
 from ..choices import PROTECTED_ITEMS, MeetingState
@@ -227,6 +228,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         meeting.items.select_related("follow_up_report").prefetch_related("conflicts__membership__person")
     )
     without_login = services.approvers_without_login(meeting)
+    versions = list(meeting.minutes_versions.prefetch_related("approvals__membership__person"))
     context = {
         # The chair sees who a mailed notice cannot reach (a formal notice must reach every member).
         "members_without_email": [m for m in members if not m.person.email]
@@ -277,13 +279,20 @@ def _meeting_page(request, meeting, status=200, **forms):
         if can_manage
         else [],
         "reports": FollowUpReport.objects.all()[:8],
-        "versions": list(meeting.minutes_versions.prefetch_related("approvals__membership__person")),
+        "versions": versions,
         "checkers": list(meeting.minutes_checkers.select_related("person")),
         "approvers_text": services.approvers_text(meeting),
         "undecided": services.decisions_missing(meeting, items)
         if meeting.state == MeetingState.MINUTES_DRAFTED
         else [],
         "my_approval": permissions.my_approval(request.user, meeting),
+        "diary_entries": entries_for_documents(
+            [
+                (Meeting, [meeting.pk]),
+                (AgendaItem, [i.pk for i in items]),
+                (MinutesVersion, [v.pk for v in versions]),
+            ]
+        ),
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
 
