@@ -16,6 +16,6 @@ class DiaryAction(AuditAction):
     """Audit actions of the diarium."""
 
     DIARY_CASE_OPENED = "diary_case.opened", _("diarieärende upplagt")
-    DIARY_CASE_REFERENCE_SET = "diary_case.reference_set", _("eget diarienummer noterat")
+    DIARY_CASE_REFERENCE_RECORDED = "diary_case.reference_recorded", _("eget diarienummer noterat")
     DIARY_ENTRY_REGISTERED = "diary_entry.registered", _("handling diarieförd")
-    DIARY_ENTRY_SECRECY_SET = "diary_entry.secrecy_set", _("sekretessmarkering ändrad")
+    DIARY_ENTRY_SECRECY_CHANGED = "diary_entry.secrecy_changed", _("sekretessmarkering ändrad")

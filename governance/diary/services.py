@@ -240,7 +240,7 @@ def diary_case_reference_set(*, acting_user, matter_key: str, own_reference: str
         case.save(update_fields=["own_reference"])
         audit_record(
             acting_user=acting_user,
-            action=DiaryAction.DIARY_CASE_REFERENCE_SET,
+            action=DiaryAction.DIARY_CASE_REFERENCE_RECORDED,
             obj=case,
             payload={"number": case.diary_number, "before": before, "after": own_reference},
         )
@@ -272,7 +272,7 @@ def diary_entry_secrecy_set(
         locked.save(update_fields=["secrecy", "public_title"])
         audit_record(
             acting_user=acting_user,
-            action=DiaryAction.DIARY_ENTRY_SECRECY_SET,
+            action=DiaryAction.DIARY_ENTRY_SECRECY_CHANGED,
             obj=locked,
             payload={"number": locked.diary_number, "from": previous, "to": secrecy},
         )

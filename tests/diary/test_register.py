@@ -72,7 +72,9 @@ def test_the_municipalitys_own_number_is_copied_to_the_diary_case(danderyd_2012,
     )
     diary_case = DiaryCase.objects.get(matter_key=f"decisions.adoptioncase:{danderyd_2012.pk}")
     assert diary_case.own_reference == "KS 2012/245"
-    assert AuditEvent.objects.filter(action="diary_case.reference_set", object_id=str(diary_case.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="diary_case.reference_recorded", object_id=str(diary_case.pk)
+    ).exists()
 
 
 def test_reloading_registers_nothing_twice(db):
@@ -180,7 +182,7 @@ def test_secrecy_hides_title_and_file_but_not_the_entry(client, danderyd_2012, d
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.secrecy == "OSL 21 kap. 7 §"
-    audit = AuditEvent.objects.filter(action="diary_entry.secrecy_set", object_id=str(entry.pk)).get()
+    audit = AuditEvent.objects.filter(action="diary_entry.secrecy_changed", object_id=str(entry.pk)).get()
     assert audit.payload == {"number": entry.diary_number, "from": "", "to": "OSL 21 kap. 7 §"}
 
     # Ekerö's clerk sees the entry with the neutral title, not the real one, and cannot fetch the file.
