@@ -156,3 +156,52 @@ def test_the_download_button(client, danderyd_2012, danderyd_clerk, ekero_clerk)
     assert archive.package_verify(response.content) == []
     client.force_login(ekero_clerk)
     assert client.get(url).status_code == 404  # another municipality's case, as on the case page
+
+
+def test_a_bodys_minutes_of_a_year_as_an_archive_package(client, chair, member, tmp_path):
+    from governance.meetings import services
+    from governance.meetings.archive import minutes_package
+    from governance.meetings.models import Meeting
+
+    Meeting.objects.filter(is_demo_data=True).delete()
+    services.demo_meetings_load(acting_user=None)
+    held = Meeting.objects.select_related("body").get(is_demo_data=True, state="minutes_drafted")
+    for user in [chair] + [m.person.user for m in held.minutes_checkers.select_related("person__user")]:
+        held = services.minutes_approve(acting_user=user, meeting=held)
+    body, year = held.body, held.date.year
+    with pytest.raises(PermissionDenied):
+        minutes_package(acting_user=member, body=body, year=year)
+    with pytest.raises(ValidationError):
+        minutes_package(acting_user=chair, body=body, year=1999)
+    name, content = minutes_package(acting_user=chair, body=body, year=year)
+    assert name == f"arkivpaket-styrgruppen-for-origo-{year}.zip"
+    assert archive.package_verify(content) == []
+    members = _unzip(content)
+    document = etree.fromstring(members["erms.xml"])
+    case = document.find("e:aggregations/e:aggregation", NS)
+    version = services.current_version(held)
+    record = next(
+        r
+        for r in case.findall("e:record", NS)
+        if r.findtext("e:title", namespaces=NS).startswith("Protokoll")
+    )
+    path = record.find("e:additionalInformation/e:appendix", NS).get("path")
+    with version.file.open("rb") as handle:
+        assert members[path] == handle.read()
+    assert any(
+        "Verksamhetsplan" in a.findtext("e:actionText", namespaces=NS) for a in case.findall("e:action", NS)
+    )
+
+    # The command and the body page's download.
+    target = tmp_path / "protokoll.zip"
+    call_command("archive_minutes", "styrgrupp", str(year), "-o", str(target), stdout=io.StringIO())
+    assert archive.package_verify(target.read_bytes()) == []
+    with pytest.raises(CommandError, match="inga diarieförda"):
+        call_command("archive_minutes", "styrgrupp", "1999", stdout=io.StringIO())
+    client.force_login(chair)
+    url = reverse("meetings:minutes_archive", args=["styrgrupp", year])
+    assert url in client.get(reverse("meetings:body_detail", args=["styrgrupp"])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and archive.package_verify(response.content) == []
+    client.force_login(member)
+    assert client.get(url).status_code == 403
