@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from governance.core import calendar
 from governance.diary.choices import Direction
 from governance.diary.registry import reader_register
 from governance.diary.services import diary_case_reference_set, diary_register
@@ -186,6 +187,27 @@ def decision_recorded(*, acting_user, case, decision) -> None:
         title=f"Protokollsutdrag {step.body.name} {decision.meeting_date:%Y-%m-%d} {decision.paragraph}".strip(),
         counterpart=step.body.name,
         document=decision,
+    )
+
+
+def memo_generated(document, case) -> None:
+    """A memo (tjänsteutlåtande) version drawn up in the municipality's adoption case, with its .docx
+    (``documents`` calls this as the version finishes)."""
+    diary_register(
+        acting_user=None,
+        key=f"generated_document:{document.pk}",
+        matter_key=case_matter(case),
+        organisation=case.organisation,
+        case_title=f"{case.recommendation.title} – anslutning",
+        own_reference=case.registration_number,
+        subject=case,
+        registered_on=calendar.today(),
+        direction=Direction.DRAWN_UP,
+        title=f"Tjänsteutlåtande, version {document.version}: {case.recommendation.title}",
+        counterpart=document.created_by_name,
+        document=document,
+        file=document.file,
+        file_label=f"{document.filename}.docx",
     )
 
 

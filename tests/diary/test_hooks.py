@@ -88,3 +88,27 @@ def test_concurrent_registrations_get_distinct_numbers():
         thread.join()
     assert errors == []
     assert sorted(results) == ["KSL 2031/2-1", "KSL 2031/3-1"]
+
+
+def test_a_finished_memo_is_drawn_up_in_the_municipalitys_case(danderyd_clerk):
+    import uuid
+
+    from governance.decisions import memo_paper
+    from governance.decisions.models import AdoptionCase
+    from governance.documents import services as documents
+
+    case = AdoptionCase.objects.get(organisation__short_name="Danderyd", recommendation__slug="origo-2016")
+    document = documents.document_request(
+        acting_user=danderyd_clerk,
+        kind="memo",
+        subject_key=f"case:{case.pk}",
+        params=memo_paper.memo_defaults(case, danderyd_clerk).__dict__,
+        request_key=uuid.uuid4(),
+    )
+    assert not DiaryEntry.objects.filter(key=f"generated_document:{document.pk}").exists()  # queued only
+    document = documents.document_render(document_id=document.pk)
+    assert document.status == "done", document.error
+    entry = DiaryEntry.objects.select_related("case__series").get(key=f"generated_document:{document.pk}")
+    assert entry.case.matter_key == f"decisions.adoptioncase:{case.pk}" and entry.case.series.code == "DAND"
+    assert entry.direction == "drawn_up" and entry.sha256 == document.sha256
+    assert entry.title.startswith(f"Tjänsteutlåtande, version {document.version}")
