@@ -79,17 +79,13 @@ def year_choices() -> list[int]:
 
 
 def _subjects(entries: list[DiaryEntry]) -> dict:
-    """The objects that secret entries point at, one query per content type."""
+    """The matters (the cases' subjects) of the secret entries, one query per content type: their rule decides
+    (``permissions.EntryReader``); a document is loaded only when its matter has no rule."""
     wanted: dict[ContentType, set[int]] = {}
     for entry in entries:
-        if not entry.is_secret:
-            continue
-        for content_type, object_id in (
-            (entry.document_type, entry.document_id),
-            (entry.case.subject_type, entry.case.subject_id),
-        ):
-            if content_type is not None and object_id is not None:
-                wanted.setdefault(content_type, set()).add(object_id)
+        content_type, object_id = entry.case.subject_type, entry.case.subject_id
+        if entry.is_secret and content_type is not None and object_id is not None:
+            wanted.setdefault(content_type, set()).add(object_id)
     loaded = {}
     for content_type, ids in wanted.items():
         for pk, obj in content_type.model_class()._default_manager.in_bulk(ids).items():
