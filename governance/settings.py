@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "governance.core",
     "governance.parties",
     "governance.agreements",
+    "governance.diary",
     "governance.documents",
     "governance.webhooks",
     "governance.decisions",

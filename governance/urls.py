@@ -20,6 +20,7 @@ urlpatterns = [
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("parter/", include("governance.parties.urls")),
     path("avtal/", include("governance.agreements.urls")),
+    path("diarium/", include("governance.diary.urls")),
     path("organ/", include("governance.meetings.urls")),
     path("anslutning/dokument/", include("governance.documents.urls")),
     path("anslutning/", include("governance.decisions.urls")),

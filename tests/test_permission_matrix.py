@@ -78,6 +78,10 @@ EKERO_POPULATION = "ekero-population"
 STYRGRUPP_MEMBERSHIP = "styrgrupp-membership"
 MINUTES = "minutes"  # the sample meeting's approved, unpublished minutes (version 1)
 CHAIR_API_TOKEN = "chair-api-token"  # the chair's API token: only the chair may revoke it
+DIARY_ENTRY = "diary-entry"  # Ekerö's 2012 remissvar as KSL received it (open, no file)
+EKERO_CLOSED = "ekero-closed"  # Ekerö's case on the 2012 recommendation: closed (the agreement was renewed)
+MINUTES_YEAR = "minutes-year"  # the year of the sample meeting, whose justerade protokoll is registered
+DIARY_SECRET = "diary-secret"  # Ekerö's signed agreement of 2012 (a file), marked secret (OSL 21 kap. 7 §)
 
 # name -> (sample kwargs, GET expectations, POST expectations or None for "GET-only")
 MATRIX = {
@@ -92,6 +96,13 @@ MATRIX = {
         only(200, "ekero_clerk", "host_admin"),
         only(400, "ekero_clerk", "host_admin"),  # empty form: 400 with messages, nothing stored
     ),
+    "diary:register": ({}, people_of_parties(200), None),
+    "diary:export_csv": ({}, people_of_parties(200), None),
+    "diary:export_xlsx": ({}, people_of_parties(200), None),
+    # An empty POST clears the mark: only the series' registrars (KSL's series: KSL's officer) and superusers.
+    "diary:entry": ({"pk": DIARY_ENTRY}, people_of_parties(200), only(302, "ksl_officer", "host_admin")),
+    # A secret entry's file: Ekerö's clerks, KSL (reads every case) and superusers; others see only the entry.
+    "diary:entry_file": ({"pk": DIARY_SECRET}, only(200, "ekero_clerk", "ksl_officer", "host_admin"), None),
     "agreements:list": ({}, people_of_parties(200), None),
     "agreements:costs": ({"slug": "origo"}, people_of_parties(200), None),
     "agreements:costs_csv": ({"slug": "origo"}, people_of_parties(200), None),
@@ -116,6 +127,12 @@ MATRIX = {
         everyone(405),
         # Ekerö's clerk may act (empty form: 400); KSL may read but not act for a municipality (403).
         {**everyone(404), "anonymous": 302, "ksl_officer": 403, "ekero_clerk": 400},
+    ),
+    # A closed case's archive package: as the signed copy, the municipality's clerks and KSL.
+    "decisions:case_archive": (
+        {"pk": EKERO_CLOSED},
+        {**everyone(404), "anonymous": 302, "ksl_officer": 200, "ekero_clerk": 200},
+        None,
     ),
     "decisions:signature": (
         {"pk": EKERO_CASE},
@@ -265,6 +282,12 @@ MATRIX = {
     "meetings:body_action": ({"slug": "styrgrupp", "action": "plan"}, everyone(405), only(400, "chair")),
     "meetings:body_list": ({}, {**everyone(200), "anonymous": 302}, None),  # each sees their own bodies
     # Styrgruppen: its members (chair, KSL's seat, Botkyrka's member) and the host admin; not Danderyd, Ekerö.
+    # A year's minutes as an archive package: those who manage the body (its chair and secretary).
+    "meetings:minutes_archive": (
+        {"slug": "styrgrupp", "year": MINUTES_YEAR},
+        only(200, "chair"),
+        None,
+    ),
     "meetings:body_detail": (
         {"slug": "styrgrupp"},
         only(200, "chair", "member", "ksl_officer", "host_admin"),
@@ -568,10 +591,38 @@ def _sample(kwargs):
         meeting, item, report, token = _meeting_samples()
         replacements = {MEETING: meeting.pk, ITEM: item.pk, REPORT: report.pk, TOKEN: token}
         return {key: replacements.get(value, value) for key, value in kwargs.items()}
+    if kwargs.get("pk") == EKERO_CLOSED:
+        case = AdoptionCase.objects.get(
+            recommendation__board_decision_date__year=2012, organisation__municipality_code="0125"
+        )
+        return {**kwargs, "pk": case.pk}
+    if kwargs.get("year") == MINUTES_YEAR:
+        from governance.meetings.registration import minutes_approved
+
+        meeting = _meeting_samples()[0]
+        minutes_approved(acting_user=None, meeting=meeting, version=meeting.minutes_versions.get(version=1))
+        return {**kwargs, "year": meeting.date.year}
+    if kwargs.get("pk") in (DIARY_ENTRY, DIARY_SECRET):
+        return {**kwargs, "pk": _diary_sample(kwargs["pk"]).pk}
     if kwargs.get("pk") == EKERO_DOC or kwargs.get("key") == BATCH:
         document = _ekero_document()
         return {**kwargs, "pk": document.pk} if "pk" in kwargs else {**kwargs, "key": document.batch_key}
     return kwargs
+
+
+def _diary_sample(which):
+    from governance.diary.models import DiaryEntry
+
+    ekero = Organisation.objects.get(municipality_code="0125")
+    if which == DIARY_ENTRY:
+        return DiaryEntry.objects.get(
+            key__startswith="consultation_response:", key__endswith=":received", counterpart=ekero.name
+        )
+    entry = DiaryEntry.objects.get(
+        key__startswith="signature:", case__series__organisation=ekero, case__year=2012
+    )
+    DiaryEntry.objects.filter(pk=entry.pk).update(secrecy="OSL 21 kap. 7 §", public_title="Handling i ärende")
+    return entry
 
 
 def _meeting_samples():

@@ -32,3 +32,7 @@ class DecisionsConfig(AppConfig):
         from .services.notifications import notification_mail_sent
 
         mail_sent.connect(notification_mail_sent, dispatch_uid="decisions.notification_mail_sent")
+
+        from .registration import readers_register
+
+        readers_register()

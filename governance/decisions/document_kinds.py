@@ -8,7 +8,7 @@ from governance.agreements.models import Agreement
 from governance.documents.choices import DocumentKind
 from governance.documents.registry import kind_register
 
-from . import agreement_paper, memo_paper, papers, permissions
+from . import agreement_paper, memo_paper, papers, permissions, registration
 from .models import AdoptionCase, ConsultationResponse, ConsultationRound
 
 
@@ -72,6 +72,7 @@ def document_kinds_register() -> None:
         sample_context=memo_paper.sample_memo_context,
         may_follow_batch=permissions.can_view_dashboard,
         batch_url=lambda case: reverse("decisions:dashboard", args=[case.recommendation.slug]),
+        on_finished=registration.memo_generated,
     )
     kind_register(
         DocumentKind.CONSULTATION_RESPONSE,

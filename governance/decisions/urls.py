@@ -36,6 +36,7 @@ urlpatterns = [
     path("remiss/<slug:slug>/", views.consultation_compilation, name="compilation"),
     path("arende/<int:pk>/", views.case_detail, name="case"),
     path("arende/<int:pk>/underskrift.pdf", views.signature_download, name="signature"),
+    path("arende/<int:pk>/arkivpaket.zip", views.case_archive_download, name="case_archive"),
     path("arende/<int:pk>/tjansteutlatande/", document_views.memo_form, name="memo_form"),
     # Issue 10, the clerk's case work: decision chains and anslag dates (before the generic action pattern).
     path("arende/<int:pk>/beslutskedja/", chain_views.case_chain, name="case_chain"),

@@ -29,6 +29,9 @@ class KindEntry:
     may_follow_batch: Callable[[Any], bool] | None = None
     batch_url: Callable[[Any], str] | None = None
     file_label: Callable[[Any], str] | None = None
+    #: Called with the finished document (its file stored, not yet saved) and its subject, inside the
+    #: transaction that finishes it: e.g. decisions registers a memo in the diarium.
+    on_finished: Callable[[Any, Any], None] | None = None
 
     def file_part(self, subject) -> str:
         """What names the subject in the file's name (``danderyd`` in ``tjansteutlatande-danderyd-v1``)."""
@@ -52,6 +55,7 @@ def kind_register(
     may_follow_batch: Callable[[Any], bool] | None = None,
     batch_url: Callable[[Any], str] | None = None,
     file_label: Callable[[Any], str] | None = None,
+    on_finished: Callable[[Any, Any], None] | None = None,
 ) -> None:
     """Register how ``kind`` is built from its subject (``build_context(subject, params)``) and who may
     generate (``may_generate(user, subject)``) and read (``may_view(user, subject)``) it. ``file_label(subject)``
@@ -73,6 +77,7 @@ def kind_register(
         may_follow_batch=may_follow_batch,
         batch_url=batch_url,
         file_label=file_label,
+        on_finished=on_finished,
     )
 
 

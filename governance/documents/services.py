@@ -165,6 +165,9 @@ def document_render(*, document_id: int) -> GeneratedDocument:
         locked.template_name = template_name
         locked.template_sha256 = template_sha
         locked.sha256 = digest
+        entry = registry.kind_entry(locked.kind)
+        if entry is not None and entry.on_finished is not None:
+            entry.on_finished(locked, registry.subject_for(entry, locked.subject_key))
 
     finished = _system_transition(
         document,

@@ -24,3 +24,7 @@ class MeetingsConfig(AppConfig):
         from .services.notices import notice_mail_sent
 
         mail_sent.connect(notice_mail_sent, dispatch_uid="meetings.notice_mail_sent")
+
+        from .registration import readers_register
+
+        readers_register()

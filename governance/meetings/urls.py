@@ -52,6 +52,7 @@ urlpatterns = [
     path("moten/<int:pk>/ny-tid/", views.meeting_replan, name="meeting_replan"),
     path("moten/<int:pk>/flytta-mote/", views.meeting_reschedule, name="meeting_reschedule"),
     path("handling/<int:pk>/", views.paper_download, name="paper"),
+    path("<slug:slug>/arkivpaket/<int:year>.zip", views.minutes_archive_download, name="minutes_archive"),
     path("<slug:slug>/", views.body_detail, name="body_detail"),
     path("<slug:slug>/<str:action>/", views.body_action, name="body_action"),
 ]

@@ -87,6 +87,7 @@ GROUP_PERMISSIONS = {
                 "digest",
             ],
             "documents": ["generateddocument", "documenttemplate"],
+            "diary": ["diaryseries", "diarycounter", "diarycase", "diaryentry"],
         }.items()
         for model in models
         for action in ("add", "change", "delete", "view")

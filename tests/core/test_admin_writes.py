@@ -60,6 +60,10 @@ SERVICE_OWNED = {
     "meetings.calendartoken": "meetings.services.meetings",
     "meetings.followupreport": "meetings.services.followup",
     "meetings.followupfigure": "meetings.services.followup",
+    "diary.diaryseries": "diary.services.series_for",
+    "diary.diarycounter": "diary.services.diary_case_open",
+    "diary.diarycase": "diary.services.diary_case_open",
+    "diary.diaryentry": "diary.services.diary_register / diary_entry_secrecy_set",
 }
 
 # Reference data with no editing service (only fixture loaders): edited in the admin, each write audited

@@ -113,7 +113,7 @@ def test_two_clicks_on_send_create_the_cases_once():
         decision_points="att ingå avtalet.",
         recipients=list(Organisation.objects.filter(municipality_code__in=["0162", "0125"])),
     )
-    before = AuditEvent.objects.count()
+    before = AuditEvent.objects.exclude(action__startswith="diary_").count()
     results: dict[str, object] = {}
     start = threading.Barrier(2)
 
@@ -136,7 +136,7 @@ def test_two_clicks_on_send_create_the_cases_once():
     assert outcomes[0] == "ok" and isinstance(outcomes[1], ValidationError), results
     assert AdoptionCase.objects.filter(recommendation=draft).count() == 2
     sent = AuditEvent.objects.filter(action="recommendation.sent", object_id=str(draft.pk))
-    assert sent.count() == 1 and AuditEvent.objects.count() == before + 1
+    assert sent.count() == 1 and AuditEvent.objects.exclude(action__startswith="diary_").count() == before + 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
@@ -163,7 +163,7 @@ def test_two_clicks_on_send_consultation_create_it_once(monkeypatch):
         "questions": "Ställer ni er bakom förslaget?",
         "recipients": [org.pk for org in Organisation.objects.filter(municipality_code__in=["0162", "0125"])],
     }
-    before = AuditEvent.objects.count()
+    before = AuditEvent.objects.exclude(action__startswith="diary_").count()
     results: dict[str, object] = {}
     start = threading.Barrier(2)
 
@@ -190,5 +190,7 @@ def test_two_clicks_on_send_consultation_create_it_once(monkeypatch):
     )
     assert ConsultationRound.objects.filter(title="Remiss vid dubbelklick").count() == 1
     created = AuditEvent.objects.filter(action="consultation.created", object_id=str(consultation.pk))
-    assert created.count() == 1 and AuditEvent.objects.count() == before + 1
+    assert (
+        created.count() == 1 and AuditEvent.objects.exclude(action__startswith="diary_").count() == before + 1
+    )
     assert queued == [consultation.pk]  # the contact persons are mailed once

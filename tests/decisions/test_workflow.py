@@ -22,7 +22,8 @@ def _pdf(content=PDF):
 
 
 def _events_since(before):
-    return list(AuditEvent.objects.filter(pk__gt=before).order_by("id"))
+    # The diarium's rows (documents registered on the way) are not transitions.
+    return list(AuditEvent.objects.filter(pk__gt=before).exclude(action__startswith="diary_").order_by("id"))
 
 
 def _last_id():

@@ -127,7 +127,7 @@ def test_twenty_identical_decisions_at_once_are_recorded_once():
     clerk = get_user_model().objects.get(username="danderyd")
     case = _case_in_decision(clerk)
     step = case.steps.order_by("order").first()
-    events = AuditEvent.objects.count()
+    events = AuditEvent.objects.exclude(action__startswith="diary_").count()
     results = _at_once(
         20,
         lambda: decisions.case_decision_record(
@@ -144,7 +144,7 @@ def test_twenty_identical_decisions_at_once_are_recorded_once():
     assert len(stored) == 1, results
     assert all(isinstance(r, ValidationError) for r in results if isinstance(r, Exception)), results
     assert Decision.objects.filter(case=case, step=step).count() == 1
-    assert AuditEvent.objects.count() == events + 1
+    assert AuditEvent.objects.exclude(action__startswith="diary_").count() == events + 1
 
 
 def test_a_meeting_is_not_held_before_it_begins(chair):

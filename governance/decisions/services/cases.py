@@ -18,7 +18,7 @@ from governance.core.services import actor_display_name, audit_record
 from governance.core.transitions import transition_run
 from governance.parties.models import Body, Organisation
 
-from .. import permissions
+from .. import permissions, registration
 from ..choices import CaseState, DecisionAction, DecisionOutcome, StepRole
 from ..models import (
     AdoptionCase,
@@ -87,6 +87,7 @@ def case_registration_number_set(
             return case
         case.registration_number = registration_number
         case.save(update_fields=["registration_number"])
+        registration.case_reference_set(acting_user=acting_user, case=case)
         audit_record(
             acting_user=acting_user,
             action=DecisionAction.CASE_REGISTRATION_NUMBER_SET,
@@ -209,6 +210,7 @@ def case_decision_record(
             posted_on=posted_on,
             recorded_by_name=actor_display_name(acting_user),
         )
+        registration.decision_recorded(acting_user=acting_user, case=locked, decision=decision)
         return {"decision_id": decision.pk}
 
     label = DecisionOutcome(outcome).label if outcome in DecisionOutcome.values else outcome
@@ -347,6 +349,7 @@ def case_sign(
         )
         signature.document.save("signed.pdf", ContentFile(content), save=False)
         signature.save()
+        registration.agreement_signed(acting_user=acting_user, case=locked, signature=signature)
         return {"signature_id": signature.pk, "sha256": signature.sha256}
 
     return _case_transition(

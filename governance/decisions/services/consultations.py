@@ -14,7 +14,7 @@ from governance.core.services import actor_display_name, audit_record
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation
 
-from .. import permissions
+from .. import permissions, registration
 from ..choices import DecisionAction, Position, ResponseDecider
 from ..models import (
     ConsultationAnswer,
@@ -145,6 +145,9 @@ def consultation_create(
             is_demo_data=is_demo_data,
         )
         consultation.recipients.set(recipients)
+        registration.consultation_sent(
+            acting_user=acting_user, consultation=consultation, recipients=recipients
+        )
         ConsultationQuestion.objects.bulk_create(
             [
                 ConsultationQuestion(consultation=consultation, number=n, text=text, is_timetable=timetable)
@@ -286,6 +289,7 @@ def consultation_response_record(
                 if text
             ]
         )
+        registration.consultation_response_recorded(acting_user=acting_user, response=response)
         audit_record(
             acting_user=acting_user,
             action=DecisionAction.CONSULTATION_RESPONSE_RECORDED

@@ -20,7 +20,7 @@ from governance.core.services import actor_display_name, audit_record
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
 
-from .. import permissions
+from .. import permissions, registration
 from ..choices import DecisionAction
 from ..models import (
     AdoptionCase,
@@ -410,6 +410,7 @@ def recommendation_send(
         DecisionStep.objects.bulk_create(steps)
         locked.sent_at = sent_at
         locked.save(update_fields=["sent_at"])
+        registration.recommendation_sent(acting_user=acting_user, recommendation=locked, cases=cases)
         audit_record(
             acting_user=acting_user,
             action=DecisionAction.RECOMMENDATION_SENT,

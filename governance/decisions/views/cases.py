@@ -13,9 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from governance.core.exports import download_response
 from governance.core.formatting import file_name
 from governance.core.transitions import TransitionConflict, rule_for, transitions_available
+from governance.diary.queries import entries_for_subject
 from governance.parties.views import registry_view
 
 from .. import exports, permissions, queries, services
+from ..archive import can_archive, case_package
 from ..forms import (
     CaseActionForm,
     DashboardFilterForm,
@@ -191,6 +193,8 @@ def _case_page(
             "posting_form": posting_form,
             "registration_form": registration_form
             or RegistrationNumberForm(initial={"registration_number": case.registration_number}),
+            "diary_entries": entries_for_subject(case),
+            "can_archive": can_archive(request.user, case),
         },
         status=status,
     )
@@ -318,3 +322,20 @@ def signature_download(request, pk: int):
         filename=f"{file_name('avtal-undertecknat', case.organisation.display_name, case.signature.signed_on)}.pdf",
         content_type="application/pdf",
     )
+
+
+@require_GET
+@login_required
+def case_archive_download(request, pk: int):
+    """The archive package of a closed case (zip: files, SHA256SUMS, erms.xml): the municipality's clerks
+    and KSL; others who may read the case get 403, everyone else 404 (as for the case page)."""
+    from django.http import HttpResponse
+
+    case = queries.case_detail(request.user, pk)
+    try:
+        name, content = case_package(acting_user=request.user, case=case)
+    except ValidationError as exc:
+        raise Http404(exc.messages[0]) from exc
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

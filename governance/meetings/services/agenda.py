@@ -12,7 +12,7 @@ from docx import Document
 from governance.core.papers import paper_provider
 from governance.core.services import audit_record
 
-from .. import permissions
+from .. import permissions, registration
 from ..choices import (
     PROTECTED_ITEMS,
     STANDARD_CLOSING,
@@ -82,6 +82,7 @@ def agenda_item_add(
             item.paper.save(name, paper, save=False)
             item.paper_name = name
         item.save()
+        registration.paper_added(acting_user=acting_user, meeting=meeting, item=item)
         if meeting.state == MeetingState.NOTICE_SENT:
             Meeting.objects.filter(pk=meeting.pk).update(ical_sequence=meeting.ical_sequence + 1)
         audit_record(
@@ -256,6 +257,7 @@ def agenda_paper_add(*, acting_user, meeting: Meeting, provider_key: str, source
         item.source_id = source.pk
         # The item and its title stay: the calendar event does not change, so its SEQUENCE does not either.
         item.save(update_fields=["paper", "paper_name", "source_type", "source_id"])
+        registration.paper_added(acting_user=acting_user, meeting=locked, item=item)
         audit_record(
             acting_user=acting_user,
             action=MeetingAction.AGENDA_PAPER_ATTACHED,

@@ -16,7 +16,7 @@ from governance.core.formatting import format_date_iso, format_date_long
 from governance.core.services import actor_display_name, audit_record
 from governance.core.transitions import transition_run
 
-from .. import permissions
+from .. import permissions, registration
 from ..choices import (
     VOTING_ROLES,
     AttendanceStatus,
@@ -470,6 +470,7 @@ def _complete_if_approved(acting_user, locked: Meeting, version: MinutesVersion)
             payload={"version": version.version},
             select_related=("body",),
         )
+        registration.minutes_approved(acting_user=acting_user, meeting=locked, version=version)
     return locked
 
 

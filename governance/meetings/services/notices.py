@@ -19,7 +19,7 @@ from governance.core.calendar import (
 )
 from governance.core.services import audit_record
 
-from .. import ical, permissions
+from .. import ical, permissions, registration
 from ..choices import (
     MeetingAction,
     MeetingState,
@@ -280,6 +280,7 @@ def notice_mail_sent(sender, mail, **kwargs) -> None:
         },
     )
     Meeting.objects.filter(pk=locked.pk).update(notice_sent_at=mail.sent_at)
+    registration.notice_sent(acting_user=None, meeting=locked, sent_at=mail.sent_at)
     Attendance.objects.bulk_create(
         [Attendance(meeting=locked, membership=m) for m in recipients], ignore_conflicts=True
     )

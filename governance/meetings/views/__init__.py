@@ -33,6 +33,7 @@ from .pages import (  # noqa: F401
     extract_download,
     followup_report,
     meeting_detail,
+    minutes_archive_download,
     minutes_download,
     notice_download,
     paper_download,

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,8 +18,11 @@ from governance.core.formatting import file_name
 from governance.core.papers import paper_providers
 from governance.core.services import ALREADY_SAVED_MESSAGE, request_once
 from governance.core.transitions import transitions_available
+from governance.diary.queries import entries_for_documents
 
 from .. import ical, permissions, queries, services
+from ..archive import archive_years, minutes_package
+from ..archive import can_archive as archive_allowed
 from ..choices import PROTECTED_ITEMS, MeetingState
 from ..forms import (
     ApprovalRecordForm,
@@ -81,6 +85,7 @@ def _body_page(request, body, status=200, membership_form=None, meeting_form=Non
             "short_notice": short_notice,
             "plan_form": PlanYearForm(initial={"year": calendar.today().year + 1}),
             "reports": FollowUpReport.objects.all()[:4],
+            "archive_years": archive_years(body) if archive_allowed(request.user, body) else [],
         },
         status=status,
     )
@@ -227,6 +232,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         meeting.items.select_related("follow_up_report").prefetch_related("conflicts__membership__person")
     )
     without_login = services.approvers_without_login(meeting)
+    versions = list(meeting.minutes_versions.prefetch_related("approvals__membership__person"))
     context = {
         # The chair sees who a mailed notice cannot reach (a formal notice must reach every member).
         "members_without_email": [m for m in members if not m.person.email]
@@ -277,13 +283,20 @@ def _meeting_page(request, meeting, status=200, **forms):
         if can_manage
         else [],
         "reports": FollowUpReport.objects.all()[:8],
-        "versions": list(meeting.minutes_versions.prefetch_related("approvals__membership__person")),
+        "versions": versions,
         "checkers": list(meeting.minutes_checkers.select_related("person")),
         "approvers_text": services.approvers_text(meeting),
         "undecided": services.decisions_missing(meeting, items)
         if meeting.state == MeetingState.MINUTES_DRAFTED
         else [],
         "my_approval": permissions.my_approval(request.user, meeting),
+        "diary_entries": entries_for_documents(
+            [
+                (Meeting, [meeting.pk]),
+                (AgendaItem, [i.pk for i in items]),
+                (MinutesVersion, [v.pk for v in versions]),
+            ]
+        ),
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
 
@@ -511,3 +524,18 @@ def calendar_feed(request, token: str, slug: str | None = None):
     return HttpResponse(
         ical.calendar_for(list(meetings), name=str(name)), content_type="text/calendar; charset=utf-8"
     )
+
+
+@require_GET
+def minutes_archive_download(request, slug: str, year: int):
+    """The archive package of the body's minutes for a year: for those who manage the body."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    body = _body_or_404(request.user, slug)
+    try:
+        name, content = minutes_package(acting_user=request.user, body=body, year=year)
+    except ValidationError as exc:
+        raise Http404(exc.messages[0]) from exc
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

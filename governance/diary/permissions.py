@@ -1,0 +1,108 @@
+"""Who sees the diarium, reads a secret entry, and marks secrecy."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from governance.parties import permissions as party_permissions
+from governance.parties.choices import OrganisationKind
+
+from .registry import reader_for
+
+
+def can_view_register(user) -> bool:
+    """The register (numbers, dates, directions, parties, neutral titles) is for the people of the parties."""
+    return party_permissions.can_view_registry(user)
+
+
+def check_view_register(user) -> None:
+    if not can_view_register(user):
+        raise PermissionDenied(_("Diariet är till för personer hos samverkansparterna."))
+
+
+class EntryReader:
+    """Decides ``can_read_entry`` for many entries of one user (the register page, the export) with a bounded
+    number of queries: the user's own organisations once, each underlying object's rule once.
+
+    A secret entry is readable by the system, superusers, clerks of the series' organisation and whoever the
+    owning app lets read the matter (the case's subject) or, failing a rule for it, the document itself."""
+
+    def __init__(self, user, objects: dict | None = None):
+        self.user = user
+        self.objects = objects or {}
+        self._workable: set[int] | None = None
+        self._decided: dict[tuple[int, int], bool] = {}
+        self._sees = None
+
+    def _sees_register(self) -> bool:
+        if self._sees is None:
+            self._sees = can_view_register(self.user)
+        return self._sees
+
+    def _works_on(self, organisation_id: int) -> bool:
+        if self._workable is None:
+            self._workable = party_permissions.workable_organisation_ids(self.user)
+        return organisation_id in self._workable
+
+    def _object_rule(self, content_type, object_id) -> bool | None:
+        may_read = reader_for(f"{content_type.app_label}.{content_type.model}")
+        if may_read is None:
+            return None
+        key = (content_type.pk, object_id)
+        if key not in self._decided:
+            obj = self.objects.get(key)
+            if obj is None:
+                obj = content_type.model_class()._default_manager.filter(pk=object_id).first()
+                self.objects[key] = obj
+            self._decided[key] = obj is not None and bool(may_read(self.user, obj))
+        return self._decided[key]
+
+    def __call__(self, entry) -> bool:
+        if self.user is None:
+            return True
+        if not self._sees_register():
+            return False
+        if not entry.is_secret:
+            return True
+        if is_registrar_of(self.user, entry.case.series.organisation, works_on=self._works_on):
+            return True
+        for content_type, object_id in (
+            (entry.case.subject_type, entry.case.subject_id),
+            (entry.document_type, entry.document_id),
+        ):
+            if content_type is not None and object_id is not None:
+                decided = self._object_rule(content_type, object_id)
+                if decided is not None:
+                    return decided
+        return False
+
+
+def can_read_entry(user, entry) -> bool:
+    """The real title and the file: anyone who sees the register for an open entry; a secret one only as
+    ``EntryReader`` says."""
+    return EntryReader(user)(entry)
+
+
+def is_registrar_of(user, organisation, *, works_on=None) -> bool:
+    """Who keeps an organisation's series: its clerks; for KSL's series KSL's officers; the host's
+    administrators (the diary's model permission) and superusers for every series."""
+    if user is None:
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.has_perm("diary.change_diaryentry"):
+        return True
+    if organisation.kind == OrganisationKind.ASSOCIATION and party_permissions.can_oversee_all(user):
+        return True
+    return works_on(organisation.pk) if works_on else party_permissions.can_work_on(user, organisation)
+
+
+def can_mark_secrecy(user, entry) -> bool:
+    return is_registrar_of(user, entry.case.series.organisation)
+
+
+def check_mark_secrecy(user, entry) -> None:
+    if not can_mark_secrecy(user, entry):
+        raise PermissionDenied(
+            _("Endast registratorer hos %(org)s får ändra sekretessmarkeringen.")
+            % {"org": entry.case.series.name}
+        )
