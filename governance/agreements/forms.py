@@ -10,8 +10,10 @@ from governance.core.forms import ModelChoiceField, ModelMultipleChoiceField, Re
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
 
+from . import queries
 from .choices import BasisRule, ScenarioMode
 from .costs import MAX_BUDGET as _ALLOCATION_MAX_BUDGET
+from .costs import AllocationError
 from .models import CostModel
 
 MAX_BUDGET = _ALLOCATION_MAX_BUDGET  # one bound for the forms, the services and the allocation
@@ -255,3 +257,36 @@ class AgreementCreateForm(RequestKeyMixin, forms.Form):
             for n in range(1, FIXED_SHARE_ROWS + 1)
             if self.cleaned_data.get(f"share_party_{n}") is not None
         ]
+
+
+def scenario_allocation(agreement, params):
+    """The cost page's form bound to the query ``params`` (a QueryDict; empty: the defaults) and the allocation
+    it asks for, or ``None`` with the reason as the form's error. The cost page, its downloads and the API
+    read their ``?year=&basis=&exclude=&mode=`` through this one function."""
+    data = params.copy() if params else None
+    if data is not None:
+        data.setdefault("year", str(queries.default_cost_year(agreement)))
+        data.setdefault("mode", "redistribute")
+    defaults = {"year": queries.default_cost_year(agreement), "mode": "redistribute"}
+    # Without parameters the form is bound to the defaults, so a failed allocation (e.g. a new agreement
+    # without population figures yet) can be shown as the form's error.
+    form = CostScenarioForm(data if data is not None else defaults, agreement=agreement)
+    if data is None:
+        form.is_valid()
+        params = {"year": defaults["year"]}
+    elif form.is_valid():
+        params = {
+            "year": form.cleaned_data["year"],
+            "basis_date": form.cleaned_data["basis"],
+            "exclude": [org.municipality_code for org in form.cleaned_data["exclude"]],
+            "mode": form.cleaned_data["mode"],
+        }
+    else:
+        return form, None
+    try:
+        allocation = queries.cost_allocation(agreement=agreement, **params)
+    except AllocationError as exc:
+        form.add_error(None, str(exc))
+        form.population_missing = str(exc).startswith(str(_("Folkmängd saknas")))
+        return form, None
+    return form, allocation

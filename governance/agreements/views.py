@@ -20,7 +20,7 @@ from governance.parties.views import registry_view
 from . import permissions, queries, services
 from .costs import AllocationError
 from .exports import allocation_csv, allocation_xlsx
-from .forms import AgreementCreateForm, CostModelForm, CostScenarioForm, CostSplitForm
+from .forms import AgreementCreateForm, CostModelForm, CostSplitForm, scenario_allocation
 from .models import CostSplit
 
 
@@ -91,41 +91,11 @@ def agreement_create(request):
     return render(request, "agreements/agreement_form.html", {"form": form}, status=status)
 
 
-def _allocation_from_request(request, agreement):
-    data = request.GET.copy() if request.GET else None
-    if data is not None:
-        data.setdefault("year", str(queries.default_cost_year(agreement)))
-        data.setdefault("mode", "redistribute")
-    defaults = {"year": queries.default_cost_year(agreement), "mode": "redistribute"}
-    # Without parameters the form is bound to the defaults, so a failed allocation (e.g. a new agreement
-    # without population figures yet) can be shown as the form's error.
-    form = CostScenarioForm(data if data is not None else defaults, agreement=agreement)
-    if data is None:
-        form.is_valid()
-        params = {"year": defaults["year"]}
-    elif form.is_valid():
-        params = {
-            "year": form.cleaned_data["year"],
-            "basis_date": form.cleaned_data["basis"],
-            "exclude": [org.municipality_code for org in form.cleaned_data["exclude"]],
-            "mode": form.cleaned_data["mode"],
-        }
-    else:
-        return form, None
-    try:
-        allocation = queries.cost_allocation(agreement=agreement, **params)
-    except AllocationError as exc:
-        form.add_error(None, str(exc))
-        form.population_missing = str(exc).startswith(str(_("Folkmängd saknas")))
-        return form, None
-    return form, allocation
-
-
 @require_GET
 @registry_view
 def cost_page(request, slug):
     agreement = _agreement_or_404(slug)
-    form, allocation = _allocation_from_request(request, agreement)
+    form, allocation = scenario_allocation(agreement, request.GET)
     # 400 only for bad parameters; without any, a failed allocation is shown on a normal page.
     status = 200 if allocation is not None or not request.GET else 400
     context = {
@@ -156,7 +126,7 @@ def cost_page(request, slug):
 @registry_view
 def cost_download(request, slug, fmt):
     agreement = _agreement_or_404(slug)
-    form, allocation = _allocation_from_request(request, agreement)
+    form, allocation = scenario_allocation(agreement, request.GET)
     if allocation is None:
         errors = "; ".join(
             f"{form.fields[name].label}: {error}" if name in form.fields else str(error)

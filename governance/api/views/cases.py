@@ -38,37 +38,6 @@ def _case_or_404(user, pk) -> AdoptionCase:
     return decision_queries.case_detail(user, pk)
 
 
-def _run(action: str, user, case: AdoptionCase, data: dict) -> None:
-    """The service the case page calls for ``action`` (``decisions.views.cases.case_action``)."""
-    common = {"acting_user": user, "case": case, "expected_state": data["expected_state"]}
-    if action == "start_preparation":
-        decision_services.case_start_preparation(**common, comment=data["comment"])
-    elif action == "propose":
-        decision_services.case_propose(**common, comment=data["comment"])
-    elif action == "withdraw":
-        decision_services.case_withdraw(**common, comment=data["comment"])
-    elif action == "reopen":
-        decision_services.case_reopen(**common, reason=data["comment"])
-    elif action == "decision":
-        decision_services.case_decision_record(
-            **common,
-            step=data["step"],
-            meeting_date=data["meeting_date"],
-            paragraph=data["paragraph"],
-            text=data["text"],
-            outcome=data["outcome"],
-            posted_on=data["posted_on"],
-        )
-    elif action == "sign":
-        decision_services.case_sign(
-            **common,
-            signatory_name=data["signatory_name"],
-            signatory_title=data["signatory_title"],
-            signed_on=data["signed_on"],
-            document=data["document"],
-        )
-
-
 def _idempotency_key(request) -> uuid.UUID | None:
     raw = request.headers.get(IDEMPOTENCY_HEADER)
     if raw is None:
@@ -126,7 +95,9 @@ class CaseTransitionsView(APIView):
             raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
 
         def run():
-            _run(action, request.user, case, form.cleaned_data)
+            decision_services.case_action_run(
+                acting_user=request.user, case=case, action=action, data=form.cleaned_data
+            )
             return case, reverse("api:case-detail", kwargs={"pk": case.pk})
 
         replayed = False

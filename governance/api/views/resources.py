@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.agreements.choices import ScenarioMode
-from governance.agreements.views import _allocation_from_request
+from governance.agreements.forms import scenario_allocation
 from governance.decisions import permissions as decision_permissions
 from governance.decisions import queries as decision_queries
 from governance.decisions.models import ConsultationRound
@@ -105,7 +105,7 @@ class AllocationView(APIView):
         agreement = queries.agreements().filter(slug=slug).select_related("host", "cost_model").first()
         if agreement is None:
             raise Http404
-        form, allocation = _allocation_from_request(request._request, agreement)
+        form, allocation = scenario_allocation(agreement, request._request.GET)
         if allocation is None:
             from django.core.exceptions import ValidationError
 

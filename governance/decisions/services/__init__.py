@@ -1,7 +1,9 @@
 """Writes of the decisions app, split by subject; import from here."""
 
 from .cases import (
+    CASE_ACTION_TRANSITIONS,
     MAX_SIGNED_COPY_BYTES,
+    case_action_run,
     case_decision_record,
     case_propose,
     case_registration_number_set,
@@ -38,11 +40,13 @@ from .reminders import digest_send, reminders_send
 __all__ = [
     "ANSWER_GRACE_DAYS",
     "BEFORE_PROPOSAL_STATES",
+    "CASE_ACTION_TRANSITIONS",
     "CHAIN_EDITABLE_STATES",
     "MAX_ATTACHMENT_BYTES",
     "MAX_SIGNED_COPY_BYTES",
     "adoption_history_load",
     "answering_closed",
+    "case_action_run",
     "case_chain_set",
     "case_decision_record",
     "case_propose",

@@ -456,3 +456,48 @@ def cases_advance_periods(*, today: dt.date | None = None) -> dict[str, int]:
             _case_transition(acting_user=None, case=case, transition="end")
             counts["ended"] += 1
     return counts
+
+
+#: The actions of the case page and the API, each with the fsm transitions it may run (a decision runs the one
+#: its outcome and the step's role call for). Who may take an action: any of its transitions' rules.
+CASE_ACTION_TRANSITIONS = {
+    "start_preparation": ["start_preparation"],
+    "propose": ["propose"],
+    "decision": ["record_intermediate_decision", "record_final_decision", "refer_back", "decline"],
+    "sign": ["sign"],
+    "withdraw": ["withdraw"],
+    "reopen": ["reopen"],
+}
+
+
+def case_action_run(*, acting_user, case: AdoptionCase, action: str, data: dict) -> AdoptionCase:
+    """Take one of ``CASE_ACTION_TRANSITIONS``'s actions with its form's cleaned ``data``: the one dispatch
+    the case page and the API share, so both run the same service with the same arguments."""
+    common = {"acting_user": acting_user, "case": case, "expected_state": data["expected_state"]}
+    if action == "start_preparation":
+        return case_start_preparation(**common, comment=data["comment"])
+    if action == "propose":
+        return case_propose(**common, comment=data["comment"])
+    if action == "withdraw":
+        return case_withdraw(**common, comment=data["comment"])
+    if action == "reopen":
+        return case_reopen(**common, reason=data["comment"])
+    if action == "decision":
+        return case_decision_record(
+            **common,
+            step=data["step"],
+            meeting_date=data["meeting_date"],
+            paragraph=data["paragraph"],
+            text=data["text"],
+            outcome=data["outcome"],
+            posted_on=data["posted_on"],
+        )
+    if action == "sign":
+        return case_sign(
+            **common,
+            signatory_name=data["signatory_name"],
+            signatory_title=data["signatory_title"],
+            signed_on=data["signed_on"],
+            document=data["document"],
+        )
+    raise ValueError(f"unknown case action {action!r}")

@@ -138,14 +138,7 @@ ACTION_DONE = {
     "withdraw": _("Ärendet är återkallat."),
     "reopen": _("Ärendet är öppnat igen."),
 }
-ACTION_TRANSITIONS = {
-    "start_preparation": ["start_preparation"],
-    "propose": ["propose"],
-    "decision": ["record_intermediate_decision", "record_final_decision", "refer_back", "decline"],
-    "sign": ["sign"],
-    "withdraw": ["withdraw"],
-    "reopen": ["reopen"],
-}
+ACTION_TRANSITIONS = services.CASE_ACTION_TRANSITIONS
 
 
 def _available_actions(user, case):
@@ -219,35 +212,8 @@ def case_action(request, pk: int, action: str):
     form = form_class(request.POST, request.FILES, **kwargs)
     if not form.is_valid():
         return _case_page(request, case, status=400, failed_action=action, failed_form=form)
-    data = form.cleaned_data
-    common = {"acting_user": request.user, "case": case, "expected_state": data["expected_state"]}
     try:
-        if action == "start_preparation":
-            services.case_start_preparation(**common, comment=data["comment"])
-        elif action == "propose":
-            services.case_propose(**common, comment=data["comment"])
-        elif action == "withdraw":
-            services.case_withdraw(**common, comment=data["comment"])
-        elif action == "reopen":
-            services.case_reopen(**common, reason=data["comment"])
-        elif action == "decision":
-            services.case_decision_record(
-                **common,
-                step=data["step"],
-                meeting_date=data["meeting_date"],
-                paragraph=data["paragraph"],
-                text=data["text"],
-                outcome=data["outcome"],
-                posted_on=data["posted_on"],
-            )
-        elif action == "sign":
-            services.case_sign(
-                **common,
-                signatory_name=data["signatory_name"],
-                signatory_title=data["signatory_title"],
-                signed_on=data["signed_on"],
-                document=data["document"],
-            )
+        services.case_action_run(acting_user=request.user, case=case, action=action, data=form.cleaned_data)
     except TransitionConflict as exc:
         messages.error(request, str(exc))
         return _case_page(request, queries.case_detail(request.user, pk), status=409)
