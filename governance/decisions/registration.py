@@ -39,6 +39,17 @@ def case_matter(case) -> str:
     return f"decisions.adoptioncase:{case.pk}"
 
 
+def _in_case(case, *, title: str | None = None) -> dict:
+    """What every registration in a municipality's adoption case names: its diary case and its subject."""
+    return {
+        "matter_key": case_matter(case),
+        "organisation": case.organisation,
+        "case_title": f"{title or case.recommendation.title} – anslutning",
+        "own_reference": case.registration_number,
+        "subject": case,
+    }
+
+
 def recommendation_sent(*, acting_user, recommendation, cases) -> None:
     """KSL's outgoing recommendation with its attachments; each municipality's incoming copy in its case."""
     ksl = _ksl()
@@ -77,11 +88,7 @@ def recommendation_sent(*, acting_user, recommendation, cases) -> None:
         diary_register(
             acting_user=acting_user,
             key=f"case:{case.pk}:recommendation_received",
-            matter_key=case_matter(case),
-            organisation=case.organisation,
-            case_title=f"{recommendation.title} – anslutning",
-            own_reference=case.registration_number,
-            subject=case,
+            **_in_case(case, title=recommendation.title),
             registered_on=day,
             direction=Direction.INCOMING,
             title=f"Rekommendation från KSL: {recommendation.title}",
@@ -156,11 +163,7 @@ def agreement_signed(*, acting_user, case, signature) -> None:
     diary_register(
         acting_user=acting_user,
         key=f"signature:{signature.pk}",
-        matter_key=case_matter(case),
-        organisation=case.organisation,
-        case_title=f"{case.recommendation.title} – anslutning",
-        own_reference=case.registration_number,
-        subject=case,
+        **_in_case(case),
         registered_on=signature.signed_on,
         direction=Direction.DRAWN_UP,
         title=f"Undertecknat avtal: {case.recommendation.agreement.title}",
@@ -177,11 +180,7 @@ def decision_recorded(*, acting_user, case, decision) -> None:
     diary_register(
         acting_user=acting_user,
         key=f"decision:{decision.pk}",
-        matter_key=case_matter(case),
-        organisation=case.organisation,
-        case_title=f"{case.recommendation.title} – anslutning",
-        own_reference=case.registration_number,
-        subject=case,
+        **_in_case(case),
         registered_on=decision.meeting_date,
         direction=Direction.DRAWN_UP,
         title=f"Protokollsutdrag {step.body.name} {decision.meeting_date:%Y-%m-%d} {decision.paragraph}".strip(),
@@ -196,11 +195,7 @@ def memo_generated(document, case) -> None:
     diary_register(
         acting_user=None,
         key=f"generated_document:{document.pk}",
-        matter_key=case_matter(case),
-        organisation=case.organisation,
-        case_title=f"{case.recommendation.title} – anslutning",
-        own_reference=case.registration_number,
-        subject=case,
+        **_in_case(case),
         registered_on=calendar.today(),
         direction=Direction.DRAWN_UP,
         title=f"Tjänsteutlåtande, version {document.version}: {case.recommendation.title}",
