@@ -201,6 +201,7 @@ MATRIX = {
     # OParl (read-only, public): everyone reads the published part; a POST is a JSON 405. The samples are the
     # parts of a published meeting (``_oparl_samples``).
     "oparl:system": ({}, everyone(200), None),
+    "oparl:not_found": ({"rest": "finns-inte/"}, everyone(404), everyone(404)),  # JSON, as OParl's others
     "oparl:body_list": ({}, everyone(200), None),
     "oparl:body": ({"key": "samverkan"}, everyone(200), None),
     **{

@@ -38,10 +38,19 @@ CODES = [
 STABLE_CODES = sorted({code for _cls, code, _message in CODES} | {"error"})
 
 
+def _messages(value) -> list[str]:
+    """The messages of a field's errors, flat: a list's item errors come as ``{index: [...]}``."""
+    if isinstance(value, dict):
+        return [message for item in value.values() for message in _messages(item)]
+    if isinstance(value, list | tuple):
+        return [message for item in value for message in _messages(item)]
+    return [str(value)]
+
+
 def _fields(detail) -> dict:
     if isinstance(detail, dict):
         return {
-            str(key): [str(item) for item in value] if isinstance(value, list) else [str(value)]
+            str(key): _messages(value)
             for key, value in detail.items()
             if key not in ("non_field_errors", "__all__")
         }

@@ -10,6 +10,8 @@ from governance.parties.choices import OrganisationKind
 from governance.parties.models import Body, Organisation, PopulationFigure
 
 YEAR_BOUNDS = {"min_value": 1900, "max_value": 2200}
+#: Ids are positive and fit the database's integer (a larger number is a 400, not an overflow).
+ID_BOUNDS = {"min_value": 1, "max_value": 2_147_483_647}
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -22,7 +24,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class BodyFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter(field_name="organisation_id", min_value=1)
+    organisation = django_filters.NumberFilter(field_name="organisation_id", **ID_BOUNDS)
 
     class Meta:
         model = Body
@@ -30,7 +32,7 @@ class BodyFilter(django_filters.FilterSet):
 
 
 class PopulationFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter(field_name="organisation_id", min_value=1)
+    organisation = django_filters.NumberFilter(field_name="organisation_id", **ID_BOUNDS)
     year = django_filters.NumberFilter(field_name="reference_date__year", **YEAR_BOUNDS)
 
     class Meta:
@@ -40,7 +42,7 @@ class PopulationFilter(django_filters.FilterSet):
 
 class CaseFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=CaseState.choices)
-    organisation = django_filters.NumberFilter(field_name="organisation_id", min_value=1)
+    organisation = django_filters.NumberFilter(field_name="organisation_id", **ID_BOUNDS)
     recommendation = django_filters.CharFilter(field_name="recommendation__slug", max_length=60)
     year = django_filters.NumberFilter(field_name="deadline__year", **YEAR_BOUNDS)
 
@@ -61,7 +63,7 @@ class MeetingFilter(django_filters.FilterSet):
 
 class MembershipFilter(django_filters.FilterSet):
     body = django_filters.CharFilter(field_name="body__slug", max_length=60)
-    organisation = django_filters.NumberFilter(field_name="organisation_id", min_value=1)
+    organisation = django_filters.NumberFilter(field_name="organisation_id", **ID_BOUNDS)
 
     class Meta:
         model = Membership
@@ -69,7 +71,7 @@ class MembershipFilter(django_filters.FilterSet):
 
 
 class AgendaItemFilter(django_filters.FilterSet):
-    meeting = django_filters.NumberFilter(field_name="meeting_id", min_value=1)
+    meeting = django_filters.NumberFilter(field_name="meeting_id", **ID_BOUNDS)
 
     class Meta:
         model = AgendaItem

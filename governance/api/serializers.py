@@ -1,5 +1,6 @@
 """What the API shows of each resource: read-only representations (writes go through the apps' services)."""
 
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -19,6 +20,58 @@ from governance.meetings.models import AgendaItem, CooperationBody, Meeting, Mem
 from governance.parties.models import Body, Organisation, PopulationFigure
 from governance.webhooks.choices import WebhookEvent
 from governance.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+#: DRF's own field messages in Swedish, by error code. (DRF's Swedish catalogue is not loaded: it would also
+#: replace Django's form messages site-wide, see ``governance.api.apps``.) The placeholders are DRF's.
+SWEDISH_FIELD_ERRORS = {
+    "required": _("Fältet måste fyllas i."),
+    "null": _("Fältet får inte vara tomt."),
+    "blank": _("Fältet får inte vara tomt."),
+    "invalid": _("Ogiltigt värde."),
+    "max_length": _("Högst {max_length} tecken."),
+    "min_length": _("Minst {min_length} tecken."),
+    "invalid_choice": _("Ogiltigt val: ”{input}”."),
+    "not_a_list": _("Ange en lista (inte {input_type})."),
+    "empty": _("Listan får inte vara tom."),
+    "max_string_length": _("Värdet är för långt."),
+    "max_value": _("Högst {max_value}."),
+    "min_value": _("Minst {min_value}."),
+}
+_LIST_LENGTH_ERRORS = {
+    "min_length": _("Ange minst {min_length}."),
+    "max_length": _("Ange högst {max_length}."),
+}
+
+
+_LIMIT_CODES = {
+    validators.MaxLengthValidator: "max_length",
+    validators.MinLengthValidator: "min_length",
+    validators.MaxValueValidator: "max_value",
+    validators.MinValueValidator: "min_value",
+}
+
+
+class SwedishErrors:
+    """A write serializer whose fields (and list items) answer bad input in Swedish."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            for inner in (field, getattr(field, "child", None)):
+                if inner is None:
+                    continue
+                for code, message in SWEDISH_FIELD_ERRORS.items():
+                    if code in inner.error_messages:
+                        inner.error_messages[code] = message
+                if isinstance(inner, serializers.ListField):
+                    inner.error_messages.update(_LIST_LENGTH_ERRORS)
+                # DRF formats the length and value limits into validators when the field is made.
+                for validator in inner.validators:
+                    code = _LIMIT_CODES.get(type(validator))
+                    if code in inner.error_messages:
+                        validator.message = str(inner.error_messages[code]).format(
+                            **{code: validator.limit_value}
+                        )
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -348,7 +401,7 @@ class WebhookEndpointSecretSerializer(WebhookEndpointSerializer):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
 
 
-class WebhookEndpointWriteSerializer(serializers.Serializer):
+class WebhookEndpointWriteSerializer(SwedishErrors, serializers.Serializer):
     """What a system sends to register an endpoint; the webhooks service checks the address (https, no
     private addresses) and the events."""
 

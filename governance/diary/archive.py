@@ -102,7 +102,7 @@ def package_verify(content: bytes) -> list[str]:
     except zipfile.BadZipFile:
         return ["Filen är inte ett zip-arkiv."]
     with archive:
-        names = set(archive.namelist())
+        names = {name for name in archive.namelist() if not name.endswith("/")}  # a re-zip adds folders
         if CHECKSUMS_NAME not in names:
             return [f"{CHECKSUMS_NAME} saknas."]
         listed = {}

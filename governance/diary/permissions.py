@@ -56,12 +56,15 @@ class EntryReader:
             self._decided[key] = obj is not None and bool(may_read(self.user, obj))
         return self._decided[key]
 
-    def __call__(self, entry) -> bool:
+    def __call__(self, entry, *, file: bool = False) -> bool:
+        """The real title (``file=False``) or the registered file (``file=True``). An open entry's title is
+        for everyone who sees the register (the diarium is public); its file only for whom the owning app's
+        page would show the document (a members' paper, another municipality's signed copy)."""
         if self.user is None:
             return True
         if not self._sees_register():
             return False
-        if not entry.is_secret:
+        if not entry.is_secret and not file:
             return True
         if is_registrar_of(self.user, entry.case.series.organisation, works_on=self._works_on):
             return True
@@ -73,13 +76,18 @@ class EntryReader:
                 decided = self._object_rule(content_type, object_id)
                 if decided is not None:
                     return decided
-        return False
+        return not entry.is_secret  # no app has a rule for it: no page restricts an open entry's file
 
 
 def can_read_entry(user, entry) -> bool:
-    """The real title and the file: anyone who sees the register for an open entry; a secret one only as
-    ``EntryReader`` says."""
+    """The real title: anyone who sees the register for an open entry; a secret one only as ``EntryReader``
+    says."""
     return EntryReader(user)(entry)
+
+
+def can_download_entry(user, entry) -> bool:
+    """The registered file: the owning app's rule for the matter or document, open or secret."""
+    return EntryReader(user)(entry, file=True)
 
 
 def is_registrar_of(user, organisation, *, works_on=None) -> bool:

@@ -11,7 +11,7 @@ from . import permissions
 from .models import DiaryCase, DiaryEntry, DiarySeries
 
 #: "DAND 2012/1" or "DAND 2012/1-4".
-DIARY_NUMBER = re.compile(r"^([A-ZÅÄÖ][A-ZÅÄÖ0-9]{1,11}) (\d{4})/(\d+)(?:-(\d+))?$")
+DIARY_NUMBER = re.compile(r"^([A-ZÅÄÖ][A-ZÅÄÖ0-9]{1,11}) (\d{4})/(\d{1,9})(?:-(\d{1,9}))?$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -56,18 +56,26 @@ def register_entries(filters: RegisterFilter) -> QuerySet[DiaryEntry]:
             | Q(case__title__icontains=word)
             | Q(case__own_reference__icontains=word)
             | Q(case__series__code__iexact=word)
+            | Q(case__series__name__icontains=word)  # "Danderyd" finds Danderyd's series
             | (Q(secrecy="") & Q(title__icontains=word))
         )
+        if _digits(word) and len(word) == 4:  # a year: "DAND 2012"
+            match |= Q(case__year=int(word))
         if "/" in word:  # "2012/14" or "2012/14-3"
             year, _sep, rest = word.partition("/")
             number, _sep, document = rest.partition("-")
-            if year.isdigit() and number.isdigit():
+            if _digits(year) and _digits(number):
                 exact = Q(case__year=int(year), case__number=int(number))
-                if document.isdigit():
+                if _digits(document):
                     exact &= Q(number=int(document))
                 match |= exact
         entries = entries.filter(match)
     return entries
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only, short enough for a number column ("²" and "٣" are digits to ``str.isdigit``)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 def series_choices() -> list[str]:
@@ -79,12 +87,13 @@ def year_choices() -> list[int]:
 
 
 def _subjects(entries: list[DiaryEntry]) -> dict:
-    """The matters (the cases' subjects) of the secret entries, one query per content type: their rule decides
-    (``permissions.EntryReader``); a document is loaded only when its matter has no rule."""
+    """The matters (the cases' subjects) of the secret entries and of those with a file, one query per content
+    type: their rule decides (``permissions.EntryReader``); a document is loaded only when its matter has no
+    rule."""
     wanted: dict[ContentType, set[int]] = {}
     for entry in entries:
         content_type, object_id = entry.case.subject_type, entry.case.subject_id
-        if entry.is_secret and content_type is not None and object_id is not None:
+        if (entry.is_secret or entry.file_name) and content_type is not None and object_id is not None:
             wanted.setdefault(content_type, set()).add(object_id)
     loaded = {}
     for content_type, ids in wanted.items():
@@ -100,6 +109,7 @@ class EntryRow:
     entry: DiaryEntry
     title: str
     readable: bool
+    downloadable: bool = False
 
 
 def visible_rows(user, entries) -> list[EntryRow]:
@@ -109,7 +119,12 @@ def visible_rows(user, entries) -> list[EntryRow]:
     for entry in entries:
         readable = reader(entry)
         rows.append(
-            EntryRow(entry=entry, title=entry.title if readable else entry.public_title, readable=readable)
+            EntryRow(
+                entry=entry,
+                title=entry.title if readable else entry.public_title,
+                readable=readable,
+                downloadable=bool(entry.file_name) and reader(entry, file=True),
+            )
         )
     return rows
 

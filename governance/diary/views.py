@@ -96,6 +96,7 @@ def _entry_or_404(pk: int) -> DiaryEntry:
 def entry_detail(request, pk: int):
     entry = _entry_or_404(pk)
     readable = permissions.can_read_entry(request.user, entry)
+    downloadable = permissions.can_download_entry(request.user, entry)
     may_mark = permissions.can_mark_secrecy(request.user, entry)
     form = None
     status = 200
@@ -126,6 +127,7 @@ def entry_detail(request, pk: int):
         {
             "entry": entry,
             "readable": readable,
+            "downloadable": downloadable,
             "form": form,
             "title": entry.title if readable else entry.public_title,
         },
@@ -136,12 +138,14 @@ def entry_detail(request, pk: int):
 @require_GET
 @register_view
 def entry_file(request, pk: int):
-    """The registered file, to those who may read the entry (a secret one: 403)."""
+    """The registered file, to those the owning app's page would show the document (else 403)."""
     entry = _entry_or_404(pk)
     if not entry.file_name:
         raise Http404
-    if not permissions.can_read_entry(request.user, entry):
-        raise PermissionDenied(_("Handlingen omfattas av sekretess (%(osl)s).") % {"osl": entry.secrecy})
+    if not permissions.can_download_entry(request.user, entry):
+        if entry.is_secret:
+            raise PermissionDenied(_("Handlingen omfattas av sekretess (%(osl)s).") % {"osl": entry.secrecy})
+        raise PermissionDenied(_("Handlingen är bara tillgänglig för dem som får läsa ärendet eller mötet."))
     if not default_storage.exists(entry.file_name):
         raise Http404
     return FileResponse(

@@ -31,6 +31,9 @@ def document_payload(document: GeneratedDocument, audit_event) -> dict:
             "has_pdf": bool(document.pdf),
             "url": page_url(reverse("documents:document", args=[document.pk])),
             "docx_url": page_url(reverse("documents:document_docx", args=[document.pk])),
+            # The same through the REST API, for a system with an API key (the page URLs want a login).
+            "api_url": page_url(reverse("api:document-detail", args=[document.pk])),
+            "api_docx_url": page_url(reverse("api:document-docx", args=[document.pk])),
         },
         "subject": {
             "key": document.subject_key,

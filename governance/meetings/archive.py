@@ -28,12 +28,17 @@ def can_archive(user, body: CooperationBody) -> bool:
 
 
 def archive_years(body: CooperationBody) -> list[int]:
-    """The years of the body's meetings that have a diary case, newest first (one query)."""
-    return list(
-        DiaryCase.objects.filter(matter_key__startswith=f"meetings.cooperationbody:{body.pk}:")
-        .order_by("-year")
-        .values_list("year", flat=True)
-    )
+    """The years of the body's meetings that have a diary case, newest first (one query). The year is the
+    meetings' year in the matter key, not the diary case's own year (the year of its first registration:
+    a December kallelse for a January meeting opens the January year's case in December)."""
+    prefix = body_year_matter(body, 0)[:-1]
+    keys = DiaryCase.objects.filter(matter_key__startswith=prefix).values_list("matter_key", flat=True)
+    years = {
+        int(key[len(prefix) :])
+        for key in keys
+        if key[len(prefix) :].isascii() and key[len(prefix) :].isdigit()
+    }
+    return sorted(years, reverse=True)
 
 
 def minutes_package(

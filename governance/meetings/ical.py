@@ -116,14 +116,30 @@ def created_times(meetings) -> dict[int, dt.datetime]:
 
 
 def _summary(meeting) -> str:
+    name = meeting.body.name
+    if meeting.is_demo_data:
+        name = _("%(body)s (demo)") % {"body": name}  # invented data says so, also in a calendar
     if meeting.state == MeetingState.CANCELLED:
-        return _("Inställt: %(body)s") % {"body": meeting.body.name}
+        return _("Inställt: %(body)s") % {"body": name}
     if meeting.state == MeetingState.POSTPONED:
-        return _("Uppskjutet: %(body)s") % {"body": meeting.body.name}
-    return meeting.body.name
+        return _("Uppskjutet: %(body)s") % {"body": name}
+    return name
 
 
-def _event(meeting, *, stamp: dt.datetime, organizer: vCalAddress, created: dt.datetime | None) -> Event:
+def _status(meeting, method: str | None) -> str:
+    """CANCELLED when it will not take place; in a feed TENTATIVE until the notice has gone out (a planned
+    meeting may still move, and the public interface does not show it yet); CONFIRMED from the notice on, and
+    in the invitation, which is the notice (made as it goes out)."""
+    if meeting.state in NOT_TAKING_PLACE:
+        return "CANCELLED"
+    if meeting.state == MeetingState.PLANNED and method != PUBLISH:
+        return "TENTATIVE"
+    return "CONFIRMED"
+
+
+def _event(
+    meeting, *, stamp: dt.datetime, organizer: vCalAddress, created: dt.datetime | None, method: str | None
+) -> Event:
     tz = ZoneInfo(settings.TIME_ZONE)
     location = ", ".join(filter(None, [meeting.place, meeting.video_link]))
     titles = [f"{item.position}. {item.title}" for item in meeting.items.all()]
@@ -134,7 +150,7 @@ def _event(meeting, *, stamp: dt.datetime, organizer: vCalAddress, created: dt.d
         end=meeting.ends_at.astimezone(tz),
         sequence=meeting.ical_sequence,
         summary=_summary(meeting),
-        status="CANCELLED" if meeting.state in NOT_TAKING_PLACE else "CONFIRMED",
+        status=_status(meeting, method),
         url=meeting_url(meeting),
         organizer=organizer,
         location=location or None,
@@ -158,7 +174,13 @@ def build(meetings, *, name: str, method: str | None = None, now: dt.datetime | 
     organizer_for, created = organizers(meetings), created_times(meetings)
     for meeting in meetings:
         calendar.add_component(
-            _event(meeting, stamp=stamp, organizer=organizer_for[meeting.pk], created=created.get(meeting.pk))
+            _event(
+                meeting,
+                stamp=stamp,
+                organizer=organizer_for[meeting.pk],
+                created=created.get(meeting.pk),
+                method=method,
+            )
         )
     if meetings:
         first = min(timezone.localtime(m.starts_at).date() for m in meetings)
@@ -166,6 +188,8 @@ def build(meetings, *, name: str, method: str | None = None, now: dt.datetime | 
         calendar.add_missing_timezones(
             first_date=first - dt.timedelta(days=366), last_date=last + dt.timedelta(days=366)
         )
+        for component in calendar.walk("VTIMEZONE"):
+            component.pop("COMMENT", None)  # icalendar's English note on the range it covers
     return calendar
 
 

@@ -1,6 +1,6 @@
 """The read-only OParl 1.1 interface of the public part, under /oparl/v1/ (docs/oparl.md)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -28,4 +28,6 @@ urlpatterns = [
     path("agendaItem/<int:pk>/", views.object_detail, {"kind": "agendaitem"}, name="agendaitem"),
     path("paper/<int:pk>/", views.object_detail, {"kind": "paper"}, name="paper"),
     path("file/<int:pk>/", views.object_detail, {"kind": "file"}, name="file"),
+    # Anything else below /oparl/v1/ is a JSON 404 (declared last).
+    re_path(r"^(?P<rest>.*)$", views.not_found, name="not_found"),
 ]

@@ -75,6 +75,11 @@ def _not_found() -> HttpResponse:
     return _error(404, "not_found", _("Objektet finns inte eller är inte offentligt."))
 
 
+def not_found(request, rest: str = ""):
+    """Any other address below /oparl/v1/: OParl's JSON 404, not the site's HTML page."""
+    return _not_found()
+
+
 @require_GET
 def system(request):
     return _json(objects.system(host=queries.host()))
@@ -160,7 +165,7 @@ def _paging(request) -> tuple[int, int]:
 
 
 def _positive(value: str, name: str) -> int:
-    if not value.isdigit() or len(value) > 6 or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or len(value) > 6 or int(value) < 1:
         raise BadRequest(_("%(name)s ska vara ett positivt heltal.") % {"name": name})
     return int(value)
 
@@ -177,6 +182,8 @@ def _filters(request) -> dict[str, dt.datetime]:
                 parsed = parse_datetime(value)
             except ValueError:
                 parsed = None
+        if parsed is not None and not 1900 <= parsed.year <= 2200:
+            parsed = None  # outside what the data can hold (and what the database's dates can take)
         if parsed is None:
             raise BadRequest(
                 _("%(name)s ska vara en fullständig tidpunkt, t.ex. 2026-01-01T00:00:00+01:00.")

@@ -30,13 +30,54 @@ def allow_insecure() -> bool:
     return bool(getattr(settings, "WEBHOOKS_ALLOW_INSECURE", settings.DEBUG))
 
 
+#: IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 and RFC 8215).
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(ip) -> list:
+    """The IPv4 addresses an IPv6 address leads to: IPv4-mapped, IPv4-compatible (::a.b.c.d), 6to4, Teredo
+    and NAT64. Python's ``is_global`` calls some of these global although they reach a private IPv4 host."""
+    if ip.version != 6:
+        return []
+    found = []
+    if ip.ipv4_mapped:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour:
+        found.append(ip.sixtofour)
+    if ip.teredo:
+        found.extend(ip.teredo)
+    if int(ip) >> 32 == 0 and int(ip) > 1:  # ::a.b.c.d (not :: or ::1)
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if any(ip in network for network in _NAT64):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def _address_allowed(address: str) -> bool:
     ip = ipaddress.ip_address(address)
+    embedded = _embedded_ipv4(ip)
     if getattr(ip, "ipv4_mapped", None):
         ip = ip.ipv4_mapped
     if ip.is_loopback:
         return allow_insecure()
+    if any(not (inner.is_global and not inner.is_multicast) for inner in embedded if inner != ip):
+        return False
     return ip.is_global and not ip.is_multicast
+
+
+def failure_text(exc: Exception) -> str:
+    """A failed POST in Swedish for the delivery log (the technical reason after a colon)."""
+    if isinstance(exc, ConnectionRefusedError):
+        reason = _("Mottagaren tog inte emot anslutningen")
+    elif isinstance(exc, TimeoutError):
+        reason = _("Mottagaren svarade inte i tid (%(s)s s)") % {"s": TIMEOUT_SECONDS}
+    elif isinstance(exc, ssl.SSLError):
+        reason = _("TLS-förbindelsen misslyckades (certifikatet?)")
+    elif isinstance(exc, http.client.HTTPException):
+        reason = _("Mottagarens svar kunde inte läsas")
+    else:
+        reason = _("Anslutningen misslyckades")
+    return f"{reason}: {type(exc).__name__}: {exc}"
 
 
 def url_check(url: str) -> None:

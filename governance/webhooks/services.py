@@ -300,7 +300,7 @@ def delivery_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str
     except ValidationError as exc:
         error = " ".join(exc.messages)
     except Exception as exc:  # refused, timed out, TLS, a broken answer
-        error = f"{type(exc).__name__}: {exc}"
+        error = sending.failure_text(exc)
     else:
         status = response.status
         if 200 <= status < 300:

@@ -111,3 +111,10 @@ def test_the_swagger_assets_are_local_static_files(name):
     from django.contrib.staticfiles import finders
 
     assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{name}")
+
+
+def test_an_id_filter_beyond_the_databases_integer_is_a_400_not_a_500(api_as, ksl_officer):
+    """Review finding: ?organisation=99999999999999999999999 overflowed SQLite's INTEGER (a 500)."""
+    answer = api_as(ksl_officer).get("/api/v1/cases/?organisation=99999999999999999999999")
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "validation_error" and "organisation" in answer.json()["fields"]

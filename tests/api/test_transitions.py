@@ -101,3 +101,25 @@ def test_ksl_withdraws_with_a_reason_through_the_session_with_csrf(ksl_officer):
         AuditEvent.objects.filter(object_id=str(case.pk), action="case.withdrawn", actor=ksl_officer).count()
         == 1
     )
+
+
+def test_a_key_reused_on_another_case_is_refused_not_replayed(api_as, ksl_officer):
+    """Review finding: the same Idempotency-Key on another case answered a false "done" (replayed)."""
+    first, second = AdoptionCase.objects.filter(recommendation__slug="origo-2027", state="in_preparation")[:2]
+    api = api_as(ksl_officer)
+    key = str(uuid.uuid4())
+    body = {
+        "action": "withdraw",
+        "expected_state": "in_preparation",
+        "comment": "Rekommendationen dras tillbaka",
+    }
+    done = api.post(f"/api/v1/cases/{first.pk}/transitions/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert done.status_code == 200 and done.json()["state"] == "withdrawn"
+
+    reused = api.post(
+        f"/api/v1/cases/{second.pk}/transitions/", body, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert reused.status_code == 400 and "Idempotent-Replayed" not in reused
+    assert reused.json()["code"] == "validation_error"
+    second.refresh_from_db()
+    assert second.state == "in_preparation"

@@ -1,6 +1,7 @@
 """Archive packages (FGS Ärendehantering / CITS ERMS 3.0): the Danderyd 2012 case validates against the
 schema and round-trips; a tampered package is detected."""
 
+import datetime as dt
 import hashlib
 import io
 import zipfile
@@ -205,3 +206,39 @@ def test_a_bodys_minutes_of_a_year_as_an_archive_package(client, chair, member, 
     assert response.status_code == 200 and archive.package_verify(response.content) == []
     client.force_login(member)
     assert client.get(url).status_code == 403
+
+
+def test_the_years_offered_are_the_meetings_years_not_the_registration_year(chair):
+    """Review finding: a December kallelse for a January meeting opened the January year's diary case with
+    the December year, so the body page offered the wrong year and the right one never."""
+    from governance.diary.services import diary_register
+    from governance.meetings.archive import archive_years
+    from governance.meetings.models import CooperationBody
+    from governance.meetings.registration import body_year_matter
+
+    body = CooperationBody.objects.get(slug="styrgrupp")
+    before = archive_years(body)
+    meeting_year = max([*before, 2026]) + 5
+    diary_register(
+        acting_user=chair,
+        key="test:kallelse:next-year",
+        matter_key=body_year_matter(body, meeting_year),
+        organisation=body.convener,
+        case_title=f"{body.name} {meeting_year}",
+        direction="outgoing",
+        registered_on=dt.date(meeting_year - 1, 12, 20),
+        title="Kallelse",
+    )
+    assert archive_years(body) == sorted({*before, meeting_year}, reverse=True)
+
+
+def test_a_package_repacked_with_folder_entries_is_still_intact(danderyd_2012, ksl_officer):
+    """Trial finding: `zip -r` after unzipping adds "filer/" as an entry, which verify called an extra file."""
+    _name, content = case_package(acting_user=ksl_officer, case=danderyd_2012)
+    members = _unzip(content)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as repacked:
+        repacked.writestr("filer/", b"")
+        for path, data in members.items():
+            repacked.writestr(path, data)
+    assert archive.package_verify(buffer.getvalue()) == []

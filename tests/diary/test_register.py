@@ -301,3 +301,54 @@ def test_case_page_shows_its_diary_numbers(client, danderyd_2012, danderyd_clerk
     client.force_login(danderyd_clerk)
     text = client.get(reverse("decisions:case", args=[danderyd_2012.pk])).content.decode()
     assert "DAND 2012/1-1" in text and "DAND 2012/1-4" in text
+
+
+def test_an_open_entrys_file_is_only_for_whom_its_page_would_show_it(
+    client, danderyd_2012, ekero_clerk, danderyd_clerk
+):
+    """Review finding: the register showed Danderyd's signed copy (open, not secret) to Ekerö's clerk, whom
+    the case page refuses. The title stays public (the diarium is); the file follows the case's rule."""
+    signed = next(
+        e for e in _entries(danderyd_2012) if e.document_type and e.document_type.model == "signature"
+    )
+    assert not signed.is_secret and signed.file_name
+
+    client.force_login(ekero_clerk)
+    assert client.get(reverse("decisions:case", args=[danderyd_2012.pk])).status_code == 404
+    page = client.get(reverse("diary:entry", args=[signed.pk]))
+    assert page.status_code == 200 and signed.title in page.content.decode()
+    assert reverse("diary:entry_file", args=[signed.pk]) not in page.content.decode()
+    assert client.get(reverse("diary:entry_file", args=[signed.pk])).status_code == 403
+    register = client.get(reverse("diary:register"), {"q": signed.diary_number})
+    assert reverse("diary:entry_file", args=[signed.pk]) not in register.content.decode()
+
+    client.force_login(danderyd_clerk)
+    assert client.get(reverse("diary:entry_file", args=[signed.pk])).status_code == 200
+    register = client.get(reverse("diary:register"), {"q": signed.diary_number})
+    assert reverse("diary:entry_file", args=[signed.pk]) in register.content.decode()
+
+
+@pytest.mark.parametrize("q", ["Danderyd", "DAND 2012", "danderyd origo"])
+def test_a_municipalitys_name_and_a_year_find_its_series(client, danderyd_clerk, danderyd_2012, q):
+    """Trial finding: "Danderyd" found KSL's entries about Danderyd but none of Danderyd's own series."""
+    client.force_login(danderyd_clerk)
+    page = client.get(reverse("diary:register"), {"q": q})
+    assert page.status_code == 200
+    assert "DAND 2012/1-1" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "²/1",
+        "2012/²",
+        "2012/1-²",
+        "DAND ٢٠١٢/1",
+        "DAND 2012/99999999999999999999",
+        "2012/99999999999999999999",
+    ],
+)
+def test_unusual_digits_and_huge_numbers_are_no_500(client, danderyd_clerk, q):
+    """Review finding: "²" is a digit to str.isdigit() but not to int()."""
+    client.force_login(danderyd_clerk)
+    assert client.get(reverse("diary:register"), {"q": q}).status_code == 200

@@ -152,3 +152,20 @@ def test_the_delivery_log_costs_the_same_queries_at_any_length(
     )
     with django_assert_max_num_queries(9):
         assert api.get(f"{LIST}{endpoint.pk}/deliveries/").json()["count"] == count
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        (["nope"], "Ogiltigt val: ”nope”."),
+        ([], "Ange minst 1."),
+        ("case.state_changed", "Ange en lista (inte str)."),
+    ],
+)
+def test_the_apis_own_field_errors_are_swedish_and_flat(danderyd_clerk, events, message):
+    """Trial finding: DRF's English messages, and a list item's error printed as a Python dict."""
+    answer = _client(danderyd_clerk).post(
+        LIST, {"name": "D", "url": "https://diarie.example/hook", "events": events}, format="json"
+    )
+    assert answer.status_code == 400
+    assert answer.json()["fields"] == {"events": [message]}

@@ -159,6 +159,11 @@ def test_a_deactivated_endpoint_is_not_called(receiver, endpoint, danderyd_case,
         "https://169.254.169.254/latest/meta-data/",  # link-local (cloud metadata)
         "https://[::1]/hook",
         "https://[fd00::1]/hook",
+        # IPv6 addresses that lead to a private IPv4 host (review finding: Python calls some of them global)
+        "https://[64:ff9b::a00:1]/hook",  # NAT64 → 10.0.0.1
+        "https://[2002:a00:1::1]/hook",  # 6to4 → 10.0.0.1
+        "https://[::10.0.0.1]/hook",  # IPv4-compatible
+        "https://[::ffff:10.0.0.1]/hook",  # IPv4-mapped
         "https://0.0.0.0/hook",
         "https://user:pw@example.org/hook",
         "ftp://example.org/hook",
@@ -174,6 +179,8 @@ def test_addresses_refused_in_production(settings, url):
 def test_public_https_is_allowed_and_names_are_checked_when_delivering(settings):
     settings.WEBHOOKS_ALLOW_INSECURE = False
     sending.url_check("https://hooks.example.org:8443/origo?x=1")
+    sending.url_check("https://[2a00:1450:400f:80d::200e]/hook")  # a public IPv6 address
+    sending.url_check("https://[64:ff9b::808:808]/hook")  # NAT64 to a public IPv4 address
     with pytest.raises(ValidationError, match="internt nät"):
         sending.resolve_checked("localhost", 443)  # a name that resolves to this machine
 

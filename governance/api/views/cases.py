@@ -105,7 +105,7 @@ class CaseTransitionsView(APIView):
             run()
         else:
             _obj, _url, created = request_once(
-                acting_user=request.user, key=key, action=f"api.case.{action}"[:60], run=run
+                acting_user=request.user, key=key, action=f"api.case.{case.pk}.{action}"[:60], run=run
             )
             replayed = not created
         response = Response(

@@ -36,7 +36,7 @@ MEETING_ACTIONS = {
 }
 
 
-class MeetingTransitionRequestSerializer(drf_serializers.Serializer):
+class MeetingTransitionRequestSerializer(serializers.SwedishErrors, drf_serializers.Serializer):
     action = drf_serializers.ChoiceField(choices=list(MEETING_ACTIONS))
     expected_state = drf_serializers.ChoiceField(choices=MeetingState.choices)
     reason = drf_serializers.CharField(
@@ -125,7 +125,7 @@ class MeetingTransitionsView(APIView):
             run()
         else:
             _obj, _url, created = request_once(
-                acting_user=request.user, key=key, action=f"api.meeting.{action}", run=run
+                acting_user=request.user, key=key, action=f"api.meeting.{meeting.pk}.{action}"[:60], run=run
             )
             replayed = not created
         response = Response(
