@@ -543,13 +543,13 @@ def test_the_organization_list_pages_over_bodies_then_parties(client, db):
         "created_until=0001-01-01T00:00:00",
     ],
 )
-def test_odd_digits_and_dates_out_of_range_are_a_json_400(client, query):
+def test_odd_digits_and_dates_out_of_range_are_a_json_400(db, client, query):
     """Review finding: these were 500s (int("²"), a datetime overflow on SQLite)."""
     answer = client.get(f"/oparl/v1/body/samverkan/meeting/?{query}")
     assert answer.status_code == 400
     assert answer.json()["code"]
 
 
-def test_an_unknown_address_is_a_json_404(client):
+def test_an_unknown_address_is_a_json_404(db, client):
     answer = client.get("/oparl/v1/body/samverkan/nothing-here/")
     assert answer.status_code == 404 and answer["Content-Type"].startswith("application/json")
