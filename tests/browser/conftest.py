@@ -143,6 +143,14 @@ class PageAudit:
             )
             (self.findings if impact in FAILING_IMPACTS else self.warnings).append(line)
 
+        # Two elements with one id: a label (or aria-labelledby/-describedby) then names the wrong field.
+        duplicates = page.evaluate(DUPLICATE_IDS_JS)
+        record["duplicate_ids"] = duplicates
+        if duplicates:
+            self.findings.append(
+                f"{where}: duplicate id(s) referenced by a label or aria attribute: {', '.join(duplicates)}"
+            )
+
         record["console"] = list(self._console)
         self.findings.extend(f"{where}: {entry}" for entry in self._console)
         self._console.clear()
@@ -169,6 +177,23 @@ class PageAudit:
             f"{self.label}: {len(self.findings)} finding(s) (report: {report}):\n  "
             + "\n  ".join(self.findings)
         )
+
+
+#: Ids used by more than one element and referenced by a label's for, aria-labelledby or aria-describedby.
+DUPLICATE_IDS_JS = """
+() => {
+  const count = {};
+  for (const el of document.querySelectorAll('[id]')) count[el.id] = (count[el.id] || 0) + 1;
+  const referenced = new Set();
+  for (const label of document.querySelectorAll('label[for]')) referenced.add(label.htmlFor);
+  for (const el of document.querySelectorAll('[aria-labelledby], [aria-describedby]')) {
+    for (const attr of ['aria-labelledby', 'aria-describedby']) {
+      for (const id of (el.getAttribute(attr) || '').split(/\\s+/)) if (id) referenced.add(id);
+    }
+  }
+  return Object.keys(count).filter(id => count[id] > 1 && referenced.has(id)).map(id => `#${id} (x${count[id]})`);
+}
+"""
 
 
 #: The three widest elements that stick out to the right of the viewport, as "tag#id.class right=NNN".
@@ -224,6 +249,9 @@ def audit(request, browser_page, viewport):
     audit = PageAudit(page=browser_page, journey=journey, width=viewport["width"])
     yield audit
     audit.write_report()
+    # The page as the journey left it (where it stopped, when it failed).
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser_page.screenshot(path=str(SCREENSHOTS / f"{journey}-{viewport['width']}-last.png"), full_page=True)
 
 
 def log_in(page, username: str) -> None:
