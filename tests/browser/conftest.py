@@ -266,6 +266,21 @@ def log_in(page, username: str) -> None:
     assert "/logga-in/" not in page.url, f"{username} could not log in: {page.url}"
 
 
+def reveal(page, locator):
+    """``locator``, after opening the collapsed menu if it is hidden there (on a phone)."""
+    if not locator.is_visible():
+        toggle = page.get_by_role("button", name=re.compile(r"^Meny", re.I))
+        if toggle.count():
+            toggle.first.click()
+    return locator
+
+
+def nav(page, name: str) -> None:
+    """Follow a link of the main menu."""
+    reveal(page, page.get_by_role("navigation").get_by_role("link", name=name, exact=True).first).click()
+    page.wait_for_load_state("load")
+
+
 def log_out(page) -> None:
-    page.get_by_role("button", name="Logga ut").click()
+    reveal(page, page.get_by_role("button", name="Logga ut")).click()
     page.wait_for_load_state("load")

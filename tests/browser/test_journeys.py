@@ -13,20 +13,9 @@ from playwright.sync_api import expect
 from governance.core import calendar
 from governance.core.models import AuditEvent
 
-from .conftest import log_in
+from .conftest import log_in, log_out, nav
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def nav(page, name: str) -> None:
-    """Follow a link of the main menu; on a phone the menu may first need to be opened."""
-    link = page.get_by_role("navigation").get_by_role("link", name=name, exact=True).first
-    if not link.is_visible():
-        toggle = page.get_by_role("button", name=re.compile(r"^Meny", re.I))
-        if toggle.count():
-            toggle.first.click()
-    link.click()
-    page.wait_for_load_state("load")
 
 
 def events(obj) -> list[str]:
@@ -329,7 +318,7 @@ def test_chair_builds_the_agenda_notices_and_gets_the_minutes_approved(audit, ch
     expect(page.get_by_text(re.compile(r"Du har justerat protokollet, version \d+\."))).to_be_visible()
     audit.check("approved-by-chair")
     for person in (member, ksl_officer):
-        page.context.clear_cookies()
+        log_out(page)
         log_in(page, person.username)
         todo = page.get_by_role("region", name="Att göra")
         todo.locator(f"a[href$='/organ/moten/{meeting.pk}/']").first.click()
