@@ -254,11 +254,14 @@ def audit(request, browser_page, viewport):
     browser_page.screenshot(path=str(SCREENSHOTS / f"{journey}-{viewport['width']}-last.png"), full_page=True)
 
 
-def log_in(page, username: str) -> None:
-    """Through the real login form, as a user does."""
+def log_in(page, username: str, audit: PageAudit | None = None) -> None:
+    """Through the real login form, as a user does (the form is checked too when ``audit`` is given)."""
     page.goto("/")
     if "/logga-in/" not in page.url:
-        page.get_by_role("link", name="Logga in").first.click()
+        reveal(page, page.get_by_role("link", name="Logga in").first).click()
+    page.get_by_role("heading", name="Logga in", level=1).wait_for()
+    if audit is not None:
+        audit.check("login")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(PASSWORD)
     page.get_by_role("button", name="Logga in").click()

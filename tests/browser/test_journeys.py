@@ -32,7 +32,7 @@ def test_ksl_sends_a_recommendation_and_follows_the_matrix(audit, ksl_officer):
 
     page = audit.page
     today = calendar.today()
-    log_in(page, ksl_officer.username)
+    log_in(page, ksl_officer.username, audit)
     audit.check("start")
 
     nav(page, "Anslutning")
@@ -108,7 +108,7 @@ def test_danderyd_drafts_the_memo_decides_and_signs(audit, danderyd_clerk, tmp_p
         recommendation__slug=f"origo-{today.year + 1}", organisation__municipality_code="0162"
     )
     assert case.state == "in_preparation"
-    log_in(page, danderyd_clerk.username)
+    log_in(page, danderyd_clerk.username, audit)
     todo = page.get_by_role("region", name="Att göra")
     expect(todo).to_contain_text("Mina ärenden")
     audit.check("start")
@@ -217,7 +217,7 @@ def test_chair_builds_the_agenda_notices_and_gets_the_minutes_approved(audit, ch
     page = audit.page
     today = calendar.today()
     day = today + dt.timedelta(days=30)
-    log_in(page, chair.username)
+    log_in(page, chair.username, audit)
     audit.check("start")
 
     nav(page, "Styrgrupp och forum")
@@ -319,7 +319,7 @@ def test_chair_builds_the_agenda_notices_and_gets_the_minutes_approved(audit, ch
     audit.check("approved-by-chair")
     for person in (member, ksl_officer):
         log_out(page)
-        log_in(page, person.username)
+        log_in(page, person.username, audit)
         todo = page.get_by_role("region", name="Att göra")
         todo.locator(f"a[href$='/organ/moten/{meeting.pk}/']").first.click()
         page.get_by_role("button", name="Justera protokollet").click()
