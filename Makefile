@@ -1,4 +1,5 @@
-# Origo samverkan – see README.md. Targets: run, test, test-services, install, lint, format, check-deploy.
+# Origo samverkan – see README.md. Targets: run, test, test-services, test-browser, install, lint, format,
+# check-deploy.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 # every process it starts (5000, 5100, …).
 PORT ?= 8000
 
-.PHONY: install run migrate load test test-services bench lint format check-deploy clean
+.PHONY: install run migrate load test test-services test-browser bench lint format check-deploy clean
 
 install: $(STAMP)
 
@@ -38,6 +39,17 @@ test-services: install
 	GOVERNANCE_TEST_SERVICES=1 \
 	$(BIN)/pytest -q
 
+# Issue 14: the journeys in Chromium at 1280 and 375 px with axe-core (tests/browser). Debian's Chromium
+# (CHROMIUM_PATH, default `chromium` on PATH), never Playwright's download; axe-core from npm (npm ci).
+# Screenshots and one JSON report per journey and width go to var/screenshots/.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test-browser: install node_modules/axe-core/axe.min.js
+	rm -rf var/screenshots
+	$(BIN)/pytest -q -p no:cacheprovider -m browser tests/browser
+
 bench: install
 	$(BIN)/pytest -q -p benchmark benchmarks --benchmark-columns=min,mean,max,rounds --benchmark-max-time=1
 
@@ -58,4 +70,4 @@ check-deploy: install
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules
