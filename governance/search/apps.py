@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "governance.search"
+    label = "search"
+    verbose_name = _("Sök")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from governance.core.models import AuditEvent
+
+        from .services import entries_refresh_for_audit_event
+
+        post_save.connect(
+            entries_refresh_for_audit_event, sender=AuditEvent, dispatch_uid="search.audit_event_saved"
+        )
