@@ -123,7 +123,9 @@ def build_document(document: GeneratedDocument) -> list[Entry]:
                 title=f"{title}: {subject}"[:300],
                 audience=Audience.ORGANISATION,
                 organisation_id=subject.organisation_id,
-                body=_text(subject.organisation.name, subject.recommendation.title, subject.registration_number),
+                body=_text(
+                    subject.organisation.name, subject.recommendation.title, subject.registration_number
+                ),
             )
         ]
     if isinstance(subject, Meeting):
