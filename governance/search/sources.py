@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.decisions.models import AdoptionCase, Decision
+from governance.decisions.models import AdoptionCase, Decision, Recommendation
 from governance.diary.models import DiaryCase, DiaryEntry
 from governance.documents.choices import DocumentStatus
 from governance.documents.models import GeneratedDocument
@@ -183,6 +183,12 @@ def _case_related(case):
         yield GeneratedDocument, pk
 
 
+def _recommendation_related(recommendation):
+    """Sending a recommendation opens its cases (one audit row for all); its title is in theirs."""
+    for pk in recommendation.cases.values_list("pk", flat=True):
+        yield AdoptionCase, pk
+
+
 def _diary_case_related(diary_case):
     for pk in diary_case.entries.values_list("pk", flat=True):
         yield DiaryEntry, pk
@@ -194,6 +200,7 @@ SOURCES = {
     label(Meeting): Source(Meeting, build_meeting),
     label(GeneratedDocument): Source(GeneratedDocument, build_document),
     label(DiaryEntry): Source(DiaryEntry, build_diary_entry),
+    label(Recommendation): Source(Recommendation, lambda _recommendation: [], _recommendation_related),
     label(DiaryCase): Source(DiaryCase, lambda _case: [], _diary_case_related),
 }
 

@@ -1,0 +1,220 @@
+"""The one search: what it finds, for whom, and that hostile queries never fail."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from governance.core import calendar
+from governance.core.models import AuditEvent
+from governance.decisions import services as decision_services
+from governance.decisions.models import AdoptionCase
+from governance.diary.models import DiaryEntry
+from governance.meetings import services as meeting_services
+from governance.meetings.models import CooperationBody
+from governance.parties.models import Organisation
+from governance.search import queries
+from governance.search.choices import Audience, EntryKind, SearchAction
+from governance.search.models import SearchEntry
+from governance.search.services import entries_refresh, search_index_rebuild
+
+pytestmark = pytest.mark.django_db
+URL = reverse("search:results")
+TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
+DANDERYD = "0162"
+
+
+def _danderyd_case_urls() -> set[str]:
+    return {
+        reverse("decisions:case", args=[pk])
+        for pk in AdoptionCase.objects.filter(organisation__municipality_code=DANDERYD).values_list(
+            "pk", flat=True
+        )
+    }
+
+
+def _found(client, user, text: str) -> list:
+    client.force_login(user)
+    response = client.get(URL, {"q": text})
+    assert response.status_code == 200
+    return list(response.context["page"].paginator.object_list) if response.context["page"] else []
+
+
+def test_ksl_finds_the_danderyd_case_by_danderyd_origo(client, ksl_officer):
+    found = _found(client, ksl_officer, "Danderyd Origo")
+    cases = [entry for entry in found if entry.kind == EntryKind.CASE]
+    assert cases and {entry.url for entry in cases} <= _danderyd_case_urls()
+    response = client.get(URL, {"q": "Danderyd Origo"})
+    assert cases[0].url in response.content.decode()
+
+
+def test_danderyds_clerk_finds_it_and_ekeros_clerk_does_not(client, danderyd_clerk, ekero_clerk):
+    danderyd = {entry.url for entry in _found(client, danderyd_clerk, "Danderyd Origo")}
+    assert danderyd & _danderyd_case_urls()
+    ekero = _found(client, ekero_clerk, "Danderyd Origo")
+    assert not {entry.url for entry in ekero} & _danderyd_case_urls()
+    assert not [entry for entry in ekero if entry.audience == Audience.ORGANISATION]
+    page = client.get(URL, {"q": "Danderyd Origo"}).content.decode()
+    for url in _danderyd_case_urls():
+        assert f'href="{url}"' not in page
+
+
+def test_every_word_must_match(ksl_officer):
+    both = queries.search(ksl_officer, "Danderyd Origo")
+    assert both.exists()
+    assert not queries.search(ksl_officer, "Danderyd Origo zzqxnonsense").exists()
+    assert queries.search(ksl_officer, "Origo").count() > both.count()
+
+
+def test_outsiders_and_anonymous_cannot_search(client, outsider):
+    assert client.get(URL, {"q": "Origo"}).status_code == 302
+    client.force_login(outsider)
+    assert client.get(URL, {"q": "Origo"}).status_code == 403
+    assert not queries.search(outsider, "Origo").exists()
+
+
+def test_a_secret_diary_entry_is_found_by_its_real_title_only_by_registrars(ekero_clerk, danderyd_clerk):
+    entry = DiaryEntry.objects.filter(secrecy="").select_related("case__series__organisation").first()
+    organisation = entry.case.series.organisation
+    entry.title = "Hemlig zebrafinkrapport"
+    entry.public_title = "Handling med sekretess"
+    entry.secrecy = "OSL 26 kap. 1 §"
+    entry.save()
+    entries_refresh(source="diary.diaryentry", object_id=entry.pk)
+    registrar = ekero_clerk if organisation.municipality_code == "0125" else None
+    if organisation.municipality_code == DANDERYD:
+        registrar = danderyd_clerk
+    others = [user for user in (ekero_clerk, danderyd_clerk) if user is not registrar]
+    for user in others:
+        assert not queries.search(user, "zebrafinkrapport").exists()
+        assert queries.search(user, "Handling sekretess").filter(url__contains=f"/{entry.pk}/").exists()
+    if registrar is not None:
+        assert queries.search(registrar, "zebrafinkrapport").exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        '""',
+        '"Origo',
+        "Origo*",
+        "*",
+        "NEAR(Origo Danderyd)",
+        "Origo NEAR Danderyd",
+        "-Origo",
+        "title:Origo",
+        "Origo OR Danderyd AND NOT x",
+        "^Origo",
+        "(((",
+        "'; DROP TABLE search_searchentry; --",
+        "Ö å ä \u202e \U0001f600",
+        "a" * 200,
+    ],
+)
+def test_hostile_queries_never_fail(client, ksl_officer, text):
+    client.force_login(ksl_officer)
+    response = client.get(URL, {"q": text})
+    assert response.status_code == 200
+    assert SearchEntry.objects.exists()
+
+
+def test_a_query_over_200_characters_is_refused_in_swedish(client, ksl_officer):
+    client.force_login(ksl_officer)
+    response = client.get(URL, {"q": "Origo " * 1700})  # 10 200 characters
+    assert response.status_code == 400
+    assert "högst 200 tecken" in response.content.decode()
+    assert response.context["page"] is None
+
+
+def test_a_null_character_is_refused_not_searched(client, ksl_officer):
+    client.force_login(ksl_officer)
+    assert client.get(URL, {"q": "Origo\u0000"}).status_code == 400
+
+
+def test_an_empty_query_shows_the_form(client, ksl_officer):
+    client.force_login(ksl_officer)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert 'for="id_q"' in response.content.decode()
+    assert client.get(URL, {"q": "   "}).status_code == 200
+
+
+def test_a_new_case_becomes_findable_when_the_recommendation_is_sent(
+    ksl_officer, danderyd_clerk, ekero_clerk
+):
+    from governance.agreements.models import Agreement
+
+    danderyd = Organisation.objects.get(municipality_code=DANDERYD)
+    decision_services.recommendation_create_and_send(
+        acting_user=ksl_officer,
+        title="Rekommendation om zebrafinkcentret",
+        board_decision_date=calendar.today(),
+        registration_number="KSL/26/0099",
+        agreement=Agreement.objects.get(slug="origo-2016"),
+        answer_deadline=calendar.today() + dt.timedelta(days=60),
+        decision_points="att ansluta sig",
+        recipients=[danderyd],
+    )
+    case = AdoptionCase.objects.get(recommendation__title="Rekommendation om zebrafinkcentret")
+    url = reverse("decisions:case", args=[case.pk])
+    assert queries.search(ksl_officer, "zebrafinkcentret Danderyd").filter(url=url).exists()
+    assert queries.search(danderyd_clerk, "zebrafinkcentret").filter(url=url).exists()
+    assert not queries.search(ekero_clerk, "zebrafinkcentret").filter(url=url).exists()
+
+
+def test_a_new_meeting_becomes_findable_for_the_bodys_members(chair, ekero_clerk):
+    steering = CooperationBody.objects.get(slug="styrgrupp")
+    day = calendar.today() + dt.timedelta(days=40)
+    meeting = meeting_services.meeting_create(
+        acting_user=chair,
+        body=steering,
+        starts_at=dt.datetime.combine(day, dt.time(13), tzinfo=TZ),
+        ends_at=dt.datetime.combine(day, dt.time(15), tzinfo=TZ),
+        place="Zebrafinksalen",
+    )
+    url = reverse("meetings:meeting", args=[meeting.pk])
+    assert queries.search(chair, "Zebrafinksalen").filter(url=url).exists()
+    assert not queries.search(ekero_clerk, "Zebrafinksalen").exists()
+
+
+def test_a_recorded_decision_becomes_findable(ksl_officer):
+    decision = SearchEntry.objects.filter(kind=EntryKind.DECISION).first()
+    assert decision is not None  # the loaded history's decisions are in the index
+    assert queries.search(ksl_officer, decision.title.split(",")[0] + " Bifall").exists()
+
+
+def test_reindex_is_idempotent_and_audited():
+    first = search_index_rebuild(acting_user=None)
+    keys = set(SearchEntry.objects.values_list("key", "title", "audience"))
+    second = search_index_rebuild(acting_user=None)
+    assert first == second == SearchEntry.objects.count() > 0
+    assert set(SearchEntry.objects.values_list("key", "title", "audience")) == keys
+    assert AuditEvent.objects.filter(action=SearchAction.INDEX_REBUILT).count() >= 2
+
+
+def test_the_result_page_has_a_bounded_number_of_queries(client, ksl_officer, django_assert_max_num_queries):
+    client.force_login(ksl_officer)
+    with django_assert_max_num_queries(14):
+        response = client.get(URL, {"q": "Origo"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count > 20  # more than one page, yet bounded
+
+
+def test_the_index_uses_the_right_full_text_backend():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM search_entry_fts")
+            assert cursor.fetchone()[0] == SearchEntry.objects.count()
+        else:
+            assert not SearchEntry.objects.filter(search_vector__isnull=True).exists()
+
+
+@pytest.mark.services
+def test_swedish_stemming_on_postgresql(ksl_officer):
+    assert connection.vendor == "postgresql"
+    # "beslutet" (the decision) and "besluten" find entries that say "beslut"; "avtalen" finds "avtal".
+    assert queries.search(ksl_officer, "beslutet").exists()
+    assert queries.search(ksl_officer, "Danderyds Origo").exists()
