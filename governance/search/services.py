@@ -76,6 +76,14 @@ def entries_refresh_for_audit_event(sender, instance, created, raw=False, **kwar
         entries_refresh(source=source, object_id=int(instance.object_id))
 
 
+def entries_refresh_for_deleted_row(sender, instance, **kwargs) -> None:
+    """post_delete receiver (``sources.FOLLOW_DELETES``): the entries the deleted row was part of."""
+    spec = SOURCES.get(label(sender))
+    if spec is not None and spec.related is not None:
+        for model, pk in list(spec.related(instance)):
+            entries_refresh(source=label(model), object_id=pk, follow=False)
+
+
 def search_index_rebuild(*, acting_user) -> int:
     """Rebuild the whole index from the apps' data; the same data gives the same entries. Returns the count."""
     rows: list[SearchEntry] = []

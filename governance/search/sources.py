@@ -17,7 +17,7 @@ from governance.decisions.models import AdoptionCase, Decision, Recommendation
 from governance.diary.models import DiaryCase, DiaryEntry
 from governance.documents.choices import DocumentStatus
 from governance.documents.models import GeneratedDocument
-from governance.meetings.models import Meeting
+from governance.meetings.models import AgendaItem, Meeting
 
 from .choices import Audience, EntryKind
 from .models import MAX_BODY_LENGTH
@@ -189,6 +189,11 @@ def _recommendation_related(recommendation):
         yield AdoptionCase, pk
 
 
+def _item_related(item):
+    """An agenda item's title, text and outcome are in its meeting's entry."""
+    yield Meeting, item.meeting_id
+
+
 def _diary_case_related(diary_case):
     for pk in diary_case.entries.values_list("pk", flat=True):
         yield DiaryEntry, pk
@@ -198,11 +203,15 @@ SOURCES = {
     label(AdoptionCase): Source(AdoptionCase, build_case, _case_related),
     label(Decision): Source(Decision, build_decision),
     label(Meeting): Source(Meeting, build_meeting),
+    label(AgendaItem): Source(AgendaItem, lambda _item: [], _item_related),
     label(GeneratedDocument): Source(GeneratedDocument, build_document),
     label(DiaryEntry): Source(DiaryEntry, build_diary_entry),
     label(Recommendation): Source(Recommendation, lambda _recommendation: [], _recommendation_related),
     label(DiaryCase): Source(DiaryCase, lambda _case: [], _diary_case_related),
 }
+
+#: Models whose deleted rows change another object's entry (an agenda item removed after its audit row).
+FOLLOW_DELETES = (AgendaItem,)
 
 #: What the full reindex walks, with the related rows each build reads.
 REINDEX = [

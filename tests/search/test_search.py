@@ -205,6 +205,10 @@ def test_a_new_meeting_becomes_findable_for_the_bodys_members(chair, ekero_clerk
     url = reverse("meetings:meeting", args=[meeting.pk])
     assert queries.search(chair, "Zebrafinksalen").filter(url=url).exists()
     assert not queries.search(ekero_clerk, "Zebrafinksalen").exists()
+    item = meeting_services.agenda_item_add(acting_user=chair, meeting=meeting, title="Struts och emuer")
+    assert queries.search(chair, "emuer").filter(url=url).exists()
+    meeting_services.agenda_item_remove(acting_user=chair, item=item)
+    assert not queries.search(chair, "emuer").exists()
 
 
 def test_reindex_is_idempotent_and_audited():
