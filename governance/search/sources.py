@@ -105,6 +105,17 @@ def build_meeting(meeting: Meeting) -> list[Entry]:
     ]
 
 
+def _strings(value) -> list[str]:
+    """The texts filled into a document (its ``params``), in order."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
 def build_document(document: GeneratedDocument) -> list[Entry]:
     if document.status != DocumentStatus.DONE:
         return []
@@ -124,7 +135,10 @@ def build_document(document: GeneratedDocument) -> list[Entry]:
                 audience=Audience.ORGANISATION,
                 organisation_id=subject.organisation_id,
                 body=_text(
-                    subject.organisation.name, subject.recommendation.title, subject.registration_number
+                    subject.organisation.name,
+                    subject.recommendation.title,
+                    subject.registration_number,
+                    *_strings(document.params),
                 ),
             )
         ]
@@ -135,7 +149,7 @@ def build_document(document: GeneratedDocument) -> list[Entry]:
                 title=f"{title}: {subject}"[:300],
                 audience=Audience.BODY,
                 cooperation_body_id=subject.body_id,
-                body=_text(subject.body.name),
+                body=_text(subject.body.name, *_strings(document.params)),
             )
         ]
     return []  # other subjects (consultations, responses) are not searchable yet

@@ -1,6 +1,7 @@
 """The one search: what it finds, for whom, and that hostile queries never fail."""
 
 import datetime as dt
+import uuid
 import zoneinfo
 
 import pytest
@@ -209,6 +210,29 @@ def test_a_new_meeting_becomes_findable_for_the_bodys_members(chair, ekero_clerk
     assert queries.search(chair, "emuer").filter(url=url).exists()
     meeting_services.agenda_item_remove(acting_user=chair, item=item)
     assert not queries.search(chair, "emuer").exists()
+
+
+def test_a_finished_memo_becomes_findable_for_those_who_read_the_case(danderyd_clerk, ekero_clerk):
+    from governance.decisions import memo_paper
+    from governance.documents import services as document_services
+
+    case = AdoptionCase.objects.get(
+        recommendation__slug="origo-2012", organisation__municipality_code=DANDERYD
+    )
+    params = {**memo_paper.memo_defaults(case, danderyd_clerk).__dict__, "summary": "Om zebrafinkarnas bon."}
+    document = document_services.document_request(
+        acting_user=danderyd_clerk,
+        kind="memo",
+        subject_key=f"case:{case.pk}",
+        params=params,
+        request_key=uuid.uuid4(),
+    )
+    assert not queries.search(danderyd_clerk, "zebrafinkarnas").exists()  # queued, not yet a document
+    document = document_services.document_render(document_id=document.pk)
+    assert document.status == "done"
+    found = queries.search(danderyd_clerk, "zebrafinkarnas bon")
+    assert [entry.url for entry in found] == [reverse("documents:document", args=[document.pk])]
+    assert not queries.search(ekero_clerk, "zebrafinkarnas").exists()
 
 
 def test_reindex_is_idempotent_and_audited():
