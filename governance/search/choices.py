@@ -30,4 +30,4 @@ class Audience(models.TextChoices):
 class SearchAction(AuditAction):
     """Audit actions of the search index."""
 
-    INDEX_REBUILT = "search_index.rebuilt", _("sökindex återuppbyggt")
+    INDEX_REINDEXED = "search_index.reindexed", _("sökindex återuppbyggt")
