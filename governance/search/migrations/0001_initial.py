@@ -5,6 +5,9 @@ import django.core.validators
 from django.db import migrations, models
 
 
+# SQLite: an external-content FTS5 table kept by triggers. A later migration that makes SQLite rebuild
+# search_searchentry (most AlterField) drops the triggers: recreate them there and run search_reindex.
+# PostgreSQL: a GIN index on the Swedish tsvector that services.py keeps up to date.
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE search_entry_fts USING fts5(title, body, content='search_searchentry', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
