@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "governance.meetings",
     "governance.home",
     "governance.oparl",
+    "governance.search",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("parter/", include("governance.parties.urls")),
     path("avtal/", include("governance.agreements.urls")),
     path("diarium/", include("governance.diary.urls")),
+    path("sok/", include("governance.search.urls")),
     path("organ/", include("governance.meetings.urls")),
     path("anslutning/dokument/", include("governance.documents.urls")),
     path("anslutning/", include("governance.decisions.urls")),

@@ -97,6 +97,7 @@ MATRIX = {
         only(400, "ekero_clerk", "host_admin"),  # empty form: 400 with messages, nothing stored
     ),
     "diary:register": ({}, people_of_parties(200), None),
+    "search:results": ({}, people_of_parties(200), None),
     "diary:export_csv": ({}, people_of_parties(200), None),
     "diary:export_xlsx": ({}, people_of_parties(200), None),
     # An empty POST clears the mark: only the series' registrars (KSL's series: KSL's officer) and superusers.

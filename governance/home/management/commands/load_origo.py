@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                     if no_demo_users
                     else demo_round_load(acting_user=None)
                 )
+                call_command("search_reindex", stdout=self.stdout)  # the index, rebuilt from what is loaded
         except ValidationError as exc:  # PopulationImportError included: nothing was loaded
             raise CommandError("Inget lästes in:\n" + "\n".join(exc.messages)) from exc
         self.stdout.write(
