@@ -5,7 +5,6 @@ text, form errors linked to their fields, and htmx updates announced."""
 import re
 from pathlib import Path
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -107,9 +106,8 @@ def test_cost_table_stacks_and_chart_scrolls_in_its_region(ksl_client):
     assert re.search(r'<div class="chart-scroll" role="region" tabindex="0" aria-label="[^"]+">', text)
 
 
-@pytest.mark.parametrize("persona", ["ksl_officer"])
-def test_form_errors_are_summarised_and_linked_to_their_fields(client, request, persona):
-    client.force_login(request.getfixturevalue(persona))
+def test_form_errors_are_summarised_and_linked_to_their_fields(client, ksl_officer):
+    client.force_login(ksl_officer)
     response = client.post(reverse("decisions:recommendation_create"), {"title": ""})
     assert response.status_code == 400
     text = response.text
