@@ -315,7 +315,7 @@ def test_a_whole_round_through_the_pages(
     row = re.search(rf'<tr[^>]*>\s*<th scope="row"><a href="{re.escape(case_url)}">(.*?)</tr>', html, re.S)
     assert row, "no dashboard row links Danderyd's case"
     assert "Danderyd" in row.group(1)
-    assert f'<td class="final-on">{final_on:%Y-%m-%d}</td>' in row.group(1)
+    assert f'<td class="final-on" data-label="Laga kraft">{final_on:%Y-%m-%d}</td>' in row.group(1)
 
     # The audit trail of Danderyd's case, in order.
     assert _events(case) == [

@@ -1,6 +1,8 @@
 """Form errors in Swedish that name their field: the hidden ``expected_state``, other hidden fields, and the
 shared form template (templates/includes/form.html)."""
 
+import re
+
 import pytest
 from django import forms
 from django.template.loader import render_to_string
@@ -64,7 +66,11 @@ def test_the_form_template_names_each_field_and_puts_form_errors_first():
     assert "Sparades inte" in summary
     assert summary.index(STALE) < summary.index("Belopp: ")
     assert '<a href="#id_amount">Belopp: Fyll i ett heltal.</a>' in summary
-    assert '<p class="field-error">Belopp: Fyll i ett heltal.</p>' in html
+    # Next to the field, in the element the field's aria-describedby names; the field is marked invalid.
+    assert '<div class="field-error" id="id_amount_error"><p>Belopp: Fyll i ett heltal.</p></div>' in html
+    field = re.search(r'<input[^>]*id="id_amount"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="id_amount_helptext id_amount_error"' in field
+    assert '<small id="id_amount_helptext">Hela kronor.</small>' in html
     assert '<label for="id_amount">Belopp</label>' in html
     assert "Hela kronor." in html
     assert '<label for="id_expected_state">' not in html  # a hidden field has no label or row

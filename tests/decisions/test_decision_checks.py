@@ -280,7 +280,10 @@ def test_laga_kraft_over_christmas_on_the_case_and_the_matrix(
 
     client.force_login(ksl_officer)
     dashboard = client.get(reverse("decisions:dashboard", args=[case.recommendation.slug])).text
-    assert "Laga kraft" in dashboard and '<td class="final-on">2026-12-29</td>' in dashboard
+    assert (
+        "Laga kraft" in dashboard
+        and '<td class="final-on" data-label="Laga kraft">2026-12-29</td>' in dashboard
+    )
     board = queries.dashboard(case.recommendation)
     row = next(r for r in board.rows if r.case.pk == case.pk)
     assert row.final_on == dt.date(2026, 12, 29)
