@@ -93,6 +93,9 @@ class ApprovalRecordForm(forms.Form):
 
 
 class PlanYearForm(forms.Form):
+    """A year of meetings. Prefixed: it shares the body page with the new-meeting form (one id per field)."""
+
+    prefix = "plan"
     year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
     place = forms.CharField(label=_("Plats"), max_length=200, required=False)
 

@@ -231,12 +231,13 @@ def test_chair_builds_the_agenda_notices_and_gets_the_minutes_approved(audit, ch
     new.get_by_label("Datum", exact=True).fill(day.isoformat())
     new.get_by_label("Börjar").fill("13:00")
     new.get_by_label("Slutar").fill("15:00")
-    # "Plats" is left empty: its label points to id_place, which the "Planera ett år" form above also uses,
-    # so the label names the other form's field (reported by PageAudit as a duplicate id).
+    new.get_by_label("Plats").fill("Origo, Stockholm")
     new.get_by_role("button", name="Planera mötet").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{day:%Y-%m-%d}")
     meeting = Meeting.objects.latest("id")
-    assert meeting.state == "planned" and meeting.starts_at.date() == day
+    assert (
+        meeting.state == "planned" and meeting.starts_at.date() == day and meeting.place == "Origo, Stockholm"
+    )
     audit.check("meeting-planned")
 
     # The agenda: two items of the chair's own after the standard ones.
