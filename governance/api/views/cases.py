@@ -6,8 +6,6 @@ A stale ``expected_state`` is 409. An ``Idempotency-Key`` header (a UUID) makes 
 (``core.services.request_once``): the retry gets the case as it is now, with ``Idempotent-Replayed: true``.
 """
 
-import uuid
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -17,7 +15,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.core.services import request_once
 from governance.core.transitions import rule_for, transitions_available
 from governance.decisions import queries as decision_queries
 from governance.decisions import services as decision_services
@@ -26,8 +23,7 @@ from governance.decisions.models import AdoptionCase
 from governance.decisions.views.cases import ACTION_FORMS, ACTION_LABELS, ACTION_TRANSITIONS
 
 from .. import serializers
-
-IDEMPOTENCY_HEADER = "Idempotency-Key"
+from .idempotency import IDEMPOTENCY_HEADER, idempotency_key, replayed_marked, run_once
 
 
 def _case_or_404(user, pk) -> AdoptionCase:
@@ -36,16 +32,6 @@ def _case_or_404(user, pk) -> AdoptionCase:
     except ValueError:
         raise Http404 from None
     return decision_queries.case_detail(user, pk)
-
-
-def _idempotency_key(request) -> uuid.UUID | None:
-    raw = request.headers.get(IDEMPOTENCY_HEADER)
-    if raw is None:
-        return None
-    try:
-        return uuid.UUID(raw.strip())
-    except ValueError:
-        raise ValidationError({IDEMPOTENCY_HEADER: [_("Ange en UUID, t.ex. 3f2b…-…")]}) from None
 
 
 class CaseTransitionsView(APIView):
@@ -79,7 +65,7 @@ class CaseTransitionsView(APIView):
     def post(self, request, pk):
         """Take an action on the case, through the same service and rules as the case page."""
         case = _case_or_404(request.user, pk)  # 404 for another municipality's case
-        key = _idempotency_key(request)
+        key = idempotency_key(request)
         data = request.data
         action = data.get("action") if hasattr(data, "get") else None
         if not isinstance(action, str) or action not in ACTION_FORMS:
@@ -100,20 +86,11 @@ class CaseTransitionsView(APIView):
             )
             return case, reverse("api:case-detail", kwargs={"pk": case.pk})
 
-        replayed = False
-        if key is None:
-            run()
-        else:
-            _obj, _url, created = request_once(
-                acting_user=request.user, key=key, action=f"api.case.{case.pk}.{action}"[:60], run=run
-            )
-            replayed = not created
-        response = Response(
-            serializers.AdoptionCaseDetailSerializer(_case_or_404(request.user, case.pk)).data
+        replayed = run_once(request, key=key, scope=f"api.case.{case.pk}.{action}", run=run)
+        return replayed_marked(
+            Response(serializers.AdoptionCaseDetailSerializer(_case_or_404(request.user, case.pk)).data),
+            replayed,
         )
-        if replayed:
-            response["Idempotent-Replayed"] = "true"
-        return response
 
 
 def _form_data(data) -> dict:

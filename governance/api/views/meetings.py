@@ -13,7 +13,6 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.core.services import request_once
 from governance.core.transitions import rule_for, transitions_available
 from governance.meetings import permissions as meeting_permissions
 from governance.meetings import services as meeting_services
@@ -22,7 +21,7 @@ from governance.meetings.models import Meeting
 from governance.meetings.views.pages import ACTION_TRANSITIONS
 
 from .. import serializers
-from .cases import IDEMPOTENCY_HEADER, _idempotency_key
+from .idempotency import IDEMPOTENCY_HEADER, idempotency_key, replayed_marked, run_once
 
 MAX_REASON_CHARS = 300
 
@@ -101,7 +100,7 @@ class MeetingTransitionsView(APIView):
     def post(self, request, pk):
         """Take an action on the meeting, through the same service and rules as the meeting page."""
         meeting = _meeting_or_403(request.user, pk)
-        key = _idempotency_key(request)
+        key = idempotency_key(request)
         data = MeetingTransitionRequestSerializer(data=request.data)
         if not data.is_valid():
             raise ValidationError({name: [str(e) for e in errors] for name, errors in data.errors.items()})
@@ -120,17 +119,10 @@ class MeetingTransitionsView(APIView):
             _run(*args)
             return meeting, reverse("api:meeting-detail", kwargs={"pk": meeting.pk})
 
-        replayed = False
-        if key is None:
-            run()
-        else:
-            _obj, _url, created = request_once(
-                acting_user=request.user, key=key, action=f"api.meeting.{meeting.pk}.{action}"[:60], run=run
-            )
-            replayed = not created
-        response = Response(
-            serializers.MeetingSerializer(Meeting.objects.select_related("body").get(pk=meeting.pk)).data
+        replayed = run_once(request, key=key, scope=f"api.meeting.{meeting.pk}.{action}", run=run)
+        return replayed_marked(
+            Response(
+                serializers.MeetingSerializer(Meeting.objects.select_related("body").get(pk=meeting.pk)).data
+            ),
+            replayed,
         )
-        if replayed:
-            response["Idempotent-Replayed"] = "true"
-        return response
