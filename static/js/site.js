@@ -18,5 +18,14 @@
       }
     });
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", setup); } else { setup(); }
+  /* A form that came back with errors: focus its error summary, so a screen reader reads it and the keyboard
+     starts there (WCAG 3.3.1). Only the first summary, and only once per page load. */
+  function focusErrors() {
+    var summary = document.querySelector(".error-summary");
+    if (!summary) { return; }
+    if (!summary.hasAttribute("tabindex")) { summary.setAttribute("tabindex", "-1"); }
+    summary.focus();
+  }
+  function start() { setup(); focusErrors(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();

@@ -286,3 +286,10 @@ def test_swedish_stemming_on_postgresql(ksl_officer):
     assert any("rekommendationen" not in f"{entry.title} {entry.body}".lower() for entry in found)
     assert {entry.url for entry in found} & _danderyd_case_urls()
     assert queries.search(ksl_officer, "besluten").exists()  # "beslutar" in the decisions' texts
+
+
+def test_a_search_without_hits_says_so(client, ksl_officer):
+    """Trial finding: an empty page of results drew nothing (an empty Page is falsy)."""
+    client.force_login(ksl_officer)
+    page = client.get("/sok/", {"q": "xyzzyqq"}).content.decode()
+    assert "0 träffar" in page and "Inget matchar sökningen." in page
