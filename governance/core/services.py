@@ -6,8 +6,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -36,6 +38,39 @@ def actor_display_name(user) -> str:
         return "System"
     full = user.get_full_name().strip()
     return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+_followups = threading.local()
+
+
+@contextmanager
+def audit_followups_batched():
+    """Within the block, the work other apps hang on new audit rows (``audit_followup``: the search index)
+    runs once per key when the block ends, instead of once per row. Use it inside the transaction of a bulk
+    change (a data load, a batch): the work then commits or rolls back with it. Nested blocks join the
+    outermost; when the block raises, the pending work is dropped with the change."""
+    if getattr(_followups, "pending", None) is not None:
+        yield
+        return
+    _followups.pending = {}
+    try:
+        yield
+        while _followups.pending:
+            key = next(iter(_followups.pending))
+            _followups.pending.pop(key)()
+    finally:
+        _followups.pending = None
+
+
+def audit_followup(key, work: Callable[[], object]) -> None:
+    """Run ``work`` for a new audit row now, or, inside ``audit_followups_batched``, once at the block's end
+    (the last ``work`` given for ``key`` wins)."""
+    pending = getattr(_followups, "pending", None)
+    if pending is None:
+        work()
+    else:
+        pending.pop(key, None)
+        pending[key] = work
 
 
 def audit_record(

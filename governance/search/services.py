@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 
-from governance.core.services import audit_record
+from governance.core.services import audit_followup, audit_record
 
 from .choices import SearchAction
 from .models import SearchEntry
@@ -125,7 +125,10 @@ def entries_refresh_for_audit_event(sender, instance, created, raw=False, **kwar
     content_type = ContentType.objects.get_for_id(instance.content_type_id)
     source = f"{content_type.app_label}.{content_type.model}"
     if source in SOURCES:
-        entries_refresh(source=source, object_id=int(instance.object_id))
+        object_id = int(instance.object_id)
+        audit_followup(
+            ("search", source, object_id), lambda: entries_refresh(source=source, object_id=object_id)
+        )
 
 
 def entries_refresh_for_deleted_row(sender, instance, **kwargs) -> None:

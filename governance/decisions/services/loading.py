@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.agreements.models import Agreement
-from governance.core.services import audit_record
+from governance.core.services import audit_followups_batched, audit_record
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import Organisation
 
@@ -76,7 +76,8 @@ def adoption_history_load(*, acting_user, data: dict) -> dict[str, int]:
     organisations = {
         org.municipality_code: org for org in Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
     }
-    with transaction.atomic():
+    # The search index is brought up to date once per object at the end, not once per audit row.
+    with transaction.atomic(), audit_followups_batched():
         spec = data.get("consultation")
         consultation = ConsultationRound.objects.filter(slug=spec["slug"]).first() if spec else None
         if spec and consultation is None:
