@@ -3,14 +3,15 @@
 ``make_scale_data N --recommendations R`` (municipalities × recommendations with histories) when the command
 exists, on top of ``load_origo`` (the personas and Origo's own data; both commands are idempotent). Without
 ``make_scale_data`` the bench measures the demo data (26 municipalities) and says so in the results.
-``var/bench/data.json`` records what was built and how long it took; a second run with the same parameters
-and database builds nothing.
+``var/bench/data-<vendor>-<database>.json`` records what was built and how long it took; a second run with the
+same parameters and database builds nothing.
 """
 
 import json
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,7 +28,6 @@ from governance.parties.models import Organisation
 
 from .settings import BENCH_DIR
 
-MARKER = BENCH_DIR / "data.json"
 LONG_HISTORY = 100  # events on the long case
 SHORT_HISTORY = 10  # events on the short case
 PERSONAS = ("ksl", "danderyd", "ekero", "ordforande", "ledamot", "admin")
@@ -48,8 +48,9 @@ def data_ensure(*, municipalities: int, recommendations: int) -> dict:
         "municipalities": municipalities if scale else None,
         "recommendations": recommendations if scale else None,
     }
-    if MARKER.exists():
-        built = json.loads(MARKER.read_text())
+    marker = BENCH_DIR / f"data-{connection.vendor}-{Path(key['database']).stem}.json"
+    if marker.exists():
+        built = json.loads(marker.read_text())
         if built.get("key") == key and Organisation.objects.exists():
             return {**built, "reused": True}
     started = time.perf_counter()
@@ -57,7 +58,7 @@ def data_ensure(*, municipalities: int, recommendations: int) -> dict:
     if scale:
         call_command("make_scale_data", municipalities, recommendations=recommendations, stdout=_quiet())
     built = {"key": key, "seconds": round(time.perf_counter() - started, 1)}
-    MARKER.write_text(json.dumps(built, indent=2))
+    marker.write_text(json.dumps(built, indent=2))
     return {**built, "reused": False}
 
 

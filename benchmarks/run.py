@@ -192,6 +192,24 @@ def main() -> int:
         f"ärendehändelser {data.get('case_events')}; {built}; databas {results['database']}"
     )
     print(table(results))
+    if results.get("ratios_extra"):
+        extra = results["ratios_extra"]
+        print(
+            f"\nÄrendesidan: {extra['case_10_vs_bare']}× sin bara vy vid {data['case_events']['short']} händelser, "
+            f"{extra['case_100_vs_bare']}× vid {data['case_events']['long']}; den långa tar "
+            f"{extra['case_100_vs_case_10']}× den korta ({results['queries'].get('case_10')} och "
+            f"{results['queries'].get('case_100')} frågor)."
+        )
+    if results.get("max_page"):
+        worst = results["max_page"]["max_page"]
+        print(f"Flest frågor: {worst['queries']} på {worst['url']} som {worst['persona']}.")
+    if results.get("load", {}).get("mix", {}).get("requests"):
+        mix, hello = results["load"]["mix"], results["load"]["hello"]
+        print(
+            f"Last ({results['load']['users']} användare, {results['database']}): blandningen {mix['rps']} req/s, "
+            f"p95 {mix['p95_ms']} ms, {mix['errors']} fel; hello-world {hello['rps']} req/s, "
+            f"p95 {hello['p95_ms']} ms, {hello['errors']} fel."
+        )
     print(f"\nMedianer (ms): {json.dumps(results.get('timings_ms', {}), ensure_ascii=False)}")
     print(f"RSS (MB): {json.dumps(results.get('rss_mb', {}), ensure_ascii=False)}")
     for note in results.get("notes", []):
