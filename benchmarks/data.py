@@ -105,9 +105,19 @@ def subjects_pick() -> Subjects:
     case_ids = list(recommendation.cases.order_by("id").values_list("id", flat=True))
     counts = _event_counts(case_ids)
     short_id = min(case_ids, key=lambda pk: (abs(counts[pk] - SHORT_HISTORY), pk))
-    long_id = max((pk for pk in case_ids if pk != short_id), key=lambda pk: (counts[pk], -pk))
-    long_case = AdoptionCase.objects.get(pk=long_id)
-    _history_lengthen(long_case, LONG_HISTORY)
+    # make_scale_data gives a few cases (of an older recommendation) a long history; else one is made here.
+    longest = (
+        AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(AdoptionCase))
+        .exclude(object_id=str(short_id))
+        .values("object_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "object_id")
+        .first()
+    )
+    long_id = int(longest["object_id"])
+    if longest["n"] < LONG_HISTORY:
+        long_id = max((pk for pk in case_ids if pk != short_id), key=lambda pk: (counts[pk], -pk))
+        _history_lengthen(AdoptionCase.objects.get(pk=long_id), LONG_HISTORY)
     counts = _event_counts([short_id, long_id])
     users = {u.username: u for u in get_user_model().objects.filter(username__in=PERSONAS)}
     return Subjects(
