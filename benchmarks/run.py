@@ -3,7 +3,7 @@
     python -m benchmarks.run                 # everything (make bench)
     python -m benchmarks.run --only load     # the load run alone (make bench-load)
 
-Environment: BENCH_MUNICIPALITIES (290), BENCH_RECOMMENDATIONS (50), BENCH_ROUNDS (9), BENCH_LOAD_SECONDS (30),
+Environment: BENCH_MUNICIPALITIES (290), BENCH_RECOMMENDATIONS (5), BENCH_ROUNDS (9), BENCH_LOAD_SECONDS (30),
 BENCH_LOAD_USERS (20), BENCH_RSS_MEMOS (20), DATABASE_URL (else SQLite under var/bench/). Exits 1 when a goal
 is missed, 2 when a figure could not be measured.
 """
@@ -108,7 +108,7 @@ def measure_all(results: dict, only: str | None) -> None:
     started = time.perf_counter()
     results["data"] = data_ensure(
         municipalities=_env_int("BENCH_MUNICIPALITIES", 290),
-        recommendations=_env_int("BENCH_RECOMMENDATIONS", 50),
+        recommendations=_env_int("BENCH_RECOMMENDATIONS", 5),
     )
     subjects = subjects_pick()
     results["data"].update(
