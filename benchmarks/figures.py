@@ -1,0 +1,263 @@
+"""The in-process figures: pages against their bare views, the memo against bare docxtpl, its PDF against the
+.docx, the allocation against plain-int arithmetic, the cost page against the allocation; query counts."""
+
+import datetime as dt
+import io
+import random
+import time
+import uuid
+from decimal import Decimal
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from docxtpl import DocxTemplate
+
+from governance.agreements.costs import PoolMember, compute_allocation
+from governance.agreements.queries import cost_allocation, default_cost_year
+from governance.decisions.memo_paper import memo_defaults
+from governance.documents import registry, rendering
+from governance.documents import services as document_services
+from governance.documents.choices import DocumentStatus
+
+from .data import Subjects
+from .timing import interleaved, ratio, timed
+
+
+class BenchError(Exception):
+    """A figure could not be measured as it should be (a page that does not answer 200, a memo that fails)."""
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _get(client: Client, url: str) -> None:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise BenchError(f"{url}: status {response.status_code}")
+
+
+def queries_of(client: Client, url: str) -> tuple[int, int]:
+    """(status, number of queries) of one GET."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return response.status_code, len(captured.captured_queries)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pages
+
+
+def pages_measure(subjects: Subjects, *, rounds: int) -> dict:
+    client = _client(subjects.users["ksl"])
+    slug = subjects.recommendation.slug
+    short, long = subjects.short_case.pk, subjects.long_case.pk
+    urls = {
+        "dashboard": reverse("decisions:dashboard", args=[slug]),
+        "dashboard_bare": reverse("bench_dashboard", args=[slug]),
+        "case_short": reverse("decisions:case", args=[short]),
+        "case_short_bare": reverse("bench_case", args=[short]),
+        "case_long": reverse("decisions:case", args=[long]),
+        "case_long_bare": reverse("bench_case", args=[long]),
+    }
+    samples = interleaved(
+        {name: timed(lambda u=url: _get(client, u)) for name, url in urls.items()}, rounds=rounds
+    )
+    queries = {name: queries_of(client, url)[1] for name, url in urls.items() if not name.endswith("_bare")}
+    return {
+        "samples": samples,
+        "ratios": {
+            "dashboard_vs_bare": ratio(samples["dashboard"], samples["dashboard_bare"]),
+            # the worse of the two lengths is the figure; both are reported
+            "case_vs_bare": max(
+                ratio(samples["case_short"], samples["case_short_bare"]),
+                ratio(samples["case_long"], samples["case_long_bare"]),
+            ),
+        },
+        "extra": {
+            "case_10_vs_bare": ratio(samples["case_short"], samples["case_short_bare"]),
+            "case_100_vs_bare": ratio(samples["case_long"], samples["case_long_bare"]),
+            "case_100_vs_case_10": ratio(samples["case_long"], samples["case_short"]),
+        },
+        "queries": {
+            "dashboard": queries["dashboard"],
+            "case": max(queries["case_short"], queries["case_long"]),
+            "case_10": queries["case_short"],
+            "case_100": queries["case_long"],
+        },
+    }
+
+
+def main_pages(subjects: Subjects, user) -> list[str]:
+    """The main pages a persona reaches from the menu, with the subjects of the scale data."""
+    urls = [
+        reverse("home"),
+        reverse("decisions:list"),
+        reverse("decisions:dashboard", args=[subjects.recommendation.slug]),
+        reverse("decisions:case", args=[subjects.short_case.pk]),
+        reverse("decisions:case", args=[subjects.long_case.pk]),
+        reverse("agreements:list"),
+        reverse("agreements:costs", args=[subjects.recommendation.agreement.slug]),
+        reverse("parties:list"),
+        reverse("meetings:body_list"),
+        reverse("meetings:published_minutes"),
+        reverse("diary:register"),
+        reverse("search:results") + "?q=origo",
+        *[reverse("meetings:meeting", args=[pk]) for pk in subjects.meetings[:3]],
+    ]
+    own = subjects.recommendation.cases.filter(organisation__contacts__person__user=user).first()
+    if own is not None:
+        urls.append(reverse("decisions:case", args=[own.pk]))
+    if user.is_staff:
+        urls.append("/admin/")
+    return urls
+
+
+def max_page_queries(subjects: Subjects) -> dict:
+    """The most queries any main page takes, as each persona (pages a persona may not see are left out)."""
+    worst = {"queries": 0, "url": "", "persona": ""}
+    per_persona = {}
+    for username, user in sorted(subjects.users.items()):
+        client = _client(user)
+        seen = {}
+        for url in main_pages(subjects, user):
+            status, count = queries_of(client, url)
+            if status == 200:
+                seen[url] = count
+                if count > worst["queries"]:
+                    worst = {"queries": count, "url": url, "persona": username}
+        per_persona[username] = seen
+    return {"max_page": worst, "per_persona": per_persona}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Documents
+
+
+def _memo_request(case, user) -> int:
+    params = memo_defaults(case, user).__dict__
+    return document_services.document_request(
+        acting_user=user, kind="memo", subject_key=f"case:{case.pk}", params=params, request_key=uuid.uuid4()
+    ).pk
+
+
+def memo_render_docx_only(document_id: int) -> float:
+    """The worker's job for one queued memo (``document_render``) without its PDF copy: seconds."""
+    real = rendering.convert_to_pdf
+    rendering.convert_to_pdf = lambda *_args, **_kwargs: None
+    try:
+        started = time.perf_counter()
+        document = document_services.document_render(document_id=document_id)
+        seconds = time.perf_counter() - started
+    finally:
+        rendering.convert_to_pdf = real
+    if document.status != DocumentStatus.DONE:
+        raise BenchError(f"memo {document_id}: {document.status} {document.error}")
+    return seconds
+
+
+def documents_measure(subjects: Subjects, *, rounds: int) -> dict:
+    user, case = subjects.users["ksl"], subjects.short_case
+    template = document_services.template_for("memo")[0]
+    first = document_services.GeneratedDocument.objects.get(pk=_memo_request(case, user))
+    entry = registry.kind_entry("memo")
+    context = entry.build_context(registry.subject_for(entry, first.subject_key), first.params)
+    memo_render_docx_only(first.pk)
+    first.refresh_from_db()
+    with first.file.open("rb") as handle:
+        docx = handle.read()
+
+    def bare_docxtpl():
+        document = DocxTemplate(io.BytesIO(template))
+        document.render(context, autoescape=True)
+        document.save(io.BytesIO())
+
+    measured = {
+        "memo": lambda: memo_render_docx_only(_memo_request(case, user)),
+        "memo_bare_docxtpl": timed(bare_docxtpl),
+    }
+    pdf = rendering.soffice_path() is not None
+    if pdf:
+
+        def convert():
+            if not rendering.convert_to_pdf(docx):
+                raise BenchError("the PDF conversion returned nothing")
+
+        measured["pdf"] = timed(convert)
+    samples = interleaved(measured, rounds=rounds, sample_seconds=0)
+    return {
+        "samples": samples,
+        "ratios": {
+            "memo_vs_docxtpl": ratio(samples["memo"], samples["memo_bare_docxtpl"]),
+            "pdf_vs_docx": ratio(samples["pdf"], samples["memo"]) if pdf else None,
+        },
+        "notes": [] if pdf else ["pdf_vs_docx: LibreOffice (soffice) saknas, PDF mättes inte"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Allocation
+
+
+def largest_remainder(total: int, weights: list[int]) -> list[int]:
+    """The floor: the allocation's rounding rule in plain ints (round half up, then largest remainder)."""
+    weight_sum = sum(weights)
+    rounded = [(2 * total * w + weight_sum) // (2 * weight_sum) for w in weights]
+    shortfall = total - sum(rounded)
+    if shortfall:
+        error = [total * w - r * weight_sum for w, r in zip(weights, rounded, strict=True)]
+        if shortfall > 0:
+            order = sorted(range(len(weights)), key=lambda i: (-error[i], i))
+        else:
+            order = sorted(range(len(weights)), key=lambda i: (error[i], -i))
+        step = 1 if shortfall > 0 else -1
+        for i in order[: abs(shortfall)]:
+            rounded[i] += step
+    return rounded
+
+
+def allocation_measure(subjects: Subjects, *, rounds: int) -> dict:
+    rng = random.Random(290)
+    populations = [rng.randint(2_000, 1_000_000) for _ in range(290)]
+    members = [PoolMember(i, f"{i:04d}", f"Kommun {i}", p) for i, p in enumerate(populations)]
+    budget = 123_456_789
+
+    def allocation():
+        return compute_allocation(
+            year=2026,
+            basis_date=dt.date(2025, 12, 31),
+            budget=budget,
+            fixed=[],
+            pool_percent=Decimal(100),
+            members=members,
+        )
+
+    computed = [line.amount for line in allocation().lines]
+    if computed != largest_remainder(budget, populations):
+        raise BenchError("the floor does not allocate as compute_allocation does")
+
+    agreement = subjects.recommendation.agreement
+    year = default_cost_year(agreement)
+    client = _client(subjects.users["ksl"])
+    url = reverse("agreements:costs", args=[agreement.slug])
+    samples = interleaved(
+        {
+            "allocation": timed(allocation),
+            "allocation_floor": timed(lambda: largest_remainder(budget, populations)),
+            "costpage": timed(lambda: _get(client, url)),
+            "costpage_allocation": timed(lambda: cost_allocation(agreement=agreement, year=year)),
+        },
+        rounds=rounds,
+    )
+    return {
+        "samples": samples,
+        "ratios": {
+            "allocation_vs_floor": ratio(samples["allocation"], samples["allocation_floor"]),
+            "costpage_vs_allocation": ratio(samples["costpage"], samples["costpage_allocation"]),
+        },
+        "costpage": {"agreement": agreement.slug, "year": year, "queries": queries_of(client, url)[1]},
+    }
