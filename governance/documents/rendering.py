@@ -19,6 +19,7 @@ The limits are Django settings with the defaults in ``LIMIT_DEFAULTS`` (README, 
 
 import contextlib
 import copy
+import functools
 import hashlib
 import io
 import json
@@ -30,6 +31,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable
@@ -43,6 +45,7 @@ from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.exceptions import TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from . import compiled
 from .choices import DocumentKind
 
 BUILTIN = {
@@ -72,6 +75,7 @@ LIMIT_DEFAULTS = {
     "DOCUMENT_TEMPLATE_MAX_PARTS": 1000,  # parts in the archive
     "DOCUMENT_TEMPLATE_MAX_RATIO": 100,  # unpacked ÷ packed size of any part over 1 MB
     "DOCUMENT_PDF_TIMEOUT_SECONDS": 120,  # one LibreOffice conversion
+    "DOCUMENT_TEMPLATE_CACHE_SIZE": 16,  # compiled templates kept per process (compiled.py)
 }
 
 TOO_MUCH = "Mallen tar för mycket minne eller tid att fylla i"
@@ -122,11 +126,24 @@ class LimitedSandbox(SandboxedEnvironment):
         self.max_length = max_length
         self.max_range = max_range
         self.max_iterations = max_iterations
-        self.iterations = 0
+        self._renders = threading.local()  # the loop counter of the render running in this thread
         self.globals["range"] = self._range
         self.globals[_LOOP_GUARD] = self._loop_guard
         self.globals[_SIZE_GUARD] = self._checked
         self.filters = {name: self._capped_filter(name, f) for name, f in self.filters.items()}
+
+    @property
+    def iterations(self) -> int:
+        return getattr(self._renders, "iterations", 0)
+
+    @iterations.setter
+    def iterations(self, value: int) -> None:
+        self._renders.iterations = value
+
+    def start_render(self) -> None:
+        """A new render in this thread: its loops count from zero (a compiled template's environment is
+        shared by every render of it)."""
+        self.iterations = 0
 
     # sizes
     def _too_big(self, what: str) -> LimitExceeded:
@@ -335,19 +352,61 @@ def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 
 def render_docx(template_bytes: bytes, context: dict) -> bytes:
-    """Render a .docx template with ``context``; raises DocumentError with a Swedish reason."""
+    """Render a .docx template with ``context``; raises DocumentError with a Swedish reason.
+
+    A built-in template (``is_builtin``) is trusted: it is compiled once (``compiled.py``, cached per SHA-256)
+    and rendered in this process, in the sandbox. Any other template (an upload) is checked and rendered in the
+    limited child, from scratch."""
+    digest = sha256(template_bytes)
+    if is_builtin(digest):
+        return _render_compiled(template_bytes, digest, context)
     check_archive(template_bytes)
     return _run_limited(_render_docx_here, template_bytes, context)
 
 
-def _render_docx_here(template_bytes: bytes, context: dict) -> bytes:
+@functools.cache
+def _builtin_digests() -> frozenset[str]:
+    """The SHA-256 of each built-in template, read once per process (they change only with a deployment)."""
+    return frozenset(sha256(builtin_template_path(kind).read_bytes()) for kind in BUILTIN)
+
+
+def is_builtin(digest: str) -> bool:
+    return digest in _builtin_digests()
+
+
+def _cache_size() -> int:
+    return limit("DOCUMENT_TEMPLATE_CACHE_SIZE")
+
+
+TEMPLATE_CACHE = compiled.TemplateCache(_cache_size)
+
+
+def _render_compiled(template_bytes: bytes, digest: str, context: dict) -> bytes:
+    """Render a trusted template from its compiled form (compiled on first use, kept in ``TEMPLATE_CACHE``
+    per SHA-256 and sandbox limits)."""
+    key = (
+        digest,
+        limit("DOCUMENT_RENDER_MAX_LENGTH"),
+        limit("DOCUMENT_RENDER_MAX_RANGE"),
+        limit("DOCUMENT_RENDER_MAX_LOOP_ITERATIONS"),
+    )
+    with _swedish_errors():
+        try:
+            template = TEMPLATE_CACHE.get(key, lambda: compiled.compile_template(template_bytes, sandbox()))
+        except compiled.Unsupported:
+            return _render_docx_here(template_bytes, context)
+        return compiled.render(
+            template, context, keep_together=keep_together_element, set_properties=_properties
+        )
+
+
+@contextlib.contextmanager
+def _swedish_errors():
+    """Whatever goes wrong in a render, as DocumentError with a Swedish reason."""
     try:
-        template = DocxTemplate(io.BytesIO(template_bytes))
-        template.render(context, jinja_env=sandbox(), autoescape=True)
-        keep_together(template.docx)
-        _properties(template.docx, context)
-        out = io.BytesIO()
-        template.save(out)
+        yield
+    except DocumentError:
+        raise
     except LimitExceeded as exc:
         raise DocumentError(str(exc)) from exc
     except SecurityError as exc:
@@ -360,6 +419,16 @@ def _render_docx_here(template_bytes: bytes, context: dict) -> bytes:
         raise DocumentError("Filen är inte en giltig .docx-mall.") from exc
     except (MemoryError, OverflowError, RecursionError) as exc:
         raise DocumentError(f"{TOO_MUCH} ({type(exc).__name__}).") from exc
+
+
+def _render_docx_here(template_bytes: bytes, context: dict) -> bytes:
+    with _swedish_errors():
+        template = DocxTemplate(io.BytesIO(template_bytes))
+        template.render(context, jinja_env=sandbox(), autoescape=True)
+        keep_together(template.docx)
+        _properties(template.docx.core_properties, context)
+        out = io.BytesIO()
+        template.save(out)
     return out.getvalue()
 
 
@@ -504,11 +573,11 @@ def _no_break_spaces(text: str) -> str:
     return _NO_BREAK_SPACES.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
 
 
-def _properties(document, context: dict) -> None:
-    """The file's properties: generated now by the system, titled as the document (not python-docx's)."""
+def _properties(properties, context: dict) -> None:
+    """The file's properties (``CoreProperties``): generated now by the system, titled as the document (not
+    python-docx's)."""
     from django.utils import timezone
 
-    properties = document.core_properties
     now = timezone.now().replace(microsecond=0, tzinfo=None)
     properties.created = properties.modified = now
     properties.author = properties.last_modified_by = "Origo samverkan"
@@ -525,41 +594,46 @@ def keep_together(document) -> None:
     for section in document.sections:
         parts += [section.header._element, section.footer._element]
     for part in parts:
-        for text in list(part.iter(qn("w:t"))):
-            value = text.text or ""
-            if not value:
+        keep_together_element(part)
+
+
+def keep_together_element(part) -> None:
+    """``keep_together`` on one element (a body, a header or a footer)."""
+    for text in list(part.iter(qn("w:t"))):
+        value = text.text or ""
+        if not value:
+            continue
+        spaced = _no_break_spaces(value)
+        if not _DATE.search(spaced):
+            if spaced != value:
+                text.text = spaced
+            continue
+        # "2012-09-10" → "2012", <w:noBreakHyphen/>, "09", <w:noBreakHyphen/>, "10" inside the same run.
+        pieces: list[str | None] = []
+        last = 0
+        for match in _DATE.finditer(spaced):
+            pieces.append(spaced[last : match.start()])
+            year, month, day = match.group(0).split("-")
+            pieces += [year, None, month, None, day]
+            last = match.end()
+        pieces.append(spaced[last:])
+        anchor = text
+        first = True
+        for piece in pieces:
+            if piece is None:
+                element = text.makeelement(qn("w:noBreakHyphen"), {})
+            elif first:
+                first = False
+                text.text = piece
+                text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
                 continue
-            spaced = _no_break_spaces(value)
-            if not _DATE.search(spaced):
-                if spaced != value:
-                    text.text = spaced
+            elif not piece:
                 continue
-            # "2012-09-10" → "2012", <w:noBreakHyphen/>, "09", <w:noBreakHyphen/>, "10" inside the same run.
-            pieces: list[str | None] = []
-            last = 0
-            for match in _DATE.finditer(spaced):
-                pieces.append(spaced[last : match.start()])
-                year, month, day = match.group(0).split("-")
-                pieces += [year, None, month, None, day]
-                last = match.end()
-            pieces.append(spaced[last:])
-            anchor = text
-            first = True
-            for piece in pieces:
-                if piece is None:
-                    element = text.makeelement(qn("w:noBreakHyphen"), {})
-                elif first:
-                    first = False
-                    text.text = piece
-                    text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-                    continue
-                elif not piece:
-                    continue
-                else:
-                    element = copy.deepcopy(text)
-                    element.text = piece
-                anchor.addnext(element)
-                anchor = element
+            else:
+                element = copy.deepcopy(text)
+                element.text = piece
+            anchor.addnext(element)
+            anchor = element
 
 
 def _template_error(exc: TemplateError) -> str:
