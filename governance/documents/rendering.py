@@ -45,7 +45,7 @@ from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.exceptions import TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from . import compiled
+from . import compiled, converter
 from .choices import DocumentKind
 
 BUILTIN = {
@@ -75,6 +75,7 @@ LIMIT_DEFAULTS = {
     "DOCUMENT_TEMPLATE_MAX_PARTS": 1000,  # parts in the archive
     "DOCUMENT_TEMPLATE_MAX_RATIO": 100,  # unpacked ÷ packed size of any part over 1 MB
     "DOCUMENT_PDF_TIMEOUT_SECONDS": 120,  # one LibreOffice conversion
+    "DOCUMENT_CONVERTER_CONNECT_TIMEOUT_SECONDS": 3,  # reaching the converter; then the one-shot LibreOffice
     "DOCUMENT_TEMPLATE_CACHE_SIZE": 16,  # compiled templates kept per process (compiled.py)
 }
 
@@ -665,13 +666,43 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_to_pdf(docx: bytes, *, timeout: int | None = None) -> bytes | None:
-    """A PDF copy through LibreOffice, with a throwaway user profile so conversions can run in parallel.
+def converter_url() -> str:
+    """Where the long-lived converter (unoserver, ``converter.py``) listens; empty: never ask one."""
+    return getattr(settings, "DOCUMENT_CONVERTER_URL", "")
 
-    Returns None when LibreOffice is not installed; raises DocumentError (Swedish) when the conversion fails or
-    takes longer than ``timeout`` (default: the DOCUMENT_PDF_TIMEOUT_SECONDS setting). LibreOffice runs in a
-    session of its own, and on a timeout the whole process group is killed: ``soffice`` starts ``soffice.bin``,
-    which would otherwise go on at full CPU after its parent is gone."""
+
+def convert_to_pdf(docx: bytes, *, timeout: int | None = None) -> bytes | None:
+    """A PDF copy through LibreOffice: from the long-lived converter at ``DOCUMENT_CONVERTER_URL`` when one
+    answers there, else from a LibreOffice started for this file (``convert_one_shot``).
+
+    Returns None when neither is available; raises DocumentError (Swedish) when the conversion fails or takes
+    longer than ``timeout`` (default: the DOCUMENT_PDF_TIMEOUT_SECONDS setting). A converter that does not
+    accept the connection within DOCUMENT_CONVERTER_CONNECT_TIMEOUT_SECONDS, or drops it before answering (it
+    is restarting), counts as absent; one that accepts and does not answer in time is a failure, not retried."""
+    timeout = limit("DOCUMENT_PDF_TIMEOUT_SECONDS") if timeout is None else timeout
+    url = converter_url()
+    if url:
+        started = time.monotonic()
+        try:
+            return converter.convert(
+                url,
+                docx,
+                timeout=timeout,
+                connect_timeout=limit("DOCUMENT_CONVERTER_CONNECT_TIMEOUT_SECONDS"),
+            )
+        except converter.ConversionFailed as exc:
+            raise DocumentError(str(exc)) from exc
+        except converter.Unavailable:
+            timeout = max(1, round(timeout - (time.monotonic() - started)))
+    return convert_one_shot(docx, timeout=timeout)
+
+
+def convert_one_shot(docx: bytes, *, timeout: int | None = None) -> bytes | None:
+    """A PDF copy through a LibreOffice started for this file, with a throwaway user profile so conversions
+    can run in parallel. None when LibreOffice is not installed here.
+
+    LibreOffice runs in a session of its own, and on a timeout the whole process group is killed: ``soffice``
+    starts ``soffice.bin``, which would otherwise go on at full CPU after its parent is gone."""
     binary = soffice_path()
     if binary is None:
         return None
