@@ -188,6 +188,8 @@ class Source:
     model: type
     build: object
     related: object = None  # obj -> iterable of (model, pk) whose entries also change
+    select: tuple = ()  # select_related for ``build``, so building many objects takes one query
+    prefetch: tuple = ()
 
 
 def _case_related(case):
@@ -214,12 +216,16 @@ def _diary_case_related(diary_case):
 
 
 SOURCES = {
-    label(AdoptionCase): Source(AdoptionCase, build_case, _case_related),
-    label(Decision): Source(Decision, build_decision),
-    label(Meeting): Source(Meeting, build_meeting),
+    label(AdoptionCase): Source(
+        AdoptionCase, build_case, _case_related, select=("organisation", "recommendation")
+    ),
+    label(Decision): Source(
+        Decision, build_decision, select=("case__organisation", "case__recommendation", "step__body")
+    ),
+    label(Meeting): Source(Meeting, build_meeting, select=("body",), prefetch=("items",)),
     label(AgendaItem): Source(AgendaItem, lambda _item: [], _item_related),
     label(GeneratedDocument): Source(GeneratedDocument, build_document),
-    label(DiaryEntry): Source(DiaryEntry, build_diary_entry),
+    label(DiaryEntry): Source(DiaryEntry, build_diary_entry, select=("case__series",)),
     label(Recommendation): Source(Recommendation, lambda _recommendation: [], _recommendation_related),
     label(DiaryCase): Source(DiaryCase, lambda _case: [], _diary_case_related),
 }
@@ -227,11 +233,5 @@ SOURCES = {
 #: Models whose deleted rows change another object's entry (an agenda item removed after its audit row).
 FOLLOW_DELETES = (AgendaItem,)
 
-#: What the full reindex walks, with the related rows each build reads.
-REINDEX = [
-    (AdoptionCase, ("organisation", "recommendation"), ()),
-    (Decision, ("case__organisation", "case__recommendation", "step__body"), ()),
-    (Meeting, ("body",), ("items",)),
-    (GeneratedDocument, (), ()),
-    (DiaryEntry, ("case__series",), ()),
-]
+#: What the full reindex walks (each with the related rows its build reads).
+REINDEX = [AdoptionCase, Decision, Meeting, GeneratedDocument, DiaryEntry]
