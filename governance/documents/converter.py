@@ -154,8 +154,9 @@ def _unoserver_path(into: Path) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("unoserver is not installed in this environment")
     package = Path(next(iter(spec.submodule_search_locations)))
-    distribution = importlib.metadata.distribution("unoserver")
-    metadata = Path(distribution._path)  # the .dist-info directory: unoserver reads its own version
+    files = importlib.metadata.distribution("unoserver").files or []
+    # the .dist-info directory: unoserver reads its own version from it
+    metadata = Path(next(f for f in files if f.name == "METADATA").locate()).parent
     for source in (package, metadata):
         (into / source.name).symlink_to(source, target_is_directory=True)
     return into
