@@ -467,10 +467,13 @@ def convert_to_pdf(docx: bytes, *, timeout: int | None = None) -> bytes | None:
     Returns None when neither is available; raises DocumentError (Swedish) when the conversion fails or takes
     longer than ``timeout`` (default: the DOCUMENT_PDF_TIMEOUT_SECONDS setting). A converter that does not
     accept the connection within DOCUMENT_CONVERTER_CONNECT_TIMEOUT_SECONDS, or drops it before answering (it
-    is restarting), counts as absent; one that accepts and does not answer in time is a failure, not retried."""
+    is restarting), counts as absent; one that accepts and does not answer in time is a failure, not retried,
+    and this process leaves it alone for DOCUMENT_CONVERTER_RETRY_AFTER_SECONDS (the next PDFs are one-shot),
+    so a hung converter costs one timeout, not one per document of a batch."""
+    global _converter_skipped_until
     timeout = limit("DOCUMENT_PDF_TIMEOUT_SECONDS") if timeout is None else timeout
     url = converter_url()
-    if url:
+    if url and time.monotonic() >= _converter_skipped_until:
         started = time.monotonic()
         try:
             return converter.convert(
@@ -480,10 +483,14 @@ def convert_to_pdf(docx: bytes, *, timeout: int | None = None) -> bytes | None:
                 connect_timeout=limit("DOCUMENT_CONVERTER_CONNECT_TIMEOUT_SECONDS"),
             )
         except converter.ConversionFailed as exc:
+            _converter_skipped_until = time.monotonic() + limit("DOCUMENT_CONVERTER_RETRY_AFTER_SECONDS")
             raise DocumentError(str(exc)) from exc
         except converter.Unavailable:
             timeout = max(1, round(timeout - (time.monotonic() - started)))
     return convert_one_shot(docx, timeout=timeout)
+
+
+_converter_skipped_until = 0.0  # monotonic time; after a converter timed out, one-shot conversions until then
 
 
 def convert_one_shot(docx: bytes, *, timeout: int | None = None) -> bytes | None:

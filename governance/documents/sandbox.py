@@ -32,6 +32,7 @@ LIMIT_DEFAULTS = {
     "DOCUMENT_TEMPLATE_MAX_RATIO": 100,  # unpacked ÷ packed size of any part over 1 MB
     "DOCUMENT_PDF_TIMEOUT_SECONDS": 120,  # one LibreOffice conversion
     "DOCUMENT_CONVERTER_CONNECT_TIMEOUT_SECONDS": 3,  # reaching the converter; then the one-shot LibreOffice
+    "DOCUMENT_CONVERTER_RETRY_AFTER_SECONDS": 60,  # after the converter timed out, one-shot PDFs for this long
     "DOCUMENT_TEMPLATE_CACHE_SIZE": 16,  # compiled templates kept per process (compiled.py)
 }
 
