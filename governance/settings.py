@@ -213,6 +213,9 @@ CELERY_TASK_ANNOTATIONS = {
         "time_limit": env.int("DOCUMENT_TASK_TIME_LIMIT", default=150),
     }
 }
+# The long-lived PDF converter (unoserver, `manage.py converter`, governance/documents/converter.py). When
+# nothing answers there, each PDF starts a LibreOffice of its own; empty: always do that.
+DOCUMENT_CONVERTER_URL = env.str("DOCUMENT_CONVERTER_URL", default="http://127.0.0.1:2003")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The audit chain's daily anchors (governance/core/anchors.py): an append-only file that belongs on write-once

@@ -59,9 +59,43 @@ def section_heading(heading: str, department: str) -> str:
 
 
 def document_profile_for(organisation) -> DocumentProfile:
-    """The organisation's stored profile, or the default one (not saved) when it has none."""
-    profile = DocumentProfile.objects.filter(organisation=organisation).first()
-    return profile or DocumentProfile(organisation=organisation)
+    """The organisation's stored profile, or the default one (not saved) when it has none. No query when the
+    organisation was loaded with ``select_related("document_profile")`` (``memo_case``)."""
+    try:
+        return organisation.document_profile
+    except DocumentProfile.DoesNotExist:
+        return DocumentProfile(organisation=organisation)
+
+
+#: What the memo reads of a case, joined into the one query of ``memo_case``.
+MEMO_CASE_RELATED = ("organisation__document_profile", "recommendation__agreement__cost_model")
+
+
+def memo_case(case):
+    """``case`` again with its organisation, document profile, recommendation, agreement and cost model in one
+    query, so the memo's context needs no query per relation."""
+    from .models import AdoptionCase
+
+    return AdoptionCase.objects.select_related(*MEMO_CASE_RELATED).get(pk=case.pk)
+
+
+def _memo_case_with_chain(case):
+    """``memo_case`` plus the decision chain (steps with their bodies and administrations), the decisions and
+    KSL's attachments, each in one query: what the memo form's pre-fill reads."""
+    from django.db.models import Prefetch
+
+    from .models import AdoptionCase, Decision, DecisionStep
+
+    steps = DecisionStep.objects.select_related("body__administration").order_by("order")
+    return (
+        AdoptionCase.objects.select_related(*MEMO_CASE_RELATED)
+        .prefetch_related(
+            Prefetch("steps", queryset=steps),
+            Prefetch("decisions", queryset=Decision.objects.select_related("step__body")),
+            "recommendation__attachments",
+        )
+        .get(pk=case.pk)
+    )
 
 
 def expand(text: str, values: dict[str, str | list[str]]) -> list[str]:
@@ -194,17 +228,32 @@ def _handler(case, user):
 
 
 def _proposal_date(case) -> dt.date | None:
-    """The day the case was put forward to its first body (the date of the memo that did it)."""
-    from governance.core.queries import audit_events_for
+    """The day the case was put forward to its first body (the date of the memo that did it). One query, kept
+    on the case object for the second ask."""
+    if "_memo_proposal_date" in case.__dict__:
+        return case._memo_proposal_date
+    from django.contrib.contenttypes.models import ContentType
+
+    from governance.core.models import AuditEvent
 
     from .choices import DecisionAction
 
-    proposed = [e for e in audit_events_for(case) if e.action == DecisionAction.CASE_PROPOSED]
-    if not proposed:
-        return None
-    latest = max(proposed, key=lambda e: e.occurred_at)
-    replayed = (latest.payload or {}).get("on")  # a recorded history: the day it happened
-    return dt.date.fromisoformat(replayed) if replayed else timezone.localtime(latest.occurred_at).date()
+    latest = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(case),
+            object_id=str(case.pk),
+            action=DecisionAction.CASE_PROPOSED,
+        )
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    if latest is None:
+        day = None
+    else:
+        replayed = (latest.payload or {}).get("on")  # a recorded history: the day it happened
+        day = dt.date.fromisoformat(replayed) if replayed else timezone.localtime(latest.occurred_at).date()
+    case._memo_proposal_date = day
+    return day
 
 
 def _earlier_decisions(case, step) -> list:
@@ -272,6 +321,7 @@ def _proposals(case, step, profile, splits) -> list[str]:
 
 
 def memo_defaults(case, user) -> MemoDefaults:
+    case = _memo_case_with_chain(case)
     agreement = case.recommendation.agreement
     recommendation = case.recommendation
     profile = document_profile_for(case.organisation)
@@ -360,8 +410,10 @@ def memo_context(case, params: dict) -> dict:
     """
     from governance.parties.models import Body
 
+    case = memo_case(case)
     profile = document_profile_for(case.organisation)
-    body = Body.objects.filter(pk=params.get("body_id"), organisation=case.organisation).first()
+    body_id = params.get("body_id")
+    body = Body.objects.filter(pk=body_id, organisation=case.organisation_id).first() if body_id else None
     date = params["date"] if isinstance(params["date"], dt.date) else dt.date.fromisoformat(params["date"])
     share, split = share_sentences(case, in_words=profile.amounts_in_words)
     signatories = []

@@ -8,17 +8,22 @@ An uploaded template is untrusted, so rendering is limited three ways:
 
 1. The archive is checked before anything parses it (``check_archive``): unpacked size, number of parts,
    compression ratio, the size of ``word/document.xml``, and no DTD (``<!DOCTYPE``/``<!ENTITY``) anywhere.
-2. The sandbox (``LimitedSandbox``) refuses strings and lists over a size (``*``, ``+``, ``%``, ``~``, calls and
+2. The sandbox (``LimitedSandbox``, in ``sandbox.py``) refuses strings and lists over a size (``*``, ``+``, ``%``, ``~``, calls and
    filters), ``range`` over a size, huge powers, and more loop iterations in one render than a cap.
 3. The render runs in a forked child process (``_run_limited``) with a CPU-time and address-space limit
    (``resource.setrlimit``) and a wall-clock limit enforced by the parent, which kills it. Whatever the template
    does, its memory goes away with the child; the parent gets the .docx bytes or a Swedish reason.
+
+The built-in templates (``is_builtin``) are trusted: each is compiled once (``compiled.py``) and rendered in the
+calling process, in the same sandbox, without the fork (issue 15). PDF copies come from the long-lived
+converter when one answers (``converter.py``), else from a LibreOffice started for the file.
 
 The limits are Django settings with the defaults in ``LIMIT_DEFAULTS`` (README, "Limits on rendering").
 """
 
 import contextlib
 import copy
+import functools
 import hashlib
 import io
 import json
@@ -32,18 +37,26 @@ import subprocess
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable
-from functools import wraps
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, nodes
-from jinja2.exceptions import TemplateRuntimeError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2 import TemplateError
+from jinja2.sandbox import SecurityError
 
+from . import compiled, converter
 from .choices import DocumentKind
+from .sandbox import (  # noqa: F401  (the limits and the sandbox, named here as before)
+    LIMIT_DEFAULTS,
+    MB,
+    TOO_MUCH,
+    LimitedSandbox,
+    LimitExceeded,
+    limit,
+    sandbox,
+)
 
 BUILTIN = {
     DocumentKind.MEMO: "tjansteutlatande.docx",
@@ -56,220 +69,14 @@ BUILTIN = {
 }
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MB = 1024 * 1024
-
-# The limits, each overridable by a Django setting of the same name.
-LIMIT_DEFAULTS = {
-    "DOCUMENT_RENDER_CPU_SECONDS": 15,  # CPU time of the child process (RLIMIT_CPU)
-    "DOCUMENT_RENDER_MEMORY_MB": 1024,  # address space the render may add to the process (RLIMIT_AS)
-    "DOCUMENT_RENDER_TIMEOUT_SECONDS": 20,  # wall clock, under gunicorn's default 30 s; then the child is killed
-    "DOCUMENT_RENDER_IN_CHILD": True,  # False renders in the calling process (sandbox caps only)
-    "DOCUMENT_RENDER_MAX_LENGTH": 1_000_000,  # characters of a string / items of a list the template makes
-    "DOCUMENT_RENDER_MAX_RANGE": 10_000,  # items of one range()
-    "DOCUMENT_RENDER_MAX_LOOP_ITERATIONS": 200_000,  # loop iterations in one render, all loops together
-    "DOCUMENT_TEMPLATE_MAX_UNZIPPED_MB": 50,  # the archive's parts unpacked, together
-    "DOCUMENT_TEMPLATE_MAX_DOCUMENT_XML_MB": 20,  # word/document.xml unpacked
-    "DOCUMENT_TEMPLATE_MAX_PARTS": 1000,  # parts in the archive
-    "DOCUMENT_TEMPLATE_MAX_RATIO": 100,  # unpacked ÷ packed size of any part over 1 MB
-    "DOCUMENT_PDF_TIMEOUT_SECONDS": 120,  # one LibreOffice conversion
-}
-
-TOO_MUCH = "Mallen tar för mycket minne eller tid att fylla i"
-
-
-def limit(name: str) -> int:
-    return getattr(settings, name, LIMIT_DEFAULTS[name])
 
 
 class DocumentError(Exception):
     """A template or its data cannot be rendered; the message (Swedish) says why."""
 
 
-class LimitExceeded(TemplateRuntimeError):
-    """The template asked for more than the sandbox allows; the message (Swedish) says what."""
-
-
 def builtin_template_path(kind: str) -> Path:
     return Path(settings.BASE_DIR) / "templates" / "docs" / BUILTIN[kind]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The sandbox
-
-_LOOP_GUARD = "__origo_loop_guard"
-_SIZE_GUARD = "__origo_size_guard"
-# A format asking for a width of a million characters or more: "%9999999d", "{:>9999999}".
-_PERCENT_WIDTH = re.compile(r"%[-+ #0]*\d{7,}")
-_BRACE_WIDTH = re.compile(r"\{[^{}]*:[^{}]*\d{7,}[^{}]*\}")
-# Where an int argument is a size: these str methods and filters allocate that many characters.
-_SIZING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
-_SIZING_FILTERS = frozenset({"center", "indent", "wordwrap"})
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-class LimitedSandbox(SandboxedEnvironment):
-    """Jinja's sandbox with size caps: no string or list over ``max_length``, no ``range`` over ``max_range``,
-    at most ``max_iterations`` loop iterations per render (every ``for`` is wrapped in a counting guard), and no
-    powers with huge results. One instance per render: the loop counter is the instance's."""
-
-    intercepted_binops = frozenset({"*", "**", "+", "%"})
-
-    def __init__(self, *, max_length: int, max_range: int, max_iterations: int, **options):
-        super().__init__(**options)
-        self.max_length = max_length
-        self.max_range = max_range
-        self.max_iterations = max_iterations
-        self.iterations = 0
-        self.globals["range"] = self._range
-        self.globals[_LOOP_GUARD] = self._loop_guard
-        self.globals[_SIZE_GUARD] = self._checked
-        self.filters = {name: self._capped_filter(name, f) for name, f in self.filters.items()}
-
-    # sizes
-    def _too_big(self, what: str) -> LimitExceeded:
-        return LimitExceeded(f"{TOO_MUCH}: {what} (högst {self.max_length:n} tecken eller poster).")
-
-    def _checked(self, value):
-        if isinstance(value, str | bytes | list | tuple | dict | set) and len(value) > self.max_length:
-            raise self._too_big("ett värde blir för stort")
-        return value
-
-    def _check_sizes(self, args: Iterable, kwargs: dict) -> None:
-        """Refuse an int argument over the cap where ints are sizes (``'a'.center(10**9)``)."""
-        for value in [*args, *kwargs.values()]:
-            if _is_int(value) and abs(value) > self.max_length:
-                raise self._too_big(f"{value:n} är för stort som längd")
-
-    def _range(self, *args):
-        rng = range(*args)
-        try:
-            size = len(rng)
-        except OverflowError:
-            size = None
-        if size is None or size > self.max_range:
-            raise LimitExceeded(f"{TOO_MUCH}: range() med fler än {self.max_range:n} tal.")
-        return rng
-
-    def _loop_guard(self, iterable):
-        try:
-            count = len(iterable)
-        except TypeError:
-            return self._counting(iterable)
-        self._count(count)
-        return iterable
-
-    def _counting(self, iterable):
-        for item in iterable:
-            self._count(1)
-            yield item
-
-    def _count(self, n: int) -> None:
-        self.iterations += n
-        if self.iterations > self.max_iterations:
-            raise LimitExceeded(f"{TOO_MUCH}: för många varv i slingorna (högst {self.max_iterations:n}).")
-
-    # operators, calls and filters
-    def call_binop(self, context, operator, left, right):
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if (
-                    isinstance(seq, str | bytes | list | tuple)
-                    and _is_int(times)
-                    and len(seq) * max(times, 0) > self.max_length
-                ):
-                    raise self._too_big("en upprepning med * blir för stor")
-        elif operator == "**":
-            if _is_int(left) and _is_int(right) and right * abs(left).bit_length() > 4096 and abs(left) > 1:
-                raise LimitExceeded(f"{TOO_MUCH}: en upphöjning (**) ger ett för stort tal.")
-        elif operator == "+":
-            sequences = str | bytes | list | tuple
-            if (
-                isinstance(left, sequences)
-                and isinstance(right, sequences)
-                and len(left) + len(right) > self.max_length
-            ):
-                raise self._too_big("en sammanslagning med + blir för stor")
-        elif operator == "%" and isinstance(left, str) and _PERCENT_WIDTH.search(left):
-            raise self._too_big("en formatsträng ber om för stor bredd")
-        return self._checked(super().call_binop(context, operator, left, right))
-
-    def call(__self, __context, __obj, *args, **kwargs):
-        if getattr(__obj, "__name__", None) in _SIZING_METHODS and isinstance(
-            getattr(__obj, "__self__", None), str | bytes
-        ):
-            __self._check_sizes(args, kwargs)
-        return __self._checked(super().call(__context, __obj, *args, **kwargs))
-
-    def wrap_str_format(self, value):
-        if isinstance(getattr(value, "__self__", None), str) and _BRACE_WIDTH.search(value.__self__):
-            raise self._too_big("en formatsträng ber om för stor bredd")
-        return super().wrap_str_format(value)
-
-    def _capped_filter(self, name: str, function: Callable) -> Callable:
-        skip = 2 if getattr(function, "jinja_pass_arg", None) is not None else 1
-        sizing = name in _SIZING_FILTERS
-
-        @wraps(function)
-        def capped(*args, **kwargs):
-            if sizing:
-                self._check_sizes(args[skip:], kwargs)
-            value = args[skip - 1] if len(args) >= skip else None
-            if name == "format" and isinstance(value, str) and _PERCENT_WIDTH.search(value):
-                raise self._too_big("en formatsträng ber om för stor bredd")
-            return self._checked(function(*args, **kwargs))
-
-        return capped
-
-    def _generate(self, source, name, filename, defer_init=False):
-        """Before code generation: every ``for`` iterates through the loop guard and every ``~`` result passes
-        the size guard. A template may not name the guards itself."""
-        if isinstance(source, nodes.Template):
-            for node in source.find_all(nodes.Name):
-                if node.name in (_LOOP_GUARD, _SIZE_GUARD):
-                    raise SecurityError("Mallen använder ett reserverat namn.")
-            for loop in list(source.find_all(nodes.For)):
-                loop.iter = _guarded(_LOOP_GUARD, loop.iter, self)
-            for parent in list(source.find_all(nodes.Node)):
-                for field in parent.fields:
-                    value = getattr(parent, field, None)
-                    if isinstance(value, nodes.Concat):
-                        setattr(parent, field, _guarded(_SIZE_GUARD, value, self))
-                    elif isinstance(value, list):
-                        setattr(
-                            parent,
-                            field,
-                            [
-                                _guarded(_SIZE_GUARD, v, self) if isinstance(v, nodes.Concat) else v
-                                for v in value
-                            ],
-                        )
-        return super()._generate(source, name, filename, defer_init=defer_init)
-
-
-def _guarded(guard: str, expression: nodes.Expr, environment) -> nodes.Call:
-    call = nodes.Call(
-        nodes.Name(guard, "load", lineno=expression.lineno),
-        [expression],
-        [],
-        None,
-        None,
-        lineno=expression.lineno,
-    )
-    call.set_environment(environment)
-    return call
-
-
-def sandbox() -> SandboxedEnvironment:
-    return LimitedSandbox(
-        autoescape=True,
-        undefined=StrictUndefined,
-        max_length=limit("DOCUMENT_RENDER_MAX_LENGTH"),
-        max_range=limit("DOCUMENT_RENDER_MAX_RANGE"),
-        max_iterations=limit("DOCUMENT_RENDER_MAX_LOOP_ITERATIONS"),
-    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -335,19 +142,61 @@ def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 
 def render_docx(template_bytes: bytes, context: dict) -> bytes:
-    """Render a .docx template with ``context``; raises DocumentError with a Swedish reason."""
+    """Render a .docx template with ``context``; raises DocumentError with a Swedish reason.
+
+    A built-in template (``is_builtin``) is trusted: it is compiled once (``compiled.py``, cached per SHA-256)
+    and rendered in this process, in the sandbox. Any other template (an upload) is checked and rendered in the
+    limited child, from scratch."""
+    digest = sha256(template_bytes)
+    if is_builtin(digest):
+        return _render_compiled(template_bytes, digest, context)
     check_archive(template_bytes)
     return _run_limited(_render_docx_here, template_bytes, context)
 
 
-def _render_docx_here(template_bytes: bytes, context: dict) -> bytes:
+@functools.cache
+def _builtin_digests() -> frozenset[str]:
+    """The SHA-256 of each built-in template, read once per process (they change only with a deployment)."""
+    return frozenset(sha256(builtin_template_path(kind).read_bytes()) for kind in BUILTIN)
+
+
+def is_builtin(digest: str) -> bool:
+    return digest in _builtin_digests()
+
+
+def _cache_size() -> int:
+    return limit("DOCUMENT_TEMPLATE_CACHE_SIZE")
+
+
+TEMPLATE_CACHE = compiled.TemplateCache(_cache_size)
+
+
+def _render_compiled(template_bytes: bytes, digest: str, context: dict) -> bytes:
+    """Render a trusted template from its compiled form (compiled on first use, kept in ``TEMPLATE_CACHE``
+    per SHA-256 and sandbox limits)."""
+    key = (
+        digest,
+        limit("DOCUMENT_RENDER_MAX_LENGTH"),
+        limit("DOCUMENT_RENDER_MAX_RANGE"),
+        limit("DOCUMENT_RENDER_MAX_LOOP_ITERATIONS"),
+    )
+    with _swedish_errors():
+        try:
+            template = TEMPLATE_CACHE.get(key, lambda: compiled.compile_template(template_bytes, sandbox()))
+        except compiled.Unsupported:
+            return _render_docx_here(template_bytes, context)
+        return compiled.render(
+            template, context, keep_together=keep_together_element, set_properties=_properties
+        )
+
+
+@contextlib.contextmanager
+def _swedish_errors():
+    """Whatever goes wrong in a render, as DocumentError with a Swedish reason."""
     try:
-        template = DocxTemplate(io.BytesIO(template_bytes))
-        template.render(context, jinja_env=sandbox(), autoescape=True)
-        keep_together(template.docx)
-        _properties(template.docx, context)
-        out = io.BytesIO()
-        template.save(out)
+        yield
+    except DocumentError:
+        raise
     except LimitExceeded as exc:
         raise DocumentError(str(exc)) from exc
     except SecurityError as exc:
@@ -360,6 +209,16 @@ def _render_docx_here(template_bytes: bytes, context: dict) -> bytes:
         raise DocumentError("Filen är inte en giltig .docx-mall.") from exc
     except (MemoryError, OverflowError, RecursionError) as exc:
         raise DocumentError(f"{TOO_MUCH} ({type(exc).__name__}).") from exc
+
+
+def _render_docx_here(template_bytes: bytes, context: dict) -> bytes:
+    with _swedish_errors():
+        template = DocxTemplate(io.BytesIO(template_bytes))
+        template.render(context, jinja_env=sandbox(), autoescape=True)
+        keep_together(template.docx)
+        _properties(template.docx.core_properties, context)
+        out = io.BytesIO()
+        template.save(out)
     return out.getvalue()
 
 
@@ -504,11 +363,11 @@ def _no_break_spaces(text: str) -> str:
     return _NO_BREAK_SPACES.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
 
 
-def _properties(document, context: dict) -> None:
-    """The file's properties: generated now by the system, titled as the document (not python-docx's)."""
+def _properties(properties, context: dict) -> None:
+    """The file's properties (``CoreProperties``): generated now by the system, titled as the document (not
+    python-docx's)."""
     from django.utils import timezone
 
-    properties = document.core_properties
     now = timezone.now().replace(microsecond=0, tzinfo=None)
     properties.created = properties.modified = now
     properties.author = properties.last_modified_by = "Origo samverkan"
@@ -525,41 +384,46 @@ def keep_together(document) -> None:
     for section in document.sections:
         parts += [section.header._element, section.footer._element]
     for part in parts:
-        for text in list(part.iter(qn("w:t"))):
-            value = text.text or ""
-            if not value:
+        keep_together_element(part)
+
+
+def keep_together_element(part) -> None:
+    """``keep_together`` on one element (a body, a header or a footer)."""
+    for text in list(part.iter(qn("w:t"))):
+        value = text.text or ""
+        if not value:
+            continue
+        spaced = _no_break_spaces(value)
+        if not _DATE.search(spaced):
+            if spaced != value:
+                text.text = spaced
+            continue
+        # "2012-09-10" → "2012", <w:noBreakHyphen/>, "09", <w:noBreakHyphen/>, "10" inside the same run.
+        pieces: list[str | None] = []
+        last = 0
+        for match in _DATE.finditer(spaced):
+            pieces.append(spaced[last : match.start()])
+            year, month, day = match.group(0).split("-")
+            pieces += [year, None, month, None, day]
+            last = match.end()
+        pieces.append(spaced[last:])
+        anchor = text
+        first = True
+        for piece in pieces:
+            if piece is None:
+                element = text.makeelement(qn("w:noBreakHyphen"), {})
+            elif first:
+                first = False
+                text.text = piece
+                text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
                 continue
-            spaced = _no_break_spaces(value)
-            if not _DATE.search(spaced):
-                if spaced != value:
-                    text.text = spaced
+            elif not piece:
                 continue
-            # "2012-09-10" → "2012", <w:noBreakHyphen/>, "09", <w:noBreakHyphen/>, "10" inside the same run.
-            pieces: list[str | None] = []
-            last = 0
-            for match in _DATE.finditer(spaced):
-                pieces.append(spaced[last : match.start()])
-                year, month, day = match.group(0).split("-")
-                pieces += [year, None, month, None, day]
-                last = match.end()
-            pieces.append(spaced[last:])
-            anchor = text
-            first = True
-            for piece in pieces:
-                if piece is None:
-                    element = text.makeelement(qn("w:noBreakHyphen"), {})
-                elif first:
-                    first = False
-                    text.text = piece
-                    text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-                    continue
-                elif not piece:
-                    continue
-                else:
-                    element = copy.deepcopy(text)
-                    element.text = piece
-                anchor.addnext(element)
-                anchor = element
+            else:
+                element = copy.deepcopy(text)
+                element.text = piece
+            anchor.addnext(element)
+            anchor = element
 
 
 def _template_error(exc: TemplateError) -> str:
@@ -591,13 +455,50 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_to_pdf(docx: bytes, *, timeout: int | None = None) -> bytes | None:
-    """A PDF copy through LibreOffice, with a throwaway user profile so conversions can run in parallel.
+def converter_url() -> str:
+    """Where the long-lived converter (unoserver, ``converter.py``) listens; empty: never ask one."""
+    return getattr(settings, "DOCUMENT_CONVERTER_URL", "")
 
-    Returns None when LibreOffice is not installed; raises DocumentError (Swedish) when the conversion fails or
-    takes longer than ``timeout`` (default: the DOCUMENT_PDF_TIMEOUT_SECONDS setting). LibreOffice runs in a
-    session of its own, and on a timeout the whole process group is killed: ``soffice`` starts ``soffice.bin``,
-    which would otherwise go on at full CPU after its parent is gone."""
+
+def convert_to_pdf(docx: bytes, *, timeout: int | None = None) -> bytes | None:
+    """A PDF copy through LibreOffice: from the long-lived converter at ``DOCUMENT_CONVERTER_URL`` when one
+    answers there, else from a LibreOffice started for this file (``convert_one_shot``).
+
+    Returns None when neither is available; raises DocumentError (Swedish) when the conversion fails or takes
+    longer than ``timeout`` (default: the DOCUMENT_PDF_TIMEOUT_SECONDS setting). A converter that does not
+    accept the connection within DOCUMENT_CONVERTER_CONNECT_TIMEOUT_SECONDS, or drops it before answering (it
+    is restarting), counts as absent; one that accepts and does not answer in time is a failure, not retried,
+    and this process leaves it alone for DOCUMENT_CONVERTER_RETRY_AFTER_SECONDS (the next PDFs are one-shot),
+    so a hung converter costs one timeout, not one per document of a batch."""
+    global _converter_skipped_until
+    timeout = limit("DOCUMENT_PDF_TIMEOUT_SECONDS") if timeout is None else timeout
+    url = converter_url()
+    if url and time.monotonic() >= _converter_skipped_until:
+        started = time.monotonic()
+        try:
+            return converter.convert(
+                url,
+                docx,
+                timeout=timeout,
+                connect_timeout=limit("DOCUMENT_CONVERTER_CONNECT_TIMEOUT_SECONDS"),
+            )
+        except converter.ConversionFailed as exc:
+            _converter_skipped_until = time.monotonic() + limit("DOCUMENT_CONVERTER_RETRY_AFTER_SECONDS")
+            raise DocumentError(str(exc)) from exc
+        except converter.Unavailable:
+            timeout = max(1, round(timeout - (time.monotonic() - started)))
+    return convert_one_shot(docx, timeout=timeout)
+
+
+_converter_skipped_until = 0.0  # monotonic time; after a converter timed out, one-shot conversions until then
+
+
+def convert_one_shot(docx: bytes, *, timeout: int | None = None) -> bytes | None:
+    """A PDF copy through a LibreOffice started for this file, with a throwaway user profile so conversions
+    can run in parallel. None when LibreOffice is not installed here.
+
+    LibreOffice runs in a session of its own, and on a timeout the whole process group is killed: ``soffice``
+    starts ``soffice.bin``, which would otherwise go on at full CPU after its parent is gone."""
     binary = soffice_path()
     if binary is None:
         return None

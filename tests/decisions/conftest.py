@@ -58,6 +58,7 @@ def _no_pdf_unless_asked(request, monkeypatch):
         from governance.documents import rendering
 
         monkeypatch.setattr(rendering, "soffice_path", lambda: None)
+        monkeypatch.setattr(rendering, "converter_url", lambda: "")  # nor a running converter (issue 15)
 
 
 @pytest.fixture(autouse=True)
