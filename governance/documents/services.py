@@ -367,6 +367,23 @@ DEFAULT_RENDER_HARD_LIMIT = dt.timedelta(seconds=300)
 MAX_RESENDS = 3
 
 
+#: A batch still preparing this long after it was requested lost its job (the broker was down when the
+#: request committed, or the job failed past its retries): the sweep marks it failed, so the progress page
+#: never says "Förbereds" for ever. Preparing 290 memos takes seconds.
+STALE_BATCH_AFTER = dt.timedelta(minutes=30)
+
+
+def _batches_sweep_stale(now: dt.datetime) -> int:
+    reason = _(
+        "Utkasten kunde inte förberedas: bakgrundsjobbet blev inte klart. De utkast som hann köas skapas; "
+        "starta en ny omgång för resten."
+    )
+    stale = DocumentBatch.objects.filter(
+        status=BatchStatus.PREPARING, created_at__lt=now - STALE_BATCH_AFTER
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in stale if document_batch_fail(batch_id=pk, reason=reason))
+
+
 def render_hard_limit() -> dt.timedelta:
     """The render task's hard time limit: the task's own, else ``CELERY_TASK_TIME_LIMIT``, else the default."""
     from .tasks import document_render as render_task
@@ -398,7 +415,8 @@ def documents_sweep_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
         Q(status=DocumentStatus.RUNNING, created_at__lt=running_cutoff)
         | Q(status=DocumentStatus.QUEUED, created_at__lt=queued_cutoff)
     ).order_by("pk")
-    counts = {"resent": 0, "failed": 0}
+    # A batch whose job was lost counts as failed too (``STALE_BATCH_AFTER``).
+    counts = {"resent": 0, "failed": _batches_sweep_stale(now)}
     for document in candidates:
         events = AuditEvent.objects.filter(content_type=content_type, object_id=str(document.pk))
         last = events.aggregate(last=Max("occurred_at"))["last"] or document.created_at

@@ -342,7 +342,9 @@ def test_a_batch_submitted_twice_is_one_batch(ksl_client):
     assert GeneratedDocument.objects.filter(batch_key=key).count() == 6
     response = ksl_client.post(reverse("decisions:batch_create", args=["origo-2012"]))
     assert response.status_code == 302 and response["Location"].endswith("/anslutning/origo-2012/")
-    assert not DocumentBatch.objects.filter(origin_key__startswith="recommendation:").exclude(key=key).exists()
+    assert (
+        not DocumentBatch.objects.filter(origin_key__startswith="recommendation:").exclude(key=key).exists()
+    )
 
 
 def test_default_template_download_and_restore(client, host_admin, danderyd_clerk):
