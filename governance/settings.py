@@ -94,10 +94,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker share the file. A transaction that reads and then writes would fail at
     # once with "database is locked" when it tries to upgrade its read lock while the other process writes;
     # BEGIN IMMEDIATE takes the write lock up front, so it waits (up to 20 s) instead. WAL lets readers go on
-    # while one process writes.
+    # while one process writes. A writer that still waits longer than the timeout gets "database is locked":
+    # the render task retries it with backoff and then fails the version (docs/adr/0011-sqlite-writers.md).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "timeout": 20,
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }

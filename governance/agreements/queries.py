@@ -1,10 +1,12 @@
 """Reads for agreement and cost pages: loads a cost model in a fixed number of queries and allocates it."""
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
@@ -46,6 +48,89 @@ def agreement_for_slug(slug: str) -> Agreement:
     return agreement
 
 
+#: How long one process keeps an allocation. The key holds a fingerprint of every input, so a change to the
+#: cost model, its shares or splits, the financing parties, their names or the population gives a new key at
+#: once; the time only bounds the memory of entries nobody asks for again.
+ALLOCATION_CACHE_SECONDS = 3600
+
+
+def _allocation_inputs(agreement: Agreement, cost_model: CostModel, basis: dt.date) -> tuple:
+    """Everything the allocation of ``agreement`` at ``basis`` depends on, as plain values (three queries, four
+    when the shares are not prefetched)."""
+    if "shares" in getattr(cost_model, "_prefetched_objects_cache", {}):  # the cost page prefetches them
+        shares = tuple(
+            (
+                share.kind,
+                share.organisation_id,
+                share.organisation.name if share.organisation_id else None,
+                share.percent,
+            )
+            for share in cost_model.shares.all()
+        )
+    else:
+        shares = tuple(
+            cost_model.shares.order_by("kind", "-percent", "pk").values_list(
+                "kind", "organisation_id", "organisation__name", "percent"
+            )
+        )
+    municipalities = tuple(
+        AgreementParty.objects.filter(
+            agreement=agreement, role=PartyRole.FINANCING, organisation__kind=OrganisationKind.MUNICIPALITY
+        )
+        .order_by("organisation__municipality_code", "organisation_id")
+        .values_list(
+            "organisation_id",
+            "organisation__municipality_code",
+            "organisation__short_name",
+            "organisation__name",
+        )
+    )
+    population = tuple(
+        PopulationFigure.objects.filter(
+            reference_date=basis, organisation__in=[row[0] for row in municipalities]
+        )
+        .order_by("organisation_id")
+        .values_list("organisation_id", "population")
+    )
+    splits = tuple(
+        CostSplit.objects.filter(cost_model=cost_model)
+        .order_by("pk")
+        .values_list("body__organisation_id", "body__name", "weight")
+    )
+    return shares, municipalities, population, splits
+
+
+def _allocation_compute(
+    *, year: int, basis: dt.date, budget: int, inputs: tuple, exclude: Sequence[str], mode: str
+) -> Allocation:
+    shares, municipalities, population_rows, split_rows = inputs
+    fixed = [
+        FixedParty(organisation_id, name, percent)
+        for kind, organisation_id, name, percent in shares
+        if kind == ShareKind.FIXED
+    ]
+    pool = next((percent for kind, *_rest, percent in shares if kind == ShareKind.POPULATION_POOL), None)
+    population = dict(population_rows)
+    members = [
+        PoolMember(pk, code, short_name or name, population.get(pk))
+        for pk, code, short_name, name in municipalities
+    ]
+    splits: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for organisation_id, body_name, weight in split_rows:
+        splits[organisation_id].append((body_name, weight))
+    return compute_allocation(
+        year=year,
+        basis_date=basis,
+        budget=budget,
+        fixed=fixed,
+        pool_percent=pool,
+        members=members,
+        splits=dict(splits),
+        exclude=exclude,
+        mode=mode,
+    )
+
+
 def cost_allocation(
     *,
     agreement: Agreement,
@@ -58,6 +143,11 @@ def cost_allocation(
 
     ``basis_date`` defaults to the agreement's rule. ``exclude`` lists municipality codes that do not join.
     Raises ``AllocationError`` (Swedish message) for anything that cannot be allocated.
+
+    The inputs are read every time (four light queries); the allocation itself is computed once per agreement,
+    year and inputs and kept in the cache (a batch of 290 memos computes it once, not 290 times). The key is a
+    fingerprint of the inputs, so any change to them — the budget, basis rule, shares, cost splits, financing
+    parties, their names or their population — is seen at once, in every process, with nothing to invalidate.
     """
     try:
         cost_model: CostModel = agreement.cost_model
@@ -66,43 +156,22 @@ def cost_allocation(
     if not 1900 < year < 2200:
         raise AllocationError(_("Kostnadsåret %(year)s är orimligt.") % {"year": year})
     basis = basis_date or cost_model.basis_date_for(year)
-    shares = list(cost_model.shares.all())
-    fixed = [
-        FixedParty(share.organisation_id, share.organisation.name, share.percent)
-        for share in shares
-        if share.kind == ShareKind.FIXED
-    ]
-    pool = next((share for share in shares if share.kind == ShareKind.POPULATION_POOL), None)
-    municipalities = [
-        membership.organisation
-        for membership in AgreementParty.objects.filter(
-            agreement=agreement, role=PartyRole.FINANCING, organisation__kind=OrganisationKind.MUNICIPALITY
-        )
-        .select_related("organisation")
-        .order_by("organisation__municipality_code")
-    ]
-    population = dict(
-        PopulationFigure.objects.filter(
-            reference_date=basis, organisation__in=[m.pk for m in municipalities]
-        ).values_list("organisation_id", "population")
-    )
-    members = [
-        PoolMember(m.pk, m.municipality_code, m.display_name, population.get(m.pk)) for m in municipalities
-    ]
-    splits: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for split in CostSplit.objects.filter(cost_model=cost_model).select_related("body"):
-        splits[split.body.organisation_id].append((split.body.name, split.weight))
-    allocation = compute_allocation(
-        year=year,
-        basis_date=basis,
-        budget=cost_model.annual_budget,
-        fixed=fixed,
-        pool_percent=pool.percent if pool else None,
-        members=members,
-        splits=dict(splits),
-        exclude=exclude,
-        mode=mode,
-    )
+    inputs = _allocation_inputs(agreement, cost_model, basis)
+    fingerprint = hashlib.sha256(
+        repr((year, basis, cost_model.annual_budget, tuple(exclude), str(mode), inputs)).encode()
+    ).hexdigest()
+    key = f"cost-allocation:{agreement.pk}:{year}:{fingerprint}"
+    allocation = cache.get(key)
+    if allocation is None:
+        allocation = _allocation_compute(
+            year=year,
+            basis=basis,
+            budget=cost_model.annual_budget,
+            inputs=inputs,
+            exclude=exclude,
+            mode=mode,
+        )  # AllocationError is raised again on the next call: failures are not kept
+        cache.set(key, allocation, ALLOCATION_CACHE_SECONDS)
     if not agreement.covers_year(year):
         notes = (
             _("Obs: %(year)s ligger utanför avtalsperioden %(start)s–%(end)s.")

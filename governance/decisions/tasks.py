@@ -1,6 +1,11 @@
 """Background jobs of the decisions app. Each calls a service and is safe to run twice."""
 
 from celery import shared_task
+from django.db import OperationalError as DatabaseOperationalError
+from django.utils.translation import gettext as _
+
+from governance.documents import services as document_services
+from governance.documents.tasks import RENDER_MAX_RETRIES, EnqueuedOnCommit, retry_countdown
 
 from . import services
 
@@ -39,3 +44,28 @@ def consultation_notify(consultation_id: int) -> dict[str, int]:
 def notifications_sweep() -> dict[str, int]:
     """Daily: mail the recipients not reached yet (new contact persons, a mail server that was down)."""
     return services.notifications_sweep()
+
+
+@shared_task(
+    bind=True,
+    name="decisions.memo_batch_prepare",
+    acks_late=True,
+    base=EnqueuedOnCommit,
+    max_retries=RENDER_MAX_RETRIES,
+)
+def memo_batch_prepare(self, batch_id: int) -> int:
+    """KSL's batch of memo drafts: queue one version per waiting case (safe to run twice). A locked database
+    is tried again with backoff; after the last try the batch is marked failed with the reason."""
+    try:
+        return services.memo_batch_prepare(batch_id=batch_id)
+    except DatabaseOperationalError as exc:
+        if self.request.called_directly:
+            raise
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+        document_services.document_batch_fail(
+            batch_id=batch_id,
+            reason=_("Databasen var upptagen även efter %(n)s nya försök (%(error)s). Starta omgången igen.")
+            % {"n": self.max_retries, "error": exc},
+        )
+        return 0

@@ -25,6 +25,14 @@ class DocumentStatus(models.TextChoices):
     FAILED = "failed", _("Misslyckades")
 
 
+class BatchStatus(models.TextChoices):
+    """A batch: recorded at once by the request, filled with its versions by a background job."""
+
+    PREPARING = "preparing", _("Förbereds")
+    READY = "ready", _("Utkasten är köade")
+    FAILED = "failed", _("Kunde inte förberedas")
+
+
 class DocumentAction(AuditAction):
     """Audit actions of generated documents and document templates."""
 
@@ -34,5 +42,8 @@ class DocumentAction(AuditAction):
     DOCUMENT_FAILED = "document.failed", _("dokument kunde inte skapas")
     DOCUMENT_REQUEUED = "document.requeued", _("dokument köat igen")
     DOCUMENT_RESENT = "document.resent", _("dokument skickat till bakgrundsjobbet igen")
+    DOCUMENT_BATCH_REQUESTED = "document_batch.requested", _("omgång dokument beställd")
+    DOCUMENT_BATCH_PREPARED = "document_batch.prepared", _("omgång dokument köad")
+    DOCUMENT_BATCH_FAILED = "document_batch.failed", _("omgång dokument kunde inte förberedas")
     DOCUMENT_TEMPLATE_UPLOADED = "document_template.uploaded", _("dokumentmall uppladdad")
     DOCUMENT_TEMPLATE_DEFAULT_RESTORED = "document_template.default_restored", _("standardmall återställd")

@@ -10,7 +10,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from governance.core.formatting import file_name
 
-from .choices import DocumentKind, DocumentStatus
+from .choices import BatchStatus, DocumentKind, DocumentStatus
 from .registry import kind_entry
 
 FILE_STEMS = {
@@ -141,6 +141,44 @@ class GeneratedDocument(ConcurrentTransitionMixin, models.Model):
     def retry(self):
         """A failed version is rendered again (the task delivered once more)."""
         self.finished_at = None
+
+
+class DocumentBatch(models.Model):
+    """A batch of versions requested in one go (KSL's memo drafts for every recipient).
+
+    The request records the batch and nothing more, so it answers at once; a background job (of the app that
+    owns ``origin_key``, e.g. ``recommendation:4``) then queues one version per subject under ``key`` and marks
+    the batch ready. ``key`` makes a double click one batch. The progress page shows the batch from the first
+    moment: "Förbereds" until its versions exist, then their progress.
+    """
+
+    key = models.UUIDField(_("omgång"), unique=True)
+    kind = models.CharField(_("dokument"), max_length=30, choices=DocumentKind.choices)
+    origin_key = models.CharField(_("underlag"), max_length=60)
+    expected = models.PositiveIntegerField(_("antal dokument"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.PREPARING
+    )
+    error = models.TextField(_("orsak"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beställd av (konto)"),
+    )
+    created_by_name = models.CharField(_("beställd av"), max_length=300)
+    created_at = models.DateTimeField(_("beställd"), default=timezone.now)
+    prepared_at = models.DateTimeField(_("köad"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("omgång dokument")
+        verbose_name_plural = _("omgångar dokument")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.origin_key} ({self.get_status_display()})"
 
 
 def template_upload_path(instance, filename: str) -> str:

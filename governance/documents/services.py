@@ -11,14 +11,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.core.services import actor_display_name, audit_record
 from governance.core.transitions import TransitionConflict, transition_run
 
 from . import permissions, registry, rendering, samples
-from .choices import DocumentAction, DocumentKind, DocumentStatus
-from .models import DocumentTemplate, GeneratedDocument
+from .choices import BatchStatus, DocumentAction, DocumentKind, DocumentStatus
+from .models import DocumentBatch, DocumentTemplate, GeneratedDocument
 
 MEETING_KINDS = (DocumentKind.NOTICE, DocumentKind.MINUTES, DocumentKind.EXTRACT)
 
@@ -179,23 +180,102 @@ def document_render(*, document_id: int) -> GeneratedDocument:
     return finished or GeneratedDocument.objects.get(pk=document_id)
 
 
+def document_fail_unfinished(*, document_id: int, reason: str) -> GeneratedDocument:
+    """Mark a queued or running version failed with a Swedish ``reason``: its task gave up (the database stayed
+    locked through every retry). A version that finished or failed meanwhile is left as it is."""
+    document = GeneratedDocument.objects.get(pk=document_id)
+    if document.status not in (DocumentStatus.QUEUED, DocumentStatus.RUNNING):
+        return document
+
+    def record_error(locked):
+        locked.error = reason
+
+    failed = _system_transition(
+        document, "fail", expected_state=document.status, before_save=record_error, comment=reason[:500]
+    )
+    return failed or GeneratedDocument.objects.get(pk=document_id)
+
+
+def batch_request_key(batch_key: uuid.UUID, subject_key: str) -> uuid.UUID:
+    """The request key of ``subject_key``'s version in a batch: the same on every run of the job that fills
+    the batch, so a job delivered twice, or retried halfway, queues each version once."""
+    return uuid.uuid5(batch_key, subject_key)
+
+
+def document_batch_create(
+    *, acting_user, kind: str, key: uuid.UUID, origin_key: str, expected: int
+) -> tuple[DocumentBatch, bool]:
+    """Record a batch (preparing) under ``key``; returns it and whether it is new. The same key twice (a
+    double click) returns the first. The caller locks what it makes the batch from and enqueues the job that
+    fills it on commit."""
+    _entry(kind)
+    permissions.check_follow_batch(acting_user, kind)
+    existing = DocumentBatch.objects.filter(key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            batch = DocumentBatch.objects.create(
+                key=key,
+                kind=kind,
+                origin_key=origin_key,
+                expected=expected,
+                created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                created_by_name=actor_display_name(acting_user),
+            )
+            audit_record(
+                acting_user=acting_user,
+                action=DocumentAction.DOCUMENT_BATCH_REQUESTED,
+                obj=batch,
+                payload={"kind": kind, "origin": origin_key, "expected": expected},
+            )
+    except IntegrityError:
+        return DocumentBatch.objects.get(key=key), False
+    return batch, True
+
+
 def documents_request_batch(
     *, acting_user, kind: str, requests: list[tuple[str, dict]], batch_key: uuid.UUID
-) -> uuid.UUID:
-    """Queue one version per ``(subject_key, params)`` under one batch key, one task each. The caller locks
-    whatever makes a double click one batch; a key already used returns at once."""
-    if GeneratedDocument.objects.filter(batch_key=batch_key).exists():
-        return batch_key
-    for subject_key, params in requests:
+) -> list[GeneratedDocument]:
+    """Queue one version per ``(subject_key, params)`` under ``batch_key``, each in a short transaction of its
+    own (on SQLite a long one would keep the workers, which render the first versions meanwhile, from
+    writing) with its render task enqueued as it commits. Run again it queues nothing twice: the request key
+    is derived from the batch key and the subject (``batch_request_key``)."""
+    return [
         document_request(
             acting_user=acting_user,
             kind=kind,
             subject_key=subject_key,
             params=params,
-            request_key=uuid.uuid4(),
+            request_key=batch_request_key(batch_key, subject_key),
             batch_key=batch_key,
         )
-    return batch_key
+        for subject_key, params in requests
+    ]
+
+
+def _batch_finish(batch_id: int, status: str, action: str, *, error: str = "", payload=None) -> bool:
+    with transaction.atomic():
+        batch = DocumentBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status != BatchStatus.PREPARING:
+            return False
+        batch.status, batch.error, batch.prepared_at = status, error, timezone.now()
+        if status == BatchStatus.READY:
+            batch.expected = GeneratedDocument.objects.filter(batch_key=batch.key).count()
+        batch.save(update_fields=["status", "error", "prepared_at", "expected"])
+        audit_record(acting_user=None, action=action, obj=batch, comment=error[:500], payload=payload or {})
+    return True
+
+
+def document_batch_prepared(*, batch_id: int) -> bool:
+    """The job queued every version of the batch: preparing → ready. False when it was not preparing."""
+    return _batch_finish(batch_id, BatchStatus.READY, DocumentAction.DOCUMENT_BATCH_PREPARED)
+
+
+def document_batch_fail(*, batch_id: int, reason: str) -> bool:
+    """The batch could not be filled: preparing → failed with a Swedish ``reason``; the versions queued
+    already go on. False when it was not preparing."""
+    return _batch_finish(batch_id, BatchStatus.FAILED, DocumentAction.DOCUMENT_BATCH_FAILED, error=reason)
 
 
 def sample_context(kind: str) -> dict:
@@ -274,7 +354,6 @@ def template_restore_default(*, acting_user, kind: str) -> int:
 # The stale-job sweep (``documents.stale_jobs_sweep``, run by beat every few minutes).
 
 from django.db.models import Q  # noqa: E402  (kept with the sweep, the one user)
-from django.utils import timezone  # noqa: E402
 
 #: A version still queued this long after its last event was never picked up: its enqueue failed (the broker
 #: was down when the request committed) or the message was lost. The sweep sends it to the worker again.
@@ -286,6 +365,23 @@ STALE_RUNNING_MARGIN = dt.timedelta(minutes=2)
 DEFAULT_RENDER_HARD_LIMIT = dt.timedelta(seconds=300)
 #: How many times the sweep sends one version again before it marks it failed.
 MAX_RESENDS = 3
+
+
+#: A batch still preparing this long after it was requested lost its job (the broker was down when the
+#: request committed, or the job failed past its retries): the sweep marks it failed, so the progress page
+#: never says "Förbereds" for ever. Preparing 290 memos takes seconds.
+STALE_BATCH_AFTER = dt.timedelta(minutes=30)
+
+
+def _batches_sweep_stale(now: dt.datetime) -> int:
+    reason = _(
+        "Utkasten kunde inte förberedas: bakgrundsjobbet blev inte klart. De utkast som hann köas skapas; "
+        "starta en ny omgång för resten."
+    )
+    stale = DocumentBatch.objects.filter(
+        status=BatchStatus.PREPARING, created_at__lt=now - STALE_BATCH_AFTER
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in stale if document_batch_fail(batch_id=pk, reason=reason))
 
 
 def render_hard_limit() -> dt.timedelta:
@@ -319,7 +415,8 @@ def documents_sweep_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
         Q(status=DocumentStatus.RUNNING, created_at__lt=running_cutoff)
         | Q(status=DocumentStatus.QUEUED, created_at__lt=queued_cutoff)
     ).order_by("pk")
-    counts = {"resent": 0, "failed": 0}
+    # A batch whose job was lost counts as failed too (``STALE_BATCH_AFTER``).
+    counts = {"resent": 0, "failed": _batches_sweep_stale(now)}
     for document in candidates:
         events = AuditEvent.objects.filter(content_type=content_type, object_id=str(document.pk))
         last = events.aggregate(last=Max("occurred_at"))["last"] or document.created_at

@@ -1,8 +1,11 @@
 """Background jobs of the documents app. Each calls a service and is safe to run twice."""
 
 import logging
+import random
 
 from celery import Task, shared_task
+from django.db import OperationalError as DatabaseOperationalError
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from . import services
@@ -28,10 +31,43 @@ class EnqueuedOnCommit(Task):
             return None
 
 
-@shared_task(name="documents.document_render", acks_late=True, base=EnqueuedOnCommit)
-def document_render(document_id: int) -> int:
-    """Render one queued document version; delivered twice it stores one version."""
-    return services.document_render(document_id=document_id).pk
+#: How many times a render that met a locked database (SQLite: another process held the write lock longer than
+#: the busy timeout) or a lost connection is tried again before its version is marked failed.
+RENDER_MAX_RETRIES = 5
+
+
+def retry_countdown(retries: int) -> float:
+    """Seconds before try ``retries + 1``: 2, 4, 8, 16, 32 (at most 60), each with jitter (half to all of it),
+    so two workers that met the same lock do not meet again."""
+    return min(60, 2 ** (retries + 1)) * random.uniform(0.5, 1.0)
+
+
+@shared_task(
+    bind=True,
+    name="documents.document_render",
+    acks_late=True,
+    base=EnqueuedOnCommit,
+    max_retries=RENDER_MAX_RETRIES,
+)
+def document_render(self, document_id: int) -> int:
+    """Render one queued document version; delivered twice it stores one version.
+
+    A database error (``database is locked``) rolls back the step it hit, so the version is still queued or
+    running; the task is tried again with backoff and jitter, and after ``RENDER_MAX_RETRIES`` the version is
+    marked failed with the reason: never left "I kö" or "Skapas". The stale-job sweep stays the backstop for
+    a worker that died."""
+    try:
+        return services.document_render(document_id=document_id).pk
+    except DatabaseOperationalError as exc:
+        if self.request.called_directly:
+            raise
+        if self.request.retries < self.max_retries:
+            logger.warning("Render of document %s met %s; trying again.", document_id, exc)
+            raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+        reason = _(
+            "Databasen var upptagen även efter %(n)s nya försök (%(error)s). Beställ en ny version."
+        ) % {"n": self.max_retries, "error": exc}
+        return services.document_fail_unfinished(document_id=document_id, reason=reason).pk
 
 
 @shared_task(name="documents.stale_jobs_sweep", base=EnqueuedOnCommit)

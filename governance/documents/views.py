@@ -5,6 +5,8 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -12,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import permissions, registry, rendering, services
-from .choices import DocumentKind, DocumentStatus
+from .choices import BatchStatus, DocumentKind, DocumentStatus
 from .forms import TemplateUploadForm
-from .models import DocumentTemplate, GeneratedDocument
+from .models import DocumentBatch, DocumentTemplate, GeneratedDocument
 
 #: The kinds generated from a button, with no fields to edit (the memo has its own form in decisions).
 ONE_CLICK_KINDS = (DocumentKind.CONSULTATION_RESPONSE, DocumentKind.COMPILATION, DocumentKind.AGREEMENT)
@@ -99,28 +101,51 @@ def document_create(request):
     return redirect("documents:document", pk=document.pk)
 
 
+def _subjects_prefetch(docs_queryset) -> GenericPrefetch:
+    """The documents' subjects in one query per kind of subject, with the organisation most labels name."""
+    querysets = []
+    for content_type in ContentType.objects.filter(pk__in=docs_queryset.values("subject_type_id").distinct()):
+        model = content_type.model_class()
+        if model is None:
+            continue
+        queryset = model._default_manager.all()
+        if any(field.name == "organisation" and field.is_relation for field in model._meta.get_fields()):
+            queryset = queryset.select_related("organisation")
+        querysets.append(queryset)
+    return GenericPrefetch("subject", querysets)
+
+
 @require_GET
 @login_required
 def batch_progress(request, key: uuid.UUID):
-    docs = list(GeneratedDocument.objects.filter(batch_key=key).select_related("subject_type"))
-    if not docs:
+    """A batch's progress, from the first moment: "Förbereds" while its job queues the versions, then each
+    version's status (htmx polls the part every 2 s until every version is done or failed)."""
+    batch = DocumentBatch.objects.filter(key=key).first()
+    queryset = GeneratedDocument.objects.filter(batch_key=key)
+    docs = list(queryset.select_related("subject_type").prefetch_related(_subjects_prefetch(queryset)))
+    if batch is None and not docs:
         raise Http404
-    permissions.check_follow_batch(request.user, docs[0].kind)
-    entry = registry.kind_entry(docs[0].kind)
+    kind = batch.kind if batch is not None else docs[0].kind
+    permissions.check_follow_batch(request.user, kind)
+    entry = registry.kind_entry(kind)
     for document in docs:
         subject = document.subject
         document.subject_label = entry.subject_label(subject) if subject is not None else document.subject_key
     docs.sort(key=lambda d: d.subject_label)
     done = sum(1 for d in docs if d.status == DocumentStatus.DONE)
     failed = sum(1 for d in docs if d.status == DocumentStatus.FAILED)
-    subject = docs[0].subject
+    preparing = batch is not None and batch.status == BatchStatus.PREPARING
+    subject = docs[0].subject if docs else None
     context = {
+        "batch": batch,
+        "preparing": preparing,
+        "batch_error": batch.error if batch is not None and batch.status == BatchStatus.FAILED else "",
         "docs": docs,
         "done": done,
         "failed": failed,
-        "total": len(docs),
+        "total": max(len(docs), batch.expected if preparing else 0),
         "key": key,
-        "finished": done + failed == len(docs),
+        "finished": not preparing and done + failed == len(docs),
         "back_url": entry.batch_url(subject) if entry.batch_url and subject is not None else "",
     }
     template = "documents/_batch_progress.html" if request.htmx else "documents/batch_progress.html"

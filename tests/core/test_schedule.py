@@ -5,6 +5,7 @@ from django.conf import settings
 from governance.celery import app
 
 ON_DEMAND = {  # enqueued by services, not by the clock
+    "decisions.memo_batch_prepare",
     "documents.document_render",
     "core.mail_deliver",
     "meetings.notice_send",

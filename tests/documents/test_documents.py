@@ -283,36 +283,68 @@ def test_memo_form_page(client, danderyd_clerk):
     assert GeneratedDocument.objects.count() == before + 1
 
 
-def test_batch_for_all_recipients(ksl_client):
-    from governance.decisions.models import Recommendation
+def _prepare(key):
+    """The batch job's body, as the worker runs it (task bodies are tested directly)."""
+    from governance.decisions.services import memo_batch_prepare
+    from governance.documents.models import DocumentBatch
 
-    response = ksl_client.post(reverse("decisions:batch_create", args=["origo-2016"]))
-    assert response.status_code == 302
-    batch = (
-        GeneratedDocument.objects.filter(batch_key__isnull=False).exclude(version=99).latest("id").batch_key
-    )
-    docs = GeneratedDocument.objects.filter(batch_key=batch)
+    return memo_batch_prepare(batch_id=DocumentBatch.objects.get(key=key).pk)
+
+
+def test_batch_for_all_recipients(ksl_client, django_capture_on_commit_callbacks):
+    import uuid as _uuid
+
+    from governance.decisions.models import Recommendation
+    from governance.documents.models import DocumentBatch
+
+    key = _uuid.uuid4()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = ksl_client.post(
+            reverse("decisions:batch_create", args=["origo-2016"]), {"batch_key": str(key)}
+        )
+    assert response.status_code == 302 and response["Location"] == reverse("documents:batch", args=[key])
+    assert len(callbacks) == 1  # one job for the whole batch, none per case
+    assert DocumentBatch.objects.get(key=key).status == "preparing"
+    assert not GeneratedDocument.objects.filter(batch_key=key).exists()
+    page = ksl_client.get(reverse("documents:batch", args=[key]))  # shown from the first moment
+    assert "Förbereds … 6 utkast köas strax." in page.text and "0 av 6 klara" in page.text
+    assert 'hx-trigger="every 2s"' in page.text
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert _prepare(key) == 6
+    assert len(callbacks) == 6  # one render task per version, each enqueued as its version commits
+    assert _prepare(key) == 6  # the job delivered twice queues nothing more
+    docs = GeneratedDocument.objects.filter(batch_key=key)
     waiting = Recommendation.objects.get(slug="origo-2016").cases.filter(
         state__in=["received", "in_preparation", "proposed", "in_decision"]
     )
     assert docs.count() == waiting.count() == 6  # only the municipalities that have not decided
-    page = ksl_client.get(reverse("documents:batch", args=[batch]))
-    assert "0 av 6 klara" in page.text and 'hx-trigger="every 2s"' in page.text
+    assert DocumentBatch.objects.get(key=key).status == "ready"
+    page = ksl_client.get(reverse("documents:batch", args=[key]))
+    assert "0 av 6 klara" in page.text and "Förbereds" not in page.text
     for document in docs[:3]:
         services.document_render(document_id=document.pk)
-    assert "3 av 6 klara" in ksl_client.get(reverse("documents:batch", args=[batch])).text
+    assert "3 av 6 klara" in ksl_client.get(reverse("documents:batch", args=[key])).text
 
 
 def test_a_batch_submitted_twice_is_one_batch(ksl_client):
     import uuid as _uuid
 
+    from governance.documents.models import DocumentBatch
+
     key = str(_uuid.uuid4())
     url = reverse("decisions:batch_create", args=["origo-2016"])
     ksl_client.post(url, {"batch_key": key})
     ksl_client.post(url, {"batch_key": key})
+    assert DocumentBatch.objects.filter(key=key).count() == 1
+    _prepare(key)
+    ksl_client.post(url, {"batch_key": key})
     assert GeneratedDocument.objects.filter(batch_key=key).count() == 6
     response = ksl_client.post(reverse("decisions:batch_create", args=["origo-2012"]))
     assert response.status_code == 302 and response["Location"].endswith("/anslutning/origo-2012/")
+    assert (
+        not DocumentBatch.objects.filter(origin_key__startswith="recommendation:").exclude(key=key).exists()
+    )
 
 
 def test_default_template_download_and_restore(client, host_admin, danderyd_clerk):

@@ -22,7 +22,7 @@ from .consultations import (
     consultation_create,
     consultation_response_record,
 )
-from .documents import documents_request_batch
+from .documents import documents_request_batch, memo_batch_prepare
 from .loading import adoption_history_load
 from .notifications import consultation_notify, notifications_sweep, recommendation_notify
 from .profiles import document_profile_save, document_profiles_load
@@ -65,6 +65,7 @@ __all__ = [
     "document_profile_save",
     "document_profiles_load",
     "documents_request_batch",
+    "memo_batch_prepare",
     "notifications_sweep",
     "recommendation_attachment_add",
     "recommendation_attachment_remove",

@@ -1,24 +1,36 @@
 """Decision documents: KSL's batch of memo drafts for every recipient. Requesting, rendering and templates
-are ``governance.documents.services``; what each kind contains is ``decisions.document_kinds``."""
+are ``governance.documents.services``; what each kind contains is ``decisions.document_kinds``.
+
+The request only records the batch (one row, under the batch key) and enqueues one job; the job computes each
+case's pre-filled fields (the cost allocation once, from the cache) and queues a version per case in short
+transactions. So the request answers at once and holds no lock while 290 memos are prepared."""
 
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from governance.documents import services as document_services
-from governance.documents.choices import DocumentKind
-from governance.documents.models import GeneratedDocument
+from governance.documents.choices import BatchStatus, DocumentKind
+from governance.documents.models import DocumentBatch, GeneratedDocument
 
 from .. import memo_paper, permissions
 from ..choices import WAITING_STATES
 from ..models import AdoptionCase, Recommendation
 
+#: Cases whose pre-filled fields are computed before their versions are queued, in one short write each.
+PREPARE_CHUNK = 25
+
+
+def _waiting_cases(recommendation_id: int):
+    return AdoptionCase.objects.filter(recommendation_id=recommendation_id, state__in=WAITING_STATES)
+
 
 def documents_request_batch(*, acting_user, recommendation, batch_key: uuid.UUID | None = None) -> uuid.UUID:
-    """KSL: one memo draft per recipient whose case still waits for a decision, one task each; returns the
-    batch key. The same key twice (a double click) makes one batch."""
+    """KSL: a batch of memo drafts, one per recipient whose case still waits for a decision; returns the
+    batch key at once and fills the batch in the background (``memo_batch_prepare``). The same key twice (a
+    double click) makes one batch."""
 
     if not permissions.can_view_dashboard(acting_user):
         raise PermissionDenied(_("Endast KSL skapar utkast för alla mottagare."))
@@ -26,19 +38,61 @@ def documents_request_batch(*, acting_user, recommendation, batch_key: uuid.UUID
     with transaction.atomic():
         # One batch per key, even on a double click.
         Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-        cases = AdoptionCase.objects.filter(
-            recommendation=recommendation,
-            state__in=WAITING_STATES,
-        ).select_related("organisation", "recommendation__agreement")
-        if GeneratedDocument.objects.filter(batch_key=batch_key).exists():
+        if (
+            DocumentBatch.objects.filter(key=batch_key).exists()
+            or GeneratedDocument.objects.filter(batch_key=batch_key).exists()
+        ):
             return batch_key
-        if not cases.exists():
+        expected = _waiting_cases(recommendation.pk).count()
+        if not expected:
             raise ValidationError(
                 _("Alla mottagare har redan beslutat: det finns inga ärenden att skriva utkast för.")
             )
-        return document_services.documents_request_batch(
+        batch, created = document_services.document_batch_create(
             acting_user=acting_user,
             kind=DocumentKind.MEMO,
-            requests=[(f"case:{case.pk}", memo_paper.memo_defaults(case, None).__dict__) for case in cases],
-            batch_key=batch_key,
+            key=batch_key,
+            origin_key=f"recommendation:{recommendation.pk}",
+            expected=expected,
         )
+        if created:
+            from ..tasks import memo_batch_prepare
+
+            transaction.on_commit(lambda pk=batch.pk: memo_batch_prepare.delay(pk))
+    return batch_key
+
+
+def memo_batch_prepare(*, batch_id: int) -> int:
+    """The batch job's body: queue a memo version per waiting case of the batch's recommendation, then mark
+    the batch ready; returns how many versions it holds. Run twice, or again after a database error halfway,
+    it queues each version once. Anything else that goes wrong marks the batch failed with the reason (the
+    versions queued already go on)."""
+    batch = DocumentBatch.objects.select_related("created_by").get(pk=batch_id)
+    if batch.status != BatchStatus.PREPARING:
+        return GeneratedDocument.objects.filter(batch_key=batch.key).count()
+    try:
+        _origin, recommendation_id = batch.origin_key.split(":")
+        cases = list(
+            _waiting_cases(int(recommendation_id))
+            .select_related("organisation", "recommendation__agreement__cost_model")
+            .order_by("pk")
+        )
+        for start in range(0, len(cases), PREPARE_CHUNK):
+            requests = [
+                (f"case:{case.pk}", memo_paper.memo_defaults(case, None).__dict__)
+                for case in cases[start : start + PREPARE_CHUNK]
+            ]
+            document_services.documents_request_batch(
+                acting_user=batch.created_by, kind=batch.kind, requests=requests, batch_key=batch.key
+            )
+    except OperationalError:
+        raise  # a locked database: the task tries again and resumes where it stopped
+    except (ValidationError, PermissionDenied, ValueError, LookupError) as exc:
+        reason = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        document_services.document_batch_fail(
+            batch_id=batch.pk,
+            reason=_("Utkasten kunde inte förberedas: %(reason)s") % {"reason": reason},
+        )
+        return GeneratedDocument.objects.filter(batch_key=batch.key).count()
+    document_services.document_batch_prepared(batch_id=batch.pk)
+    return len(cases)
