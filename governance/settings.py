@@ -95,7 +95,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # once with "database is locked" when it tries to upgrade its read lock while the other process writes;
     # BEGIN IMMEDIATE takes the write lock up front, so it waits (up to 20 s) instead. WAL lets readers go on
     # while one process writes. A writer that still waits longer than the timeout gets "database is locked":
-    # the render task retries it with backoff and then fails the version (docs/adr/0011-sqlite-writers.md).
+    # the render task retries it with backoff and then fails the version (docs/adr/0012-sqlite-writers.md).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
