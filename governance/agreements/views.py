@@ -108,6 +108,10 @@ def cost_page(request, slug):
         if getattr(form, "population_missing", False)
         else None,
         "query_string": request.GET.urlencode(),
+        # One reverse for every row's "Ändra fördelning" link (…/kostnader/fordelning/<id>/).
+        "split_url": reverse("agreements:cost_split_edit", kwargs={"slug": agreement.slug, "pk": 0})[
+            : -len("0/")
+        ],
         "can_edit": permissions.can_manage_agreements(request.user)
         if request.user.is_authenticated
         else False,

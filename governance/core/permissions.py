@@ -1,6 +1,12 @@
 """Grant mechanics shared by the apps' ``permissions.py`` modules (which hold the rules themselves)."""
 
+from contextvars import ContextVar
+
+from guardian.backends import ObjectPermissionBackend, check_support
+from guardian.core import ObjectPermissionChecker
+from guardian.exceptions import WrongAppError
 from guardian.shortcuts import assign_perm, remove_perm
+from guardian.utils import get_content_type
 
 
 def object_grants_sync(
@@ -23,4 +29,63 @@ def object_grants_sync(
     # Django caches permissions on the user object; drop the caches so checks see the change at once.
     for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(cache, None)
+    request_permission_cache_forget(user)
     return {"granted": len(wanted - current), "revoked": len(current - wanted)}
+
+
+# One guardian ObjectPermissionChecker per user and request. Guardian's backend makes a new checker (two
+# queries) for every ``has_perm(perm, obj)``, so a page that asks five questions about one organisation ran
+# ten queries; a checker loads all of a user's permissions on an object at once and keeps them. The cache
+# lives only while a request is served (``core.middleware.RequestPermissionCacheMiddleware``): outside a
+# request (services in commands, tasks, tests) every check reads the database as before.
+# ``object_grants_sync`` drops what is cached for a user when it changes their grants.
+_request_checkers: ContextVar[dict | None] = ContextVar("request_permission_checkers", default=None)
+
+
+class RequestCachedObjectPermissionBackend(ObjectPermissionBackend):
+    """guardian's ``ObjectPermissionBackend``, reusing one checker per user within a request."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        checkers = _request_checkers.get()
+        if checkers is None or obj is None:
+            return super().has_perm(user_obj, perm, obj)
+        support, user_obj = check_support(user_obj, obj)
+        if not support:
+            return False
+        if "." in perm:
+            app_label = perm.split(".", 1)[0]
+            if app_label != obj._meta.app_label and app_label != get_content_type(obj).app_label:
+                raise WrongAppError(f"Behörigheten {perm} hör inte till {obj._meta.label}.")
+        mine = checkers.setdefault(user_obj.pk, {})
+        if "checker" not in mine:
+            mine["checker"] = ObjectPermissionChecker(user_obj)
+        return mine["checker"].has_perm(perm, obj)
+
+
+def request_cached(user, key: str, compute):
+    """``compute()``, once per user and ``key`` while a request is served (the apps' "which organisations
+    may this user read" and the like); outside a request, computed every time."""
+    checkers = _request_checkers.get()
+    if checkers is None or user is None or user.pk is None:
+        return compute()
+    mine = checkers.setdefault(user.pk, {})
+    if key not in mine:
+        mine[key] = compute()
+    return mine[key]
+
+
+def request_permission_cache_open():
+    """Start a request's cache (``core.middleware.RequestPermissionCacheMiddleware``); returns the token
+    for ``request_permission_cache_close``."""
+    return _request_checkers.set({})
+
+
+def request_permission_cache_close(token) -> None:
+    _request_checkers.reset(token)
+
+
+def request_permission_cache_forget(user) -> None:
+    """Drop what is cached for ``user`` in the current request (after their grants changed)."""
+    checkers = _request_checkers.get()
+    if checkers is not None and user is not None:
+        checkers.pop(user.pk, None)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -76,6 +77,7 @@ def dashboard(request, slug):
     recommendation = _recommendation_or_404(slug)
     form, board = _board(request, recommendation)
     points = queries.adoption_timeline(recommendation)
+    case_url = reverse("decisions:case", kwargs={"pk": 0})[: -len("0/")]  # one reverse, not one per row
     return render(
         request,
         "decisions/dashboard.html",
@@ -84,8 +86,9 @@ def dashboard(request, slug):
             "form": form,
             "board": board,
             "timeline": queries.timeline_chart(points, total=sum(count for _v, _l, count in board.counts)),
-            "map": queries.county_map(queries.dashboard(recommendation) if form.is_bound else board),
+            "map": queries.county_map(board),  # every case, whatever the filter
             "query_string": request.GET.urlencode(),
+            "case_url": case_url,
             "batch_key": uuid.uuid4(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
@@ -196,7 +199,9 @@ def _case_page(
 @require_GET
 @login_required
 def case_detail(request, pk: int):
-    return _case_page(request, queries.case_detail(request.user, pk))
+    """The case; ``?historik=<sida>`` pages through the whole history instead of the latest events."""
+    page = request.GET.get("historik")
+    return _case_page(request, queries.case_detail(request.user, pk, history_page=page))
 
 
 @require_POST

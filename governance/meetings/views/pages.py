@@ -229,7 +229,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         m for m in members if attendances.get(m.pk) and attendances[m.pk].status in ("present", "substitute")
     ]
     items = list(
-        meeting.items.select_related("follow_up_report").prefetch_related("conflicts__membership__person")
+        meeting.items.select_related("follow_up_report").prefetch_related(queries.conflicts_with_people())
     )
     without_login = services.approvers_without_login(meeting)
     versions = list(meeting.minutes_versions.prefetch_related("approvals__membership__person"))
