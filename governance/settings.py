@@ -107,7 +107,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with a user's own and group permissions in one query (issue 15). Sessions made
+    # with the former "django.contrib.auth.backends.ModelBackend" end: users log in once more.
+    "governance.core.permissions.OneQueryModelBackend",
     # guardian's ObjectPermissionBackend with one permission checker per user and request (issue 16).
     "governance.core.permissions.RequestCachedObjectPermissionBackend",
 ]

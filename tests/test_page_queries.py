@@ -143,3 +143,36 @@ def test_every_page_within_budget_and_flat_in_the_data(client, request):
     ]
     assert failures == [], "\n".join(failures)
     assert grown == [], "query counts grow with the data:\n" + "\n".join(grown)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "?state=in_decision", "?overdue=on"])
+def test_the_dashboard_within_12_queries_on_bigger_data(client, request, ksl_officer, query):
+    _grow(request)
+    client.force_login(ksl_officer)
+    for slug in ("origo-2016", "origo-2012"):
+        status, count = _count(client, reverse("decisions:dashboard", args=[slug]) + query)
+        assert status == 200
+        assert count <= DASHBOARD_BUDGET, f"{slug}{query}: {count} queries"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["ekero_clerk", "ksl_officer"])
+def test_the_case_page_within_10_queries_and_flat_in_its_history(client, request, persona):
+    from governance.decisions.models import AdoptionCase
+
+    client.force_login(request.getfixturevalue(persona))
+    case = AdoptionCase.objects.get(recommendation__slug="origo-2016", organisation__municipality_code="0125")
+    url = reverse("decisions:case", args=[case.pk])
+    before = _count(client, url)
+    _grow(request)  # 45 more events in this case's history
+    after = _count(client, url)
+    assert before[0] == after[0] == 200
+    assert after[1] <= CASE_BUDGET and after[1] <= before[1], f"{before[1]} → {after[1]} queries"
+    page = client.get(url)
+    assert len(page.context["case"].history) == 20 and page.context["case"].history_more
+    assert "Visa hela historiken" in page.text
+    status, count = _count(client, url + "?historik=2")  # a page of the whole history
+    assert status == 200 and count <= CASE_BUDGET + 1
+    older = client.get(url + "?historik=2").context["case"]
+    assert older.history_page.number == 2 and older.history

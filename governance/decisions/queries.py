@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, F, FilteredRelation, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -373,9 +373,20 @@ def case_detail(user, pk: int, *, history_page: int | str | None = None) -> Adop
     page's queries and size do not grow with the number of events."""
     from django.http import Http404
 
+    signature_fields = {f"signature_{f.attname}": F(f"signature__{f.attname}") for f in _SIGNATURE_FIELDS}
     try:
         case = (
-            AdoptionCase.objects.select_related("organisation", "recommendation__agreement", "previous_case")
+            AdoptionCase.objects.select_related(
+                "organisation", "recommendation__agreement", "previous_case__recommendation"
+            )
+            # The organisation's signature of the recommendation's agreement, in the same query.
+            .annotate(
+                signature=FilteredRelation(
+                    "organisation__signatures",
+                    condition=Q(organisation__signatures__agreement=F("recommendation__agreement")),
+                ),
+                **signature_fields,
+            )
             .prefetch_related(
                 Prefetch("steps", queryset=DecisionStep.objects.select_related("body")),
                 Prefetch(
@@ -399,10 +410,15 @@ def case_detail(user, pk: int, *, history_page: int | str | None = None) -> Adop
             subject_type=ContentType.objects.get_for_model(AdoptionCase), subject_id=case.pk
         ).order_by("-created_at")[:20]
     )
-    case.signature = Signature.objects.filter(
-        agreement=case.recommendation.agreement, organisation=case.organisation
-    ).first()
+    case.signature = (
+        Signature(**{f.attname: getattr(case, f"signature_{f.attname}") for f in _SIGNATURE_FIELDS})
+        if case.signature_id is not None
+        else None
+    )
     return case
+
+
+_SIGNATURE_FIELDS = Signature._meta.concrete_fields
 
 
 def _case_history(case: AdoptionCase, page: int | str | None) -> None:
