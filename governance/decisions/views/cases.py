@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -78,6 +79,7 @@ def dashboard(request, slug):
     form, board = _board(request, recommendation)
     points = queries.adoption_timeline(recommendation)
     case_url = reverse("decisions:case", kwargs={"pk": 0})[: -len("0/")]  # one reverse, not one per row
+    _stage_cells(board)
     return render(
         request,
         "decisions/dashboard.html",
@@ -93,6 +95,25 @@ def dashboard(request, slug):
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+
+
+def _stage_cells(board) -> None:
+    """Each row's stage cells as HTML (``row.cells_html``), built once per state rather than once per cell:
+    290 municipalities × 7 stages were most of the dashboard's template work (issue 15)."""
+    reached, not_reached = _("uppnått"), _("inte ännu")
+    by_state = {}
+    for row in board.rows:
+        state = row.case.state
+        if state not in by_state:
+            by_state[state] = format_html_join(
+                "",
+                '<td class="stage" data-label="{}"><span class="{}" aria-label="{}">{}</span></td>',
+                (
+                    (label, "reached", reached, "●") if done else (label, "not-reached", not_reached, "·")
+                    for label, done in row.cells
+                ),
+            )
+        row.cells_html = by_state[state]
 
 
 @require_GET
