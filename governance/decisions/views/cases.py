@@ -99,7 +99,8 @@ def dashboard(request, slug):
 
 def _stage_cells(board) -> None:
     """Each row's stage cells as HTML (``row.cells_html``), built once per state rather than once per cell:
-    290 municipalities × 7 stages were most of the dashboard's template work (issue 15)."""
+    290 municipalities × 7 stages were most of the dashboard's template work (issue 15); and its dates as
+    text."""
     reached, not_reached = _("uppnått"), _("inte ännu")
     by_state = {}
     for row in board.rows:
@@ -114,6 +115,9 @@ def _stage_cells(board) -> None:
                 ),
             )
         row.cells_html = by_state[state]
+        # Dates as the page shows them (ISO, governance/formats/sv), without a localisation per cell.
+        row.last_decision_text = row.last_decision.isoformat() if row.last_decision else ""
+        row.final_on_text = row.final_on.isoformat() if row.final_on else ""
 
 
 @require_GET
