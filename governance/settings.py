@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "governance.core.middleware.MethodNotAllowedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "governance.core.middleware.RequestPermissionCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -107,8 +108,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # Django's ModelBackend with a user's own and group permissions in one query (issue 15). Sessions made
+    # with the former "django.contrib.auth.backends.ModelBackend" end: users log in once more.
+    "governance.core.permissions.OneQueryModelBackend",
+    # guardian's ObjectPermissionBackend with one permission checker per user and request (issue 16).
+    "governance.core.permissions.RequestCachedObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

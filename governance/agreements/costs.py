@@ -38,28 +38,42 @@ class AllocationError(ValueError):
     """The inputs cannot be allocated; the message (Swedish) says what is wrong."""
 
 
+def _whole_weights(weights: Sequence[int | Fraction | Decimal]) -> list[int]:
+    """``weights`` as whole numbers in the same proportions (scaled by their common denominator)."""
+    if all(type(w) is int for w in weights):
+        return list(weights)
+    exact = [Fraction(w) for w in weights]
+    denominator = math.lcm(*(w.denominator for w in exact)) if exact else 1
+    return [w.numerator * (denominator // w.denominator) for w in exact]
+
+
 def apportion(total: int, weights: Sequence[int | Fraction | Decimal]) -> list[int]:
-    """Split ``total`` whole kronor in proportion to ``weights``; the parts add up to ``total`` exactly."""
+    """Split ``total`` whole kronor in proportion to ``weights``; the parts add up to ``total`` exactly.
+
+    Exact integer arithmetic (no fractions): part i's exact share is ``total * w_i / W``; ``divmod`` gives its
+    whole kronor and a remainder ``r_i``, so that the exact share minus the rounded part is ``r_i / W``."""
     if total < 0:
         raise AllocationError(_("Beloppet som ska fördelas kan inte vara negativt."))
-    exact_weights = [Fraction(w) for w in weights]
-    if any(w < 0 for w in exact_weights):
+    whole = _whole_weights(weights)
+    if any(w < 0 for w in whole):
         raise AllocationError(_("En andel kan inte vara negativ."))
-    weight_sum = sum(exact_weights)
-    if not exact_weights or weight_sum == 0:
+    weight_sum = sum(whole)
+    if not whole or weight_sum == 0:
         raise AllocationError(_("Det finns inga andelar att fördela beloppet på."))
-    exact = [total * w / weight_sum for w in exact_weights]
-    rounded = [math.floor(x + Fraction(1, 2)) for x in exact]  # round half up
+    exact = [divmod(total * weight, weight_sum) for weight in whole]
+    rounded = [part + 1 if 2 * remainder >= weight_sum else part for part, remainder in exact]  # half up
     shortfall = total - sum(rounded)
     if shortfall:
-        # Remainder exact - rounded lies in [-1/2, 1/2). Give a krona to the most under-rounded parts,
-        # or take one from the most over-rounded.
-        order = sorted(
-            range(len(exact)),
-            key=lambda i: (-(exact[i] - rounded[i]), i) if shortfall > 0 else (exact[i] - rounded[i], -i),
-        )
+        # (exact - rounded) * W, in [-W/2, W/2): give a krona to the most under-rounded parts, or take one
+        # from the most over-rounded.
+        remainders = [r - weight_sum if 2 * r >= weight_sum else r for _part, r in exact]
+        # Sorting is stable: on a tie, the earlier part gets a krona and the later part gives one.
+        if shortfall > 0:
+            order = sorted(range(len(whole)), key=remainders.__getitem__, reverse=True)[:shortfall]
+        else:
+            order = sorted(reversed(range(len(whole))), key=remainders.__getitem__)[:-shortfall]
         step = 1 if shortfall > 0 else -1
-        for i in order[: abs(shortfall)]:
+        for i in order:
             rounded[i] += step
     return rounded
 
@@ -85,9 +99,10 @@ class BodyAmount:
     amount: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AllocationLine:
-    """One party's row in the allocation table."""
+    """One party's row in the allocation table. Not frozen: built once per party and year (290 rows must cost
+    little more than the arithmetic, issue 15), and never changed after ``compute_allocation``."""
 
     organisation_id: int
     name: str
@@ -135,11 +150,6 @@ class Allocation:
         return next(line for line in self.lines if line.code == code)
 
 
-def _pool_amounts(pool_amount: int, members: Sequence[PoolMember]) -> dict[str, int]:
-    amounts = apportion(pool_amount, [m.population for m in members])
-    return dict(zip((m.code for m in members), amounts, strict=True))
-
-
 def compute_allocation(
     *,
     year: int,
@@ -167,12 +177,12 @@ def compute_allocation(
         )
     if mode not in ScenarioMode.values:
         raise AllocationError(_("Okänt scenario ”%(mode)s”.") % {"mode": mode})
-    codes = {member.code for member in members}
-    unknown = sorted(set(exclude) - codes)
+    unknown = sorted(set(exclude) - {member.code for member in members}) if exclude else []
     if unknown:
         raise AllocationError(_("Okänd kommunkod i avtalet: %(codes)s.") % {"codes": ", ".join(unknown)})
+    populations = [m.population for m in members]
     if pool_percent is not None:
-        missing = [m for m in members if m.population is None]
+        missing = [m for m in members if m.population is None] if None in populations else []
         if missing:
             raise AllocationError(
                 _("Folkmängd saknas %(date)s för: %(names)s.")
@@ -187,20 +197,23 @@ def compute_allocation(
     top = apportion(budget, percents)
     pool_amount = top[-1] if pool_percent is not None else 0
     excluded = set(exclude)
-    joiners = [m for m in members if m.code not in excluded]
+    joiners = [m for m in members if m.code not in excluded] if excluded else members
     if pool_percent is not None and excluded and not joiners and mode == ScenarioMode.REDISTRIBUTE:
         raise AllocationError(_("Alla kommuner är undantagna; det finns ingen att fördela andelen på."))
 
-    full: dict[str, int] = {}
-    scenario: dict[str, int] = {}
+    full: list[int] = []  # per member, in order
+    scenario: list[int] = []
     if pool_percent is not None:
-        full = _pool_amounts(pool_amount, members)
+        full = apportion(pool_amount, populations)
         if not excluded:
             scenario = full
         elif mode == ScenarioMode.REDISTRIBUTE:
-            scenario = _pool_amounts(pool_amount, joiners)
+            joined = iter(apportion(pool_amount, [m.population for m in joiners]))
+            scenario = [0 if m.code in excluded else next(joined) for m in members]
         else:  # unfunded: those who join pay what they would have paid anyway
-            scenario = {m.code: full[m.code] for m in joiners}
+            scenario = [0 if m.code in excluded else amount for m, amount in zip(members, full, strict=True)]
+    else:
+        full = scenario = [0] * len(members)
 
     splits = splits or {}
 
@@ -213,34 +226,34 @@ def compute_allocation(
 
     lines = [
         AllocationLine(
-            organisation_id=party.organisation_id,
-            name=party.name,
-            code=None,
-            is_municipality=False,
-            percent=party.percent,
-            population=None,
-            amount=amount,
-            full_amount=amount,
-            splits=split_amount(party.organisation_id, amount),
+            party.organisation_id,
+            party.name,
+            None,
+            False,
+            party.percent,
+            None,
+            amount,
+            amount,
+            True,
+            split_amount(party.organisation_id, amount) if splits else (),
         )
         for party, amount in zip(fixed, top, strict=False)
     ]
-    for member in members:
-        amount = scenario.get(member.code, 0)
-        lines.append(
-            AllocationLine(
-                organisation_id=member.organisation_id,
-                name=member.name,
-                code=member.code,
-                is_municipality=True,
-                percent=None,
-                population=member.population,
-                amount=amount,
-                full_amount=full.get(member.code, 0),
-                joins=member.code not in excluded,
-                splits=split_amount(member.organisation_id, amount),
-            )
+    lines.extend(
+        AllocationLine(
+            member.organisation_id,
+            member.name,
+            member.code,
+            True,
+            None,
+            member.population,
+            amount,
+            full_amount,
+            not excluded or member.code not in excluded,
+            split_amount(member.organisation_id, amount) if splits else (),
         )
+        for member, amount, full_amount in zip(members, scenario, full, strict=True)
+    )
     return Allocation(
         year=year,
         basis_date=basis_date,
@@ -249,5 +262,5 @@ def compute_allocation(
         mode=mode,
         lines=tuple(lines),
         excluded_codes=tuple(sorted(excluded)),
-        pool_population=sum(m.population or 0 for m in members),
+        pool_population=sum(p for p in populations if p),
     )

@@ -108,6 +108,10 @@ def cost_page(request, slug):
         if getattr(form, "population_missing", False)
         else None,
         "query_string": request.GET.urlencode(),
+        # One reverse for every row's "Ändra fördelning" link (…/kostnader/fordelning/<id>/).
+        "split_url": reverse("agreements:cost_split_edit", kwargs={"slug": agreement.slug, "pk": 0})[
+            : -len("0/")
+        ],
         "can_edit": permissions.can_manage_agreements(request.user)
         if request.user.is_authenticated
         else False,
@@ -118,8 +122,17 @@ def cost_page(request, slug):
         "can_draft_agreement": request.user.is_authenticated
         and document_permissions.may_generate(request.user, DocumentKind.AGREEMENT, agreement),
     }
+    if not request.htmx:
+        context["exclude_options"] = _exclude_options(form)
     template = "agreements/_cost_result.html" if request.htmx else "agreements/cost_page.html"
     return render(request, template, context, status=status)
+
+
+def _exclude_options(form) -> list[tuple[str, str, bool]]:
+    """The scenario's checkboxes as (value, label, checked): written out by the template, not rendered one
+    widget template per municipality (290 of them nationally, issue 15)."""
+    chosen = {str(value) for value in (form["exclude"].value() or [])}
+    return [(str(value), label, str(value) in chosen) for value, label in form.fields["exclude"].choices]
 
 
 @require_GET

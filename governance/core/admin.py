@@ -3,12 +3,74 @@ import copy
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms.models import construct_instance
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction, CoreAction
 from .models import AuditCheck, AuditEvent
+
+
+# Issue 16: no admin page may take a query per row. Lists and inlines join the rows' foreign keys (two levels,
+# which covers the ``__str__`` of the related rows: a case names its organisation and recommendation), editable
+# inlines build each select's choices once per page instead of once per row, and the audit log's list counts
+# at most ``CappedCountPaginator.CAP`` rows instead of the whole table.
+def related_paths(model, depth: int = 2) -> list[str]:
+    """The forward foreign-key paths from ``model``, ``depth`` levels deep (for ``select_related``)."""
+    paths = []
+    for field in model._meta.fields:
+        if field.many_to_one or field.one_to_one:
+            if not field.concrete or field.related_model is None:
+                continue
+            paths.append(field.name)
+            if depth > 1:
+                paths.extend(
+                    f"{field.name}__{inner}" for inner in related_paths(field.related_model, depth - 1)
+                )
+    return paths
+
+
+class JoinedRowsMixin:
+    """A changelist that joins what its rows show: ``list_select_related`` left at Django's default
+    (``False``) becomes every foreign key, two levels deep."""
+
+    def get_list_select_related(self, request):
+        if self.list_select_related is False:
+            return related_paths(self.model) or False
+        return self.list_select_related
+
+
+class ChoicesOncePerPageMixin:
+    """Foreign-key selects (in inlines: one per row) evaluate their choices once per page."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if (
+            field is not None
+            and request is not None
+            and hasattr(field, "queryset")
+            and "widget" not in kwargs
+        ):
+            cache = request.__dict__.setdefault("_admin_choices", {})
+            key = (self.model, db_field.name)
+            if key not in cache:
+                field.queryset = field.queryset.select_related(*related_paths(field.queryset.model, depth=1))
+                cache[key] = list(field.choices)
+            field.choices = cache[key]
+        return field
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most ``CAP`` rows (one bounded query): a list of hundreds of thousands of rows pages through
+    its first ``CAP``, and filters, search and the date hierarchy narrow it."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP].count()
 
 
 @admin.register(AuditEvent)
@@ -27,6 +89,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["actor_name", "object_label", "comment"]
     date_hierarchy = "occurred_at"
+    # The trail grows without end: count it once, and at most CappedCountPaginator.CAP rows (issue 16).
+    show_full_result_count = False
+    paginator = CappedCountPaginator
 
     def has_add_permission(self, request):
         return False
@@ -39,22 +104,34 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         """The events of confidential rows (a municipality's case, decisions, answers, documents, signatures)
-        only to whom those rows' own admin shows them (``ScopedReadOnlyAdmin.scope``); a superuser sees all."""
-        from django.contrib.contenttypes.models import ContentType
-        from django.db.models import Q
+        only to whom those rows' own admin shows them (``ScopedReadOnlyAdmin.scope``); a superuser sees all.
+        The readable rows are looked up once per request (the list, its count and filters share them)."""
 
         events = super().get_queryset(request)
         if request.user.is_superuser:
             return events
+        hidden = request.__dict__.get("_audit_hidden")
+        if hidden is None:
+            hidden = request.__dict__["_audit_hidden"] = self._hidden(request)
+        for condition in hidden:
+            events = events.exclude(condition)
+        return events
+
+    @staticmethod
+    def _hidden(request) -> list:
+        from django.contrib.contenttypes.models import ContentType
+        from django.db.models import Q
+
+        hidden = []
         for model, model_admin in admin.site._registry.items():
             if not isinstance(model_admin, ScopedReadOnlyAdmin):
                 continue
             readable = model_admin.scope(request, model._default_manager.all()).values_list("pk", flat=True)
-            events = events.exclude(
+            hidden.append(
                 Q(content_type=ContentType.objects.get_for_model(model))
                 & ~Q(object_id__in=[str(pk) for pk in readable])
             )
-        return events
+        return hidden
 
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):
@@ -83,7 +160,7 @@ class AuditCheckAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(JoinedRowsMixin, admin.ModelAdmin):
     """Rows written by the services, with their audit trail: viewable here, changed only through the pages."""
 
     def has_add_permission(self, request, obj=None):
@@ -123,10 +200,15 @@ class ScopedReadOnlyAdmin(ReadOnlyAdmin):
 
 
 class ReadOnlyInline(admin.TabularInline):
-    """An inline of rows that services write: shown, never added, changed or deleted here."""
+    """An inline of rows that services write: shown, never added, changed or deleted here. Its rows come
+    with their foreign keys joined (a read-only row shows each one's name)."""
 
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        paths = [path for path in related_paths(self.model) if not path.startswith(f"{self.fk_name or ''}__")]
+        return super().get_queryset(request).select_related(*paths)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -142,7 +224,7 @@ class _DryRun(Exception):
     """Rolls back the trial run of a service made while validating an admin form."""
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(JoinedRowsMixin, admin.ModelAdmin):
     """An admin whose saves go through the app's service (which checks, validates and audits).
 
     Subclasses implement ``service_save(request, obj, change)`` and return the saved row. The form is
@@ -195,7 +277,7 @@ class ServiceAdmin(admin.ModelAdmin):
         raise PermissionDenied
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(JoinedRowsMixin, ChoicesOncePerPageMixin, admin.ModelAdmin):
     """Admin writes leave an audit row in the same transaction as the change (Django admin wraps each
     save and delete in one), with the changed fields."""
 
@@ -273,6 +355,9 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class RoleGroupAdmin(ReadOnlyAdmin, GroupAdmin):
     """The role groups and their permissions are kept by ``parties.permissions.role_groups_ensure``."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("permissions__content_type")
 
 
 @admin.register(User)

@@ -14,6 +14,10 @@ NBSP = "\u00a0"
 
 def format_number(value: int) -> str:
     """``45612`` → ``"45 612"`` with a non-breaking space as thousands separator."""
+    if type(value) is int and value >= 0:
+        # What Babel gives for a whole number, without Babel's pattern machinery (a cost page formats two
+        # per party, issue 15); ``tests/core/test_formatting_fast.py`` holds them equal.
+        return f"{value:,}".replace(",", NBSP)
     return format_decimal(value, locale=LOCALE, group_separator=True).replace("\u202f", NBSP)
 
 

@@ -12,6 +12,23 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
+from .permissions import request_permission_cache_close, request_permission_cache_open
+
+
+class RequestPermissionCacheMiddleware:
+    """One object-permission checker per user while a request is served
+    (``core.permissions.RequestCachedObjectPermissionBackend``), none outside it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = request_permission_cache_open()
+        try:
+            return self.get_response(request)
+        finally:
+            request_permission_cache_close(token)
+
 
 class MethodNotAllowedMiddleware:
     def __init__(self, get_response):

@@ -75,7 +75,13 @@ class DecisionForm(CaseActionForm):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["step"].queryset = case.steps.select_related("body")
+        field = self.fields["step"]
+        field.queryset = case.steps.select_related("body")  # what validation accepts
+        # The select's options from the steps the case page has already read (no query per render).
+        steps = sorted(case.steps.all(), key=lambda step: (step.order, step.pk))
+        field.choices = ([("", field.empty_label)] if field.empty_label is not None else []) + [
+            (step.pk, field.label_from_instance(step)) for step in steps
+        ]
         next_step = getattr(case, "next_step", None)  # set by queries.case_detail
         if next_step is not None and not self.is_bound:
             self.initial.setdefault("step", next_step.pk)

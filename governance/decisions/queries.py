@@ -10,14 +10,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, F, FilteredRelation, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.agreements.models import Signature
 from governance.core import calendar
 from governance.core.choices import AuditAction
-from governance.core.queries import audit_events_for
 from governance.documents.models import GeneratedDocument
 from governance.parties import permissions as party_permissions
 from governance.parties.models import Organisation
@@ -103,6 +102,8 @@ class MatrixRow:
     decisions: int
     last_decision: dt.date | None
     final_on: dt.date | None = None  # laga kraft of the deciding body's approval (needs its anslag date)
+    state_label: str = ""  # the case's state in Swedish (looked up once per state, not per row)
+    cells: tuple = ()  # per stage: (its label, has the case come that far), the matrix's cells
 
 
 @dataclass
@@ -114,6 +115,7 @@ class Dashboard:
     overdue: int
     filters: dict = field(default_factory=dict)
     open_cases: int = 0
+    all_rows: list[MatrixRow] = field(default_factory=list)  # every case, whatever the filter (the map)
 
 
 def _stage_index(state: str) -> int | None:
@@ -123,6 +125,9 @@ def _stage_index(state: str) -> int | None:
     return STAGES.index(state) if state in STAGES else None
 
 
+_OPEN_STATES = (CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION)
+
+
 def dashboard(
     recommendation: Recommendation,
     *,
@@ -130,10 +135,11 @@ def dashboard(
     overdue_only: bool = False,
     today: dt.date | None = None,
 ) -> Dashboard:
-    """Municipalities × stages for one recommendation, with counts, overdue cases and days since movement."""
+    """Municipalities × stages for one recommendation, with counts, overdue cases and days since movement.
+    One query; ``rows`` are the cases the filter keeps, ``all_rows`` every case (for the county map)."""
     today = today or calendar.today()
     now = timezone.now()
-    cases = list(
+    cases = (
         AdoptionCase.objects.filter(recommendation=recommendation)
         .select_related("organisation")
         .annotate(
@@ -150,38 +156,44 @@ def dashboard(
         )
         .order_by("organisation__municipality_code")
     )
-    all_counts = Counter(case.state for case in cases)
-    rows = []
+    labels = {value: str(label) for value, label in CaseState.choices}  # one translation per state
+    stage_count = len(STAGES)
+    stage_labels = [labels[s.value] for s in STAGES]
+    cells_by_state = {
+        value: tuple((stage_labels[i], index is not None and i <= index) for i in range(stage_count))
+        for value in CaseState.values
+        for index in [_stage_index(value)]
+    }
+    all_rows = []
     for case in cases:
-        overdue = case.is_overdue(today)
-        if state and case.state != state:
-            continue
-        if overdue_only and not overdue:
-            continue
-        rows.append(
+        all_rows.append(
             MatrixRow(
                 case=case,
                 stage_index=_stage_index(case.state),
-                overdue=overdue,
+                overdue=case.is_overdue(today),
                 days_since_movement=(now - case.last_moved_at).days,
                 decisions=case.decision_count,
                 last_decision=case.last_decision,
                 final_on=calendar.final_on(case.final_posted_on) if case.final_posted_on else None,
+                state_label=labels.get(case.state, case.state),
+                cells=cells_by_state[case.state],
             )
         )
+    rows = [
+        row
+        for row in all_rows
+        if (not state or row.case.state == state) and (not overdue_only or row.overdue)
+    ]
+    all_counts = Counter(row.case.state for row in all_rows)
     return Dashboard(
         recommendation=recommendation,
-        stages=[(s.value, s.label) for s in STAGES],
+        stages=[(s.value, labels[s.value]) for s in STAGES],
         rows=rows,
-        counts=[(s.value, s.label, all_counts.get(s.value, 0)) for s in CaseState],
-        overdue=sum(1 for case in cases if case.is_overdue(today)),
+        counts=[(s.value, labels[s.value], all_counts.get(s.value, 0)) for s in CaseState],
+        overdue=sum(1 for row in all_rows if row.overdue),
         filters={"state": state, "overdue": overdue_only},
-        open_cases=sum(
-            1
-            for case in cases
-            if case.state
-            in (CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION)
-        ),
+        open_cases=sum(1 for row in all_rows if row.case.state in _OPEN_STATES),
+        all_rows=all_rows,
     )
 
 
@@ -348,13 +360,33 @@ def case_next_actions(case: AdoptionCase) -> list[str]:
     return actions
 
 
-def case_detail(user, pk: int) -> AdoptionCase:
-    """The case with everything its page shows; raises Http404 if ``user`` may not know it exists."""
+#: The case page shows the latest events; the whole history is paged (``history_page``).
+HISTORY_LATEST = 20
+HISTORY_PAGE_SIZE = 50
+
+
+def case_detail(user, pk: int, *, history_page: int | str | None = None) -> AdoptionCase:
+    """The case with everything its page shows; raises Http404 if ``user`` may not know it exists.
+
+    The history holds the latest ``HISTORY_LATEST`` events (``case.history_more`` says whether there are
+    older ones), or with ``history_page`` one page of the whole history (``case.history_page``), so the
+    page's queries and size do not grow with the number of events."""
     from django.http import Http404
 
+    signature_fields = {f"signature_{f.attname}": F(f"signature__{f.attname}") for f in _SIGNATURE_FIELDS}
     try:
         case = (
-            AdoptionCase.objects.select_related("organisation", "recommendation__agreement", "previous_case")
+            AdoptionCase.objects.select_related(
+                "organisation", "recommendation__agreement", "previous_case__recommendation"
+            )
+            # The organisation's signature of the recommendation's agreement, in the same query.
+            .annotate(
+                signature=FilteredRelation(
+                    "organisation__signatures",
+                    condition=Q(organisation__signatures__agreement=F("recommendation__agreement")),
+                ),
+                **signature_fields,
+            )
             .prefetch_related(
                 Prefetch("steps", queryset=DecisionStep.objects.select_related("body")),
                 Prefetch(
@@ -372,26 +404,55 @@ def case_detail(user, pk: int) -> AdoptionCase:
     today = calendar.today()
     for decision in case.decisions.all():  # the prefetched instances the page shows
         decision.is_final = decision.final_on is not None and decision.final_on <= today
-    # The bookkeeping of a replayed history (when its last movement happened) is in the audit trail, not
-    # among the case's events.
-    case.history = [e for e in audit_events_for(case) if e.action != DecisionAction.CASE_HISTORY_DATED]
-    for event in case.history:
-        event.label = AuditAction.label_for(LEGACY_ACTIONS.get(event.action, event.action))
-        event.source_label = (
-            CaseState(event.source_state).label if event.source_state in CaseState.values else ""
-        )
-        event.target_label = (
-            CaseState(event.target_state).label if event.target_state in CaseState.values else ""
-        )
+    _case_history(case, history_page)
     case.document_list = list(
         GeneratedDocument.objects.filter(
             subject_type=ContentType.objects.get_for_model(AdoptionCase), subject_id=case.pk
         ).order_by("-created_at")[:20]
     )
-    case.signature = Signature.objects.filter(
-        agreement=case.recommendation.agreement, organisation=case.organisation
-    ).first()
+    case.signature = (
+        Signature(**{f.attname: getattr(case, f"signature_{f.attname}") for f in _SIGNATURE_FIELDS})
+        if case.signature_id is not None
+        else None
+    )
     return case
+
+
+_SIGNATURE_FIELDS = Signature._meta.concrete_fields
+
+
+def _case_history(case: AdoptionCase, page: int | str | None) -> None:
+    """The case's events, newest first, in one query (two for a page of the whole history). The
+    bookkeeping of a replayed history (when its last movement happened) is in the audit trail, not among
+    the case's events."""
+    from django.core.paginator import Paginator
+
+    from governance.core.models import AuditEvent
+
+    events = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(AdoptionCase), object_id=str(case.pk)
+        )
+        .exclude(action=DecisionAction.CASE_HISTORY_DATED)
+        .order_by("-id")
+    )
+    if page is None:
+        history = list(events[: HISTORY_LATEST + 1])
+        case.history_more = len(history) > HISTORY_LATEST
+        case.history, case.history_page = history[:HISTORY_LATEST], None
+    else:
+        case.history_page = Paginator(events, HISTORY_PAGE_SIZE).get_page(page)
+        case.history = list(case.history_page.object_list)
+        case.history_more = False
+    # The arrival (the recommendation sent) is the oldest event: shown where the history ends.
+    case.history_complete = not case.history_more and (
+        case.history_page is None or not case.history_page.has_next()
+    )
+    labels = {value: str(label) for value, label in CaseState.choices}
+    for event in case.history:
+        event.label = AuditAction.label_for(LEGACY_ACTIONS.get(event.action, event.action))
+        event.source_label = labels.get(event.source_state, "")
+        event.target_label = labels.get(event.target_state, "")
 
 
 @dataclass
@@ -528,7 +589,7 @@ class MapArea:
 def county_map(board: Dashboard) -> dict:
     """The county map: each municipality coloured by its case's state and linked to the case (no queries)."""
     shapes = _county_shapes()
-    by_code = {row.case.organisation.municipality_code: row for row in board.rows}
+    by_code = {row.case.organisation.municipality_code: row for row in board.all_rows}
     areas = []
     for code, shape in shapes["municipalities"].items():
         row = by_code.get(code)
@@ -540,7 +601,7 @@ def county_map(board: Dashboard) -> dict:
                 label_x=shape["label_x"],
                 label_y=shape["label_y"],
                 state=row.case.state if row else "none",
-                state_label=str(row.case.get_state_display()) if row else "",
+                state_label=row.state_label if row else "",
                 case_id=row.case.pk if row else None,
                 overdue=row.overdue if row else False,
             )

@@ -9,7 +9,7 @@ from governance.core import calendar
 
 from . import permissions
 from .choices import VOTING_ROLES, FigureCategory, MeetingState
-from .models import CalendarToken, CooperationBody, Membership
+from .models import CalendarToken, ConflictOfInterest, CooperationBody, Membership
 
 
 def body_list(user) -> list[CooperationBody]:
@@ -148,3 +148,9 @@ def extracts_available(meeting) -> bool:
 def calendar_token(user) -> str | None:
     """The user's calendar feed secret, or ``None`` before they have created one."""
     return CalendarToken.objects.filter(user=user).values_list("token", flat=True).first()
+
+
+def conflicts_with_people():
+    """Prefetch of the items' conflicts of interest with their members' names: one query whether or not
+    there are any (``"conflicts__membership__person"`` takes three once there is one)."""
+    return Prefetch("conflicts", queryset=ConflictOfInterest.objects.select_related("membership__person"))

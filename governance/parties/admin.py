@@ -6,7 +6,13 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from governance.core.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
+from governance.core.admin import (
+    AuditedAdmin,
+    ChoicesOncePerPageMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ServiceAdmin,
+)
 
 from . import services
 from .models import (
@@ -20,7 +26,7 @@ from .models import (
 )
 
 
-class BodyInline(admin.TabularInline):
+class BodyInline(ChoicesOncePerPageMixin, admin.TabularInline):
     model = Body
     extra = 0
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from governance.core import calendar
-from governance.core.permissions import object_grants_sync
+from governance.core.permissions import object_grants_sync, request_cached
 
 from .choices import Role
 from .models import Organisation, OrganisationUserObjectPermission, RoleAssignment
@@ -196,15 +196,21 @@ def readable_organisation_ids(user) -> set[int] | None:
         return set()
     if can_oversee_all(user):
         return None
-    return set(
-        get_objects_for_user(
+    return set(  # a copy: callers may change their set
+        request_cached(
             user,
-            ["parties.read_municipality", "parties.work_on_municipality"],
-            klass=Organisation,
-            any_perm=True,
-            accept_global_perms=False,
-            with_superuser=False,
-        ).values_list("pk", flat=True)
+            "parties.readable_organisation_ids",
+            lambda: frozenset(
+                get_objects_for_user(
+                    user,
+                    ["parties.read_municipality", "parties.work_on_municipality"],
+                    klass=Organisation,
+                    any_perm=True,
+                    accept_global_perms=False,
+                    with_superuser=False,
+                ).values_list("pk", flat=True)
+            ),
+        )
     )
 
 

@@ -156,4 +156,5 @@ def test_the_audit_log_in_the_admin_hides_the_events_of_cases_its_reader_may_not
     assert detail.status_code in (302, 403, 404)
     # The events of the host admin's own kind of rows (parties, agreements) stay readable.
     assert AuditEvent.objects.exclude(content_type=case_type).exists()
-    assert listing.context["cl"].full_result_count > 0
+    # (The audit log counts no full result, issue 16: the unsearched list is counted instead.)
+    assert client.get(reverse("admin:core_auditevent_changelist")).context["cl"].result_count > 0

@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -76,6 +78,8 @@ def dashboard(request, slug):
     recommendation = _recommendation_or_404(slug)
     form, board = _board(request, recommendation)
     points = queries.adoption_timeline(recommendation)
+    case_url = reverse("decisions:case", kwargs={"pk": 0})[: -len("0/")]  # one reverse, not one per row
+    _stage_cells(board)
     return render(
         request,
         "decisions/dashboard.html",
@@ -84,12 +88,36 @@ def dashboard(request, slug):
             "form": form,
             "board": board,
             "timeline": queries.timeline_chart(points, total=sum(count for _v, _l, count in board.counts)),
-            "map": queries.county_map(queries.dashboard(recommendation) if form.is_bound else board),
+            "map": queries.county_map(board),  # every case, whatever the filter
             "query_string": request.GET.urlencode(),
+            "case_url": case_url,
             "batch_key": uuid.uuid4(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+
+
+def _stage_cells(board) -> None:
+    """Each row's stage cells as HTML (``row.cells_html``), built once per state rather than once per cell:
+    290 municipalities × 7 stages were most of the dashboard's template work (issue 15); and its dates as
+    text."""
+    reached, not_reached = _("uppnått"), _("inte ännu")
+    by_state = {}
+    for row in board.rows:
+        state = row.case.state
+        if state not in by_state:
+            by_state[state] = format_html_join(
+                "",
+                '<td class="stage" data-label="{}"><span class="{}" aria-label="{}">{}</span></td>',
+                (
+                    (label, "reached", reached, "●") if done else (label, "not-reached", not_reached, "·")
+                    for label, done in row.cells
+                ),
+            )
+        row.cells_html = by_state[state]
+        # Dates as the page shows them (ISO, governance/formats/sv), without a localisation per cell.
+        row.last_decision_text = row.last_decision.isoformat() if row.last_decision else ""
+        row.final_on_text = row.final_on.isoformat() if row.final_on else ""
 
 
 @require_GET
@@ -196,7 +224,9 @@ def _case_page(
 @require_GET
 @login_required
 def case_detail(request, pk: int):
-    return _case_page(request, queries.case_detail(request.user, pk))
+    """The case; ``?historik=<sida>`` pages through the whole history instead of the latest events."""
+    page = request.GET.get("historik")
+    return _case_page(request, queries.case_detail(request.user, pk, history_page=page))
 
 
 @require_POST

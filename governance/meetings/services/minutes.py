@@ -16,7 +16,7 @@ from governance.core.formatting import format_date_iso, format_date_long
 from governance.core.services import actor_display_name, audit_record
 from governance.core.transitions import transition_run
 
-from .. import permissions, registration
+from .. import permissions, queries, registration
 from ..choices import (
     VOTING_ROLES,
     AttendanceStatus,
@@ -141,7 +141,7 @@ def _base(meeting: Meeting) -> dict:
 
 def notice_context(meeting: Meeting) -> dict:
     """The notice (kallelse): dated the day it was sent, or today for a preview of one not yet sent."""
-    items = meeting.items.prefetch_related("conflicts__membership__person").select_related("follow_up_report")
+    items = meeting.items.prefetch_related(queries.conflicts_with_people()).select_related("follow_up_report")
     rsvp_note = "Svara om du kommer på mötets sida; en ersättare kallas om du inte kan delta."
     if meeting.is_short_notice:
         reason = meeting.short_notice_reason.rstrip(".")
@@ -221,7 +221,7 @@ def minutes_context(meeting: Meeting, version: MinutesVersion | None = None) -> 
     ]
     absent = [a.membership.person.full_name for a in attendances if a.status == AttendanceStatus.ABSENT]
     checkers = list(meeting.minutes_checkers.select_related("person"))
-    items = meeting.items.prefetch_related("conflicts__membership__person").select_related("follow_up_report")
+    items = meeting.items.prefetch_related(queries.conflicts_with_people()).select_related("follow_up_report")
     checkers_outcome = _checkers_outcome(meeting)
     dispatch_default = _dispatch_default(meeting)
     item_dicts = [

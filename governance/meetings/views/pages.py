@@ -229,7 +229,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         m for m in members if attendances.get(m.pk) and attendances[m.pk].status in ("present", "substitute")
     ]
     items = list(
-        meeting.items.select_related("follow_up_report").prefetch_related("conflicts__membership__person")
+        meeting.items.select_related("follow_up_report").prefetch_related(queries.conflicts_with_people())
     )
     without_login = services.approvers_without_login(meeting)
     versions = list(meeting.minutes_versions.prefetch_related("approvals__membership__person"))
@@ -289,7 +289,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         "undecided": services.decisions_missing(meeting, items)
         if meeting.state == MeetingState.MINUTES_DRAFTED
         else [],
-        "my_approval": permissions.my_approval(request.user, meeting),
+        "my_approval": _my_approval(request.user, versions),
         "diary_entries": entries_for_documents(
             [
                 (Meeting, [meeting.pk]),
@@ -299,6 +299,15 @@ def _meeting_page(request, meeting, status=200, **forms):
         ),
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
+
+
+def _my_approval(user, versions):
+    """``permissions.my_approval`` from the versions the page has read (their approvals prefetched with
+    the members): the user's approval of the current minutes version, or ``None``."""
+    if not user.is_authenticated or not versions:
+        return None
+    current = max(versions, key=lambda version: version.version)
+    return next((a for a in current.approvals.all() if a.membership.person.user_id == user.pk), None)
 
 
 def _time_initial(meeting, place=False) -> dict:
