@@ -579,6 +579,10 @@ def main() -> None:
     build_notice()
     build_minutes()
     build_extract()
+    # Then drop what python-docx's default template carries and nothing uses (LibreOffice converts faster).
+    from slim_docx_templates import main as slim_templates
+
+    slim_templates([])
     print(f"Wrote the templates to {OUT}")
 
 
