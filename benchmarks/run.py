@@ -127,7 +127,7 @@ def measure_all(results: dict, only: str | None) -> None:
         pages = figures.pages_measure(subjects, rounds=rounds)
         crawl = figures.max_page_queries(subjects)
         results["ratios"].update(pages["ratios"])
-        results["ratios_extra"] = pages["extra"]
+        results.setdefault("ratios_extra", {}).update(pages["extra"])
         results["queries"].update(pages["queries"])
         results["queries"]["max_page"] = crawl["max_page"]["queries"]
         results["max_page"] = crawl
@@ -140,6 +140,7 @@ def measure_all(results: dict, only: str | None) -> None:
     if only in (None, "documents"):
         documents = figures.documents_measure(subjects, rounds=max(7, rounds // 2 + 1))
         results["ratios"].update(documents["ratios"])
+        results.setdefault("ratios_extra", {}).update(documents["ratios_extra"])
         results.setdefault("notes", []).extend(documents["notes"])
         _timings(results, documents["samples"])
         results["rss_mb"].update(_rss(subjects))
@@ -192,8 +193,13 @@ def main() -> int:
         f"ärendehändelser {data.get('case_events')}; {built}; databas {results['database']}"
     )
     print(table(results))
-    if results.get("ratios_extra"):
-        extra = results["ratios_extra"]
+    extra = results.get("ratios_extra", {})
+    if "memo_job_vs_docxtpl" in extra:
+        print(
+            f"\nDokument: arbetarens hela jobb för ett utlåtande (versioner, logg, diarium, sök) "
+            f"{extra['memo_job_vs_docxtpl']}× bar docxtpl; PDF {extra['pdf_vs_memo_job']}× det jobbet."
+        )
+    if "case_10_vs_bare" in extra:
         print(
             f"\nÄrendesidan: {extra['case_10_vs_bare']}× sin bara vy vid {data['case_events']['short']} händelser, "
             f"{extra['case_100_vs_bare']}× vid {data['case_events']['long']}; den långa tar "

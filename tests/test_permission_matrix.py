@@ -573,7 +573,7 @@ def _sample(kwargs):
     if kwargs.get("pk") == WEBHOOK:
         endpoint = _webhook_sample()
         if kwargs.get("delivery_pk") == WEBHOOK_DELIVERY:
-            return {**kwargs, "pk": endpoint.pk, "delivery_pk": endpoint.deliveries.get().pk}
+            return {**kwargs, "pk": endpoint.pk, "delivery_pk": endpoint.deliveries.order_by("pk").first().pk}
         return {**kwargs, "pk": endpoint.pk}
     if kwargs.get("pk") == EKERO:
         return {**kwargs, "pk": Organisation.objects.get(municipality_code="0125").pk}
