@@ -363,14 +363,33 @@ def case_next_actions(case: AdoptionCase) -> list[str]:
 #: The case page shows the latest events; the whole history is paged (``history_page``).
 HISTORY_LATEST = 20
 HISTORY_PAGE_SIZE = 50
+#: Postponements and referrals back shown before the older ones fold away (``all_decisions`` shows them).
+POSTPONEMENTS_SHOWN = 5
 
 
-def case_detail(user, pk: int, *, history_page: int | str | None = None) -> AdoptionCase:
+def _decisions_shown(decisions: list, *, show_all: bool) -> tuple[list, int]:
+    """The decisions the page lists and how many older postponements (bordläggningar, återremisser) it folds
+    away: every decision that is not one, and the latest ``POSTPONEMENTS_SHOWN`` that are, in date order."""
+    held = [
+        d
+        for d in decisions
+        if d.outcome in (DecisionOutcome.POSTPONE, DecisionOutcome.REFER_BACK) and d.voided_at is None
+    ]
+    if show_all or len(held) <= POSTPONEMENTS_SHOWN:
+        return decisions, 0
+    folded = {d.pk for d in held[:-POSTPONEMENTS_SHOWN]}
+    return [d for d in decisions if d.pk not in folded], len(folded)
+
+
+def case_detail(
+    user, pk: int, *, history_page: int | str | None = None, all_decisions: bool = False
+) -> AdoptionCase:
     """The case with everything its page shows; raises Http404 if ``user`` may not know it exists.
 
     The history holds the latest ``HISTORY_LATEST`` events (``case.history_more`` says whether there are
     older ones), or with ``history_page`` one page of the whole history (``case.history_page``), so the
-    page's queries and size do not grow with the number of events."""
+    page's queries and size do not grow with the number of events. ``case.decisions_shown`` folds all but the
+    latest postponements away unless ``all_decisions`` (``case.decisions_folded`` counts them)."""
     from django.http import Http404
 
     signature_fields = {f"signature_{f.attname}": F(f"signature__{f.attname}") for f in _SIGNATURE_FIELDS}
@@ -404,6 +423,10 @@ def case_detail(user, pk: int, *, history_page: int | str | None = None) -> Adop
     today = calendar.today()
     for decision in case.decisions.all():  # the prefetched instances the page shows
         decision.is_final = decision.final_on is not None and decision.final_on <= today
+    # A case postponed again and again keeps a page of one size: the older postponements fold away.
+    case.decisions_shown, case.decisions_folded = _decisions_shown(
+        list(case.decisions.all()), show_all=all_decisions
+    )
     _case_history(case, history_page)
     case.document_list = list(
         GeneratedDocument.objects.filter(

@@ -224,9 +224,15 @@ def _case_page(
 @require_GET
 @login_required
 def case_detail(request, pk: int):
-    """The case; ``?historik=<sida>`` pages through the whole history instead of the latest events."""
+    """The case; ``?historik=<sida>`` pages through the whole history instead of the latest events, and
+    ``?beslut=alla`` lists every postponement instead of the latest."""
     page = request.GET.get("historik")
-    return _case_page(request, queries.case_detail(request.user, pk, history_page=page))
+    return _case_page(
+        request,
+        queries.case_detail(
+            request.user, pk, history_page=page, all_decisions=request.GET.get("beslut") == "alla"
+        ),
+    )
 
 
 @require_POST
