@@ -1,11 +1,15 @@
 """Agreement and cost pages. Views validate input and call queries and services; nothing else."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -102,7 +106,8 @@ def cost_page(request, slug):
         "agreement": agreement,
         "form": form,
         "allocation": allocation,
-        "chart": queries.cost_chart(allocation) if allocation else None,
+        # Built only when the cached table and chart below are not (SimpleLazyObject: on first use).
+        "chart": SimpleLazyObject(lambda: queries.cost_chart(allocation)) if allocation else None,
         "population_missing": getattr(form, "population_missing", False),
         "latest_population_date": queries.latest_population_date()
         if getattr(form, "population_missing", False)
@@ -122,10 +127,26 @@ def cost_page(request, slug):
         "can_draft_agreement": request.user.is_authenticated
         and document_permissions.may_generate(request.user, DocumentKind.AGREEMENT, agreement),
     }
+    context["result_key"] = _result_key(agreement, allocation, context) if allocation else None
     if not request.htmx:
         context["exclude_options"] = _exclude_options(form)
     template = "agreements/_cost_result.html" if request.htmx else "agreements/cost_page.html"
     return render(request, template, context, status=status)
+
+
+def _result_key(agreement, allocation, context) -> str:
+    """The key of the cost table and chart (``_cost_result.html``): everything they show — the allocation itself,
+    every line, split and note in it — and what the user may do with them. Same key, same HTML."""
+    parts = (
+        agreement.pk,
+        agreement.slug,
+        repr(allocation),
+        context["can_edit"],
+        None if context["split_ids"] is None else sorted(context["split_ids"]),  # None: every party
+        context["split_url"],
+        get_language(),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _exclude_options(form) -> list[tuple[str, str, bool]]:
