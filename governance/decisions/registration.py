@@ -206,16 +206,81 @@ def memo_generated(document, case) -> None:
     )
 
 
+def _readable_by_organisation(model, organisation_field: str):
+    """``readable_ids`` for objects read by whoever may read their organisation (``party_permissions.can_read``),
+    in one query."""
+    from governance.parties import permissions as party_permissions
+
+    def readable_ids(user, ids):
+        if not (user.is_authenticated and user.is_active):
+            return set()
+        rows = model._default_manager.filter(pk__in=ids)
+        organisations = party_permissions.readable_organisation_ids(user)  # None: all
+        if organisations is not None:
+            rows = rows.filter(**{f"{organisation_field}__in": organisations})
+        return rows.values_list("pk", flat=True)
+
+    return readable_ids
+
+
+def _readable_recommendation_ids(user, ids):
+    """``permissions.can_read_recommendation`` for many recommendations, in one query."""
+    from governance.parties import permissions as party_permissions
+
+    from .models import Recommendation
+
+    if not user.is_authenticated:
+        return set()
+    rows = Recommendation.objects.filter(pk__in=ids)
+    if permissions.can_manage_recommendations(user) or permissions.can_view_dashboard(user):
+        return rows.values_list("pk", flat=True)
+    readable = party_permissions.readable_organisation_ids(user)
+    if not readable:
+        return set()
+    return rows.filter(sent_at__isnull=False, recipients__in=readable).distinct().values_list("pk", flat=True)
+
+
+def _readable_round_ids(user, ids):
+    from .models import ConsultationRound
+
+    if not permissions.can_view_dashboard(user):
+        return set()
+    return ConsultationRound.objects.filter(pk__in=ids).values_list("pk", flat=True)
+
+
 def readers_register() -> None:
-    """Tell the diarium who may read the decisions app's objects (``DecisionsConfig.ready``)."""
+    """Tell the diarium who may read the decisions app's objects (``DecisionsConfig.ready``), one at a time
+    and many at once (the register's page, the exports)."""
     from governance.agreements.models import Signature
     from governance.parties import permissions as party_permissions
 
     from .models import AdoptionCase, ConsultationResponse, ConsultationRound, Decision, Recommendation
 
-    reader_register(AdoptionCase, lambda user, case: permissions.can_view_case(user, case))
-    reader_register(Decision, lambda user, decision: permissions.can_view_case(user, decision.case))
-    reader_register(Recommendation, permissions.can_read_recommendation)
-    reader_register(ConsultationResponse, permissions.can_read_response)
-    reader_register(ConsultationRound, lambda user, _c: permissions.can_view_dashboard(user))
-    reader_register(Signature, lambda user, s: party_permissions.can_read(user, s.organisation))
+    reader_register(
+        AdoptionCase,
+        lambda user, case: permissions.can_view_case(user, case),
+        readable_ids=_readable_by_organisation(AdoptionCase, "organisation_id"),
+    )
+    reader_register(
+        Decision,
+        lambda user, decision: permissions.can_view_case(user, decision.case),
+        readable_ids=_readable_by_organisation(Decision, "case__organisation_id"),
+    )
+    reader_register(
+        Recommendation, permissions.can_read_recommendation, readable_ids=_readable_recommendation_ids
+    )
+    reader_register(
+        ConsultationResponse,
+        permissions.can_read_response,
+        readable_ids=_readable_by_organisation(ConsultationResponse, "organisation_id"),
+    )
+    reader_register(
+        ConsultationRound,
+        lambda user, _c: permissions.can_view_dashboard(user),
+        readable_ids=_readable_round_ids,
+    )
+    reader_register(
+        Signature,
+        lambda user, s: party_permissions.can_read(user, s.organisation),
+        readable_ids=_readable_by_organisation(Signature, "organisation_id"),
+    )

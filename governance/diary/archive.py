@@ -43,6 +43,9 @@ def diary_records(diary_case: DiaryCase) -> tuple[list[erms.ErmsRecord], list[Pa
     records, files = [], []
     entries = DiaryEntry.objects.filter(case=diary_case).order_by("number")
     for entry in entries:
+        entry.case = (
+            diary_case  # its diary number names the case and series, already loaded: no query per entry
+        )
         path, digest, content = "", "", None
         if entry.file_name and default_storage.exists(entry.file_name):
             with default_storage.open(entry.file_name, "rb") as handle:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from governance.parties import permissions as party_permissions
 from governance.parties.choices import OrganisationKind
 
-from .registry import reader_for
+from .registry import many_reader_for, reader_for
 
 
 def can_view_register(user) -> bool:
@@ -43,14 +43,61 @@ class EntryReader:
             self._workable = party_permissions.workable_organisation_ids(self.user)
         return organisation_id in self._workable
 
+    def _deciding(self, entry) -> tuple | None:
+        """The (content type, id) whose rule decides a secret entry or a file: the matter's, else the
+        document's; ``None`` when no app has a rule for either."""
+        for content_type, object_id in (
+            (entry.case.subject_type, entry.case.subject_id),
+            (entry.document_type, entry.document_id),
+        ):
+            if content_type is not None and object_id is not None and reader_for(self._label(content_type)):
+                return content_type, object_id
+        return None
+
+    @staticmethod
+    def _label(content_type) -> str:
+        return f"{content_type.app_label}.{content_type.model}"
+
+    def prepare(self, entries) -> None:
+        """Decide the rules ``entries`` will ask for, one query per owning model: the model's
+        ``readable_ids`` where the app gave one, else its objects loaded in bulk for ``may_read``."""
+        if self.user is None or not self._sees_register():
+            return
+        wanted: dict = {}
+        for entry in entries:
+            if not (entry.is_secret or entry.file_name):
+                continue
+            if is_registrar_of(self.user, entry.case.series.organisation, works_on=self._works_on):
+                continue
+            deciding = self._deciding(entry)
+            if deciding is not None:
+                content_type, object_id = deciding
+                wanted.setdefault(content_type, set()).add(object_id)
+        for content_type, ids in wanted.items():
+            ids = {i for i in ids if (content_type.pk, i) not in self._decided}
+            if not ids:
+                continue
+            readable_ids = many_reader_for(self._label(content_type))
+            if readable_ids is not None:
+                readable = set(readable_ids(self.user, ids))
+                for object_id in ids:
+                    self._decided[(content_type.pk, object_id)] = object_id in readable
+                continue
+            missing = {i for i in ids if (content_type.pk, i) not in self.objects}
+            if missing:
+                loaded = content_type.model_class()._default_manager.in_bulk(missing)
+                for object_id in missing:  # None: gone, not readable
+                    self.objects[(content_type.pk, object_id)] = loaded.get(object_id)
+
     def _object_rule(self, content_type, object_id) -> bool | None:
-        may_read = reader_for(f"{content_type.app_label}.{content_type.model}")
+        may_read = reader_for(self._label(content_type))
         if may_read is None:
             return None
         key = (content_type.pk, object_id)
         if key not in self._decided:
-            obj = self.objects.get(key)
-            if obj is None:
+            if key in self.objects:
+                obj = self.objects[key]
+            else:
                 obj = content_type.model_class()._default_manager.filter(pk=object_id).first()
                 self.objects[key] = obj
             self._decided[key] = obj is not None and bool(may_read(self.user, obj))

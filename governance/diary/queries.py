@@ -86,22 +86,6 @@ def year_choices() -> list[int]:
     return sorted(set(DiaryCase.objects.values_list("year", flat=True)), reverse=True)
 
 
-def _subjects(entries: list[DiaryEntry]) -> dict:
-    """The matters (the cases' subjects) of the secret entries and of those with a file, one query per content
-    type: their rule decides (``permissions.EntryReader``); a document is loaded only when its matter has no
-    rule."""
-    wanted: dict[ContentType, set[int]] = {}
-    for entry in entries:
-        content_type, object_id = entry.case.subject_type, entry.case.subject_id
-        if (entry.is_secret or entry.file_name) and content_type is not None and object_id is not None:
-            wanted.setdefault(content_type, set()).add(object_id)
-    loaded = {}
-    for content_type, ids in wanted.items():
-        for pk, obj in content_type.model_class()._default_manager.in_bulk(ids).items():
-            loaded[(content_type.pk, pk)] = obj
-    return loaded
-
-
 @dataclass(frozen=True)
 class EntryRow:
     """One register row as a user may see it: the real title and the file only when allowed."""
@@ -114,7 +98,8 @@ class EntryRow:
 
 def visible_rows(user, entries) -> list[EntryRow]:
     entries = list(entries)
-    reader = permissions.EntryReader(user, _subjects(entries))
+    reader = permissions.EntryReader(user)
+    reader.prepare(entries)  # one query per owning model, not per entry
     rows = []
     for entry in entries:
         readable = reader(entry)

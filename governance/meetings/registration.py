@@ -81,20 +81,50 @@ def paper_added(*, acting_user, meeting, item) -> None:
     )
 
 
+def _readable_by_body(model, body_field: str, *, published: str | None = None):
+    """``readable_ids`` for objects read by whoever may read their body (``permissions.can_view_body``), and
+    by everyone where ``published`` (a meeting's state field) says the meeting is published; one query."""
+    from django.db.models import Q
+
+    from .choices import MeetingState
+
+    def readable_ids(user, ids):
+        rows = model._default_manager.filter(pk__in=ids)
+        bodies = permissions.visible_body_ids(user)  # None: all
+        if bodies is None:
+            return rows.values_list("pk", flat=True)
+        match = Q(**{f"{body_field}__in": bodies})
+        if published:
+            match |= Q(**{published: MeetingState.PUBLISHED})
+        return rows.filter(match).values_list("pk", flat=True)
+
+    return readable_ids
+
+
 def readers_register() -> None:
-    """Tell the diarium who may read the meetings app's objects (``MeetingsConfig.ready``)."""
+    """Tell the diarium who may read the meetings app's objects (``MeetingsConfig.ready``), one at a time and
+    many at once (the register's page, the exports)."""
     from .choices import MeetingState
     from .models import AgendaItem, CooperationBody, Meeting, MinutesVersion
 
     def body_reader(user, body):
         return user.is_authenticated and permissions.can_view_body(user, body)
 
-    reader_register(CooperationBody, body_reader)
-    reader_register(Meeting, lambda user, meeting: body_reader(user, meeting.body))
-    reader_register(AgendaItem, lambda user, item: body_reader(user, item.meeting.body))
+    reader_register(CooperationBody, body_reader, readable_ids=_readable_by_body(CooperationBody, "pk"))
+    reader_register(
+        Meeting,
+        lambda user, meeting: body_reader(user, meeting.body),
+        readable_ids=_readable_by_body(Meeting, "body_id"),
+    )
+    reader_register(
+        AgendaItem,
+        lambda user, item: body_reader(user, item.meeting.body),
+        readable_ids=_readable_by_body(AgendaItem, "meeting__body_id"),
+    )
     reader_register(
         MinutesVersion,
         lambda user, version: (
             version.meeting.state == MeetingState.PUBLISHED or body_reader(user, version.meeting.body)
         ),
+        readable_ids=_readable_by_body(MinutesVersion, "meeting__body_id", published="meeting__state"),
     )
