@@ -79,23 +79,27 @@ def memo_case(case):
     return AdoptionCase.objects.select_related(*MEMO_CASE_RELATED).get(pk=case.pk)
 
 
-def _memo_case_with_chain(case):
+def memo_case_with_chain(pk: int):
     """``memo_case`` plus the decision chain (steps with their bodies and administrations), the decisions and
-    KSL's attachments, each in one query: what the memo form's pre-fill reads."""
+    KSL's attachments, each in one query: what the memo form's pre-fill reads. ``memo_defaults`` given such a
+    case reads it no second time, and its cost share is computed once (a read for one request: do not keep
+    it across changes)."""
     from django.db.models import Prefetch
 
     from .models import AdoptionCase, Decision, DecisionStep
 
     steps = DecisionStep.objects.select_related("body__administration").order_by("order")
-    return (
+    chained = (
         AdoptionCase.objects.select_related(*MEMO_CASE_RELATED)
         .prefetch_related(
             Prefetch("steps", queryset=steps),
             Prefetch("decisions", queryset=Decision.objects.select_related("step__body")),
             "recommendation__attachments",
         )
-        .get(pk=case.pk)
+        .get(pk=pk)
     )
+    chained._memo_chained = True
+    return chained
 
 
 def expand(text: str, values: dict[str, str | list[str]]) -> list[str]:
@@ -151,7 +155,17 @@ def memo_body_step(case):
 
 
 def _share(case) -> tuple[int | None, list[tuple[str, int]], int, int]:
-    """The municipality's annual amount, its split among bodies, the budget and the cost year."""
+    """The municipality's annual amount, its split among bodies, the budget and the cost year. Read afresh
+    for any case, except one read for a single request by ``memo_case_with_chain``: that keeps it for the
+    second ask (the memo form's pre-fill and its warning)."""
+    if not getattr(case, "_memo_chained", False):
+        return _compute_share(case)
+    if "_memo_share" not in case.__dict__:
+        case._memo_share = _compute_share(case)
+    return case._memo_share
+
+
+def _compute_share(case) -> tuple[int | None, list[tuple[str, int]], int, int]:
     agreement = case.recommendation.agreement
     year = agreement.period_start.year
     try:
@@ -321,7 +335,8 @@ def _proposals(case, step, profile, splits) -> list[str]:
 
 
 def memo_defaults(case, user) -> MemoDefaults:
-    case = _memo_case_with_chain(case)
+    if not getattr(case, "_memo_chained", False):
+        case = memo_case_with_chain(case.pk)
     agreement = case.recommendation.agreement
     recommendation = case.recommendation
     profile = document_profile_for(case.organisation)

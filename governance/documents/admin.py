@@ -25,7 +25,7 @@ class GeneratedDocumentAdmin(ScopedReadOnlyAdmin):
         if request.user.is_active and request.user.is_superuser:
             return queryset
         # The kinds' rules are Python predicates on the subject, so the readable ids are found row by row.
-        rows = queryset.only("pk", "kind", "subject_type", "subject_id")
+        rows = queryset.only("pk", "kind", "status", "subject_type", "subject_id")  # status: FSM reads it
         visible = [
             document.pk for document in rows.prefetch_related("subject") if self.may_view(request, document)
         ]

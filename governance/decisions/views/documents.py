@@ -15,14 +15,20 @@ from governance.documents import permissions as document_permissions
 from governance.documents import services as document_services
 from governance.documents.choices import DocumentKind
 
-from .. import memo_paper, queries, services
+from .. import memo_paper, permissions, queries, services
 from ..forms import MemoForm
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def memo_form(request, pk: int):
-    case = queries.case_detail(request.user, pk)  # 404 for another municipality's case
+    # The case with what the pre-fill, the profile and the cost warning read, once (not the case page's
+    # history and documents, which the form does not show).
+    try:
+        case = memo_paper.memo_case_with_chain(pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    permissions.check_view_case_or_404(request.user, case)  # 404 for another municipality's case
     document_permissions.check_may_generate(request.user, DocumentKind.MEMO, case)
     defaults = memo_paper.memo_defaults(case, request.user)
     profile = memo_paper.document_profile_for(case.organisation)

@@ -403,10 +403,17 @@ def _and_list(names: list[str]) -> str:
     return " och ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
-def approvers_text(meeting: Meeting) -> str:
-    """Who justerar the minutes, for the page: "ordföranden X och justerarna Y och Z"."""
-    chair = _people(meeting, MembershipRole.CHAIR)
-    checkers = [c.person.full_name for c in meeting.minutes_checkers.select_related("person")]
+def approvers_text(meeting: Meeting, *, members: list | None = None, checkers: list | None = None) -> str:
+    """Who justerar the minutes, for the page: "ordföranden X och justerarna Y och Z". A page that has read
+    the meeting's members (``notice_recipients``) and its justerare (with their people) passes them."""
+    if members is None:
+        chair = _people(meeting, MembershipRole.CHAIR)
+    else:
+        membership = next((m for m in members if m.role == MembershipRole.CHAIR), None)
+        chair = membership.person.full_name if membership else ""
+    if checkers is None:
+        checkers = meeting.minutes_checkers.select_related("person")
+    checkers = [c.person.full_name for c in checkers]
     parts = []
     if chair:
         parts.append(f"ordföranden {chair}")
@@ -516,8 +523,10 @@ def minutes_approve(*, acting_user, meeting: Meeting, expected_state: str | None
 def approvers_without_login(meeting: Meeting) -> list:
     """The chair and justerare who cannot log in and have not approved the current version: the chair or the
     secretary records their approval (``minutes_approval_record``)."""
+    if meeting.state != MeetingState.MINUTES_DRAFTED:
+        return []
     version = current_version(meeting)
-    if meeting.state != MeetingState.MINUTES_DRAFTED or version is None:
+    if version is None:
         return []
     done = set(version.approvals.values_list("membership_id", flat=True))
     return [

@@ -233,6 +233,7 @@ def _meeting_page(request, meeting, status=200, **forms):
     )
     without_login = services.approvers_without_login(meeting)
     versions = list(meeting.minutes_versions.prefetch_related("approvals__membership__person"))
+    checkers = list(meeting.minutes_checkers.select_related("person"))
     context = {
         # The chair sees who a mailed notice cannot reach (a formal notice must reach every member).
         "members_without_email": [m for m in members if not m.person.email]
@@ -284,8 +285,8 @@ def _meeting_page(request, meeting, status=200, **forms):
         else [],
         "reports": FollowUpReport.objects.all()[:8],
         "versions": versions,
-        "checkers": list(meeting.minutes_checkers.select_related("person")),
-        "approvers_text": services.approvers_text(meeting),
+        "checkers": checkers,
+        "approvers_text": services.approvers_text(meeting, members=members, checkers=checkers),
         "undecided": services.decisions_missing(meeting, items)
         if meeting.state == MeetingState.MINUTES_DRAFTED
         else [],
