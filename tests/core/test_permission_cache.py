@@ -105,3 +105,13 @@ def test_a_page_reads_model_permissions_in_one_query(client, ksl_officer):
         q for q in queries if '"auth_permission"' in q["sql"] and "auth_user_user_permissions" in q["sql"]
     ]
     assert len(permission_reads) == 1
+
+
+def test_guardians_backend_is_hooked_through_our_subclass(settings):
+    """guardian.W001 is silenced because it knows only guardian's own path: a subclass must be configured."""
+    from django.utils.module_loading import import_string
+    from guardian.backends import ObjectPermissionBackend
+
+    assert "guardian.W001" in settings.SILENCED_SYSTEM_CHECKS
+    backends = [import_string(path) for path in settings.AUTHENTICATION_BACKENDS]
+    assert any(issubclass(backend, ObjectPermissionBackend) for backend in backends)
