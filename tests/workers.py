@@ -22,25 +22,25 @@ def worker_start(queue: str, *, path: str | None = None) -> subprocess.Popen:
     }
     if path is not None:
         env["PATH"] = path
-    return subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "governance",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    return subprocess.Popen(worker_command(queue), cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+
+
+def worker_command(queue: str, *, concurrency: int | None = None) -> list[str]:
+    """``celery worker`` on ``queue``: a solo pool, or a prefork pool of ``concurrency`` processes."""
+    pool = ["--pool", "solo"] if concurrency is None else ["--concurrency", str(concurrency)]
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "governance",
+        "worker",
+        *pool,
+        "-Q",
+        queue,
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "WARNING",
+    ]

@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.workers import ROOT
+from tests.workers import ROOT, worker_command
 
 MUNICIPALITIES = 40
 
@@ -46,26 +46,7 @@ def _copy(source, tmp_path):
 def _worker(env: dict, queue: str = "celery") -> subprocess.Popen:
     """One worker with a pool of two processes (``make run``'s), in its own process group."""
     return subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "governance",
-            "worker",
-            "--concurrency",
-            "2",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
+        worker_command(queue, concurrency=2), cwd=ROOT, env=env, start_new_session=True
     )
 
 
