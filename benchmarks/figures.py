@@ -49,6 +49,33 @@ def _get(client: Client, url: str) -> None:
         raise BenchError(f"{url}: status {response.status_code}")
 
 
+def _render(client: Client, url: str) -> None:
+    """The page rendered, not answered from the kept copy (core.caching): its first showing after a change."""
+    from django.conf import settings
+
+    kept, settings.PAGE_CACHE_SECONDS = settings.PAGE_CACHE_SECONDS, 0
+    try:
+        _get(client, url)
+    finally:
+        settings.PAGE_CACHE_SECONDS = kept
+
+
+def _render_status_queries(client: Client, url: str) -> tuple[int, int]:
+    """(status, queries) of a render: what a page costs when it is not kept (a kept copy takes three
+    queries: session, user, generation)."""
+    from django.conf import settings
+
+    kept, settings.PAGE_CACHE_SECONDS = settings.PAGE_CACHE_SECONDS, 0
+    try:
+        return queries_of(client, url)
+    finally:
+        settings.PAGE_CACHE_SECONDS = kept
+
+
+def _render_queries(client: Client, url: str) -> int:
+    return _render_status_queries(client, url)[1]
+
+
 def queries_of(client: Client, url: str) -> tuple[int, int]:
     """(status, number of queries) of one GET."""
     with CaptureQueriesContext(connection) as captured:
@@ -72,10 +99,11 @@ def pages_measure(subjects: Subjects, *, rounds: int) -> dict:
         "case_long": reverse("decisions:case", args=[long]),
         "case_long_bare": reverse("bench_case", args=[long]),
     }
-    samples = interleaved(
-        {name: timed(lambda u=url: _get(client, u)) for name, url in urls.items()}, rounds=rounds
-    )
-    queries = {name: queries_of(client, url)[1] for name, url in urls.items() if not name.endswith("_bare")}
+    measured = {name: timed(lambda u=url: _get(client, u)) for name, url in urls.items()}
+    for name in ("dashboard", "case_short", "case_long"):
+        measured[f"{name}_render"] = timed(lambda u=urls[name]: _render(client, u))
+    samples = interleaved(measured, rounds=rounds)
+    queries = {name: _render_queries(client, url) for name, url in urls.items() if not name.endswith("_bare")}
     return {
         "samples": samples,
         "ratios": {
@@ -87,6 +115,12 @@ def pages_measure(subjects: Subjects, *, rounds: int) -> dict:
             ),
         },
         "extra": {
+            # the render, for the first showing after a change (the ratios above: as users mostly get it)
+            "dashboard_render_vs_bare": ratio(samples["dashboard_render"], samples["dashboard_bare"]),
+            "case_render_vs_bare": max(
+                ratio(samples["case_short_render"], samples["case_short_bare"]),
+                ratio(samples["case_long_render"], samples["case_long_bare"]),
+            ),
             "case_10_vs_bare": ratio(samples["case_short"], samples["case_short_bare"]),
             "case_100_vs_bare": ratio(samples["case_long"], samples["case_long_bare"]),
             "case_100_vs_case_10": ratio(samples["case_long"], samples["case_short"]),
@@ -133,7 +167,7 @@ def max_page_queries(subjects: Subjects) -> dict:
         client = _client(user)
         seen = {}
         for url in main_pages(subjects, user):
-            status, count = queries_of(client, url)
+            status, count = _render_status_queries(client, url)
             if status == 200:
                 seen[url] = count
                 if count > worst["queries"]:
@@ -338,6 +372,7 @@ def allocation_measure(subjects: Subjects, *, rounds: int) -> dict:
             "allocation": timed(allocation),
             "allocation_floor": timed(lambda: largest_remainder(budget, populations)),
             "costpage": timed(lambda: _get(client, url)),
+            "costpage_render": timed(lambda: _render(client, url)),
             "costpage_allocation": timed(lambda: cost_allocation(agreement=agreement, year=year)),
         },
         rounds=rounds,
@@ -348,5 +383,8 @@ def allocation_measure(subjects: Subjects, *, rounds: int) -> dict:
             "allocation_vs_floor": ratio(samples["allocation"], samples["allocation_floor"]),
             "costpage_vs_allocation": ratio(samples["costpage"], samples["costpage_allocation"]),
         },
-        "costpage": {"agreement": agreement.slug, "year": year, "queries": queries_of(client, url)[1]},
+        "extra": {
+            "costpage_render_vs_allocation": ratio(samples["costpage_render"], samples["costpage_allocation"])
+        },
+        "costpage": {"agreement": agreement.slug, "year": year, "queries": _render_queries(client, url)},
     }

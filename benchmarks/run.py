@@ -135,6 +135,7 @@ def measure_all(results: dict, only: str | None) -> None:
     if only in (None, "allocation"):
         allocation = figures.allocation_measure(subjects, rounds=rounds)
         results["ratios"].update(allocation["ratios"])
+        results.setdefault("ratios_extra", {}).update(allocation["extra"])
         results["costpage"] = allocation["costpage"]
         _timings(results, allocation["samples"])
     if only in (None, "documents"):
@@ -205,6 +206,16 @@ def main() -> int:
             f"{extra['case_100_vs_bare']}× vid {data['case_events']['long']}; den långa tar "
             f"{extra['case_100_vs_case_10']}× den korta ({results['queries'].get('case_10')} och "
             f"{results['queries'].get('case_100')} frågor)."
+        )
+    if "dashboard_render_vs_bare" in extra:
+        print(
+            f"Utan sparad sida (första visningen efter en ändring): översikten {extra['dashboard_render_vs_bare']}×, "
+            f"ärendesidan {extra['case_render_vs_bare']}× sina bara vyer"
+            + (
+                f"; kostnadssidan {extra['costpage_render_vs_allocation']}× fördelningen."
+                if "costpage_render_vs_allocation" in extra
+                else "."
+            )
         )
     if results.get("max_page"):
         worst = results["max_page"]["max_page"]

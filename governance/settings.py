@@ -106,6 +106,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache: pages kept per user until the data changes (core.caching, docs/adr/0013-page-cache.md), the cost
+# allocation and the cost table. In memory per process by default; CACHE_URL=redis://127.0.0.1:6379/1 shares
+# it between the web processes (production). A kept page is compressed (a county's dashboard ~40 kB).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 3000)
+#: How long a kept page lives at most (seconds); 0 keeps none. A change to any data ends it at once.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend with a user's own and group permissions in one query (issue 15). Sessions made

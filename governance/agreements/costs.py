@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
+from itertools import repeat
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -40,8 +43,8 @@ class AllocationError(ValueError):
 
 def _whole_weights(weights: Sequence[int | Fraction | Decimal]) -> list[int]:
     """``weights`` as whole numbers in the same proportions (scaled by their common denominator)."""
-    if all(type(w) is int for w in weights):
-        return list(weights)
+    if set(map(type, weights)) <= {int}:  # the populations: already whole (checked in C, not per item)
+        return weights if isinstance(weights, list) else list(weights)
     exact = [Fraction(w) for w in weights]
     denominator = math.lcm(*(w.denominator for w in exact)) if exact else 1
     return [w.numerator * (denominator // w.denominator) for w in exact]
@@ -50,23 +53,26 @@ def _whole_weights(weights: Sequence[int | Fraction | Decimal]) -> list[int]:
 def apportion(total: int, weights: Sequence[int | Fraction | Decimal]) -> list[int]:
     """Split ``total`` whole kronor in proportion to ``weights``; the parts add up to ``total`` exactly.
 
-    Exact integer arithmetic (no fractions): part i's exact share is ``total * w_i / W``; ``divmod`` gives its
-    whole kronor and a remainder ``r_i``, so that the exact share minus the rounded part is ``r_i / W``."""
+    Exact integer arithmetic (no fractions): part i's exact share is ``total * w_i / W``; rounded half up it
+    is ``(2 * total * w_i + W) // (2 W)``. Only when the rounded parts miss the total are the remainders
+    ``r_i = total * w_i - rounded_i * W`` (the exact share minus the rounded part, times W) computed."""
     if total < 0:
         raise AllocationError(_("Beloppet som ska fördelas kan inte vara negativt."))
     whole = _whole_weights(weights)
-    if any(w < 0 for w in whole):
-        raise AllocationError(_("En andel kan inte vara negativ."))
-    weight_sum = sum(whole)
-    if not whole or weight_sum == 0:
+    if not whole or min(whole) < 0:
+        if whole:
+            raise AllocationError(_("En andel kan inte vara negativ."))
         raise AllocationError(_("Det finns inga andelar att fördela beloppet på."))
-    exact = [divmod(total * weight, weight_sum) for weight in whole]
-    rounded = [part + 1 if 2 * remainder >= weight_sum else part for part, remainder in exact]  # half up
+    weight_sum = sum(whole)
+    if weight_sum == 0:
+        raise AllocationError(_("Det finns inga andelar att fördela beloppet på."))
+    double_total, double_sum = 2 * total, 2 * weight_sum
+    rounded = [(double_total * weight + weight_sum) // double_sum for weight in whole]  # half up
     shortfall = total - sum(rounded)
     if shortfall:
         # (exact - rounded) * W, in [-W/2, W/2): give a krona to the most under-rounded parts, or take one
         # from the most over-rounded.
-        remainders = [r - weight_sum if 2 * r >= weight_sum else r for _part, r in exact]
+        remainders = [total * w - r * weight_sum for w, r in zip(whole, rounded, strict=True)]
         # Sorting is stable: on a tie, the earlier part gets a krona and the later part gives one.
         if shortfall > 0:
             order = sorted(range(len(whole)), key=remainders.__getitem__, reverse=True)[:shortfall]
@@ -78,31 +84,30 @@ def apportion(total: int, weights: Sequence[int | Fraction | Decimal]) -> list[i
     return rounded
 
 
-@dataclass(frozen=True)
-class FixedParty:
+class FixedParty(NamedTuple):
     organisation_id: int
     name: str
     percent: Decimal
 
 
-@dataclass(frozen=True)
-class PoolMember:
+class PoolMember(NamedTuple):
+    """A municipality in the pool. A named tuple, so the pool's columns are read with one ``zip(*members)``."""
+
     organisation_id: int
     code: str
     name: str
     population: int | None
 
 
-@dataclass(frozen=True)
-class BodyAmount:
+class BodyAmount(NamedTuple):
     body_name: str
     amount: int
 
 
-@dataclass(slots=True)
-class AllocationLine:
-    """One party's row in the allocation table. Not frozen: built once per party and year (290 rows must cost
-    little more than the arithmetic, issue 15), and never changed after ``compute_allocation``."""
+class AllocationLine(NamedTuple):
+    """One party's row in the allocation table. A named tuple: the 290 rows of a county are built in C from the
+    columns (``_lines``) rather than by 290 Python ``__init__`` calls, so the allocation costs little more than
+    its arithmetic (issue 15). Never changed after ``compute_allocation``."""
 
     organisation_id: int
     name: str
@@ -118,6 +123,12 @@ class AllocationLine:
     @property
     def difference(self) -> int:
         return self.amount - self.full_amount
+
+
+_MODES = frozenset(ScenarioMode.values)
+
+#: ``AllocationLine`` from a tuple of its ten fields, without a Python-level call per row.
+_line_from_fields = partial(tuple.__new__, AllocationLine)
 
 
 @dataclass(frozen=True)
@@ -175,12 +186,13 @@ def compute_allocation(
             _("Andelarna summerar till %(sum)s, inte 100 %%.")
             % {"sum": format_percent(sum(percents, Decimal(0)))}
         )
-    if mode not in ScenarioMode.values:
+    if mode not in _MODES:
         raise AllocationError(_("Okänt scenario ”%(mode)s”.") % {"mode": mode})
-    unknown = sorted(set(exclude) - {member.code for member in members}) if exclude else []
+    # The pool's columns, transposed in C: ids, codes, names, populations in the members' order.
+    ids, codes, names, populations = zip(*members, strict=True) if members else ((), (), (), ())
+    unknown = sorted(set(exclude) - set(codes)) if exclude else []
     if unknown:
         raise AllocationError(_("Okänd kommunkod i avtalet: %(codes)s.") % {"codes": ", ".join(unknown)})
-    populations = [m.population for m in members]
     if pool_percent is not None:
         missing = [m for m in members if m.population is None] if None in populations else []
         if missing:
@@ -239,21 +251,26 @@ def compute_allocation(
         )
         for party, amount in zip(fixed, top, strict=False)
     ]
-    lines.extend(
-        AllocationLine(
-            member.organisation_id,
-            member.name,
-            member.code,
-            True,
-            None,
-            member.population,
-            amount,
-            full_amount,
-            not excluded or member.code not in excluded,
-            split_amount(member.organisation_id, amount) if splits else (),
+    if members:
+        joins = [code not in excluded for code in codes] if excluded else repeat(True)
+        amounts_split = map(split_amount, ids, scenario) if splits else repeat(())
+        lines.extend(
+            map(
+                _line_from_fields,
+                zip(
+                    ids,
+                    names,
+                    codes,
+                    repeat(True),
+                    repeat(None),
+                    populations,
+                    scenario,
+                    full,
+                    joins,
+                    amounts_split,
+                ),
+            )
         )
-        for member, amount, full_amount in zip(members, scenario, full, strict=True)
-    )
     return Allocation(
         year=year,
         basis_date=basis_date,
@@ -262,5 +279,5 @@ def compute_allocation(
         mode=mode,
         lines=tuple(lines),
         excluded_codes=tuple(sorted(excluded)),
-        pool_population=sum(p for p in populations if p),
+        pool_population=sum(filter(None, populations)),
     )

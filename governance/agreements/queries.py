@@ -160,7 +160,7 @@ def cost_allocation(
     fingerprint = hashlib.sha256(
         repr((year, basis, cost_model.annual_budget, tuple(exclude), str(mode), inputs)).encode()
     ).hexdigest()
-    key = f"cost-allocation:{agreement.pk}:{year}:{fingerprint}"
+    key = f"cost-allocation:v2:{agreement.pk}:{year}:{fingerprint}"
     allocation = cache.get(key)
     if allocation is None:
         allocation = _allocation_compute(

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from governance.core.caching import cached_page
 from governance.core.exports import download_response
 from governance.core.formatting import format_date_iso
 from governance.core.services import ALREADY_SAVED_MESSAGE, request_once
@@ -97,6 +98,7 @@ def agreement_create(request):
 
 @require_GET
 @registry_view
+@cached_page
 def cost_page(request, slug):
     agreement = _agreement_or_404(slug)
     form, allocation = scenario_allocation(agreement, request.GET)

@@ -15,6 +15,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from .caching import fresh_uuid
+
 STALE_PAGE_MESSAGE = _("Sidan var inaktuell – ladda om och försök igen.")
 
 
@@ -65,7 +67,7 @@ class RequestKeyMixin(HiddenFieldErrorsMixin, forms.Form):
     request_key = forms.UUIDField(
         label=_("Beställningsnyckel"),
         widget=forms.HiddenInput,
-        initial=uuid.uuid4,
+        initial=fresh_uuid,  # a placeholder while a kept page is rendered (core.caching)
         error_messages={"required": STALE_PAGE_MESSAGE, "invalid": STALE_PAGE_MESSAGE},
     )
 

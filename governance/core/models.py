@@ -294,3 +294,18 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose_key}: {self.get_status_display()}"
+
+
+class DataGeneration(models.Model):
+    """How many committed transactions have changed data: one row (id 1), counted up once after each commit
+    that wrote to any table but bookkeeping ones (``core.caching``). A kept page is valid for the generation it
+    was rendered at; a change anywhere makes every kept page stale at once, in every process."""
+
+    value = models.BigIntegerField(_("generation"), default=0)
+
+    class Meta:
+        verbose_name = _("datagenerering")
+        verbose_name_plural = _("datagenereringar")
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -3,9 +3,12 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from governance.core.caching import cached_page
+
 from . import queries
 
 
 @require_GET
+@cached_page
 def home(request):
     return render(request, "home/home.html", queries.start_page(request.user))

@@ -1,7 +1,5 @@
 """Adoption pages: the public list, KSL's dashboard, the compilation, the case page and its actions."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +10,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from governance.core.caching import cached_page, fresh_uuid
 from governance.core.exports import download_response
 from governance.core.formatting import file_name
 from governance.core.transitions import TransitionConflict, rule_for, transitions_available
@@ -74,6 +73,7 @@ def _board(request, recommendation):
 
 @require_GET
 @ksl_view
+@cached_page
 def dashboard(request, slug):
     recommendation = _recommendation_or_404(slug)
     form, board = _board(request, recommendation)
@@ -91,7 +91,7 @@ def dashboard(request, slug):
             "map": queries.county_map(board),  # every case, whatever the filter
             "query_string": request.GET.urlencode(),
             "case_url": case_url,
-            "batch_key": uuid.uuid4(),
+            "batch_key": fresh_uuid(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
@@ -223,6 +223,7 @@ def _case_page(
 
 @require_GET
 @login_required
+@cached_page
 def case_detail(request, pk: int):
     """The case; ``?historik=<sida>`` pages through the whole history instead of the latest events, and
     ``?beslut=alla`` lists every postponement instead of the latest."""

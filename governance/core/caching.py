@@ -1,0 +1,253 @@
+"""Whole pages kept per user until the data changes (issues 15 and 16, docs/adr/0013-page-cache.md).
+
+**The data generation.** ``DataGeneration`` (one row) counts committed changes. Every database connection gets
+an execute wrapper (``connection_created``, see ``CoreConfig.ready``) that notices an INSERT, UPDATE or DELETE
+that changed a row of any table except bookkeeping ones (sessions, login attempts, the generation itself).
+Inside a transaction it counts the generation up once, after the commit (``on_commit``); outside one, at once.
+A rolled-back transaction, or a savepoint rolled back, counts nothing. Every write is seen, whoever makes it:
+services, the admin, bulk updates, a worker, another web process.
+
+**Kept pages.** A view decorated with ``cached_page`` is kept, compressed, under the user, the address with
+its query, the language, today's date, the release and the generation it was rendered at. The next GET of the
+same page by the same user is answered from the cache (three queries: session, user, generation) as long as
+nothing has changed. Only what is the same for every showing is kept:
+
+- every form's CSRF token is stored as a placeholder and each answer gets a fresh masked token, as a render
+  would;
+- the one-time keys of a page's forms (``fresh_uuid``: a batch key, a request key) are placeholders, and each
+  answer gets new ones, so two people never send the same key;
+- a page with messages to show, an htmx request, an answer other than a 200 HTML page, a request whose own
+  transaction holds uncommitted changes and a page that wrote while rendering are never kept.
+
+Ordering makes it safe: the generation is read before the page's data, and counted up only after a commit, so
+a page kept under a generation never shows less than was committed when that generation was current. The
+counter after a commit can be lost only if the process dies between the commit and the count; the kept pages
+then expire after ``PAGE_CACHE_SECONDS`` (10 minutes).
+"""
+
+import contextvars
+import functools
+import hashlib
+import logging
+import re
+import uuid
+import zlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, connections, transaction
+from django.db.models import F
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+#: Tables whose writes do not change what any page shows.
+BOOKKEEPING_TABLES = frozenset(
+    {
+        "django_session",
+        "core_datageneration",
+        "axes_accessattempt",
+        "axes_accesslog",
+        "axes_accessfailurelog",
+        "axes_accessattemptexpiration",
+    }
+)
+_WRITE = re.compile(r'(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)', re.IGNORECASE)
+#: A login's ``update_last_login``: no page shows it.
+_LAST_LOGIN = re.compile(r'UPDATE "auth_user" SET "last_login" = %s WHERE')
+_CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]+"')
+_CSRF_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="__csrf_token__"'
+#: Placeholder one-time keys: ``fresh_uuid`` while a kept page is rendered. Nothing else has this prefix.
+_UUID_PREFIX = "00000000-0000-4000-8000-"
+_UUID_PLACEHOLDER = re.compile(rb"00000000-0000-4000-8000-[0-9]{12}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The generation
+
+
+def _bumper(alias: str):
+    return _BUMPERS.setdefault(alias, functools.partial(generation_bump, using=alias))
+
+
+_BUMPERS: dict = {}
+
+
+def generation_bump(*, using: str = "default") -> None:
+    """Count the generation up by one, in its own statement (after a commit, or for an autocommitted write).
+    Quiet while the table does not exist yet (``migrate`` before core's migration 0007)."""
+    from .models import DataGeneration
+
+    try:
+        changed = DataGeneration.objects.using(using).filter(pk=1).update(value=F("value") + 1)
+        if not changed:
+            DataGeneration.objects.using(using).get_or_create(pk=1, defaults={"value": 1})
+    except DatabaseError as exc:
+        logger.debug("data generation not counted: %s", exc)
+
+
+def generation_current(*, using: str = "default") -> int | None:
+    """The committed generation, or None where there is none yet (then nothing is kept)."""
+    from .models import DataGeneration
+
+    return DataGeneration.objects.using(using).filter(pk=1).values_list("value", flat=True).first()
+
+
+def is_generation_bump(callback) -> bool:
+    """Whether an ``on_commit`` callback is the generation's count (tests count the jobs a change queues)."""
+    return callback in _BUMPERS.values()
+
+
+def writes_pending(connection) -> bool:
+    """Whether this connection's open transaction has changed data it has not committed."""
+    if not connection.in_atomic_block:
+        return False
+    bump = _bumper(connection.alias)
+    return any(func is bump for _sids, func, _robust in connection.run_on_commit)
+
+
+def write_watcher(execute, sql, params, many, context):
+    """The execute wrapper: after a statement that changed rows of a table pages show, count the generation
+    up when the change is committed."""
+    result = execute(sql, params, many, context)
+    head = sql[:6].upper() if isinstance(sql, str) else ""
+    if head not in ("INSERT", "UPDATE", "DELETE"):
+        return result
+    match = _WRITE.match(sql)
+    if (match and match.group(1).lower() in BOOKKEEPING_TABLES) or _LAST_LOGIN.match(sql):
+        return result
+    rowcount = getattr(context.get("cursor"), "rowcount", -1)
+    if rowcount == 0:
+        return result
+    connection = context["connection"]
+    if connection.in_atomic_block:
+        if not writes_pending(connection):
+            transaction.on_commit(_bumper(connection.alias), using=connection.alias, robust=True)
+    else:
+        generation_bump(using=connection.alias)
+    return result
+
+
+def watch_writes(sender, connection, **kwargs):
+    """``connection_created``: every new connection, in every process, watches its writes."""
+    if write_watcher not in connection.execute_wrappers:
+        connection.execute_wrappers.append(write_watcher)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One-time keys
+
+
+_recording: contextvars.ContextVar = contextvars.ContextVar("page_cache_recording", default=None)
+
+
+def fresh_uuid() -> uuid.UUID:
+    """A new one-time key for a form (a batch key, a request key). While a kept page is rendered, a placeholder
+    that every answer of the page replaces with a key of its own."""
+    counter = _recording.get()
+    if counter is None:
+        return uuid.uuid4()
+    counter[0] += 1
+    return uuid.UUID(f"{_UUID_PREFIX}{counter[0]:012d}")
+
+
+def _fresh_keys(content: bytes) -> bytes:
+    """Each placeholder key replaced by a new random one; the same placeholder, the same key."""
+    keys: dict[bytes, bytes] = {}
+    return _UUID_PLACEHOLDER.sub(lambda m: keys.setdefault(m.group(0), str(uuid.uuid4()).encode()), content)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Kept pages
+
+
+@functools.cache
+def release() -> str:
+    """What this process's code renders: sizes and times of the code, templates and translations. A new
+    release never answers with a page the previous one kept (in a shared cache)."""
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder, pattern in (("governance", "**/*.py"), ("templates", "**/*.html"), ("governance", "**/*.mo")):
+        for path in sorted((base / folder).glob(pattern)):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
+def _page_key(request, generation: int) -> str:
+    from .calendar import today
+
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"page:{release()}:{generation}:{request.user.pk}:{get_language()}:{today().isoformat()}:{address}"
+
+
+def _keepable_request(request) -> bool:
+    if getattr(settings, "PAGE_CACHE_SECONDS", 0) <= 0:
+        return False
+    if request.method != "GET" or not request.user.is_authenticated or request.headers.get("HX-Request"):
+        return False
+    storage = getattr(request, "_messages", None)
+    if storage is not None and len(storage):
+        return False  # the page shows them once
+    return not writes_pending(connections["default"])
+
+
+def _keepable_response(request, response) -> bool:
+    storage = getattr(request, "_messages", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and response.get("Content-Type", "").startswith("text/html")
+        and not (storage is not None and storage.used)
+        and not writes_pending(connections["default"])
+    )
+
+
+def cached_page(view):
+    """Keep the page this view renders for a GET, per user, until any data changes (see the module)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _keepable_request(request):
+            return view(request, *args, **kwargs)
+        generation = generation_current()
+        if generation is None:
+            return view(request, *args, **kwargs)
+        cache = caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+        key = _page_key(request, generation)
+        kept = cache.get(key)
+        if kept is not None:
+            content_type, compressed, has_keys = kept
+            content = zlib.decompress(compressed)
+            return HttpResponse(_answer(request, content, has_keys), content_type=content_type)
+        token = _recording.set([0])
+        try:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+        finally:
+            _recording.reset(token)
+        if _keepable_response(request, response):
+            stored = _CSRF_INPUT.sub(_CSRF_PLACEHOLDER, response.content)
+            has_keys = bool(_UUID_PLACEHOLDER.search(stored))
+            cache.set(
+                key,
+                (response["Content-Type"], zlib.compress(stored, 1), has_keys),
+                settings.PAGE_CACHE_SECONDS,
+            )
+        if not response.streaming:
+            response.content = _fresh_keys(response.content)
+        return response
+
+    return wrapper
+
+
+def _answer(request, content: bytes, has_keys: bool) -> bytes:
+    """A kept page for this request: a fresh CSRF token (masked anew, as a render does) and fresh keys."""
+    if _CSRF_PLACEHOLDER in content:
+        token = get_token(request).encode()
+        content = content.replace(_CSRF_PLACEHOLDER, b'name="csrfmiddlewaretoken" value="' + token + b'"')
+    return _fresh_keys(content) if has_keys else content

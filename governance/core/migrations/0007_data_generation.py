@@ -1,0 +1,23 @@
+from django.db import migrations, models
+
+
+def first_row(apps, schema_editor):
+    apps.get_model("core", "DataGeneration").objects.using(schema_editor.connection.alias).get_or_create(
+        pk=1, defaults={"value": 1}
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0006_outgoing_mail")]
+
+    operations = [
+        migrations.CreateModel(
+            name="DataGeneration",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.BigIntegerField(default=0, verbose_name="generation")),
+            ],
+            options={"verbose_name": "datagenerering", "verbose_name_plural": "datagenereringar"},
+        ),
+        migrations.RunPython(first_row, migrations.RunPython.noop),
+    ]

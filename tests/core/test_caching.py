@@ -1,0 +1,157 @@
+"""Kept pages (core.caching, docs/adr/0013-page-cache.md): kept per user until any committed change, with a
+fresh CSRF token and fresh one-time keys on every answer; never kept while there is something to show once or
+something uncommitted."""
+
+import re
+import uuid
+
+import pytest
+from django.contrib.messages import constants, get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.db import connection, transaction
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from governance.core import caching
+from governance.core.models import DataGeneration
+from governance.decisions.models import AdoptionCase, Recommendation
+from governance.decisions.services import case_registration_number_set
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+BATCH_KEY = re.compile(r'name="batch_key" value="([0-9a-f-]+)"')
+
+
+def _danderyd_case():
+    return (
+        AdoptionCase.objects.filter(
+            organisation__municipality_code="0162", recommendation__sent_at__isnull=False
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def _without_tokens(html: str) -> str:
+    return BATCH_KEY.sub("", CSRF.sub("", html))
+
+
+def test_the_second_showing_comes_from_the_cache_with_its_own_csrf_token(
+    ksl_client, django_assert_max_num_queries
+):
+    url = reverse("decisions:case", args=[_danderyd_case().pk])
+    first = ksl_client.get(url)
+    with django_assert_max_num_queries(3):  # session, user, generation
+        second = ksl_client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert _without_tokens(first.content.decode()) == _without_tokens(second.content.decode())
+    tokens = CSRF.findall(first.content.decode()) + CSRF.findall(second.content.decode())
+    assert tokens and "__csrf_token__" not in second.content.decode()
+    # masked anew for each answer, all of the same secret (the session's cookie): every form still posts
+    assert len(set(tokens)) >= 2
+    assert len({_unmask_cipher_token(token) for token in tokens}) == 1
+
+
+def test_a_kept_page_gives_every_answer_its_own_batch_key(ksl_client):
+    recommendation = Recommendation.objects.filter(sent_at__isnull=False).order_by("-id").first()
+    url = reverse("decisions:dashboard", args=[recommendation.slug])
+    keys = []
+    for _ in range(3):
+        page = ksl_client.get(url).content.decode()
+        keys += BATCH_KEY.findall(page)
+    if not keys:
+        pytest.skip("the demo recommendation has no open cases to draft memos for")
+    assert len(set(keys)) == len(keys) == 3  # never shared between two answers (two people, one batch)
+    assert all(uuid.UUID(key).version == 4 and not key.startswith("00000000-") for key in keys)
+
+
+def test_each_user_gets_a_page_of_their_own(
+    client, ksl_client, danderyd_clerk, django_assert_max_num_queries
+):
+    case = _danderyd_case()
+    url = reverse("decisions:case", args=[case.pk])
+    ksl_page = ksl_client.get(url).content.decode()
+    client.force_login(danderyd_clerk)
+    with django_assert_max_num_queries(50) as captured:
+        clerk_page = client.get(url).content.decode()
+    assert len(captured.captured_queries) > 3  # rendered for the clerk, not the officer's kept page
+    assert "Kommunens diarienummer" in clerk_page  # the clerk's own form
+    assert "Kommunens diarienummer" not in ksl_page
+
+
+def test_a_page_is_not_kept_while_the_requests_connection_has_uncommitted_changes(
+    ksl_client, django_assert_max_num_queries
+):
+    case = _danderyd_case()
+    url = reverse("decisions:case", args=[case.pk])
+    ksl_client.get(url)
+    AdoptionCase.objects.filter(pk=case.pk).update(registration_number="DAND 2026/77")  # not committed
+    assert caching.writes_pending(connection)
+    with django_assert_max_num_queries(50) as captured:
+        page = ksl_client.get(url).content.decode()
+    assert len(captured.captured_queries) > 3
+    assert "DAND 2026/77" in page
+
+
+def test_rolled_back_and_bookkeeping_writes_leave_nothing_pending(db):
+    case = _danderyd_case()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        AdoptionCase.objects.filter(pk=case.pk).update(registration_number="X")
+        assert caching.writes_pending(connection)
+        raise RuntimeError
+    AdoptionCase.objects.filter(pk=-1).update(registration_number="X")  # no row changed
+    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore().create()  # sessions are bookkeeping
+    assert not caching.writes_pending(connection)
+
+
+def test_messages_and_htmx_requests_are_never_kept(ksl_officer, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    factory = RequestFactory()
+    request = factory.get("/")
+    request.user = ksl_officer
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    assert caching._keepable_request(request)
+    request._messages.add(constants.SUCCESS, "Sparat.")
+    assert not caching._keepable_request(request)
+    assert [m.message for m in get_messages(request)] == ["Sparat."]
+    htmx = factory.get("/", HTTP_HX_REQUEST="true")
+    htmx.user = ksl_officer
+    assert not caching._keepable_request(htmx)
+
+
+def test_nothing_is_kept_when_the_setting_is_zero(ksl_client, settings, django_assert_max_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0
+    url = reverse("decisions:case", args=[_danderyd_case().pk])
+    ksl_client.get(url)
+    with django_assert_max_num_queries(50) as captured:
+        ksl_client.get(url)
+    assert len(captured.captured_queries) > 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_anywhere_ends_every_kept_page_at_once(ksl_officer, danderyd_clerk):
+    """Committed for real (another connection would see it): the generation is counted after the commit, and
+    the next showing is rendered with the change."""
+    case = _danderyd_case()
+    url = reverse("decisions:case", args=[case.pk])
+    officer = Client()
+    officer.force_login(ksl_officer)
+    before = DataGeneration.objects.get(pk=1).value
+    officer.get(url)
+    assert DataGeneration.objects.get(pk=1).value == before  # reading (and logging in) changes nothing
+
+    case_registration_number_set(acting_user=danderyd_clerk, case=case, registration_number="DAND 2026/99")
+
+    assert DataGeneration.objects.get(pk=1).value == before + 1  # once for the whole transaction
+    assert "DAND 2026/99" in officer.get(url).content.decode()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        AdoptionCase.objects.filter(pk=case.pk).update(registration_number="never")
+        raise RuntimeError
+    assert DataGeneration.objects.get(pk=1).value == before + 1  # a rollback counts nothing
+    AdoptionCase.objects.filter(pk=case.pk).update(registration_number="DAND 2026/100")  # autocommit
+    assert DataGeneration.objects.get(pk=1).value == before + 2
+    assert "DAND 2026/100" in officer.get(url).content.decode()
