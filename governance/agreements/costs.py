@@ -43,11 +43,9 @@ class AllocationError(ValueError):
 
 def _whole_weights(weights: Sequence[int | Fraction | Decimal]) -> list[int]:
     """``weights`` as whole numbers in the same proportions (scaled by their common denominator)."""
-    if set(map(type, weights)) <= {int}:  # the populations: already whole (checked in C, not per item)
-        return weights if isinstance(weights, list) else list(weights)
-    exact = [Fraction(w) for w in weights]
-    denominator = math.lcm(*(w.denominator for w in exact)) if exact else 1
-    return [w.numerator * (denominator // w.denominator) for w in exact]
+    exact = [w.as_integer_ratio() for w in weights]
+    denominator = math.lcm(*(d for _n, d in exact)) if exact else 1
+    return [n * (denominator // d) for n, d in exact]
 
 
 def apportion(total: int, weights: Sequence[int | Fraction | Decimal]) -> list[int]:
@@ -58,12 +56,15 @@ def apportion(total: int, weights: Sequence[int | Fraction | Decimal]) -> list[i
     ``r_i = total * w_i - rounded_i * W`` (the exact share minus the rounded part, times W) computed."""
     if total < 0:
         raise AllocationError(_("Beloppet som ska fördelas kan inte vara negativt."))
-    whole = _whole_weights(weights)
+    weight_sum = sum(weights)
+    whole = weights  # whole numbers already (the populations) when their sum is an int
+    if type(weight_sum) is not int:  # percents (Decimal), weights (Fraction)
+        whole = _whole_weights(weights)
+        weight_sum = sum(whole)
     if not whole or min(whole) < 0:
         if whole:
             raise AllocationError(_("En andel kan inte vara negativ."))
         raise AllocationError(_("Det finns inga andelar att fördela beloppet på."))
-    weight_sum = sum(whole)
     if weight_sum == 0:
         raise AllocationError(_("Det finns inga andelar att fördela beloppet på."))
     double_total, double_sum = 2 * total, 2 * weight_sum
