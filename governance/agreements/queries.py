@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery, Value
 from django.utils.translation import gettext as _
 
 from governance.core import calendar
@@ -19,8 +19,17 @@ from .costs import Allocation, AllocationError, FixedParty, PoolMember, compute_
 from .models import Agreement, AgreementParty, CostModel, CostShare, CostSplit
 
 
-def agreement_list():
-    return list(Agreement.objects.select_related("host", "cost_model", "previous").order_by("period_start"))
+def agreement_list(*, party_id: int | None = None):
+    """Every agreement, oldest first. With ``party_id``, each says whether that organisation is a party to it
+    (``has_party``), in the same query (``agreement_ids_for`` asks it separately)."""
+    agreements = Agreement.objects.select_related("host", "cost_model", "previous").order_by("period_start")
+    if party_id is not None:
+        agreements = agreements.annotate(
+            has_party=Exists(
+                AgreementParty.objects.filter(agreement=OuterRef("pk"), organisation_id=party_id)
+            )
+        )
+    return list(agreements)
 
 
 def agreement_ids_for(organisation) -> set[int]:
@@ -55,8 +64,11 @@ ALLOCATION_CACHE_SECONDS = 3600
 
 
 def _allocation_inputs(agreement: Agreement, cost_model: CostModel, basis: dt.date) -> tuple:
-    """Everything the allocation of ``agreement`` at ``basis`` depends on, as plain values (three queries, four
-    when the shares are not prefetched)."""
+    """Everything the allocation of ``agreement`` at ``basis`` depends on, as plain values, in two queries: the
+    cost model's shares and splits, and the financing municipalities with their population."""
+    split_rows = CostSplit.objects.filter(cost_model=cost_model).values_list(
+        Value(""), "body__organisation_id", "body__name", "weight", "pk"
+    )
     if "shares" in getattr(cost_model, "_prefetched_objects_cache", {}):  # the cost page prefetches them
         shares = tuple(
             (
@@ -67,36 +79,41 @@ def _allocation_inputs(agreement: Agreement, cost_model: CostModel, basis: dt.da
             )
             for share in cost_model.shares.all()
         )
-    else:
+        splits = tuple((row[1], row[2], row[3]) for row in split_rows.order_by("pk"))
+    else:  # the shares and the splits in one query: a split's "kind" is "" (a share's never is)
+        share_rows = cost_model.shares.order_by().values_list(
+            "kind", "organisation_id", "organisation__name", "percent", "pk"
+        )
+        rows = list(share_rows.union(split_rows.order_by(), all=True))
         shares = tuple(
-            cost_model.shares.order_by("kind", "-percent", "pk").values_list(
-                "kind", "organisation_id", "organisation__name", "percent"
+            (kind, organisation_id, name, percent)
+            for kind, organisation_id, name, percent, _pk in sorted(
+                (row for row in rows if row[0]), key=lambda row: (row[0], -row[3], row[4])
             )
         )
-    municipalities = tuple(
+        splits = tuple(  # the weight column is the shares' decimal one in the union
+            (organisation_id, name, int(weight))
+            for _kind, organisation_id, name, weight, _pk in sorted(
+                (row for row in rows if not row[0]), key=lambda row: row[4]
+            )
+        )
+    figure = PopulationFigure.objects.filter(organisation=OuterRef("organisation_id"), reference_date=basis)
+    rows = (
         AgreementParty.objects.filter(
             agreement=agreement, role=PartyRole.FINANCING, organisation__kind=OrganisationKind.MUNICIPALITY
         )
+        .annotate(population=Subquery(figure.values("population")[:1]))
         .order_by("organisation__municipality_code", "organisation_id")
         .values_list(
             "organisation_id",
             "organisation__municipality_code",
             "organisation__short_name",
             "organisation__name",
+            "population",
         )
-    )
-    population = tuple(
-        PopulationFigure.objects.filter(
-            reference_date=basis, organisation__in=[row[0] for row in municipalities]
-        )
-        .order_by("organisation_id")
-        .values_list("organisation_id", "population")
-    )
-    splits = tuple(
-        CostSplit.objects.filter(cost_model=cost_model)
-        .order_by("pk")
-        .values_list("body__organisation_id", "body__name", "weight")
-    )
+    )  # the parties with their population in one query
+    municipalities = tuple(row[:4] for row in rows)
+    population = tuple(sorted({row[0]: row[4] for row in rows if row[4] is not None}.items()))
     return shares, municipalities, population, splits
 
 
@@ -144,7 +161,7 @@ def cost_allocation(
     ``basis_date`` defaults to the agreement's rule. ``exclude`` lists municipality codes that do not join.
     Raises ``AllocationError`` (Swedish message) for anything that cannot be allocated.
 
-    The inputs are read every time (four light queries); the allocation itself is computed once per agreement,
+    The inputs are read every time (two light queries); the allocation itself is computed once per agreement,
     year and inputs and kept in the cache (a batch of 290 memos computes it once, not 290 times). The key is a
     fingerprint of the inputs, so any change to them — the budget, basis rule, shares, cost splits, financing
     parties, their names or their population — is seen at once, in every process, with nothing to invalidate.

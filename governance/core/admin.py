@@ -122,14 +122,17 @@ class AuditEventAdmin(admin.ModelAdmin):
         from django.contrib.contenttypes.models import ContentType
         from django.db.models import Q
 
+        scoped = {
+            model: model_admin
+            for model, model_admin in admin.site._registry.items()
+            if isinstance(model_admin, ScopedReadOnlyAdmin)
+        }
+        content_types = ContentType.objects.get_for_models(*scoped)  # one query for those not cached yet
         hidden = []
-        for model, model_admin in admin.site._registry.items():
-            if not isinstance(model_admin, ScopedReadOnlyAdmin):
-                continue
+        for model, model_admin in scoped.items():
             readable = model_admin.scope(request, model._default_manager.all()).values_list("pk", flat=True)
             hidden.append(
-                Q(content_type=ContentType.objects.get_for_model(model))
-                & ~Q(object_id__in=[str(pk) for pk in readable])
+                Q(content_type=content_types[model]) & ~Q(object_id__in=[str(pk) for pk in readable])
             )
         return hidden
 

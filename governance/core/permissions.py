@@ -1,10 +1,11 @@
 """Grant mechanics shared by the apps' ``permissions.py`` modules (which hold the rules themselves)."""
 
+import functools
 from contextvars import ContextVar
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q, Value
 from guardian.backends import ObjectPermissionBackend, check_support
 from guardian.core import ObjectPermissionChecker
 from guardian.exceptions import WrongAppError
@@ -36,9 +37,12 @@ def object_grants_sync(
     return {"granted": len(wanted - current), "revoked": len(current - wanted)}
 
 
-# One guardian ObjectPermissionChecker per user and request. Guardian's backend makes a new checker (two
-# queries) for every ``has_perm(perm, obj)``, so a page that asks five questions about one organisation ran
-# ten queries; a checker loads all of a user's permissions on an object at once and keeps them. The cache
+# What a user may do, read once per request. Guardian's backend makes a new checker (two queries) for every
+# ``has_perm(perm, obj)``, so a page that asks five questions about one organisation ran ten queries, and one
+# that asks about twenty organisations forty. Here all of a user's object permissions on the models with
+# direct-FK tables (organisations, bodies) and their model permissions are read in one query
+# (``_permissions_read``) and kept, so every check and the "which ids may this user read" helpers share it;
+# models with generic tables go through one guardian checker per object. The cache
 # lives only while a request is served (``core.middleware.RequestPermissionCacheMiddleware``): outside a
 # request (services in commands, tasks, tests) every check reads the database as before.
 # ``object_grants_sync`` drops what is cached for a user when it changes their grants.
@@ -46,7 +50,7 @@ _request_checkers: ContextVar[dict | None] = ContextVar("request_permission_chec
 
 
 class RequestCachedObjectPermissionBackend(ObjectPermissionBackend):
-    """guardian's ``ObjectPermissionBackend``, reusing one checker per user within a request."""
+    """guardian's ``ObjectPermissionBackend``, reusing what it read per user within a request."""
 
     def has_perm(self, user_obj, perm, obj=None):
         checkers = _request_checkers.get()
@@ -61,35 +65,118 @@ class RequestCachedObjectPermissionBackend(ObjectPermissionBackend):
                 raise WrongAppError(f"Behörigheten {perm} hör inte till {obj._meta.label}.")
         if user_obj.is_superuser:
             return user_obj.is_active
-        mine = checkers.setdefault(user_obj.pk, {})
-        key = ("object", obj._meta.label, obj.pk)
-        if key not in mine:
-            mine[key] = _object_codenames(user_obj, obj)
-        return user_obj.is_active and perm.split(".", 1)[-1] in mine[key]
+        if _has_direct_tables(type(obj)):
+            codenames = object_grants(user_obj, type(obj)).get(obj.pk, frozenset())
+        else:
+            mine = checkers.setdefault(user_obj.pk, {})
+            key = ("object", obj._meta.label, obj.pk)
+            if key not in mine:
+                mine[key] = frozenset(ObjectPermissionChecker(user_obj).get_perms(obj))
+            codenames = mine[key]
+        return user_obj.is_active and perm.split(".", 1)[-1] in codenames
 
 
-def _object_codenames(user, obj) -> frozenset[str]:
-    """The codenames ``user`` holds on ``obj``, directly or through a group, in one query (guardian's checker
-    takes two). Models without direct-FK permission tables go through guardian's checker."""
-    user_model, group_model = get_user_obj_perms_model(obj), get_group_obj_perms_model(obj)
-    if user_model.objects.is_generic() or group_model.objects.is_generic():
-        return frozenset(ObjectPermissionChecker(user).get_perms(obj))
-    user_rel = user_model.permission.field.related_query_name()
-    group_rel = group_model.permission.field.related_query_name()
-    return frozenset(
-        Permission.objects.filter(content_type=get_content_type(obj))
-        .filter(
-            Q(**{f"{user_rel}__user": user, f"{user_rel}__content_object": obj})
-            | Q(**{f"{group_rel}__group__user": user, f"{group_rel}__content_object": obj})
-        )
-        .values_list("codename", flat=True)
-        .distinct()
+@functools.cache
+def _has_direct_tables(model) -> bool:
+    user_model, group_model = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
+    return not (user_model.objects.is_generic() or group_model.objects.is_generic())
+
+
+def object_grants(user, model) -> dict[int, frozenset[str]]:
+    """Every object permission ``user`` holds on rows of ``model`` (one with guardian's direct-FK tables),
+    directly or through a group, as ``{object id: codenames}``.
+
+    Within a request it is read once, with the user's model permissions and their grants on every other such
+    model (``_permissions_read``: one query), and kept: the apps' "which organisations / bodies may this user
+    read" and every ``has_perm(perm, obj)`` share it, so a page that asks about many objects, about two
+    models and about model permissions reads them once (issue 16). Outside a request, one query each time."""
+    if user is None or user.pk is None or not user.is_authenticated:
+        return {}
+    if _request_checkers.get() is None:
+        return _grants_read(user, [model]).get(model._meta.label_lower, {})
+    _model_perms, grants = request_cached(user, "permissions", lambda: _permissions_read(user))
+    return grants.get(model._meta.label_lower, {})
+
+
+@functools.cache
+def _direct_grant_models() -> tuple:
+    """Every model with guardian's direct-FK object permission tables (organisations, bodies)."""
+    from django.apps import apps
+
+    return tuple(model for model in apps.get_models() if _has_direct_tables(model))
+
+
+def _grant_rows(user, models) -> list:
+    """Querysets of ``(model label, app label, codename, object id)``: ``user``'s grants on ``models``."""
+    parts = []
+    for model in models:
+        label = Value(model._meta.label_lower)
+        for perm_model, who in (
+            (get_user_obj_perms_model(model), {"user": user}),
+            (get_group_obj_perms_model(model), {"group__user": user}),
+        ):
+            parts.append(
+                perm_model.objects.filter(**who)
+                .order_by()
+                .values_list(label, Value(""), "permission__codename", "content_object_id")
+            )
+    return parts
+
+
+def _collect(rows) -> tuple[set[str], dict[str, dict[int, frozenset[str]]]]:
+    model_perms: set[str] = set()
+    grants: dict[str, dict[int, set[str]]] = {}
+    for label, app_label, codename, object_id in rows:
+        if label == "":
+            model_perms.add(f"{app_label}.{codename}")
+        else:
+            grants.setdefault(label, {}).setdefault(object_id, set()).add(codename)
+    return model_perms, {
+        label: {object_id: frozenset(held) for object_id, held in by_id.items()}
+        for label, by_id in grants.items()
+    }
+
+
+def _grants_read(user, models) -> dict[str, dict[int, frozenset[str]]]:
+    first, *rest = _grant_rows(user, models)
+    return _collect(first.union(*rest, all=True))[1]
+
+
+def _model_permissions(user):
+    """``(model label "", app label, codename, None)`` for the model permissions ``ModelBackend`` gives ``user``
+    (own and through groups; every one for a superuser)."""
+    permissions = Permission.objects.all()
+    if not user.is_superuser:
+        permissions = permissions.filter(Q(user=user) | Q(group__user=user))
+    return permissions.order_by().values_list(
+        Value(""), "content_type__app_label", "codename", Value(None, output_field=BigIntegerField())
     )
+
+
+def _permissions_read(user) -> tuple[set[str], dict[str, dict[int, frozenset[str]]]]:
+    """The user's model permissions (for an active user) and their object grants on every direct-FK model, in
+    one query. Fills ``ModelBackend``'s cache on the user too, so ``has_perm`` reads nothing more."""
+    parts = _grant_rows(user, _direct_grant_models())
+    if user.is_active:
+        parts.insert(0, _model_permissions(user))
+    first, *rest = parts
+    model_perms, grants = _collect(first.union(*rest, all=True))
+    if user.is_active and not hasattr(user, "_perm_cache"):
+        user._perm_cache = model_perms
+    return model_perms, grants
+
+
+def object_ids_with(user, model, codenames: set[str]) -> set[int]:
+    """Ids of the rows of ``model`` on which ``user`` holds any of ``codenames`` as an object permission
+    (``object_grants``: no global permission, and a superuser only what is granted to them), like guardian's
+    ``get_objects_for_user(..., any_perm=True, accept_global_perms=False, with_superuser=False)``."""
+    return {object_id for object_id, held in object_grants(user, model).items() if held & codenames}
 
 
 class OneQueryModelBackend(ModelBackend):
     """Django's ``ModelBackend`` loading a user's own and group permissions in one query instead of two
-    (every page asks at least one model permission), and the signed-in user with the rows that extend the
+    (every page asks at least one model permission; within a request, with the object grants:
+    ``object_grants``), and the signed-in user with the rows that extend the
     account one to one (the apps' person record, the calendar key), which the menu asks on every page."""
 
     def get_user(self, user_id):
@@ -110,14 +197,13 @@ class OneQueryModelBackend(ModelBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
+        if not hasattr(user_obj, "_perm_cache") and _request_checkers.get() is not None and user_obj.pk:
+            # In a request: with the object grants, in one query (``object_grants``).
+            user_obj._perm_cache = request_cached(
+                user_obj, "permissions", lambda: _permissions_read(user_obj)
+            )[0]
         if not hasattr(user_obj, "_perm_cache"):
-            permissions = Permission.objects.all()
-            if not user_obj.is_superuser:
-                permissions = permissions.filter(Q(user=user_obj) | Q(group__user=user_obj))
-            user_obj._perm_cache = {
-                f"{app_label}.{codename}"
-                for app_label, codename in permissions.values_list("content_type__app_label", "codename")
-            }
+            user_obj._perm_cache = _collect(_model_permissions(user_obj))[0]
         return user_obj._perm_cache
 
 

@@ -67,6 +67,7 @@ def document_kinds_register() -> None:
         build_context=_memo_context,
         may_generate=permissions.can_generate_memo,
         may_view=permissions.can_view_case,
+        subject_related=("organisation",),
         subject_label=lambda case: case.organisation.display_name,
         subject_link=_case_link,
         sample_context=memo_paper.sample_memo_context,
@@ -81,6 +82,7 @@ def document_kinds_register() -> None:
         build_context=_response_context,
         may_generate=permissions.can_generate_response,
         may_view=permissions.can_read_response,
+        subject_related=("organisation",),
         subject_label=lambda response: response.organisation.display_name,
         sample_context=_sample_response,
     )

@@ -4,6 +4,7 @@ A generated document (a municipality's memo, its edited texts and signatories) i
 read by, as on the document pages: the kind's registered ``may_view``. Anyone else sees no row."""
 
 from django.contrib import admin
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 
 from governance.core.admin import ReadOnlyAdmin, ScopedReadOnlyAdmin
 
@@ -26,8 +27,9 @@ class GeneratedDocumentAdmin(ScopedReadOnlyAdmin):
             return queryset
         # The kinds' rules are Python predicates on the subject, so the readable ids are found row by row.
         rows = queryset.only("pk", "kind", "status", "subject_type", "subject_id")  # status: FSM reads it
+        subjects = GenericPrefetch("subject", registry.subject_querysets())  # with what the rules read
         visible = [
-            document.pk for document in rows.prefetch_related("subject") if self.may_view(request, document)
+            document.pk for document in rows.prefetch_related(subjects) if self.may_view(request, document)
         ]
         return queryset.filter(pk__in=visible)
 

@@ -29,6 +29,9 @@ class KindEntry:
     may_follow_batch: Callable[[Any], bool] | None = None
     batch_url: Callable[[Any], str] | None = None
     file_label: Callable[[Any], str] | None = None
+    #: The subject's relations ``may_view`` reads (e.g. a case's organisation), read with the subjects when
+    #: many documents are checked at once (the admin's ``scope``), not one by one.
+    subject_related: tuple[str, ...] = ()
     #: Called with the finished document (its file stored, not yet saved) and its subject, inside the
     #: transaction that finishes it: e.g. decisions registers a memo in the diarium.
     on_finished: Callable[[Any, Any], None] | None = None
@@ -56,6 +59,7 @@ def kind_register(
     batch_url: Callable[[Any], str] | None = None,
     file_label: Callable[[Any], str] | None = None,
     on_finished: Callable[[Any, Any], None] | None = None,
+    subject_related: tuple[str, ...] = (),
 ) -> None:
     """Register how ``kind`` is built from its subject (``build_context(subject, params)``) and who may
     generate (``may_generate(user, subject)``) and read (``may_view(user, subject)``) it. ``file_label(subject)``
@@ -78,7 +82,17 @@ def kind_register(
         batch_url=batch_url,
         file_label=file_label,
         on_finished=on_finished,
+        subject_related=subject_related,
     )
+
+
+def subject_querysets() -> list:
+    """For each model that is a registered kind's subject, its rows with what ``may_view`` reads
+    (``subject_related``): the querysets for a ``GenericPrefetch`` of many documents' subjects."""
+    related: dict[type[models.Model], set[str]] = {}
+    for entry in _KINDS.values():
+        related.setdefault(entry.model, set()).update(entry.subject_related)
+    return [model._default_manager.select_related(*sorted(names)) for model, names in related.items()]
 
 
 def kind_entry(kind: str) -> KindEntry | None:

@@ -12,7 +12,6 @@ from django.utils.translation import ngettext
 
 from governance.agreements.costs import AllocationError
 from governance.agreements.queries import (
-    agreement_ids_for,
     agreement_list,
     cost_allocation,
     default_cost_year,
@@ -35,7 +34,7 @@ from governance.meetings.permissions import managed_body_ids, visible_body_ids
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import ContactAssignment, Organisation, RoleAssignment
 from governance.parties.permissions import can_manage_registry, can_view_registry, workable_organisation_ids
-from governance.parties.queries import current_contacts, person_for_user
+from governance.parties.queries import current_contacts
 
 #: The states of a case that wait for the municipality (its deadline applies to these).
 WAITING = WAITING_STATES
@@ -95,25 +94,32 @@ def _open_consultations(organisation_ids: set[int], today) -> list:
     """Consultations sent to the user's organisations whose deadline has not passed, with whether answered."""
     if not organisation_ids:
         return []
+    answered = ConsultationResponse.objects.filter(
+        consultation=OuterRef("pk"), organisation_id__in=organisation_ids
+    ).exclude(position=Position.NO_ANSWER)
     rounds = list(
         ConsultationRound.objects.filter(recipients__in=organisation_ids, deadline__gte=today)
+        .annotate(answered=Exists(answered))
         .distinct()
         .order_by("deadline")
     )
-    answered = set(
-        ConsultationResponse.objects.filter(consultation__in=rounds, organisation_id__in=organisation_ids)
-        .exclude(position=Position.NO_ANSWER)
-        .values_list("consultation_id", flat=True)
-    )
     for consultation in rounds:
-        consultation.answered = consultation.pk in answered
         consultation.days_left = (consultation.deadline - today).days
     return rounds
 
 
-def _todo(user) -> dict:
+def _organisations(ids: set[int], known: dict[int, Organisation]) -> list[Organisation]:
+    """The organisations ``ids``, by name: from ``known`` (those of the user's roles, read with them) when one
+    is asked and known, else read (the database orders several by name, as everywhere)."""
+    if len(ids) == 1 and next(iter(ids)) in known:
+        return [known[next(iter(ids))]]
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name")) if ids else []
+
+
+def _todo(user, known_organisations: dict[int, Organisation]) -> dict:
     """The user's open cases with their next step and deadline, open consultations, coming meetings (with
-    whether they have answered), and for KSL the recommendations with open cases."""
+    whether they have answered), and for KSL the recommendations with open cases. ``known_organisations``:
+    those already read (with the user's roles)."""
 
     today = calendar.today()
     todo = {}
@@ -124,9 +130,11 @@ def _todo(user) -> dict:
         todo["consultations"] = _open_consultations(workable or readable["organisation_id__in"], today)
         for consultation in todo["consultations"]:
             consultation.can_answer = bool(workable)  # clerks answer; contact persons read the compilation
-        todo["usual_chain_organisations"] = list(
-            Organisation.objects.filter(pk__in=workable, kind=OrganisationKind.MUNICIPALITY).order_by("name")
-        )
+        todo["usual_chain_organisations"] = [
+            organisation
+            for organisation in _organisations(workable, known_organisations)
+            if organisation.kind == OrganisationKind.MUNICIPALITY
+        ]
     if case_permissions.can_view_dashboard(user):
         oversight = list(
             Recommendation.objects.filter(sent_at__isnull=False)
@@ -149,15 +157,10 @@ def _todo(user) -> dict:
     ).select_related("body")
     if bodies is not None:
         meetings = meetings.filter(body_id__in=bodies)
-    meetings = list(meetings.order_by("starts_at")[:10])
-    answered = set(
-        Attendance.objects.filter(meeting__in=meetings, membership__person__user=user)
-        .exclude(rsvp="")
-        .values_list("meeting_id", flat=True)
-    )
+    answered = Attendance.objects.filter(meeting=OuterRef("pk"), membership__person__user=user)
+    meetings = list(meetings.annotate(answered=Exists(answered.exclude(rsvp=""))).order_by("starts_at")[:10])
     managed = managed_body_ids(user)
     for meeting in meetings:
-        meeting.answered = meeting.pk in answered
         meeting.can_manage = meeting.body_id in managed
         if meeting.can_manage and meeting.state == MeetingState.PLANNED:
             meeting.notice_due = calendar.working_days_before(
@@ -234,9 +237,15 @@ def _parties_without_contact(today) -> list:
 
 
 def start_page(user) -> dict:
-    """What the start page shows this user: their organisation, its contact persons and its cost share."""
+    """What the start page shows this user: their organisation, its contact persons and its cost share.
 
-    agreements = agreement_list()
+    At most 15 queries whoever asks (issue 16): the person record comes with the signed-in user, the
+    organisations of their roles with the roles, their permissions and grants in one read per request
+    (``core.permissions``), and each section reads its rows with what it shows of them (answered or not,
+    party to an agreement or not) in one query."""
+
+    person = getattr(user, "person", None) if user.is_authenticated else None  # read with the user
+    agreements = agreement_list(party_id=person.organisation_id if person is not None else None)
     context: dict = {
         "agreements": agreements,
         "person": None,
@@ -255,15 +264,17 @@ def start_page(user) -> dict:
         context["roles"] = list(
             RoleAssignment.objects.active().filter(user=user).select_related("organisation")
         )
-        context.update(_todo(user))
-    person = person_for_user(user)
+    known = {role.organisation_id: role.organisation for role in context["roles"] if role.organisation_id}
+    if user.is_authenticated:
+        context.update(_todo(user, known))
     if person is None:
         return context
     context["person"] = person
+    if person.organisation_id in known:
+        person.organisation = known[person.organisation_id]
     organisation = person.organisation
     context["contacts"] = current_contacts(organisation)
-    member_of = agreement_ids_for(organisation)
-    current = next((a for a in reversed(agreements) if a.pk in member_of), None)
+    current = next((a for a in reversed(agreements) if a.has_party), None)
     if current is not None and organisation.is_municipality:
         try:
             allocation = cost_allocation(agreement=current, year=default_cost_year(current))

@@ -12,10 +12,9 @@ from contextlib import contextmanager
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from guardian.shortcuts import get_objects_for_user
 
 from governance.core import calendar
-from governance.core.permissions import object_grants_sync
+from governance.core.permissions import object_grants_sync, object_ids_with
 from governance.core.transitions import Rule
 
 from .choices import MeetingAction, MeetingState, MembershipRole
@@ -65,16 +64,7 @@ def visible_body_ids(user) -> set[int] | None:
         return set()
     if can_see_all_bodies(user):
         return None
-    return set(
-        get_objects_for_user(
-            user,
-            ["meetings.view_body", "meetings.manage_body"],
-            klass=CooperationBody,
-            any_perm=True,
-            accept_global_perms=False,
-            with_superuser=False,
-        ).values_list("pk", flat=True)
-    )
+    return object_ids_with(user, CooperationBody, CODENAMES)
 
 
 def can_manage_memberships(user) -> bool:
@@ -88,18 +78,11 @@ def check_manage_memberships(user) -> None:
 
 
 def managed_body_ids(user) -> set[int]:
-    """Ids of the bodies whose meetings ``user`` prepares, in one query."""
+    """Ids of the bodies whose meetings ``user`` prepares, in one query (shared with ``visible_body_ids`` and
+    the object checks within a request: ``core.permissions.object_grants``)."""
     if not user.is_authenticated:
         return set()
-    return set(
-        get_objects_for_user(
-            user,
-            "meetings.manage_body",
-            klass=CooperationBody,
-            accept_global_perms=False,
-            with_superuser=False,
-        ).values_list("pk", flat=True)
-    )
+    return object_ids_with(user, CooperationBody, {"manage_body"})
 
 
 def check_manage_body(user, body: CooperationBody) -> None:
@@ -199,13 +182,15 @@ MEETING_RULES = {
 AGENDA_OPEN_STATES = (MeetingState.PLANNED, MeetingState.NOTICE_SENT, MeetingState.HELD)
 
 
-def can_answer_notice(user, meeting) -> bool:
-    """A member called to the meeting answers the notice until the meeting is held."""
-    return (
-        user.is_authenticated
-        and meeting.state in (MeetingState.PLANNED, MeetingState.NOTICE_SENT)
-        and Membership.objects.active(meeting.date).filter(body=meeting.body, person__user=user).exists()
-    )
+def can_answer_notice(user, meeting, *, members: list | None = None) -> bool:
+    """A member called to the meeting answers the notice until the meeting is held. A page that has read the
+    meeting's members (``services.notice_recipients``: the body's memberships active on the meeting's date)
+    passes them, and no query is made."""
+    if not user.is_authenticated or meeting.state not in (MeetingState.PLANNED, MeetingState.NOTICE_SENT):
+        return False
+    if members is not None:
+        return any(m.person.user_id == user.pk for m in members)
+    return Membership.objects.active(meeting.date).filter(body=meeting.body, person__user=user).exists()
 
 
 def can_edit_agenda(user, meeting) -> bool:

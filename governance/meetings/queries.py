@@ -9,7 +9,7 @@ from governance.core import calendar
 
 from . import permissions
 from .choices import VOTING_ROLES, FigureCategory, MeetingState
-from .models import CalendarToken, ConflictOfInterest, CooperationBody, Membership
+from .models import CalendarToken, ConflictOfInterest, CooperationBody, Membership, MinutesApproval
 
 
 def body_list(user) -> list[CooperationBody]:
@@ -154,3 +154,9 @@ def conflicts_with_people():
     """Prefetch of the items' conflicts of interest with their members' names: one query whether or not
     there are any (``"conflicts__membership__person"`` takes three once there is one)."""
     return Prefetch("conflicts", queryset=ConflictOfInterest.objects.select_related("membership__person"))
+
+
+def approvals_with_people():
+    """Prefetch of minutes versions' approvals (justeringar) with their members' names: one query however
+    many approvals (``"approvals__membership__person"`` takes three once there is one)."""
+    return Prefetch("approvals", queryset=MinutesApproval.objects.select_related("membership__person"))

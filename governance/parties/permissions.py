@@ -14,10 +14,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from guardian.shortcuts import get_objects_for_user
 
 from governance.core import calendar
-from governance.core.permissions import object_grants_sync, request_cached
+from governance.core.permissions import object_grants_sync, object_ids_with, request_cached
 
 from .choices import Role
 from .models import Organisation, OrganisationUserObjectPermission, RoleAssignment
@@ -152,7 +151,10 @@ def is_system(user) -> bool:
 
 
 def has_active_role(user) -> bool:
-    return RoleAssignment.objects.active().filter(user=user).exists()
+    """One query, once per request (the menu and the page ask it both)."""
+    return request_cached(
+        user, "parties.has_active_role", lambda: RoleAssignment.objects.active().filter(user=user).exists()
+    )
 
 
 def can_view_registry(user) -> bool:
@@ -196,37 +198,15 @@ def readable_organisation_ids(user) -> set[int] | None:
         return set()
     if can_oversee_all(user):
         return None
-    return set(  # a copy: callers may change their set
-        request_cached(
-            user,
-            "parties.readable_organisation_ids",
-            lambda: frozenset(
-                get_objects_for_user(
-                    user,
-                    ["parties.read_municipality", "parties.work_on_municipality"],
-                    klass=Organisation,
-                    any_perm=True,
-                    accept_global_perms=False,
-                    with_superuser=False,
-                ).values_list("pk", flat=True)
-            ),
-        )
-    )
+    return object_ids_with(user, Organisation, MANAGED_CODENAMES)
 
 
 def workable_organisation_ids(user) -> set[int]:
-    """Ids of the organisations whose clerk ``user`` is, in one query."""
+    """Ids of the organisations whose clerk ``user`` is, in one query (shared with
+    ``readable_organisation_ids`` and the object checks within a request: ``core.permissions.object_grants``)."""
     if not user.is_authenticated:
         return set()
-    return set(
-        get_objects_for_user(
-            user,
-            "parties.work_on_municipality",
-            klass=Organisation,
-            accept_global_perms=False,
-            with_superuser=False,
-        ).values_list("pk", flat=True)
-    )
+    return object_ids_with(user, Organisation, {"work_on_municipality"})
 
 
 def can_manage_contacts(user, organisation) -> bool:

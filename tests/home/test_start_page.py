@@ -3,6 +3,7 @@ open consultations, the usual-chain link; KSL's oversight without historic round
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -178,3 +179,45 @@ def test_the_host_admin_sees_parties_without_a_contact_person(client, host_admin
     assert reverse("parties:detail", args=[vaxholm.pk]) in todo
     client.force_login(danderyd_clerk)
     assert "Parter utan kontaktperson" not in client.get("/").text  # not the clerk's to keep
+
+
+PERSONAS = ["ksl_officer", "danderyd_clerk", "ekero_clerk", "chair", "member", "host_admin", "outsider"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_start_page_within_15_queries_for_every_persona(
+    db, client, request, django_assert_max_num_queries, persona
+):
+    """Issue 16: the start page composes six apps in at most 15 queries, whoever reads it (a clerk's page
+    with cases, consultations, meetings, contacts and the cost share was 29)."""
+    client.force_login(request.getfixturevalue(persona))
+    with django_assert_max_num_queries(15):
+        response = client.get("/")
+    assert response.status_code == 200
+
+
+def test_a_clerk_with_cases_in_every_state_within_15_queries(
+    client, fresh_recommendation, danderyd_clerk, django_assert_max_num_queries
+):
+    """Received, in preparation, in decision and decided cases together (steps and decisions read at once)
+    still fit the budget, with the consultations, meetings, the cost share and the contacts."""
+    received = _case(fresh_recommendation(slug="mottaget", recipients=("0162",)))
+    prepared = _case(fresh_recommendation(slug="bereds", recipients=("0162",)))
+    services.case_start_preparation(acting_user=danderyd_clerk, case=prepared)
+    deciding = _case(fresh_recommendation(slug="beslutas", recipients=("0162",)))
+    services.case_start_preparation(acting_user=danderyd_clerk, case=deciding)
+    services.case_propose(acting_user=danderyd_clerk, case=deciding)
+    _record(deciding, danderyd_clerk, "Socialnämnden")
+    decided = _case(fresh_recommendation(slug="beslutat", recipients=("0162",)))
+    services.case_start_preparation(acting_user=danderyd_clerk, case=decided)
+    services.case_propose(acting_user=danderyd_clerk, case=decided)
+    for body in ("Socialnämnden", "Kommunstyrelsen", "Kommunfullmäktige"):
+        decided = _record(decided, danderyd_clerk, body)
+    client.force_login(danderyd_clerk)
+    with django_assert_max_num_queries(15):
+        text = _get(client)[1]
+    assert "Påbörja beredning" in text and "Lägg fram förslag" in text and "Beslut i Kommunstyrelsen" in text
+    assert "Registrera underskrift · Ange anslagsdatum" in text
+    assert f'href="{reverse("decisions:case", args=[received.pk])}"' in text
+    assert "andel i" in text  # the cost share
+    assert "Kontaktpersoner just nu" in text

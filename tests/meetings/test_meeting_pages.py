@@ -3,6 +3,7 @@
 import datetime as dt
 import uuid
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -367,3 +368,27 @@ def test_the_chair_sees_who_the_mailed_notice_cannot_reach(client, chair):
     page = client.get(reverse("meetings:meeting", args=[meeting.pk])).text
     assert "saknar e-postadress och får inte kallelsen med e-post" in page
     assert all(name in page.split("saknar e-postadress")[1].split("</p>")[0] for name in missing)
+
+
+@pytest.mark.parametrize("persona", ["chair", "member", "ksl_officer", "host_admin"])
+def test_the_meeting_page_within_15_queries(db, client, request, django_assert_max_num_queries, persona):
+    """Issue 16: the permission checks read the memberships and grants once (the page's own member list
+    answers "may I answer the notice"); the chair's page, with its agenda tools, was 17."""
+    meeting = Meeting.objects.filter(is_demo_data=True, state="planned", body__slug="styrgrupp").first()
+    client.force_login(request.getfixturevalue(persona))
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("meetings:meeting", args=[meeting.pk]))
+    assert response.status_code == 200
+
+
+def test_a_member_called_to_the_meeting_is_offered_the_answer_to_the_notice(client, member):
+    """``can_answer_notice`` from the page's member list says what the membership query said."""
+    from governance.meetings import permissions
+    from governance.meetings.services import notice_recipients
+
+    meeting = Meeting.objects.filter(is_demo_data=True, state="planned", body__slug="styrgrupp").first()
+    members = notice_recipients(meeting)
+    assert permissions.can_answer_notice(member, meeting, members=members)
+    assert permissions.can_answer_notice(member, meeting)
+    client.force_login(member)
+    assert client.get(reverse("meetings:meeting", args=[meeting.pk])).context["allowed"]["rsvp"]

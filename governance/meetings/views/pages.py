@@ -232,7 +232,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         meeting.items.select_related("follow_up_report").prefetch_related(queries.conflicts_with_people())
     )
     without_login = services.approvers_without_login(meeting)
-    versions = list(meeting.minutes_versions.prefetch_related("approvals__membership__person"))
+    versions = list(meeting.minutes_versions.prefetch_related(queries.approvals_with_people()))
     checkers = list(meeting.minutes_checkers.select_related("person"))
     context = {
         # The chair sees who a mailed notice cannot reach (a formal notice must reach every member).
@@ -248,7 +248,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         "mine": mine,
         "my_attendance": attendances.get(mine.pk) if mine else None,
         "can_manage": can_manage,
-        "allowed": _allowed_actions(request.user, meeting, without_login=without_login),
+        "allowed": _allowed_actions(request.user, meeting, without_login=without_login, members=members),
         "numbered": queries.minutes_numbered(meeting),
         "extracts": queries.extracts_available(meeting),
         "deadline": services.notice_deadline(meeting),
@@ -345,14 +345,14 @@ ACTION_TRANSITIONS = {
 }
 
 
-def _allowed_actions(user, meeting, *, without_login) -> dict[str, bool]:
+def _allowed_actions(user, meeting, *, without_login, members=None) -> dict[str, bool]:
     """What ``user`` may do on the meeting page now, from the server's rules: the transitions from
     ``core.transitions`` and the other actions from ``permissions.can_*``. The template shows only these."""
     available = set(transitions_available(user, meeting))
     allowed = {action: name in available for action, name in ACTION_TRANSITIONS.items()}
     agenda = permissions.can_edit_agenda(user, meeting)
     allowed.update(
-        rsvp=permissions.can_answer_notice(user, meeting),
+        rsvp=permissions.can_answer_notice(user, meeting, members=members),
         notice=permissions.can_request_notice(user, meeting),
         item=agenda,
         paper_add=agenda,
