@@ -61,8 +61,8 @@ def _render(client: Client, url: str) -> None:
 
 
 def _render_status_queries(client: Client, url: str) -> tuple[int, int]:
-    """(status, queries) of a render: what a page costs when it is not kept (a kept copy takes three
-    queries: session, user, generation)."""
+    """(status, queries) of a render: what a page costs when it is not kept (a kept copy takes two
+    queries: the session with the generation, and the user)."""
     from django.conf import settings
 
     kept, settings.PAGE_CACHE_SECONDS = settings.PAGE_CACHE_SECONDS, 0

@@ -112,6 +112,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 3000)
+# Database sessions that also read the data generation (core.sessions): a kept page costs no extra query.
+SESSION_ENGINE = "governance.core.sessions"
 #: How long a kept page lives at most (seconds); 0 keeps none. A change to any data ends it at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 

@@ -9,7 +9,7 @@ services, the admin, bulk updates, a worker, another web process.
 
 **Kept pages.** A view decorated with ``cached_page`` is kept, compressed, under the user, the address with
 its query, the language, today's date, the release and the generation it was rendered at. The next GET of the
-same page by the same user is answered from the cache (three queries: session, user, generation) as long as
+same page by the same user is answered from the cache (two queries: the session with the generation, the user) as long as
 nothing has changed. Only what is the same for every showing is kept:
 
 - every form's CSRF token is stored as a placeholder and each answer gets a fresh masked token, as a render
@@ -177,6 +177,14 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
+def _generation_of(request) -> int | None:
+    """The generation read with the session at the start of the request (``core.sessions``), else read now:
+    either way before the page's data."""
+    session = getattr(request, "session", None)
+    generation = getattr(session, "data_generation", None)
+    return generation if generation is not None else generation_current()
+
+
 def _page_key(request, generation: int) -> str:
     from .calendar import today
 
@@ -213,7 +221,7 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if not _keepable_request(request):
             return view(request, *args, **kwargs)
-        generation = generation_current()
+        generation = _generation_of(request)
         if generation is None:
             return view(request, *args, **kwargs)
         cache = caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from governance.core import calendar
+from governance.core.caching import cached_page
 from governance.core.exports import csv_text, download_response
 from governance.core.formatting import file_name
 from governance.core.papers import paper_providers
@@ -328,6 +329,7 @@ def _time_initial(meeting, place=False) -> dict:
 
 @require_GET
 @login_required
+@cached_page
 def meeting_detail(request, pk: int):
     return _meeting_page(request, _meeting_or_404(request.user, pk))
 
