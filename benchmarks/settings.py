@@ -16,9 +16,12 @@ os.environ.setdefault("GOVERNANCE_VAR_DIR", str(BENCH_DIR))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}")
 
 from governance.settings import *  # noqa: E402, F403
-from governance.settings import TEMPLATES  # noqa: E402
+from governance.settings import DATABASES, TEMPLATES  # noqa: E402
 
 ROOT_URLCONF = "benchmarks.urls"
+# Database connections kept between requests, as in production (settings_production): the load run measures
+# pages, not a PostgreSQL connection per request.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
 DEBUG = False
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], Path(__file__).resolve().parent / "templates"]
 # Documents are rendered by calling the service directly; the tasks the services enqueue stay in memory.
