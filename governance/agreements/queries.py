@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Subquery, Value
 from django.utils.translation import gettext as _
 
 from governance.core import calendar
+from governance.core.caching import COSTS, generation_current, writes_pending
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import PopulationFigure
 
@@ -161,17 +163,42 @@ def cost_allocation(
     ``basis_date`` defaults to the agreement's rule. ``exclude`` lists municipality codes that do not join.
     Raises ``AllocationError`` (Swedish message) for anything that cannot be allocated.
 
-    The inputs are read every time (two light queries); the allocation itself is computed once per agreement,
-    year and inputs and kept in the cache (a batch of 290 memos computes it once, not 290 times). The key is a
-    fingerprint of the inputs, so any change to them — the budget, basis rule, shares, cost splits, financing
-    parties, their names or their population — is seen at once, in every process, with nothing to invalidate.
+    Computed once per agreement, year and inputs and kept in the cache (a batch of 290 memos computes it once,
+    not 290 times), under a fingerprint of the inputs, so any change to them — the budget, basis rule, shares,
+    cost splits, financing parties, their names or their population — is seen at once, in every process, with
+    nothing to invalidate. Reading the inputs for the fingerprint costs two queries over every party; so the
+    allocation is also kept under the committed generation of its input tables (``core.caching.COSTS``):
+    while none of them has changed, one tiny query answers (each memo of a batch, the start page, the cost
+    page). Not while this connection holds uncommitted changes: then the inputs are read.
     """
+    if not 1900 < year < 2200:
+        raise AllocationError(_("Kostnadsåret %(year)s är orimligt.") % {"year": year})
+    generation = None if writes_pending(connections["default"]) else generation_current(scope=COSTS)
+    by_generation = (
+        f"cost-allocation:v2:{agreement.pk}:{year}:{basis_date}:{tuple(exclude)}:{mode}:g{generation}"
+        if generation is not None
+        else None
+    )
+    allocation = cache.get(by_generation) if by_generation else None
+    if allocation is None:
+        allocation = _allocation_cached(agreement, year, basis_date, exclude, mode)
+        if by_generation:
+            cache.set(by_generation, allocation, ALLOCATION_CACHE_SECONDS)
+    if not agreement.covers_year(year):
+        notes = (
+            _("Obs: %(year)s ligger utanför avtalsperioden %(start)s–%(end)s.")
+            % {"year": year, "start": agreement.period_start, "end": agreement.period_end},
+        )
+        allocation = Allocation(**{**allocation.__dict__, "notes": notes})
+    return allocation
+
+
+def _allocation_cached(agreement, year, basis_date, exclude, mode) -> Allocation:
+    """The allocation from its inputs, kept under their fingerprint (see ``cost_allocation``)."""
     try:
         cost_model: CostModel = agreement.cost_model
     except CostModel.DoesNotExist as exc:
         raise AllocationError(_("Avtalet %(a)s har ingen kostnadsmodell.") % {"a": agreement}) from exc
-    if not 1900 < year < 2200:
-        raise AllocationError(_("Kostnadsåret %(year)s är orimligt.") % {"year": year})
     basis = basis_date or cost_model.basis_date_for(year)
     inputs = _allocation_inputs(agreement, cost_model, basis)
     fingerprint = hashlib.sha256(
@@ -189,12 +216,6 @@ def cost_allocation(
             mode=mode,
         )  # AllocationError is raised again on the next call: failures are not kept
         cache.set(key, allocation, ALLOCATION_CACHE_SECONDS)
-    if not agreement.covers_year(year):
-        notes = (
-            _("Obs: %(year)s ligger utanför avtalsperioden %(start)s–%(end)s.")
-            % {"year": year, "start": agreement.period_start, "end": agreement.period_end},
-        )
-        allocation = Allocation(**{**allocation.__dict__, "notes": notes})
     return allocation
 
 

@@ -297,9 +297,10 @@ class OutgoingMail(models.Model):
 
 
 class DataGeneration(models.Model):
-    """How many committed transactions have changed data: one row (id 1), counted up once after each commit
-    that wrote to any table but bookkeeping ones (``core.caching``). A kept page is valid for the generation it
-    was rendered at; a change anywhere makes every kept page stale at once, in every process."""
+    """How many committed transactions have changed data (``core.caching``): row 1 counts every commit that
+    wrote to any table but bookkeeping ones, row 2 only those that wrote to the tables a cost allocation reads.
+    A kept page is valid for the generation it was rendered at; a change anywhere makes every kept page stale at
+    once, in every process."""
 
     value = models.BigIntegerField(_("generation"), default=0)
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.messages import constants, get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.db import connection, transaction
+from django.db.models import F
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -17,6 +18,7 @@ from governance.core import caching
 from governance.core.models import DataGeneration
 from governance.decisions.models import AdoptionCase, Recommendation
 from governance.decisions.services import case_registration_number_set
+from governance.parties.models import PopulationFigure
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 BATCH_KEY = re.compile(r'name="batch_key" value="([0-9a-f-]+)"')
@@ -140,12 +142,14 @@ def test_a_committed_change_anywhere_ends_every_kept_page_at_once(ksl_officer, d
     officer = Client()
     officer.force_login(ksl_officer)
     before = DataGeneration.objects.get(pk=1).value
+    costs_before = DataGeneration.objects.get(pk=caching.COSTS).value
     officer.get(url)
     assert DataGeneration.objects.get(pk=1).value == before  # reading (and logging in) changes nothing
 
     case_registration_number_set(acting_user=danderyd_clerk, case=case, registration_number="DAND 2026/99")
 
     assert DataGeneration.objects.get(pk=1).value == before + 1  # once for the whole transaction
+    assert DataGeneration.objects.get(pk=caching.COSTS).value == costs_before  # no cost input changed
     assert "DAND 2026/99" in officer.get(url).content.decode()
 
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -155,3 +159,32 @@ def test_a_committed_change_anywhere_ends_every_kept_page_at_once(ksl_officer, d
     AdoptionCase.objects.filter(pk=case.pk).update(registration_number="DAND 2026/100")  # autocommit
     assert DataGeneration.objects.get(pk=1).value == before + 2
     assert "DAND 2026/100" in officer.get(url).content.decode()
+    PopulationFigure.objects.filter(pk=PopulationFigure.objects.order_by("pk").values("pk")[:1]).update(
+        population=F("population") + 1
+    )  # an input of the cost allocation: both generations
+    assert DataGeneration.objects.get(pk=1).value == before + 3
+    assert DataGeneration.objects.get(pk=caching.COSTS).value == costs_before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cost_allocation_stays_kept_while_only_other_data_changes(
+    danderyd_clerk, django_assert_max_num_queries
+):
+    """A batch of memos writes documents between its renders: the allocation each memo shows is still one query
+    (the cost generation); a change to an input (a population figure) is seen at once."""
+    from governance.agreements.models import Agreement
+    from governance.agreements.queries import cost_allocation, default_cost_year
+
+    agreement = Agreement.objects.get(slug="origo")
+    year = default_cost_year(agreement)
+    first = cost_allocation(agreement=agreement, year=year)
+    case_registration_number_set(acting_user=danderyd_clerk, case=_danderyd_case(), registration_number="D 1")
+    with django_assert_max_num_queries(1):
+        again = cost_allocation(agreement=agreement, year=year)
+    assert again.lines == first.lines
+    figure = PopulationFigure.objects.filter(
+        organisation__municipality_code="0162", reference_date=first.basis_date
+    ).get()
+    PopulationFigure.objects.filter(pk=figure.pk).update(population=F("population") + 100_000)
+    changed = cost_allocation(agreement=agreement, year=year)
+    assert changed.line_for_code("0162").amount > first.line_for_code("0162").amount

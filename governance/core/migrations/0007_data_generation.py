@@ -1,10 +1,11 @@
 from django.db import migrations, models
 
 
-def first_row(apps, schema_editor):
-    apps.get_model("core", "DataGeneration").objects.using(schema_editor.connection.alias).get_or_create(
-        pk=1, defaults={"value": 1}
-    )
+def first_rows(apps, schema_editor):
+    """Generation 1 (every change) and 2 (the cost allocation's inputs): ``core.caching.ALL`` and ``COSTS``."""
+    generations = apps.get_model("core", "DataGeneration").objects.using(schema_editor.connection.alias)
+    for pk in (1, 2):
+        generations.get_or_create(pk=pk, defaults={"value": 1})
 
 
 class Migration(migrations.Migration):
@@ -19,5 +20,5 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "datagenerering", "verbose_name_plural": "datagenereringar"},
         ),
-        migrations.RunPython(first_row, migrations.RunPython.noop),
+        migrations.RunPython(first_rows, migrations.RunPython.noop),
     ]
