@@ -218,9 +218,26 @@ class Meeting(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.body.name} {timezone.localtime(self.starts_at):%Y-%m-%d}"
 
+    #: The memberships active on the meeting's day (``services.notice_recipients``) when the meeting page has
+    #: read them (``queries.meeting_page_read``): the permission checks and the justering helpers then ask
+    #: this list instead of the database. Not a field; ``None`` on every instance read elsewhere.
+    members_read: list | None = None
+
+    def has_read(self, name: str) -> bool:
+        """Whether the related rows ``name`` were read with this instance (``queries.meeting_page_read``)."""
+        return name in getattr(self, "_prefetched_objects_cache", {})
+
     def current_minutes(self):
         """The newest version of the minutes (``MinutesVersion``), or ``None`` before they are drawn up."""
+        if self.has_read("minutes_versions"):
+            return max(self.minutes_versions.all(), key=lambda version: version.version, default=None)
         return self.minutes_versions.order_by("-version").first()
+
+    def checkers(self) -> list:
+        """The chosen justerare (``Membership``) with their people."""
+        if self.has_read("minutes_checkers"):
+            return list(self.minutes_checkers.all())
+        return list(self.minutes_checkers.select_related("person"))
 
     @property
     def date(self) -> dt.date:

@@ -149,13 +149,27 @@ def _approves(user, meeting) -> bool:
         return (
             True  # the last approval may be one the chair or secretary records for a member without a login
         )
-    checkers = meeting.minutes_checkers.filter(person__user=user).exists()
-    chair = (
+    return _is_checker(user, meeting) or _is_chair(user, meeting)
+
+
+def _is_checker(user, meeting) -> bool:
+    """Whether ``user`` is one of the meeting's chosen justerare (from the page's read when it has one)."""
+    if meeting.has_read("minutes_checkers"):
+        return any(c.person.user_id == user.pk for c in meeting.minutes_checkers.all())
+    return meeting.minutes_checkers.filter(person__user=user).exists()
+
+
+def _is_chair(user, meeting) -> bool:
+    """Whether ``user`` chairs the body on the meeting's day (from the page's members when it has read them)."""
+    if meeting.members_read is not None:
+        return any(
+            m.role == MembershipRole.CHAIR and m.person.user_id == user.pk for m in meeting.members_read
+        )
+    return (
         Membership.objects.active(meeting.date)
         .filter(body=meeting.body, person__user=user, role=MembershipRole.CHAIR)
         .exists()
     )
-    return checkers or chair
 
 
 _PREPARES = _lazy("Endast ordföranden och sekreteraren förbereder organets möten.")
@@ -188,6 +202,7 @@ def can_answer_notice(user, meeting, *, members: list | None = None) -> bool:
     passes them, and no query is made."""
     if not user.is_authenticated or meeting.state not in (MeetingState.PLANNED, MeetingState.NOTICE_SENT):
         return False
+    members = meeting.members_read if members is None else members
     if members is not None:
         return any(m.person.user_id == user.pk for m in members)
     return Membership.objects.active(meeting.date).filter(body=meeting.body, person__user=user).exists()
@@ -225,12 +240,7 @@ def can_approve_in_person(user, meeting) -> bool:
     per version: not again after they have approved the current version."""
     if not user.is_authenticated or meeting.state != MeetingState.MINUTES_DRAFTED:
         return False
-    approves = (
-        meeting.minutes_checkers.filter(person__user=user).exists()
-        or Membership.objects.active(meeting.date)
-        .filter(body=meeting.body, person__user=user, role=MembershipRole.CHAIR)
-        .exists()
-    )
+    approves = _is_checker(user, meeting) or _is_chair(user, meeting)
     return approves and my_approval(user, meeting) is None
 
 
@@ -243,6 +253,8 @@ def my_approval(user, meeting):
     version = meeting.current_minutes()
     if version is None:
         return None
+    if "approvals" in getattr(version, "_prefetched_objects_cache", {}):  # the page's read, with the people
+        return next((a for a in version.approvals.all() if a.membership.person.user_id == user.pk), None)
     return MinutesApproval.objects.filter(minutes=version, membership__person__user=user).first()
 
 
@@ -261,4 +273,4 @@ def can_record_outcomes(user, meeting) -> bool:
     if meeting.state != MeetingState.MINUTES_DRAFTED:
         return False
     version = meeting.current_minutes()
-    return version is not None and not version.approvals.exists()
+    return version is not None and not version.approvals.exists()  # the page's prefetched approvals, if read

@@ -3,13 +3,20 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 
 from governance.core import calendar
 
 from . import permissions
 from .choices import VOTING_ROLES, FigureCategory, MeetingState
-from .models import CalendarToken, ConflictOfInterest, CooperationBody, Membership, MinutesApproval
+from .models import (
+    CalendarToken,
+    ConflictOfInterest,
+    CooperationBody,
+    Membership,
+    MinutesApproval,
+    MinutesVersion,
+)
 
 
 def body_list(user) -> list[CooperationBody]:
@@ -160,3 +167,18 @@ def approvals_with_people():
     """Prefetch of minutes versions' approvals (justeringar) with their members' names: one query however
     many approvals (``"approvals__membership__person"`` takes three once there is one)."""
     return Prefetch("approvals", queryset=MinutesApproval.objects.select_related("membership__person"))
+
+
+def meeting_page_read(meeting, *, members: list) -> None:
+    """Keep on ``meeting`` what its page reads once: the members of the day (``services.notice_recipients``),
+    the minutes versions with their approvals (and the approving members' people) and the justerare with
+    their people. ``Meeting.current_minutes`` and ``Meeting.checkers``, the transition rules and checks in
+    ``permissions`` and the justering helpers in ``services`` then answer from these, with no query."""
+    prefetch_related_objects(
+        [meeting],
+        Prefetch(
+            "minutes_versions", queryset=MinutesVersion.objects.prefetch_related(approvals_with_people())
+        ),
+        Prefetch("minutes_checkers", queryset=Membership.objects.select_related("person")),
+    )
+    meeting.members_read = members

@@ -70,7 +70,7 @@ def _lower_first(text: str) -> str:
 
 def _checkers_outcome(meeting: Meeting) -> str:
     """The decision of the standard item "Val av justerare" when nobody wrote one: who was chosen is data."""
-    names = [c.person.full_name for c in meeting.minutes_checkers.select_related("person")]
+    names = [c.person.full_name for c in meeting.checkers()]
     if not names:
         return ""
     return f"{meeting.body.name} utsåg {_and_list(names)} att jämte ordföranden justera protokollet."
@@ -389,9 +389,10 @@ def current_version(meeting: Meeting) -> MinutesVersion | None:
 
 def _approvers(locked: Meeting) -> dict[int, tuple[str, object]]:
     """Membership id -> (role, membership) of those whose approval the minutes need: the chair and the justerare."""
-    checkers = set(locked.minutes_checkers.values_list("pk", flat=True))
+    checkers = {c.pk for c in locked.checkers()}
+    members = locked.members_read if locked.members_read is not None else notice_recipients(locked)
     needed = {}
-    for m in notice_recipients(locked):
+    for m in members:
         if m.role == MembershipRole.CHAIR:
             needed[m.pk] = ("chair", m)
         elif m.pk in checkers:
@@ -412,7 +413,7 @@ def approvers_text(meeting: Meeting, *, members: list | None = None, checkers: l
         membership = next((m for m in members if m.role == MembershipRole.CHAIR), None)
         chair = membership.person.full_name if membership else ""
     if checkers is None:
-        checkers = meeting.minutes_checkers.select_related("person")
+        checkers = meeting.checkers()
     checkers = [c.person.full_name for c in checkers]
     parts = []
     if chair:
@@ -528,7 +529,7 @@ def approvers_without_login(meeting: Meeting) -> list:
     version = current_version(meeting)
     if version is None:
         return []
-    done = set(version.approvals.values_list("membership_id", flat=True))
+    done = {approval.membership_id for approval in version.approvals.all()}  # the page's read, if any
     return [
         m
         for _role, m in _approvers(meeting).values()

@@ -232,9 +232,12 @@ def _meeting_page(request, meeting, status=200, **forms):
     items = list(
         meeting.items.select_related("follow_up_report").prefetch_related(queries.conflicts_with_people())
     )
+    # The versions with their approvals, the justerare and the members, read once: the helpers and the
+    # transition rules below answer from them (``queries.meeting_page_read``).
+    queries.meeting_page_read(meeting, members=members)
+    versions = list(meeting.minutes_versions.all())
+    checkers = meeting.checkers()
     without_login = services.approvers_without_login(meeting)
-    versions = list(meeting.minutes_versions.prefetch_related(queries.approvals_with_people()))
-    checkers = list(meeting.minutes_checkers.select_related("person"))
     context = {
         # The chair sees who a mailed notice cannot reach (a formal notice must reach every member).
         "members_without_email": [m for m in members if not m.person.email]
@@ -291,7 +294,7 @@ def _meeting_page(request, meeting, status=200, **forms):
         "undecided": services.decisions_missing(meeting, items)
         if meeting.state == MeetingState.MINUTES_DRAFTED
         else [],
-        "my_approval": _my_approval(request.user, versions),
+        "my_approval": permissions.my_approval(request.user, meeting),
         "diary_entries": entries_for_documents(
             [
                 (Meeting, [meeting.pk]),
@@ -301,15 +304,6 @@ def _meeting_page(request, meeting, status=200, **forms):
         ),
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
-
-
-def _my_approval(user, versions):
-    """``permissions.my_approval`` from the versions the page has read (their approvals prefetched with
-    the members): the user's approval of the current minutes version, or ``None``."""
-    if not user.is_authenticated or not versions:
-        return None
-    current = max(versions, key=lambda version: version.version)
-    return next((a for a in current.approvals.all() if a.membership.person.user_id == user.pk), None)
 
 
 def _time_initial(meeting, place=False) -> dict:
