@@ -92,6 +92,9 @@ def generation_bump(*, using: str = "default", scopes=(ALL,)) -> None:
     Quiet while the table does not exist yet (``migrate`` before core's migration 0007)."""
     from .models import DataGeneration
 
+    known = _request_generations.get()
+    if known:
+        known.clear()  # this request changed data: what it read at its start is old now
     try:
         changed = DataGeneration.objects.using(using).filter(pk__in=scopes).update(value=F("value") + 1)
         if changed < len(scopes):  # a database emptied by a test's flush
@@ -101,10 +104,35 @@ def generation_bump(*, using: str = "default", scopes=(ALL,)) -> None:
         logger.debug("data generation not counted: %s", exc)
 
 
+#: Within a request: the generations read with the session at its start (``core.sessions``), so neither a
+#: kept page nor the cost allocation reads them again. Forgotten when this request's own change commits.
+_request_generations: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "request_generations", default=None
+)
+
+
+def request_generations_open():
+    return _request_generations.set({})
+
+
+def request_generations_close(token) -> None:
+    _request_generations.reset(token)
+
+
+def generations_read_with_session(values: dict[int, int | None]) -> None:
+    known = _request_generations.get()
+    if known is not None:
+        known.update({scope: value for scope, value in values.items() if value is not None})
+
+
 def generation_current(*, using: str = "default", scope: int = ALL) -> int | None:
-    """The committed generation, or None where there is none yet (then nothing is kept)."""
+    """The committed generation, or None where there is none yet (then nothing is kept). In a request, the
+    one read with the session, before anything else (``core.sessions``)."""
     from .models import DataGeneration
 
+    known = _request_generations.get()
+    if known and scope in known and using == "default":
+        return known[scope]
     return DataGeneration.objects.using(using).filter(pk=scope).values_list("value", flat=True).first()
 
 
@@ -198,9 +226,8 @@ def release() -> str:
 def _generation_of(request) -> int | None:
     """The generation read with the session at the start of the request (``core.sessions``), else read now:
     either way before the page's data."""
-    session = getattr(request, "session", None)
-    generation = getattr(session, "data_generation", None)
-    return generation if generation is not None else generation_current()
+    request.user.is_authenticated  # noqa: B018  (the session is read with the generations, if not yet)
+    return generation_current()
 
 
 def _page_key(request, generation: int) -> str:

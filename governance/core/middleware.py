@@ -12,7 +12,23 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
+from .caching import request_generations_close, request_generations_open
 from .permissions import request_permission_cache_close, request_permission_cache_open
+
+
+class RequestGenerationsMiddleware:
+    """While a request is served, the data generations read with its session (``core.sessions``) are kept for
+    the kept pages and the cost allocation (``core.caching``); none outside a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = request_generations_open()
+        try:
+            return self.get_response(request)
+        finally:
+            request_generations_close(token)
 
 
 class RequestPermissionCacheMiddleware:

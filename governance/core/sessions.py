@@ -1,6 +1,6 @@
-"""The session store: Django's database sessions, with the data generation (``core.caching``) read in the
-same query as the session, so a kept page costs no round trip of its own to learn whether it is still valid.
-``SESSION_ENGINE = "governance.core.sessions"``."""
+"""The session store: Django's database sessions, with the data generations (``core.caching``) read in the
+same query as the session, so neither a kept page nor the cost allocation costs a round trip of its own to learn
+whether what is kept is still valid. ``SESSION_ENGINE = "governance.core.sessions"``."""
 
 import logging
 
@@ -11,16 +11,15 @@ from django.utils import timezone
 
 
 class SessionStore(db.SessionStore):
-    #: The committed data generation when the session was read (at the start of the request, before the
-    #: page's data); None before that, or where there is no session.
-    data_generation = None
-
     def _get_session_from_db(self):
+        from .caching import ALL, COSTS, generations_read_with_session
         from .models import DataGeneration
 
-        generation = DataGeneration.objects.filter(pk=1).values("value")[:1]
+        def generation(scope):
+            return Subquery(DataGeneration.objects.filter(pk=scope).values("value")[:1])
+
         try:
-            session = self.model.objects.annotate(data_generation=Subquery(generation)).get(
+            session = self.model.objects.annotate(all_data=generation(ALL), cost_data=generation(COSTS)).get(
                 session_key=self.session_key, expire_date__gt=timezone.now()
             )
         except (self.model.DoesNotExist, SuspiciousOperation) as e:  # as Django's own store
@@ -29,5 +28,5 @@ class SessionStore(db.SessionStore):
                 logger.warning(str(e))
             self._session_key = None
             return None
-        self.data_generation = session.data_generation
+        generations_read_with_session({ALL: session.all_data, COSTS: session.cost_data})
         return session
