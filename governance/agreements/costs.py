@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from functools import partial
 from itertools import repeat
 from typing import NamedTuple
 
@@ -127,9 +126,6 @@ class AllocationLine(NamedTuple):
 
 
 _MODES = frozenset(ScenarioMode.values)
-
-#: ``AllocationLine`` from a tuple of its ten fields, without a Python-level call per row.
-_line_from_fields = partial(tuple.__new__, AllocationLine)
 
 
 @dataclass(frozen=True)
@@ -255,9 +251,10 @@ def compute_allocation(
     if members:
         joins = [code not in excluded for code in codes] if excluded else repeat(True)
         amounts_split = map(split_amount, ids, scenario) if splits else repeat(())
-        lines.extend(
+        lines.extend(  # tuple.__new__(AllocationLine, fields) per row: built in C, no Python call per row
             map(
-                _line_from_fields,
+                tuple.__new__,
+                repeat(AllocationLine),
                 zip(
                     ids,
                     names,
