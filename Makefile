@@ -27,7 +27,7 @@ load: migrate
 	$(BIN)/python manage.py load_origo
 
 run: load
-	@echo "Webb: http://127.0.0.1:$(PORT)  (Ctrl-C stoppar webbserver, worker och beat)"
+	@echo "Webb: http://127.0.0.1:$(PORT)  (Ctrl-C stoppar webbserver, worker med beat och PDF-konverterare)"
 	WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
 test: install

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from governance.core.caching import cached_page
+from governance.core.caching import cached_page, htmx_partial, vary_on_htmx
 from governance.core.exports import download_response
 from governance.core.formatting import format_date_iso
 from governance.core.services import ALREADY_SAVED_MESSAGE, request_once
@@ -130,10 +130,11 @@ def cost_page(request, slug):
         and document_permissions.may_generate(request.user, DocumentKind.AGREEMENT, agreement),
     }
     context["result_key"] = _result_key(agreement, allocation, context) if allocation else None
-    if not request.htmx:
+    partial = htmx_partial(request)
+    if not partial:
         context["exclude_options"] = _exclude_options(form)
-    template = "agreements/_cost_result.html" if request.htmx else "agreements/cost_page.html"
-    return render(request, template, context, status=status)
+    template = "agreements/_cost_result.html" if partial else "agreements/cost_page.html"
+    return vary_on_htmx(render(request, template, context, status=status))
 
 
 def _result_key(agreement, allocation, context) -> str:

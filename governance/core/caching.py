@@ -40,6 +40,7 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import cc_delim_re, patch_vary_headers
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -273,9 +274,12 @@ def cached_page(view):
         key = _page_key(request, generation)
         kept = cache.get(key)
         if kept is not None:
-            content_type, compressed, has_keys = kept
+            content_type, compressed, has_keys, vary = kept
             content = zlib.decompress(compressed)
-            return HttpResponse(_answer(request, content, has_keys), content_type=content_type)
+            answer = HttpResponse(_answer(request, content, has_keys), content_type=content_type)
+            if vary:
+                patch_vary_headers(answer, vary)
+            return answer
         token = _recording.set([0])
         try:
             response = view(request, *args, **kwargs)
@@ -288,7 +292,12 @@ def cached_page(view):
             has_keys = bool(_UUID_PLACEHOLDER.search(stored))
             cache.set(
                 key,
-                (response["Content-Type"], zlib.compress(stored, 1), has_keys),
+                (
+                    response["Content-Type"],
+                    zlib.compress(stored, 1),
+                    has_keys,
+                    cc_delim_re.split(response["Vary"]) if response.has_header("Vary") else (),
+                ),
                 settings.PAGE_CACHE_SECONDS,
             )
         if not response.streaming:
@@ -304,3 +313,21 @@ def _answer(request, content: bytes, has_keys: bool) -> bytes:
         token = get_token(request).encode()
         content = content.replace(_CSRF_PLACEHOLDER, b'name="csrfmiddlewaretoken" value="' + token + b'"')
     return _fresh_keys(content) if has_keys else content
+
+
+# ---------------------------------------------------------------------------------------------------------
+# htmx fragments
+
+
+def htmx_partial(request) -> bool:
+    """Whether to answer with the fragment an htmx swap asked for. Not for a history restore (Back after a
+    swap that pushed its address, with nothing in htmx's own history cache): that needs the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def vary_on_htmx(response):
+    """The same address answers a fragment or the whole page: browsers and proxies must keep them apart
+    (without it, Back after a filter showed the bare cost table)."""
+    patch_vary_headers(response, ("HX-Request",))
+    return response

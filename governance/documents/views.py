@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from governance.core.caching import htmx_partial, vary_on_htmx
+
 from . import permissions, registry, rendering, services
 from .choices import BatchStatus, DocumentKind, DocumentStatus
 from .forms import TemplateUploadForm
@@ -47,17 +49,19 @@ def document_detail(request, pk: int):
     versions = GeneratedDocument.objects.filter(
         subject_key=document.subject_key, kind=document.kind
     ).order_by("-version")
-    template = "documents/_document_status.html" if request.htmx else "documents/document_detail.html"
-    return render(
+    partial = htmx_partial(request)
+    response = render(
         request,
-        template,
+        "documents/_document_status.html" if partial else "documents/document_detail.html",
         {
             "document": document,
             "versions": versions,
+            "oob": partial,  # the versions table follows the status (out of band)
             "subject_link": _subject_link(document),
             "pdf_available": rendering.soffice_path() is not None,
         },
     )
+    return vary_on_htmx(response)
 
 
 @require_GET
@@ -148,8 +152,8 @@ def batch_progress(request, key: uuid.UUID):
         "finished": not preparing and done + failed == len(docs),
         "back_url": entry.batch_url(subject) if entry.batch_url and subject is not None else "",
     }
-    template = "documents/_batch_progress.html" if request.htmx else "documents/batch_progress.html"
-    return render(request, template, context)
+    template = "documents/_batch_progress.html" if htmx_partial(request) else "documents/batch_progress.html"
+    return vary_on_htmx(render(request, template, context))
 
 
 @require_http_methods(["GET", "POST"])
