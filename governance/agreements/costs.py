@@ -186,7 +186,7 @@ def compute_allocation(
     if mode not in _MODES:
         raise AllocationError(_("Okänt scenario ”%(mode)s”.") % {"mode": mode})
     # The pool's columns, transposed in C: ids, codes, names, populations in the members' order.
-    ids, codes, names, populations = zip(*members, strict=True) if members else ((), (), (), ())
+    ids, codes, names, populations = zip(*members) if members else ((), (), (), ())  # PoolMember: 4 fields
     unknown = sorted(set(exclude) - set(codes)) if exclude else []
     if unknown:
         raise AllocationError(_("Okänd kommunkod i avtalet: %(codes)s.") % {"codes": ", ".join(unknown)})
@@ -277,5 +277,5 @@ def compute_allocation(
         mode=mode,
         lines=tuple(lines),
         excluded_codes=tuple(sorted(excluded)),
-        pool_population=sum(filter(None, populations)),
+        pool_population=sum(filter(None, populations)) if None in populations else sum(populations),
     )
