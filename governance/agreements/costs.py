@@ -186,7 +186,7 @@ def compute_allocation(
     if mode not in _MODES:
         raise AllocationError(_("Okänt scenario ”%(mode)s”.") % {"mode": mode})
     # The pool's columns, transposed in C: ids, codes, names, populations in the members' order.
-    ids, codes, names, populations = zip(*members) if members else ((), (), (), ())  # PoolMember: 4 fields
+    ids, codes, names, populations = zip(*members, strict=True) if members else ((), (), (), ())
     unknown = sorted(set(exclude) - set(codes)) if exclude else []
     if unknown:
         raise AllocationError(_("Okänd kommunkod i avtalet: %(codes)s.") % {"codes": ", ".join(unknown)})
