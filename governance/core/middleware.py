@@ -16,34 +16,23 @@ from .caching import request_generations_close, request_generations_open
 from .permissions import request_permission_cache_close, request_permission_cache_open
 
 
-class RequestGenerationsMiddleware:
-    """While a request is served, the data generations read with its session (``core.sessions``) are kept for
-    the kept pages and the cost allocation (``core.caching``); none outside a request."""
+class RequestCachesMiddleware:
+    """What is kept only while a request is served, none outside it: the data generations read with its session
+    (``core.sessions``, for the kept pages and the cost allocation, ``core.caching``) and one object-permission
+    checker per user (``core.permissions.RequestCachedObjectPermissionBackend``). Before anything reads the
+    session."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = request_generations_open()
+        generations = request_generations_open()
+        permissions = request_permission_cache_open()
         try:
             return self.get_response(request)
         finally:
-            request_generations_close(token)
-
-
-class RequestPermissionCacheMiddleware:
-    """One object-permission checker per user while a request is served
-    (``core.permissions.RequestCachedObjectPermissionBackend``), none outside it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = request_permission_cache_open()
-        try:
-            return self.get_response(request)
-        finally:
-            request_permission_cache_close(token)
+            request_permission_cache_close(permissions)
+            request_generations_close(generations)
 
 
 class MethodNotAllowedMiddleware:

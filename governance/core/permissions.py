@@ -43,7 +43,7 @@ def object_grants_sync(
 # direct-FK tables (organisations, bodies) and their model permissions are read in one query
 # (``_permissions_read``) and kept, so every check and the "which ids may this user read" helpers share it;
 # models with generic tables go through one guardian checker per object. The cache
-# lives only while a request is served (``core.middleware.RequestPermissionCacheMiddleware``): outside a
+# lives only while a request is served (``core.middleware.RequestCachesMiddleware``): outside a
 # request (services in commands, tasks, tests) every check reads the database as before.
 # ``object_grants_sync`` drops what is cached for a user when it changes their grants.
 _request_checkers: ContextVar[dict | None] = ContextVar("request_permission_checkers", default=None)
@@ -220,7 +220,7 @@ def request_cached(user, key: str, compute):
 
 
 def request_permission_cache_open():
-    """Start a request's cache (``core.middleware.RequestPermissionCacheMiddleware``); returns the token
+    """Start a request's cache (``core.middleware.RequestCachesMiddleware``); returns the token
     for ``request_permission_cache_close``."""
     return _request_checkers.set({})
 

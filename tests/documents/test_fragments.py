@@ -2,26 +2,13 @@
 restore after Back included), and say so in ``Vary`` so a browser never shows one for the other (found in a
 new-user trial: Back after the cost filter showed the bare table)."""
 
-import uuid
-
 from django.urls import reverse
 
-from governance.decisions import memo_paper
-from governance.decisions.models import AdoptionCase
 from governance.documents import services
 
+from .test_states import _queued as _queued_memo
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def _queued_memo(user):
-    case = AdoptionCase.objects.get(recommendation__slug="origo-2012", organisation__municipality_code="0162")
-    return services.document_request(
-        acting_user=user,
-        kind="memo",
-        subject_key=f"case:{case.pk}",
-        params=memo_paper.memo_defaults(case, user).__dict__,
-        request_key=uuid.uuid4(),
-    )
 
 
 def test_a_status_update_carries_the_versions_table_out_of_band(client, danderyd_clerk):
