@@ -6,13 +6,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Exists, OuterRef, Prefetch, Subquery, Value
+from django.db.models import DecimalField, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.utils.translation import gettext as _
 
 from governance.core import calendar
-from governance.core.caching import COSTS, generation_current, writes_pending
+from governance.core.caching import COSTS, generation_current, release, writes_pending
 from governance.parties.choices import OrganisationKind
 from governance.parties.models import PopulationFigure
 
@@ -69,7 +70,12 @@ def _allocation_inputs(agreement: Agreement, cost_model: CostModel, basis: dt.da
     """Everything the allocation of ``agreement`` at ``basis`` depends on, as plain values, in two queries: the
     cost model's shares and splits, and the financing municipalities with their population."""
     split_rows = CostSplit.objects.filter(cost_model=cost_model).values_list(
-        Value(""), "body__organisation_id", "body__name", "weight", "pk"
+        Value(""),
+        "body__organisation_id",
+        "body__name",
+        Value(None, output_field=DecimalField(max_digits=7, decimal_places=4)),
+        "weight",
+        "pk",
     )
     if "shares" in getattr(cost_model, "_prefetched_objects_cache", {}):  # the cost page prefetches them
         shares = tuple(
@@ -81,22 +87,27 @@ def _allocation_inputs(agreement: Agreement, cost_model: CostModel, basis: dt.da
             )
             for share in cost_model.shares.all()
         )
-        splits = tuple((row[1], row[2], row[3]) for row in split_rows.order_by("pk"))
+        splits = tuple((row[1], row[2], row[4]) for row in split_rows.order_by("pk"))
     else:  # the shares and the splits in one query: a split's "kind" is "" (a share's never is)
         share_rows = cost_model.shares.order_by().values_list(
-            "kind", "organisation_id", "organisation__name", "percent", "pk"
+            "kind",
+            "organisation_id",
+            "organisation__name",
+            "percent",
+            Value(None, output_field=IntegerField()),
+            "pk",
         )
         rows = list(share_rows.union(split_rows.order_by(), all=True))
         shares = tuple(
             (kind, organisation_id, name, percent)
-            for kind, organisation_id, name, percent, _pk in sorted(
-                (row for row in rows if row[0]), key=lambda row: (row[0], -row[3], row[4])
+            for kind, organisation_id, name, percent, _weight, _pk in sorted(
+                (row for row in rows if row[0]), key=lambda row: (row[0], -row[3], row[5])
             )
         )
-        splits = tuple(  # the weight column is the shares' decimal one in the union
-            (organisation_id, name, int(weight))
-            for _kind, organisation_id, name, weight, _pk in sorted(
-                (row for row in rows if not row[0]), key=lambda row: row[4]
+        splits = tuple(  # a split's weight has its own (integer) column: SQLite would read it as the percent
+            (organisation_id, name, weight)
+            for _kind, organisation_id, name, _percent, weight, _pk in sorted(
+                (row for row in rows if not row[0]), key=lambda row: row[5]
             )
         )
     figure = PopulationFigure.objects.filter(organisation=OuterRef("organisation_id"), reference_date=basis)
@@ -175,15 +186,15 @@ def cost_allocation(
         raise AllocationError(_("Kostnadsåret %(year)s är orimligt.") % {"year": year})
     generation = None if writes_pending(connections["default"]) else generation_current(scope=COSTS)
     by_generation = (
-        f"cost-allocation:v2:{agreement.pk}:{year}:{basis_date}:{tuple(exclude)}:{mode}:g{generation}"
+        f"cost-allocation:v2:{release()}:{agreement.pk}:{year}:{basis_date}:{tuple(exclude)}:{mode}:g{generation}"
         if generation is not None
         else None
     )
     allocation = cache.get(by_generation) if by_generation else None
     if allocation is None:
         allocation = _allocation_cached(agreement, year, basis_date, exclude, mode)
-        if by_generation:
-            cache.set(by_generation, allocation, ALLOCATION_CACHE_SECONDS)
+        if by_generation:  # as long as a kept page at most: a count lost to a crash ends with it
+            cache.set(by_generation, allocation, settings.PAGE_CACHE_SECONDS or ALLOCATION_CACHE_SECONDS)
     if not agreement.covers_year(year):
         notes = (
             _("Obs: %(year)s ligger utanför avtalsperioden %(start)s–%(end)s.")

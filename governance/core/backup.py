@@ -27,6 +27,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connections, models, transaction
 
+from .caching import generation_jump
 from .models import GENESIS_HASH, AuditChainHead
 
 MANIFEST = "manifest.json"
@@ -328,6 +329,9 @@ def restore_run(folder: Path, *, force: bool = False, using: str = "default") ->
         )
     report = RestoreReport()
     _database_load(connection, folder / manifest["database"]["file"], manifest["database"]["vendor"])
+    # The data generations go back to the backup's values: move them far on, so no page or allocation kept
+    # before the restore (in a shared cache) matches a generation counted again after it (core.caching).
+    generation_jump(using=using)
     report.media_files = _media_load(folder)
 
     checked, broken = audit_chain_verify(anchor=False)

@@ -30,6 +30,7 @@ import functools
 import hashlib
 import logging
 import re
+import secrets
 import uuid
 import zlib
 from pathlib import Path
@@ -40,6 +41,7 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.cache import cc_delim_re, patch_vary_headers
 from django.utils.translation import get_language
 
@@ -77,6 +79,9 @@ ALL, COSTS = 1, 2
 _COST_TABLE_PREFIXES = ("agreements_", "parties_")
 
 
+_generation_table_seen = False  # once a count has succeeded in this process
+
+
 class _Bump:
     """The ``on_commit`` callback of a transaction that changed data: counts up the generations it touched."""
 
@@ -91,6 +96,7 @@ class _Bump:
 def generation_bump(*, using: str = "default", scopes=(ALL,)) -> None:
     """Count generations up by one, in their own statement (after a commit, or for an autocommitted write).
     Quiet while the table does not exist yet (``migrate`` before core's migration 0007)."""
+    global _generation_table_seen
     from .models import DataGeneration
 
     known = _request_generations.get()
@@ -102,7 +108,19 @@ def generation_bump(*, using: str = "default", scopes=(ALL,)) -> None:
             for scope in scopes:
                 DataGeneration.objects.using(using).get_or_create(pk=scope, defaults={"value": 1})
     except DatabaseError as exc:
-        logger.debug("data generation not counted: %s", exc)
+        # Before core's migration 0007 (every write of ``migrate`` itself) the table is missing: quiet. After
+        # that a count that fails (a lock timeout on SQLite) leaves kept pages stale until the next counted
+        # change or PAGE_CACHE_SECONDS: say so.
+        (logger.warning if _generation_table_seen else logger.debug)("data generation not counted: %s", exc)
+    else:
+        _generation_table_seen = True
+
+
+def generation_jump(*, using: str = "default") -> None:
+    """Move every generation on by a random 2**40 or so (after a restore put older values back)."""
+    from .models import DataGeneration
+
+    DataGeneration.objects.using(using).update(value=F("value") + secrets.randbits(40) + 1)
 
 
 #: Within a request: the generations read with the session at its start (``core.sessions``), so neither a
@@ -122,8 +140,10 @@ def request_generations_close(token) -> None:
 
 def generations_read_with_session(values: dict[int, int | None]) -> None:
     known = _request_generations.get()
-    if known is not None:
-        known.update({scope: value for scope, value in values.items() if value is not None})
+    if known is not None:  # the first read wins: a later one could be newer than data already read
+        for scope, value in values.items():
+            if value is not None:
+                known.setdefault(scope, value)
 
 
 def generation_current(*, using: str = "default", scope: int = ALL) -> int | None:
@@ -162,8 +182,9 @@ def write_watcher(execute, sql, params, many, context):
     table = match.group(1).lower() if match else ""
     if table in BOOKKEEPING_TABLES or _LAST_LOGIN.match(sql):
         return result
-    rowcount = getattr(context.get("cursor"), "rowcount", -1)
-    if rowcount == 0:
+    # An UPDATE or DELETE that matched no row changed nothing. An INSERT always counts: SQLite reports 0 rows
+    # for ``INSERT … RETURNING`` until the rows are fetched, after this wrapper (review finding).
+    if head != "INSERT" and getattr(context.get("cursor"), "rowcount", -1) == 0:
         return result
     scopes = {ALL, COSTS} if not table or table.startswith(_COST_TABLE_PREFIXES) else {ALL}
     connection = context["connection"]
@@ -189,6 +210,15 @@ def watch_writes(sender, connection, **kwargs):
 
 
 _recording: contextvars.ContextVar = contextvars.ContextVar("page_cache_recording", default=None)
+_valid_until: contextvars.ContextVar = contextvars.ContextVar("page_cache_valid_until", default=None)
+
+
+def page_valid_until(moment) -> None:
+    """While a page is kept: what it shows changes by itself at ``moment`` (a meeting starts, and attendance
+    may be recorded), so it is kept at most until then."""
+    until = _valid_until.get()
+    if until is not None and (until[0] is None or moment < until[0]):
+        until[0] = moment
 
 
 def fresh_uuid() -> uuid.UUID:
@@ -213,10 +243,12 @@ def _fresh_keys(content: bytes) -> bytes:
 
 @functools.cache
 def release() -> str:
-    """What this process's code renders: sizes and times of the code, templates and translations. A new
-    release never answers with a page the previous one kept (in a shared cache)."""
+    """What this process's code renders, and from which database: sizes and times of the code, templates and
+    translations. A new release never answers with a page the previous one kept (in a shared cache)."""
     base = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
+    database = settings.DATABASES["default"]  # two installations sharing one Redis never share pages
+    digest.update(f"{database.get('HOST')}:{database.get('PORT')}:{database.get('NAME')};".encode())
     for folder, pattern in (("governance", "**/*.py"), ("templates", "**/*.html"), ("governance", "**/*.mo")):
         for path in sorted((base / folder).glob(pattern)):
             stat = path.stat()
@@ -249,10 +281,11 @@ def _keepable_request(request) -> bool:
     return not writes_pending(connections["default"])
 
 
-def _keepable_response(request, response) -> bool:
+def _keepable_response(request, response, generation: int) -> bool:
     storage = getattr(request, "_messages", None)
     return (
-        response.status_code == 200
+        generation_current() == generation  # the page did not change data while it rendered
+        and response.status_code == 200
         and not response.streaming
         and response.get("Content-Type", "").startswith("text/html")
         and not (storage is not None and storage.used)
@@ -280,14 +313,19 @@ def cached_page(view):
             if vary:
                 patch_vary_headers(answer, vary)
             return answer
-        token = _recording.set([0])
+        token, until = _recording.set([0]), _valid_until.set([None])
         try:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
+            valid_until = _valid_until.get()[0]
         finally:
             _recording.reset(token)
-        if _keepable_response(request, response):
+            _valid_until.reset(until)
+        seconds = settings.PAGE_CACHE_SECONDS
+        if valid_until is not None:
+            seconds = min(seconds, int((valid_until - timezone.now()).total_seconds()))
+        if seconds > 0 and _keepable_response(request, response, generation):
             stored = _CSRF_INPUT.sub(_CSRF_PLACEHOLDER, response.content)
             has_keys = bool(_UUID_PLACEHOLDER.search(stored))
             cache.set(
@@ -298,7 +336,7 @@ def cached_page(view):
                     has_keys,
                     cc_delim_re.split(response["Vary"]) if response.has_header("Vary") else (),
                 ),
-                settings.PAGE_CACHE_SECONDS,
+                seconds,
             )
         if not response.streaming:
             response.content = _fresh_keys(response.content)

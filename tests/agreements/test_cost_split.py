@@ -133,3 +133,22 @@ def test_a_municipality_sets_its_own_split_but_not_another_ones(client, ekero_cl
     assert url in page  # the link on Ekerö's own row
     danderyd = Organisation.objects.get(municipality_code="0162")
     assert reverse("agreements:cost_split_edit", args=["origo-2016", danderyd.pk]) not in page
+
+
+def test_the_largest_weight_allocates_on_every_database(host_admin, agreement, ekero):
+    """Review finding: the shares and splits are read in one UNION; on SQLite a weight of 1 000 (the largest
+    allowed) was read through the percent column's decimal converter and failed. Each has its own column."""
+    from governance.agreements.queries import cost_allocation, default_cost_year
+
+    first, second = list(ekero.bodies.all())[:2]
+    cost_split_set(
+        acting_user=host_admin,
+        cost_model=agreement.cost_model,
+        organisation=ekero,
+        weights={first.pk: 1000, second.pk: 1},
+    )
+    fresh = Agreement.objects.get(pk=agreement.pk)  # not prefetched: the one-query path
+    line = cost_allocation(agreement=fresh, year=default_cost_year(fresh)).line_for_code("0125")
+    parts = dict(line.splits)
+    assert sum(parts.values()) == line.amount
+    assert 990 * parts[second.name] < parts[first.name] < 1010 * parts[second.name]  # 1000 : 1, to the krona

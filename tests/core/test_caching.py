@@ -2,6 +2,7 @@
 fresh CSRF token and fresh one-time keys on every answer; never kept while there is something to show once or
 something uncommitted."""
 
+import datetime as dt
 import re
 import uuid
 
@@ -188,3 +189,33 @@ def test_the_cost_allocation_stays_kept_while_only_other_data_changes(
     PopulationFigure.objects.filter(pk=figure.pk).update(population=F("population") + 100_000)
     changed = cost_allocation(agreement=agreement, year=year)
     assert changed.line_for_code("0162").amount > first.line_for_code("0162").amount
+    costs = DataGeneration.objects.get(pk=caching.COSTS).value
+    PopulationFigure.objects.create(  # an insert (INSERT … RETURNING: SQLite reports 0 rows until fetched)
+        organisation=figure.organisation, reference_date=dt.date(1990, 12, 31), population=5, source="test"
+    )
+    assert DataGeneration.objects.get(pk=caching.COSTS).value == costs + 1
+
+
+@pytest.mark.parametrize(("seconds", "kept"), [(3600, True), (-1, False)])
+def test_a_page_that_changes_by_itself_is_kept_until_then_at_most(ksl_officer, seconds, kept):
+    """A meeting page before the meeting starts (attendance may be recorded from the start): review finding."""
+    import datetime as dt
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    calls = []
+
+    def view(request):
+        calls.append(1)
+        caching.page_valid_until(timezone.now() + dt.timedelta(seconds=seconds))
+        return HttpResponse("<p>möte</p>", content_type="text/html; charset=utf-8")
+
+    kept_view = caching.cached_page(view)
+    for _ in range(2):
+        request = RequestFactory().get("/organ/moten/1/")
+        request.user, request.session = ksl_officer, SessionStore()
+        request._messages = FallbackStorage(request)
+        assert kept_view(request).status_code == 200
+    assert len(calls) == (1 if kept else 2)

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from governance.core import calendar
-from governance.core.caching import cached_page
+from governance.core.caching import cached_page, page_valid_until
 from governance.core.exports import csv_text, download_response
 from governance.core.formatting import file_name
 from governance.core.papers import paper_providers
@@ -222,6 +222,8 @@ def _meeting_or_404(user, pk: int) -> Meeting:
 
 
 def _meeting_page(request, meeting, status=200, **forms):
+    if timezone.now() < meeting.starts_at:
+        page_valid_until(meeting.starts_at)  # attendance may be recorded from the start: not kept past it
     members = services.notice_recipients(meeting)
     attendances = {a.membership_id: a for a in meeting.attendances.select_related("membership__person")}
     mine = next((m for m in members if m.person.user_id == request.user.pk), None)
