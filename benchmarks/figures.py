@@ -33,6 +33,17 @@ from .data import Subjects
 from .timing import interleaved, ratio, timed
 
 
+def process_stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 30 s: the converter and gunicorn the bench started."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class BenchError(Exception):
     """A figure could not be measured as it should be (a page that does not answer 200, a memo that fails)."""
 
@@ -244,11 +255,7 @@ def long_lived_converter():
         yield url, ""
     finally:
         settings.DOCUMENT_CONVERTER_URL = previous
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        process_stop(process)
         log.close()
 
 

@@ -10,7 +10,6 @@ across machines, not the requests per second.
 import asyncio
 import os
 import random
-import signal
 import socket
 import statistics
 import subprocess
@@ -23,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 
 from .data import Subjects
-from .figures import BenchError
+from .figures import BenchError, process_stop
 from .rss import status_mb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,18 +70,8 @@ def server_start(port: int, *, workers: int = 2) -> subprocess.Popen:
                     return process
         except OSError:
             time.sleep(0.2)
-    server_stop(process)
+    process_stop(process)
     raise BenchError("gunicorn did not answer within 60 s")
-
-
-def server_stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def server_workers(process: subprocess.Popen) -> list[int]:
@@ -234,7 +223,7 @@ def load_measure(subjects: Subjects, *, seconds: int, users: int) -> dict:
             "web_worker_peak_mb": max((status_mb("VmHWM", pid) for pid in workers), default=None),
         }
     finally:
-        server_stop(server)
+        process_stop(server)
     mix_summary, hello_summary = _summary(mix), _summary(hello)
     return {
         "server": "gunicorn, 2 sync workers, deploy/gunicorn.conf.py",

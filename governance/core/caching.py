@@ -59,6 +59,8 @@ BOOKKEEPING_TABLES = frozenset(
     }
 )
 _WRITE = re.compile(r'(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)', re.IGNORECASE)
+#: The longest query string a kept page's key takes (every distinct one is an entry of its own).
+MAX_KEPT_QUERY = 200
 #: A login's ``update_last_login``: no page shows it.
 _LAST_LOGIN = re.compile(r'UPDATE "auth_user" SET "last_login" = %s WHERE')
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]+"')
@@ -256,13 +258,6 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
-def _generation_of(request) -> int | None:
-    """The generation read with the session at the start of the request (``core.sessions``), else read now:
-    either way before the page's data."""
-    request.user.is_authenticated  # noqa: B018  (the session is read with the generations, if not yet)
-    return generation_current()
-
-
 def _page_key(request, generation: int) -> str:
     from .calendar import today
 
@@ -275,6 +270,8 @@ def _keepable_request(request) -> bool:
         return False
     if request.method != "GET" or not request.user.is_authenticated or request.headers.get("HX-Request"):
         return False
+    if len(request.META.get("QUERY_STRING", "")) > MAX_KEPT_QUERY:
+        return False  # the pages' own filters are short: a long query string is not worth a cache entry
     storage = getattr(request, "_messages", None)
     if storage is not None and len(storage):
         return False  # the page shows them once
@@ -300,7 +297,8 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if not _keepable_request(request):
             return view(request, *args, **kwargs)
-        generation = _generation_of(request)
+        # Read with the session (``_keepable_request`` asked for the user): before the page's data.
+        generation = generation_current()
         if generation is None:
             return view(request, *args, **kwargs)
         cache = caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]

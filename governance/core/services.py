@@ -32,6 +32,11 @@ ALREADY_SAVED_MESSAGE = gettext_lazy("Det var redan sparat – du klickade två 
 REQUEST_KEY_DAYS = 7
 
 
+def actor_user(user):
+    """The account a row records as its actor (``created_by``, ``actor``): None for the system or anonymous."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def actor_display_name(user) -> str:
     """The name copied into audit rows; survives the user's deletion."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -96,7 +101,7 @@ def audit_record(
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
-            actor=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+            actor=actor_user(acting_user),
             actor_name=actor_display_name(acting_user),
             content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
             object_id=str(obj.pk) if obj is not None else "",
@@ -216,7 +221,7 @@ def request_once(
     ``ValidationError``), nothing is stored, the key included, so the corrected form may be sent again.
     A key stored by another user or for another action, or without a result yet, is a ``ValidationError``.
     """
-    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    user = actor_user(acting_user)
     try:
         with transaction.atomic():
             try:

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.core.services import actor_display_name, audit_record
+from governance.core.services import actor_display_name, actor_user, audit_record
 from governance.core.transitions import TransitionConflict, transition_run
 
 from . import permissions, registry, rendering, samples
@@ -75,7 +75,7 @@ def document_request(
                     request_key=request_key,
                     batch_key=batch_key,
                     params=params,
-                    created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                    created_by=actor_user(acting_user),
                     created_by_name=actor_display_name(acting_user),
                 )
                 audit_record(
@@ -220,7 +220,7 @@ def document_batch_create(
                 kind=kind,
                 origin_key=origin_key,
                 expected=expected,
-                created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                created_by=actor_user(acting_user),
                 created_by_name=actor_display_name(acting_user),
             )
             audit_record(

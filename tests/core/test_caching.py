@@ -109,7 +109,7 @@ def test_rolled_back_and_bookkeeping_writes_leave_nothing_pending(db):
     assert not caching.writes_pending(connection)
 
 
-def test_messages_and_htmx_requests_are_never_kept(ksl_officer, settings):
+def test_messages_htmx_and_long_query_strings_are_never_kept(ksl_officer, settings):
     settings.PAGE_CACHE_SECONDS = 600
     factory = RequestFactory()
     request = factory.get("/")
@@ -123,6 +123,9 @@ def test_messages_and_htmx_requests_are_never_kept(ksl_officer, settings):
     htmx = factory.get("/", HTTP_HX_REQUEST="true")
     htmx.user = ksl_officer
     assert not caching._keepable_request(htmx)
+    long_query = factory.get("/?q=" + "x" * caching.MAX_KEPT_QUERY)  # each one an entry of its own
+    long_query.user = ksl_officer
+    assert not caching._keepable_request(long_query)
 
 
 def test_nothing_is_kept_when_the_setting_is_zero(ksl_client, settings, django_assert_max_num_queries):
