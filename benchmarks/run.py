@@ -200,6 +200,11 @@ def main() -> int:
             f"\nDokument: arbetarens hela jobb för ett utlåtande (versioner, logg, diarium, sök) "
             f"{extra['memo_job_vs_docxtpl']}× bar docxtpl; PDF {extra['pdf_vs_memo_job']}× det jobbet."
         )
+    if "allocation_rows_vs_floor" in extra:
+        print(
+            f"\nFördelningen med alla {data.get('municipalities')} radobjekt byggda (som kostnadssidan läser dem): "
+            f"{extra['allocation_rows_vs_floor']}× golvet."
+        )
     if "case_10_vs_bare" in extra:
         print(
             f"\nÄrendesidan: {extra['case_10_vs_bare']}× sin bara vy vid {data['case_events']['short']} händelser, "

@@ -4,7 +4,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -186,7 +186,7 @@ def cost_allocation(
         raise AllocationError(_("Kostnadsåret %(year)s är orimligt.") % {"year": year})
     generation = None if writes_pending(connections["default"]) else generation_current(scope=COSTS)
     by_generation = (
-        f"cost-allocation:v2:{release()}:{agreement.pk}:{year}:{basis_date}:{tuple(exclude)}:{mode}:g{generation}"
+        f"cost-allocation:v3:{release()}:{agreement.pk}:{year}:{basis_date}:{tuple(exclude)}:{mode}:g{generation}"
         if generation is not None
         else None
     )
@@ -200,7 +200,7 @@ def cost_allocation(
             _("Obs: %(year)s ligger utanför avtalsperioden %(start)s–%(end)s.")
             % {"year": year, "start": agreement.period_start, "end": agreement.period_end},
         )
-        allocation = Allocation(**{**allocation.__dict__, "notes": notes})
+        allocation = replace(allocation, notes=notes)
     return allocation
 
 
@@ -215,7 +215,7 @@ def _allocation_cached(agreement, year, basis_date, exclude, mode) -> Allocation
     fingerprint = hashlib.sha256(
         repr((year, basis, cost_model.annual_budget, tuple(exclude), str(mode), inputs)).encode()
     ).hexdigest()
-    key = f"cost-allocation:v2:{agreement.pk}:{year}:{fingerprint}"
+    key = f"cost-allocation:v3:{agreement.pk}:{year}:{fingerprint}"
     allocation = cache.get(key)
     if allocation is None:
         allocation = _allocation_compute(

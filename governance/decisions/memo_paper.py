@@ -172,7 +172,7 @@ def _compute_share(case) -> tuple[int | None, list[tuple[str, int]], int, int]:
         allocation = cost_allocation(agreement=agreement, year=year)
     except AllocationError:
         return None, [], getattr(getattr(agreement, "cost_model", None), "annual_budget", 0), year
-    line = next((line for line in allocation.lines if line.organisation_id == case.organisation_id), None)
+    line = allocation.line_for_organisation(case.organisation_id)
     if line is None:
         return None, [], allocation.budget, year
     return line.amount, [(split.body_name, split.amount) for split in line.splits], allocation.budget, year

@@ -280,10 +280,7 @@ def start_page(user) -> dict:
             allocation = cost_allocation(agreement=current, year=default_cost_year(current))
         except AllocationError:
             allocation = None
-        if allocation is not None:
-            context["my_share"] = {
-                "agreement": current,
-                "year": allocation.year,
-                "line": next(line for line in allocation.lines if line.organisation_id == organisation.pk),
-            }
+        line = allocation.line_for_organisation(organisation.pk) if allocation is not None else None
+        if line is not None:
+            context["my_share"] = {"agreement": current, "year": allocation.year, "line": line}
     return context

@@ -146,3 +146,34 @@ def test_bad_input_is_refused_with_a_swedish_message(overrides, message):
 def test_missing_population_for_the_basis_date_names_the_date(origo):
     with pytest.raises(AllocationError, match="Folkmängd saknas den 31 december 2003 för: Upplands Väsby"):
         cost_allocation(agreement=origo, year=2004, basis_date=dt.date(2003, 12, 31))
+
+
+def test_rows_built_on_demand_agree_with_the_columns_and_survive_pickling():
+    """The allocation keeps the municipalities as columns; a row read alone, every row read at once and the
+    allocation after a round trip through the cache's pickle all show the same amounts and splits."""
+    from django.core.cache import cache
+
+    allocation = _allocate(
+        exclude=["0002"],
+        mode=ScenarioMode.REDISTRIBUTE,
+        splits={12: [("Socialnämnden", 1), ("Barn- och utbildningsnämnden", 3)]},
+    )
+    rows = allocation.lines
+    assert [line.code for line in rows] == [None, "0001", "0002", "0003"]
+    assert all(allocation.line_for_code(line.code) == line for line in rows[1:])
+    assert all(allocation.line_for_organisation(line.organisation_id) == line for line in rows)
+    assert allocation.line_for_organisation(999) is None
+    assert allocation.total == sum(line.amount for line in rows) == 1000
+    with pytest.raises(KeyError):
+        allocation.line_for_code("9999")
+    third = allocation.line_for_code("0003")
+    assert [(s.body_name, s.amount) for s in third.splits] == [
+        ("Socialnämnden", third.amount // 4),
+        ("Barn- och utbildningsnämnden", third.amount - third.amount // 4),
+    ]
+    assert not allocation.line_for_code("0002").joins and allocation.line_for_code("0001").joins
+
+    cache.set("test-allocation", allocation)  # the cache pickles it, as it does in production
+    restored = cache.get("test-allocation")
+    assert "lines" not in restored.__dict__  # the rows are not pickled: they are built again when read
+    assert restored == allocation and restored.lines == rows
