@@ -147,9 +147,13 @@ def uno_python_problem(python: str) -> str:
     return ""
 
 
+#: The module LibreOffice's Python runs: unoserver's server, documents opened hidden (``uno_server.py``).
+SERVER_MODULE = "origo_uno_server"
+
+
 def _unoserver_path(into: Path) -> Path:
-    """A directory holding only unoserver (from this virtualenv) and its metadata, for LibreOffice's Python:
-    nothing else of the virtualenv comes onto that Python's path."""
+    """A directory holding only unoserver (from this virtualenv), its metadata and ``uno_server.py`` (as
+    ``origo_uno_server``), for LibreOffice's Python: nothing else of the virtualenv comes onto its path."""
     spec = importlib.util.find_spec("unoserver")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("unoserver is not installed in this environment")
@@ -159,6 +163,7 @@ def _unoserver_path(into: Path) -> Path:
     metadata = Path(next(f for f in files if f.name == "METADATA").locate()).parent
     for source in (package, metadata):
         (into / source.name).symlink_to(source, target_is_directory=True)
+    (into / f"{SERVER_MODULE}.py").symlink_to(Path(__file__).with_name("uno_server.py"))
     return into
 
 
@@ -166,7 +171,7 @@ def server_command(options: ServerOptions) -> list[str]:
     command = [
         options.python,
         "-m",
-        "unoserver.server",
+        SERVER_MODULE,
         "--interface",
         options.host,
         "--port",
