@@ -21,7 +21,7 @@ class HiddenDesktop:
     def __init__(self, desktop):
         self._desktop = desktop
 
-    def loadComponentFromURL(self, url, target, flags, properties):  # noqa: N802 (UNO's name)
+    def loadComponentFromURL(self, url, target, flags, properties):  # UNO's name
         if not any(prop.Name == "Hidden" for prop in properties):
             properties = (*properties, PropertyValue(Name="Hidden", Value=True))
         return self._desktop.loadComponentFromURL(url, target, flags, properties)
