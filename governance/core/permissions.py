@@ -1,6 +1,7 @@
 """Grant mechanics shared by the apps' ``permissions.py`` modules (which hold the rules themselves)."""
 
 import functools
+import time
 from contextvars import ContextVar
 
 from django.contrib.auth.backends import ModelBackend
@@ -180,12 +181,23 @@ class OneQueryModelBackend(ModelBackend):
     account one to one (the apps' person record, the calendar key), which the menu asks on every page."""
 
     def get_user(self, user_id):
+        """The signed-in user and its one-to-one rows: from this process's copy while no data has changed since
+        it was read (``_signed_in_rows``), else in one query."""
         model = self._user_model()
-        extensions = [rel.name for rel in model._meta.related_objects if rel.one_to_one]
-        try:
-            user = model._default_manager.select_related(*extensions).get(pk=user_id)
-        except model.DoesNotExist:
-            return None
+        extensions = [rel for rel in model._meta.related_objects if rel.one_to_one]
+        rows = _signed_in_rows(user_id)
+        if rows is not None:
+            user = _user_from_rows(model, extensions, rows)
+        else:
+            generation = _generation_to_keep()
+            try:
+                user = model._default_manager.select_related(*(rel.name for rel in extensions)).get(
+                    pk=user_id
+                )
+            except model.DoesNotExist:
+                return None
+            if generation is not None:
+                _signed_in_keep(user_id, generation, _user_rows(user, extensions))
         return user if self.user_can_authenticate(user) else None
 
     @staticmethod
@@ -234,3 +246,74 @@ def request_permission_cache_forget(user) -> None:
     checkers = _request_checkers.get()
     if checkers is not None and user is not None:
         checkers.pop(user.pk, None)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The signed-in user, kept per process while no data changes
+
+#: user id → (data generation, monotonic deadline, the user's and its one-to-one rows' column values). Every
+#: signed-in request loads its user; while no committed change has happened since (the generation read with the
+#: session, ``core.caching``), the rows are what a query would return: a password change, a deactivation, a new
+#: name or person record each count a generation, so the next request reads the user again. At most
+#: ``PAGE_CACHE_SECONDS`` (a count lost to a crash ends with it, as for a kept page) and ``_SIGNED_IN_MAX`` users.
+_signed_in: dict[int, tuple[int, float, tuple]] = {}
+_SIGNED_IN_MAX = 2000
+
+
+def signed_in_clear() -> None:
+    """Forget the users this process keeps (tests: a flushed database counts generations anew)."""
+    _signed_in.clear()
+
+
+def _generation_to_keep() -> int | None:
+    """The request's data generation if the user may be kept under it: never while this connection holds
+    uncommitted changes (a test's transaction, a service's atomic block) nor with kept pages switched off."""
+    from django.conf import settings
+    from django.db import connections
+
+    from .caching import generation_known
+
+    if getattr(settings, "PAGE_CACHE_SECONDS", 0) <= 0 or connections["default"].in_atomic_block:
+        return None  # an open transaction's reads may be its own writes
+    return generation_known()
+
+
+def _signed_in_rows(user_id) -> tuple | None:
+    generation = _generation_to_keep()
+    kept = _signed_in.get(user_id) if generation is not None else None
+    if kept is None or kept[0] != generation or kept[1] < time.monotonic():
+        return None
+    return kept[2]
+
+
+def _signed_in_keep(user_id, generation: int, rows: tuple) -> None:
+    from django.conf import settings
+
+    if len(_signed_in) >= _SIGNED_IN_MAX:
+        _signed_in.clear()
+    _signed_in[user_id] = (generation, time.monotonic() + settings.PAGE_CACHE_SECONDS, rows)
+
+
+def _user_rows(user, extensions) -> tuple:
+    """The column values of ``user`` and of each one-to-one row (None where it has none)."""
+
+    def values(instance) -> tuple:
+        return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+
+    cached = [rel.get_cached_value(user, default=None) for rel in extensions]
+    return values(user), tuple(None if related is None else values(related) for related in cached)
+
+
+def _user_from_rows(model, extensions, rows):
+    """New instances from kept column values, linked both ways as ``select_related`` links them: every
+    request gets its own objects (what a request caches on its user stays with it)."""
+    user_values, related_values = rows
+    user = model.from_db("default", None, user_values)
+    for rel, values in zip(extensions, related_values, strict=True):
+        if values is None:
+            rel.set_cached_value(user, None)
+            continue
+        related = rel.related_model.from_db("default", None, values)
+        rel.set_cached_value(user, related)
+        rel.remote_field.set_cached_value(related, user)
+    return user

@@ -1,0 +1,105 @@
+"""What a signed-in request costs once its page is kept: the session query (with the data generations) and
+nothing else. The user is kept per process while no data changes (``core.permissions.get_user``), and pages
+kept in a shared cache have a copy in the process (``core.caching._kept_get``). Both are keyed by the data
+generation, so any committed change (a new password, a deactivation, a renamed person) is seen on the next
+request."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from governance.core import caching
+from governance.core.permissions import OneQueryModelBackend
+from governance.decisions.models import AdoptionCase
+
+
+def _case_url():
+    case = AdoptionCase.objects.filter(organisation__municipality_code="0162").order_by("-id").first()
+    return reverse("decisions:case", args=[case.pk])
+
+
+def _signed_in(user) -> tuple[Client, str]:
+    """A client signed in as ``user`` who has seen the case page once (rendered, kept; the user kept)."""
+    client = Client()
+    client.force_login(user)
+    url = _case_url()
+    assert client.get(url).status_code == 200
+    return client, url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_page_for_a_kept_user_costs_the_session_query_alone(
+    ksl_officer, django_assert_num_queries
+):
+    officer, url = _signed_in(ksl_officer)
+    with django_assert_num_queries(1):  # the session, with the generations
+        page = officer.get(url)
+    assert page.status_code == 200 and ksl_officer.first_name in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changed_user_is_read_again_on_the_next_request(ksl_officer):
+    officer, url = _signed_in(ksl_officer)
+    user = get_user_model().objects.get(pk=ksl_officer.pk)
+    user.first_name = "Omdöpt"
+    user.save(update_fields=["first_name"])
+    assert "Omdöpt" in officer.get(url).content.decode()
+
+    ksl_officer.is_active = False
+    ksl_officer.save(update_fields=["is_active"])
+    assert officer.get(url).status_code == 302  # deactivated: signed out at once, not when a copy runs out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_password_signs_out_the_sessions_at_once(ksl_officer):
+    officer, url = _signed_in(ksl_officer)
+    assert officer.get(url).status_code == 200  # the user kept
+    user = get_user_model().objects.get(pk=ksl_officer.pk)
+    user.set_password("ett-helt-nytt-lösenord-2026")
+    user.save()
+    assert officer.get(url).status_code == 302  # the session's hash no longer matches
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_request_gets_its_own_user_objects(ksl_officer):
+    token = caching.request_generations_open()
+    try:
+        caching.generations_read_with_session({caching.ALL: caching.generation_current()})
+        backend = OneQueryModelBackend()
+        first = backend.get_user(ksl_officer.pk)  # read, and kept
+        first._perm_cache = {"leaked"}
+        second = backend.get_user(ksl_officer.pk)  # from the kept rows
+    finally:
+        caching.request_generations_close(token)
+    assert second is not first and not hasattr(second, "_perm_cache")
+    assert second.person is not first.person and second.person.user is second
+    assert (second.username, second.person.first_name) == (first.username, first.person.first_name)
+
+
+def test_a_user_is_not_kept_inside_a_transaction(ksl_client, django_assert_num_queries):
+    """A test's transaction (or a service's atomic block) may read its own uncommitted writes: never kept."""
+    url = _case_url()
+    ksl_client.get(url)
+    with django_assert_num_queries(2):  # the session and the user, every time
+        ksl_client.get(url)
+
+
+def test_a_shared_cache_page_is_shown_from_the_process_copy_until_its_end(ksl_client, settings, tmp_path):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+    }
+    caching.process_copies_clear()
+    url = _case_url()
+    first = ksl_client.get(url)  # rendered, kept in the shared cache
+    ksl_client.get(url)  # from the shared cache; copied into the process
+    cache.clear()
+    assert len(caching._near) == 1
+    kept = ksl_client.get(url)  # the shared cache is empty: from the process's copy
+    assert kept.status_code == 200 and kept.content.count(b"<tr") == first.content.count(b"<tr")
+    key, entry = next(iter(caching._near.items()))
+    caching._near[key] = (*entry[:-1], 0.0)  # its end has passed
+    ksl_client.get(url)
+    assert key not in caching._near  # dropped, and the page rendered again
+    assert len(cache.get(key)) == 5  # and kept anew in the shared cache
