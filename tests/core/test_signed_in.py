@@ -30,9 +30,7 @@ def _signed_in(user) -> tuple[Client, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_kept_page_for_a_kept_user_costs_the_session_query_alone(
-    ksl_officer, django_assert_num_queries
-):
+def test_a_kept_page_for_a_kept_user_costs_the_session_query_alone(ksl_officer, django_assert_num_queries):
     officer, url = _signed_in(ksl_officer)
     with django_assert_num_queries(1):  # the session, with the generations
         page = officer.get(url)
@@ -88,7 +86,10 @@ def test_a_user_is_not_kept_inside_a_transaction(ksl_client, django_assert_num_q
 
 def test_a_shared_cache_page_is_shown_from_the_process_copy_until_its_end(ksl_client, settings, tmp_path):
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
     }
     caching.process_copies_clear()
     url = _case_url()
