@@ -19,7 +19,7 @@ from .. import memo_paper, permissions, queries, services
 from ..forms import MemoForm
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def memo_form(request, pk: int):
     # The case with what the pre-fill, the profile and the cost warning read, once (not the case page's
