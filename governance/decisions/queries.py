@@ -444,6 +444,26 @@ def case_detail(
 _SIGNATURE_FIELDS = Signature._meta.concrete_fields
 
 
+_REGISTRATION_NUMBER_ACTIONS = (
+    DecisionAction.CASE_REGISTRATION_NUMBER_SET,
+    DecisionAction.CASE_REGISTRATION_NUMBER_CHANGED,
+)
+
+
+def _registration_number_label(event) -> str:
+    """A changed diarienummer in the history, from what to what. Also for the rows written before the change
+    had its own action (recorded as set, with the earlier number in the payload)."""
+    if event.action not in _REGISTRATION_NUMBER_ACTIONS:
+        return ""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    before, after = payload.get("before") or "", payload.get("after") or ""
+    if not before:
+        return ""
+    if not after:
+        return _("Diarienummer %(before)s togs bort") % {"before": before}
+    return _("Diarienummer ändrades från %(before)s till %(after)s") % {"before": before, "after": after}
+
+
 def _case_history(case: AdoptionCase, page: int | str | None) -> None:
     """The case's events, newest first, in one query (two for a page of the whole history). The
     bookkeeping of a replayed history (when its last movement happened) is in the audit trail, not among
@@ -473,7 +493,9 @@ def _case_history(case: AdoptionCase, page: int | str | None) -> None:
     )
     labels = {value: str(label) for value, label in CaseState.choices}
     for event in case.history:
-        event.label = AuditAction.label_for(LEGACY_ACTIONS.get(event.action, event.action))
+        event.label = _registration_number_label(event) or AuditAction.label_for(
+            LEGACY_ACTIONS.get(event.action, event.action)
+        )
         event.source_label = labels.get(event.source_state, "")
         event.target_label = labels.get(event.target_state, "")
 
