@@ -119,6 +119,18 @@ def _subjects_prefetch(docs_queryset) -> GenericPrefetch:
     return GenericPrefetch("subject", querysets)
 
 
+def _batch_back_url(entry, batch, subject) -> str:
+    """Where the batch was requested from (the recommendation's dashboard): from the batch's origin, so the way
+    back is there while the batch is prepared too; from a version's subject for a batch without its row."""
+    if batch is not None and entry.batch_origin_url:
+        url = entry.batch_origin_url(batch.origin_key)
+        if url:
+            return url
+    if entry.batch_url and subject is not None:
+        return entry.batch_url(subject)
+    return ""
+
+
 @require_safe
 @login_required
 def batch_progress(request, key: uuid.UUID):
@@ -150,7 +162,7 @@ def batch_progress(request, key: uuid.UUID):
         "total": max(len(docs), batch.expected if preparing else 0),
         "key": key,
         "finished": not preparing and done + failed == len(docs),
-        "back_url": entry.batch_url(subject) if entry.batch_url and subject is not None else "",
+        "back_url": _batch_back_url(entry, batch, subject),
     }
     template = "documents/_batch_progress.html" if htmx_partial(request) else "documents/batch_progress.html"
     return vary_on_htmx(render(request, template, context))

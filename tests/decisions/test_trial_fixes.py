@@ -60,3 +60,29 @@ def test_a_diarienummer_removed_reads_as_removed(client, danderyd_case, danderyd
         "Diarienummer KS 2025/10 togs bort"
         in client.get(reverse("decisions:case", args=[danderyd_case.pk])).text
     )
+
+
+# 4. The batch page's way back
+
+
+def _batch_post(client, slug, key, **data):
+    return client.post(reverse("decisions:batch_create", args=[slug]), {"batch_key": str(key), **data})
+
+
+def test_the_batch_page_leads_back_to_the_dashboard_while_it_runs(ksl_client):
+    import uuid
+
+    from governance.decisions.services import memo_batch_prepare
+    from governance.documents.models import DocumentBatch, GeneratedDocument
+
+    key = uuid.uuid4()
+    assert _batch_post(ksl_client, "origo-2016", key).status_code == 302
+    dashboard = reverse("decisions:dashboard", args=["origo-2016"])
+    back = f'<a href="{dashboard}">Tillbaka till översikten</a>'
+    page = ksl_client.get(reverse("documents:batch", args=[key])).text
+    assert "Förbereds" in page and back in page  # before any version exists
+
+    memo_batch_prepare(batch_id=DocumentBatch.objects.get(key=key).pk)
+    assert GeneratedDocument.objects.filter(batch_key=key).exclude(status="done").exists()
+    page = ksl_client.get(reverse("documents:batch", args=[key])).text
+    assert 'hx-trigger="every 2s"' in page and back in page  # still running
