@@ -296,8 +296,11 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403) is one line without a traceback (governance/core/log_filters.py).
+    "filters": {"refusal_one_line": {"()": "governance.core.log_filters.RefusalOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.request": {"filters": ["refusal_one_line"]}},
 }
 
 # Upload limits (bytes): signed agreements, custom templates.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from governance.core.caching import cached_page, htmx_partial, vary_on_htmx
 from governance.core.exports import download_response
@@ -36,7 +36,7 @@ def _agreement_or_404(slug):
         raise Http404(str(exc)) from exc
 
 
-@require_GET
+@require_safe
 @registry_view
 def agreement_list(request):
     return render(
@@ -49,7 +49,7 @@ def agreement_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def agreement_create(request):
     """A new agreement with its cost model (KSL officers and host administrators)."""
@@ -96,7 +96,7 @@ def agreement_create(request):
     return render(request, "agreements/agreement_form.html", {"form": form}, status=status)
 
 
-@require_GET
+@require_safe
 @registry_view
 @cached_page
 def cost_page(request, slug):
@@ -159,7 +159,7 @@ def _exclude_options(form) -> list[tuple[str, str, bool]]:
     return [(str(value), label, str(value) in chosen) for value, label in form.fields["exclude"].choices]
 
 
-@require_GET
+@require_safe
 @registry_view
 def cost_download(request, slug, fmt):
     agreement = _agreement_or_404(slug)
@@ -178,7 +178,7 @@ def cost_download(request, slug, fmt):
     return download_response(content, filename=f"{stem}.{fmt}")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def cost_model_edit(request, slug):
     if not permissions.can_manage_agreements(request.user):
@@ -215,7 +215,7 @@ def cost_model_edit(request, slug):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def cost_split_edit(request, slug, pk):
     agreement = _agreement_or_404(slug)

@@ -8,10 +8,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 def health(request):
     """Liveness for load balancers: answers 200 when the database does."""
     with connection.cursor() as cursor:

@@ -123,6 +123,7 @@ class DecisionAction(AuditAction):
     CASE_REOPENED = "case.reopened", _("Ärendet öppnades igen")
     DECISION_POSTED = "decision.posted", _("Anslagsdatum för protokollet registrerades")
     CASE_REGISTRATION_NUMBER_SET = "case.registration_number_recorded", _("Diarienummer angavs")
+    CASE_REGISTRATION_NUMBER_CHANGED = "case.registration_number_changed", _("Diarienummer ändrades")
     CASE_HISTORY_DATED = "case.history_dated", _("ärendets senaste händelse daterad")
 
 

@@ -9,7 +9,7 @@ from governance.documents.choices import DocumentKind
 from governance.documents.registry import kind_register
 
 from . import agreement_paper, memo_paper, papers, permissions, registration
-from .models import AdoptionCase, ConsultationResponse, ConsultationRound
+from .models import AdoptionCase, ConsultationResponse, ConsultationRound, Recommendation
 
 
 def _memo_context(case, params: dict) -> dict:
@@ -52,6 +52,15 @@ def _sample_agreement() -> dict:
     return _agreement_context(agreement, {})
 
 
+def _batch_origin_url(origin_key: str) -> str:
+    """The dashboard of the recommendation a batch of memos was requested for (``recommendation:4``)."""
+    prefix, _sep, number = origin_key.partition(":")
+    if prefix != "recommendation" or not (number.isascii() and number.isdigit()):
+        return ""
+    slug = Recommendation.objects.filter(pk=int(number)).values_list("slug", flat=True).first()
+    return reverse("decisions:dashboard", args=[slug]) if slug else ""
+
+
 def _case_link(case) -> tuple[str, str]:
     return (
         reverse("decisions:case", args=[case.pk]),
@@ -73,6 +82,7 @@ def document_kinds_register() -> None:
         sample_context=memo_paper.sample_memo_context,
         may_follow_batch=permissions.can_view_dashboard,
         batch_url=lambda case: reverse("decisions:dashboard", args=[case.recommendation.slug]),
+        batch_origin_url=_batch_origin_url,
         on_finished=registration.memo_generated,
     )
     kind_register(

@@ -182,6 +182,14 @@ class DashboardFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Endast försenade"), required=False)
 
 
+class BatchCreateForm(forms.Form):
+    """KSL's "Skapa utkast" on the dashboard: the batch key (a double click is one batch) and whether the
+    cases that already have a memo get a new version too (off unless ticked)."""
+
+    batch_key = forms.UUIDField(required=False)
+    new_versions = forms.BooleanField(required=False)
+
+
 class MemoForm(RequestKeyMixin, forms.Form):
     """The tjänsteutlåtande's fields, prefilled from the case; the clerk may edit every one."""
 

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, FilteredRelation, Max, Prefetch, Q
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.agreements.models import Signature
 from governance.core import calendar
 from governance.core.choices import AuditAction
+from governance.documents.choices import DocumentKind, DocumentStatus
 from governance.documents.models import GeneratedDocument
 from governance.parties import permissions as party_permissions
 from governance.parties.models import Organisation
@@ -115,7 +116,12 @@ class Dashboard:
     overdue: int
     filters: dict = field(default_factory=dict)
     open_cases: int = 0
+    open_with_memo: int = 0  # of the open cases, those that already have a memo (KSL's batch skips them)
     all_rows: list[MatrixRow] = field(default_factory=list)  # every case, whatever the filter (the map)
+
+    @property
+    def open_without_memo(self) -> int:
+        return self.open_cases - self.open_with_memo
 
 
 def _stage_index(state: str) -> int | None:
@@ -126,6 +132,19 @@ def _stage_index(state: str) -> int | None:
 
 
 _OPEN_STATES = (CaseState.RECEIVED, CaseState.IN_PREPARATION, CaseState.PROPOSED, CaseState.IN_DECISION)
+
+
+def memo_exists(*, except_batch_key=None) -> Exists:
+    """For a queryset of cases: the case has a memo (a version queued, being made or done; a failed one does
+    not count). ``except_batch_key`` leaves out the versions of that batch (its own job, run again)."""
+    memos = GeneratedDocument.objects.filter(
+        kind=DocumentKind.MEMO,
+        subject_type=ContentType.objects.get_for_model(AdoptionCase),
+        subject_id=OuterRef("pk"),
+    ).exclude(status=DocumentStatus.FAILED)
+    if except_batch_key is not None:
+        memos = memos.exclude(batch_key=except_batch_key)
+    return Exists(memos)
 
 
 def dashboard(
@@ -153,6 +172,7 @@ def dashboard(
                     decisions__outcome__in=_APPROVING,
                 ),
             ),
+            has_memo=memo_exists(),
         )
         .order_by("organisation__municipality_code")
     )
@@ -193,6 +213,7 @@ def dashboard(
         overdue=sum(1 for row in all_rows if row.overdue),
         filters={"state": state, "overdue": overdue_only},
         open_cases=sum(1 for row in all_rows if row.case.state in _OPEN_STATES),
+        open_with_memo=sum(1 for row in all_rows if row.case.state in _OPEN_STATES and row.case.has_memo),
         all_rows=all_rows,
     )
 
@@ -444,6 +465,26 @@ def case_detail(
 _SIGNATURE_FIELDS = Signature._meta.concrete_fields
 
 
+_REGISTRATION_NUMBER_ACTIONS = (
+    DecisionAction.CASE_REGISTRATION_NUMBER_SET,
+    DecisionAction.CASE_REGISTRATION_NUMBER_CHANGED,
+)
+
+
+def _registration_number_label(event) -> str:
+    """A changed diarienummer in the history, from what to what. Also for the rows written before the change
+    had its own action (recorded as set, with the earlier number in the payload)."""
+    if event.action not in _REGISTRATION_NUMBER_ACTIONS:
+        return ""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    before, after = payload.get("before") or "", payload.get("after") or ""
+    if not before:
+        return ""
+    if not after:
+        return _("Diarienummer %(before)s togs bort") % {"before": before}
+    return _("Diarienummer ändrades från %(before)s till %(after)s") % {"before": before, "after": after}
+
+
 def _case_history(case: AdoptionCase, page: int | str | None) -> None:
     """The case's events, newest first, in one query (two for a page of the whole history). The
     bookkeeping of a replayed history (when its last movement happened) is in the audit trail, not among
@@ -473,7 +514,9 @@ def _case_history(case: AdoptionCase, page: int | str | None) -> None:
     )
     labels = {value: str(label) for value, label in CaseState.choices}
     for event in case.history:
-        event.label = AuditAction.label_for(LEGACY_ACTIONS.get(event.action, event.action))
+        event.label = _registration_number_label(event) or AuditAction.label_for(
+            LEGACY_ACTIONS.get(event.action, event.action)
+        )
         event.source_label = labels.get(event.source_state, "")
         event.target_label = labels.get(event.target_state, "")
 

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from governance.core.exports import csv_text, download_response, xlsx_bytes
 
@@ -50,7 +50,7 @@ def _filtered(request):
     return form, queries.register_entries(filters)
 
 
-@require_GET
+@require_safe
 @register_view
 def register(request):
     form, entries = _filtered(request)
@@ -71,7 +71,7 @@ def register(request):
     return render(request, "diary/register.html", context)
 
 
-@require_GET
+@require_safe
 @register_view
 def register_export(request, fmt: str):
     form, entries = _filtered(request)
@@ -91,7 +91,7 @@ def _entry_or_404(pk: int) -> DiaryEntry:
         raise Http404 from exc
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @register_view
 def entry_detail(request, pk: int):
     entry = _entry_or_404(pk)
@@ -135,7 +135,7 @@ def entry_detail(request, pk: int):
     )
 
 
-@require_GET
+@require_safe
 @register_view
 def entry_file(request, pk: int):
     """The registered file, to those the owning app's page would show the document (else 403)."""

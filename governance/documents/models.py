@@ -156,6 +156,9 @@ class DocumentBatch(models.Model):
     kind = models.CharField(_("dokument"), max_length=30, choices=DocumentKind.choices)
     origin_key = models.CharField(_("underlag"), max_length=60)
     expected = models.PositiveIntegerField(_("antal dokument"), default=0)
+    #: What the owning app's job was asked for besides the origin (decisions: ``{"new_versions": true}`` when
+    #: cases that already have a memo get a new version too).
+    options = models.JSONField(_("val"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.PREPARING
     )

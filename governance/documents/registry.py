@@ -28,6 +28,9 @@ class KindEntry:
     sample_context: Callable[[], dict | None] | None = None
     may_follow_batch: Callable[[Any], bool] | None = None
     batch_url: Callable[[Any], str] | None = None
+    #: The page a batch was requested from, by the batch's ``origin_key`` (``recommendation:4``): the batch
+    #: page's way back from the first moment, before any version (and so any subject) exists.
+    batch_origin_url: Callable[[str], str] | None = None
     file_label: Callable[[Any], str] | None = None
     #: The subject's relations ``may_view`` reads (e.g. a case's organisation), read with the subjects when
     #: many documents are checked at once (the admin's ``scope``), not one by one.
@@ -57,6 +60,7 @@ def kind_register(
     sample_context: Callable[[], dict | None] | None = None,
     may_follow_batch: Callable[[Any], bool] | None = None,
     batch_url: Callable[[Any], str] | None = None,
+    batch_origin_url: Callable[[str], str] | None = None,
     file_label: Callable[[Any], str] | None = None,
     on_finished: Callable[[Any, Any], None] | None = None,
     subject_related: tuple[str, ...] = (),
@@ -80,6 +84,7 @@ def kind_register(
         sample_context=sample_context,
         may_follow_batch=may_follow_batch,
         batch_url=batch_url,
+        batch_origin_url=batch_origin_url,
         file_label=file_label,
         on_finished=on_finished,
         subject_related=subject_related,

@@ -203,7 +203,7 @@ def batch_request_key(batch_key: uuid.UUID, subject_key: str) -> uuid.UUID:
 
 
 def document_batch_create(
-    *, acting_user, kind: str, key: uuid.UUID, origin_key: str, expected: int
+    *, acting_user, kind: str, key: uuid.UUID, origin_key: str, expected: int, options: dict | None = None
 ) -> tuple[DocumentBatch, bool]:
     """Record a batch (preparing) under ``key``; returns it and whether it is new. The same key twice (a
     double click) returns the first. The caller locks what it makes the batch from and enqueues the job that
@@ -220,6 +220,7 @@ def document_batch_create(
                 kind=kind,
                 origin_key=origin_key,
                 expected=expected,
+                options=options or {},
                 created_by=actor_user(acting_user),
                 created_by_name=actor_display_name(acting_user),
             )
@@ -227,7 +228,7 @@ def document_batch_create(
                 acting_user=acting_user,
                 action=DocumentAction.DOCUMENT_BATCH_REQUESTED,
                 obj=batch,
-                payload={"kind": kind, "origin": origin_key, "expected": expected},
+                payload={"kind": kind, "origin": origin_key, "expected": expected, "options": options or {}},
             )
     except IntegrityError:
         return DocumentBatch.objects.get(key=key), False

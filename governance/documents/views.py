@@ -11,7 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from governance.core.caching import htmx_partial, vary_on_htmx
 
@@ -42,7 +42,7 @@ def _subject_link(document: GeneratedDocument) -> tuple[str, str] | None:
     return entry.subject_link(subject)
 
 
-@require_GET
+@require_safe
 @login_required
 def document_detail(request, pk: int):
     document = _document_or_404(request.user, pk)
@@ -64,7 +64,7 @@ def document_detail(request, pk: int):
     return vary_on_htmx(response)
 
 
-@require_GET
+@require_safe
 @login_required
 def document_download(request, pk: int, fmt: str):
     document = _document_or_404(request.user, pk)
@@ -119,7 +119,19 @@ def _subjects_prefetch(docs_queryset) -> GenericPrefetch:
     return GenericPrefetch("subject", querysets)
 
 
-@require_GET
+def _batch_back_url(entry, batch, subject) -> str:
+    """Where the batch was requested from (the recommendation's dashboard): from the batch's origin, so the way
+    back is there while the batch is prepared too; from a version's subject for a batch without its row."""
+    if batch is not None and entry.batch_origin_url:
+        url = entry.batch_origin_url(batch.origin_key)
+        if url:
+            return url
+    if entry.batch_url and subject is not None:
+        return entry.batch_url(subject)
+    return ""
+
+
+@require_safe
 @login_required
 def batch_progress(request, key: uuid.UUID):
     """A batch's progress, from the first moment: "Förbereds" while its job queues the versions, then each
@@ -150,13 +162,13 @@ def batch_progress(request, key: uuid.UUID):
         "total": max(len(docs), batch.expected if preparing else 0),
         "key": key,
         "finished": not preparing and done + failed == len(docs),
-        "back_url": entry.batch_url(subject) if entry.batch_url and subject is not None else "",
+        "back_url": _batch_back_url(entry, batch, subject),
     }
     template = "documents/_batch_progress.html" if htmx_partial(request) else "documents/batch_progress.html"
     return vary_on_htmx(render(request, template, context))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def template_list(request):
     permissions.check_manage_templates(request.user)
@@ -197,7 +209,7 @@ def template_list(request):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def template_builtin(request, kind: str):
     """The built-in template of ``kind``, to adjust in Word or LibreOffice and upload again."""

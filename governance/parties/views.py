@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from governance.core import calendar
 
@@ -36,13 +36,13 @@ def _organisation_or_404(pk: int) -> Organisation:
         raise Http404 from exc
 
 
-@require_GET
+@require_safe
 @registry_view
 def organisation_list(request):
     return render(request, "parties/organisation_list.html", {"organisations": queries.organisation_list()})
 
 
-@require_GET
+@require_safe
 @registry_view
 def organisation_detail(request, pk: int):
     organisation = _organisation_or_404(pk)
@@ -59,7 +59,7 @@ def organisation_detail(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @registry_view
 def contact_add(request, pk: int):
     organisation = _organisation_or_404(pk)

@@ -3,14 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import permissions, queries
 from .choices import PAGE_SIZE
 from .forms import SearchForm
 
 
-@require_GET
+@require_safe
 @login_required
 def results(request):
     permissions.check_search(request.user)

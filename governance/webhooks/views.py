@@ -43,7 +43,7 @@ def _errors_to_form(form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @webhooks_view
 def webhook_list(request):
     """The user's endpoints, and the form that registers a new one."""
@@ -69,7 +69,7 @@ def webhook_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @webhooks_view
 def endpoint_detail(request, pk: int):
     """One endpoint: its secret, the change form and the delivery log with "Försök igen" for failed ones."""

@@ -30,10 +30,10 @@ def _page(request, *, form=None, secret=None, status=200):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def token_list(request):
-    if request.method == "GET":
+    if request.method != "POST":
         return _page(request)
     form = TokenCreateForm(request.POST)
     if form.is_valid():

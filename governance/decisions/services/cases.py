@@ -90,7 +90,10 @@ def case_registration_number_set(
         registration.case_reference_set(acting_user=acting_user, case=case)
         audit_record(
             acting_user=acting_user,
-            action=DecisionAction.CASE_REGISTRATION_NUMBER_SET,
+            # The first number is set; any later one changes it (the history says from what to what).
+            action=DecisionAction.CASE_REGISTRATION_NUMBER_CHANGED
+            if before
+            else DecisionAction.CASE_REGISTRATION_NUMBER_SET,
             obj=case,
             payload={"before": before, "after": registration_number},
         )

@@ -18,19 +18,28 @@ from governance.documents.models import DocumentBatch, GeneratedDocument
 from .. import memo_paper, permissions
 from ..choices import WAITING_STATES
 from ..models import AdoptionCase, Recommendation
+from ..queries import memo_exists
 
 #: Cases whose pre-filled fields are computed before their versions are queued, in one short write each.
 PREPARE_CHUNK = 25
 
 
-def _waiting_cases(recommendation_id: int):
-    return AdoptionCase.objects.filter(recommendation_id=recommendation_id, state__in=WAITING_STATES)
+def _waiting_cases(recommendation_id: int, *, new_versions: bool = True, except_batch_key=None):
+    """The cases a batch drafts for: those still waiting for a decision; with ``new_versions`` False only
+    those without a memo (a version of ``except_batch_key``, the batch itself, does not count)."""
+    cases = AdoptionCase.objects.filter(recommendation_id=recommendation_id, state__in=WAITING_STATES)
+    if not new_versions:
+        cases = cases.exclude(memo_exists(except_batch_key=except_batch_key))
+    return cases
 
 
-def documents_request_batch(*, acting_user, recommendation, batch_key: uuid.UUID | None = None) -> uuid.UUID:
-    """KSL: a batch of memo drafts, one per recipient whose case still waits for a decision; returns the
-    batch key at once and fills the batch in the background (``memo_batch_prepare``). The same key twice (a
-    double click) makes one batch."""
+def documents_request_batch(
+    *, acting_user, recommendation, batch_key: uuid.UUID | None = None, new_versions: bool = False
+) -> uuid.UUID:
+    """KSL: a batch of memo drafts, one per recipient whose case still waits for a decision and has no memo
+    yet (``new_versions``: a new version for those that have one too); returns the batch key at once and fills
+    the batch in the background (``memo_batch_prepare``). The same key twice (a double click) makes one
+    batch."""
 
     if not permissions.can_view_dashboard(acting_user):
         raise PermissionDenied(_("Endast KSL skapar utkast för alla mottagare."))
@@ -43,8 +52,15 @@ def documents_request_batch(*, acting_user, recommendation, batch_key: uuid.UUID
             or GeneratedDocument.objects.filter(batch_key=batch_key).exists()
         ):
             return batch_key
-        expected = _waiting_cases(recommendation.pk).count()
+        expected = _waiting_cases(recommendation.pk, new_versions=new_versions).count()
         if not expected:
+            if not new_versions and _waiting_cases(recommendation.pk).exists():
+                raise ValidationError(
+                    _(
+                        "Alla ärenden som inte beslutats har redan ett tjänsteutlåtande. Kryssa i rutan för "
+                        "nya versioner om du vill skapa nya utkast för dem."
+                    )
+                )
             raise ValidationError(
                 _("Alla mottagare har redan beslutat: det finns inga ärenden att skriva utkast för.")
             )
@@ -54,6 +70,7 @@ def documents_request_batch(*, acting_user, recommendation, batch_key: uuid.UUID
             key=batch_key,
             origin_key=f"recommendation:{recommendation.pk}",
             expected=expected,
+            options={"new_versions": bool(new_versions)},
         )
         if created:
             from ..tasks import memo_batch_prepare
@@ -72,8 +89,9 @@ def memo_batch_prepare(*, batch_id: int) -> int:
         return GeneratedDocument.objects.filter(batch_key=batch.key).count()
     try:
         _origin, recommendation_id = batch.origin_key.split(":")
+        new_versions = bool(batch.options.get("new_versions", True))  # a batch from before the choice: all
         cases = list(
-            _waiting_cases(int(recommendation_id))
+            _waiting_cases(int(recommendation_id), new_versions=new_versions, except_batch_key=batch.key)
             .select_related("organisation", "recommendation__agreement__cost_model")
             .order_by("pk")
         )

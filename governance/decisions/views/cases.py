@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from governance.core.caching import cached_page, fresh_uuid
 from governance.core.exports import download_response
@@ -32,7 +32,7 @@ from ..forms import (
 from ..models import AdoptionCase, ConsultationRound, Recommendation
 
 
-@require_GET
+@require_safe
 def recommendation_list(request):
     """Published: the recommendations and how far the municipalities have come."""
     return render(
@@ -71,7 +71,7 @@ def _board(request, recommendation):
     return form, queries.dashboard(recommendation, state=state, overdue_only=overdue)
 
 
-@require_GET
+@require_safe
 @ksl_view
 @cached_page
 def dashboard(request, slug):
@@ -120,7 +120,7 @@ def _stage_cells(board) -> None:
         row.final_on_text = row.final_on.isoformat() if row.final_on else ""
 
 
-@require_GET
+@require_safe
 @ksl_view
 def matrix_download(request, slug, fmt):
     recommendation = _recommendation_or_404(slug)
@@ -129,7 +129,7 @@ def matrix_download(request, slug, fmt):
     return download_response(content, filename=f"anslutning-{recommendation.slug}.{fmt}")
 
 
-@require_GET
+@require_safe
 @registry_view
 def consultation_compilation(request, slug):
     try:
@@ -221,7 +221,7 @@ def _case_page(
     )
 
 
-@require_GET
+@require_safe
 @login_required
 @cached_page
 def case_detail(request, pk: int):
@@ -310,7 +310,7 @@ def case_registration(request, pk: int):
     return _case_page(request, case, status=400, registration_form=form)
 
 
-@require_GET
+@require_safe
 @login_required
 def signature_download(request, pk: int):
     """The signed copy of the agreement, for those who may read the case (404 for everyone else)."""
@@ -327,7 +327,7 @@ def signature_download(request, pk: int):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def case_archive_download(request, pk: int):
     """The archive package of a closed case (zip: files, SHA256SUMS, erms.xml): the municipality's clerks

@@ -34,7 +34,7 @@ def _errors(formset, extra=()) -> list[str]:
     return errors + list(extra)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def case_chain(request, pk: int):
     """The case's decision chain: the municipality's clerk edits it (with a reason after the proposal)."""
@@ -82,7 +82,7 @@ def case_chain(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def usual_chain(request, organisation_id: int):
     """The municipality's usual decision chain, which new cases start from (its clerks edit, KSL reads)."""

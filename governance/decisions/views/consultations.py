@@ -29,7 +29,7 @@ def _consultation_or_404(slug) -> ConsultationRound:
         raise Http404 from exc
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @manager_view
 def consultation_create(request):
     form = ConsultationForm(request.POST or None)
@@ -105,7 +105,7 @@ def _answer_initial(response, user) -> dict:
     return initial
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def consultation_answer(request, slug):
     """The municipality's clerk answers (or edits the answer); KSL may not answer for a municipality (403),

@@ -16,10 +16,10 @@ from governance.documents import services as document_services
 from governance.documents.choices import DocumentKind
 
 from .. import memo_paper, permissions, queries, services
-from ..forms import MemoForm
+from ..forms import BatchCreateForm, MemoForm
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def memo_form(request, pk: int):
     # The case with what the pre-fill, the profile and the cost warning read, once (not the case page's
@@ -69,13 +69,14 @@ def batch_create(request, slug: str):
         recommendation = queries.recommendation_for_slug(slug)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
-    try:
-        key = uuid.UUID(request.POST.get("batch_key", ""))
-    except ValueError:
-        key = None
+    form = BatchCreateForm(request.POST)
+    form.is_valid()  # a missing or garbled key is a new batch; the box unticked unless it says "on"
     try:
         batch_key = services.documents_request_batch(
-            acting_user=request.user, recommendation=recommendation, batch_key=key
+            acting_user=request.user,
+            recommendation=recommendation,
+            batch_key=form.cleaned_data.get("batch_key"),
+            new_versions=bool(form.cleaned_data.get("new_versions")),
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])

@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from governance.core.services import ALREADY_SAVED_MESSAGE, request_once
 from governance.parties import permissions as party_permissions
@@ -67,7 +67,7 @@ def _recommendation_fields(data: dict) -> dict:
     return {**{name: data[name] for name in names}, "recipients": list(data["recipients"])}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @manager_view
 def recommendation_create(request):
     form = RecommendationForm(request.POST or None)
@@ -104,7 +104,7 @@ def recommendation_create(request):
     return render(request, "decisions/recommendation_form.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @manager_view
 def recommendation_edit(request, slug):
     recommendation = _draft(request, slug)
@@ -173,7 +173,7 @@ def _detail_page(request, recommendation, *, attachment_form=None, send_errors=(
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def recommendation_detail(request, slug):
     return _detail_page(request, _readable(request, slug))
@@ -207,7 +207,7 @@ def _attachment(recommendation, pk) -> RecommendationAttachment:
     return attachment
 
 
-@require_GET
+@require_safe
 @login_required
 def recommendation_attachment(request, slug, pk):
     """Download: KSL and the people of the recipients (a sent recommendation)."""

@@ -14,7 +14,7 @@ from ..forms import DocumentProfileForm
 from ..services.profiles import FIELDS
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def document_profile(request, organisation_id: int):
     organisation = get_object_or_404(Organisation, pk=organisation_id)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from governance.core import calendar
 from governance.core.caching import cached_page, page_valid_until
@@ -43,7 +43,7 @@ from ..forms import (
 from ..models import AgendaItem, CalendarToken, CooperationBody, FollowUpReport, Meeting, MinutesVersion
 
 
-@require_GET
+@require_safe
 @login_required
 def body_list(request):
     return render(request, "meetings/body_list.html", {"bodies": queries.body_list(request.user)})
@@ -59,7 +59,7 @@ def _body_or_404(user, slug: str) -> CooperationBody:
     return body
 
 
-@require_GET
+@require_safe
 @login_required
 def body_detail(request, slug: str):
     return _body_page(request, _body_or_404(request.user, slug))
@@ -323,7 +323,7 @@ def _time_initial(meeting, place=False) -> dict:
     return initial
 
 
-@require_GET
+@require_safe
 @login_required
 @cached_page
 def meeting_detail(request, pk: int):
@@ -373,7 +373,7 @@ def _allowed_actions(user, meeting, *, without_login, members=None) -> dict[str,
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@require_GET
+@require_safe
 @login_required
 def notice_download(request, pk: int):
     from governance.documents import rendering as documents
@@ -404,7 +404,7 @@ def _version_or_404(user, pk: int, version: int) -> MinutesVersion:
     return minutes
 
 
-@require_GET
+@require_safe
 def minutes_download(request, pk: int, version: int, fmt: str):
     """Members read every version; once published, anyone may read the approved ones."""
     minutes = _version_or_404(request.user, pk, version)
@@ -419,7 +419,7 @@ def minutes_download(request, pk: int, version: int, fmt: str):
     )
 
 
-@require_GET
+@require_safe
 def extract_download(request, pk: int, paragraph: int):
     meeting = Meeting.objects.select_related("body").filter(pk=pk).first()
     if meeting is None or not (
@@ -437,7 +437,7 @@ def extract_download(request, pk: int, paragraph: int):
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 def paper_download(request, pk: int):
     item = AgendaItem.objects.select_related("meeting__body").filter(pk=pk).first()
@@ -448,7 +448,7 @@ def paper_download(request, pk: int):
     return FileResponse(item.paper.open("rb"), as_attachment=True, filename=item.paper_name or "handling")
 
 
-@require_GET
+@require_safe
 def published_minutes(request):
     """Published: the approved minutes of the bodies."""
     versions = (
@@ -459,7 +459,7 @@ def published_minutes(request):
     return render(request, "meetings/published_minutes.html", {"versions": versions})
 
 
-@require_GET
+@require_safe
 @login_required
 def followup_report(request, pk: int):
     report = FollowUpReport.objects.filter(pk=pk).first()
@@ -485,7 +485,7 @@ def followup_report(request, pk: int):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def calendar_links(request):
     """Shows the feed addresses, or a button to create them; reading the page never creates a secret."""
@@ -510,7 +510,7 @@ def calendar_token_rotate(request):
     return redirect("meetings:calendar_links")
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token: str, slug: str | None = None):
     """iCalendar feeds for calendar programs, authenticated by the user's secret token."""
     calendar_token = (
@@ -534,7 +534,7 @@ def calendar_feed(request, token: str, slug: str | None = None):
     )
 
 
-@require_GET
+@require_safe
 def minutes_archive_download(request, slug: str, year: int):
     """The archive package of the body's minutes for a year: for those who manage the body."""
     if not request.user.is_authenticated:
