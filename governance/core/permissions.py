@@ -156,12 +156,19 @@ def _model_permissions(user):
 
 def _permissions_read(user) -> tuple[set[str], dict[str, dict[int, frozenset[str]]]]:
     """The user's model permissions (for an active user) and their object grants on every direct-FK model, in
-    one query. Fills ``ModelBackend``'s cache on the user too, so ``has_perm`` reads nothing more."""
-    parts = _grant_rows(user, _direct_grant_models())
-    if user.is_active:
-        parts.insert(0, _model_permissions(user))
-    first, *rest = parts
-    model_perms, grants = _collect(first.union(*rest, all=True))
+    one query, or kept from an earlier request while no data has changed (``_KeptPerUser``). Fills
+    ``ModelBackend``'s cache on the user too, so ``has_perm`` reads nothing more."""
+    generation = _generation_to_keep()
+    kept = _permissions_kept.get(user.pk, generation)
+    if kept is None:
+        parts = _grant_rows(user, _direct_grant_models())
+        if user.is_active:
+            parts.insert(0, _model_permissions(user))
+        first, *rest = parts
+        kept = _collect(first.union(*rest, all=True))
+        _permissions_kept.keep(user.pk, generation, kept)
+    # copies: what a request adds to its user's sets stays with that request
+    model_perms, grants = set(kept[0]), {label: dict(by_id) for label, by_id in kept[1].items()}
     if user.is_active and not hasattr(user, "_perm_cache"):
         user._perm_cache = model_perms
     return model_perms, grants
@@ -182,22 +189,21 @@ class OneQueryModelBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The signed-in user and its one-to-one rows: from this process's copy while no data has changed since
-        it was read (``_signed_in_rows``), else in one query."""
+        it was read (``_KeptPerUser``), else in one query."""
         model = self._user_model()
         extensions = [rel for rel in model._meta.related_objects if rel.one_to_one]
-        rows = _signed_in_rows(user_id)
+        generation = _generation_to_keep()
+        rows = _signed_in.get(user_id, generation)
         if rows is not None:
             user = _user_from_rows(model, extensions, rows)
         else:
-            generation = _generation_to_keep()
             try:
                 user = model._default_manager.select_related(*(rel.name for rel in extensions)).get(
                     pk=user_id
                 )
             except model.DoesNotExist:
                 return None
-            if generation is not None:
-                _signed_in_keep(user_id, generation, _user_rows(user, extensions))
+            _signed_in.keep(user_id, generation, _user_rows(user, extensions))
         return user if self.user_can_authenticate(user) else None
 
     @staticmethod
@@ -251,23 +257,54 @@ def request_permission_cache_forget(user) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # The signed-in user, kept per process while no data changes
 
-#: user id → (data generation, monotonic deadline, the user's and its one-to-one rows' column values). Every
-#: signed-in request loads its user; while no committed change has happened since (the generation read with the
-#: session, ``core.caching``), the rows are what a query would return: a password change, a deactivation, a new
-#: name or person record each count a generation, so the next request reads the user again. At most
-#: ``PAGE_CACHE_SECONDS`` (a count lost to a crash ends with it, as for a kept page) and ``_SIGNED_IN_MAX`` users.
-_signed_in: dict[int, tuple[int, float, tuple]] = {}
-_SIGNED_IN_MAX = 2000
+
+class _KeptPerUser:
+    """Per user, what was read for them, kept in this process while no data changes: every signed-in request
+    loads its user and (on most pages) their permissions, and while no committed change has happened since (the
+    generation read with the session, ``core.caching``) they are what a query would return. A password change,
+    a deactivation, a new name, a new group or object permission each count a generation, so the next request
+    reads again. At most ``PAGE_CACHE_SECONDS`` (a count lost to a crash ends with it, as for a kept page) and
+    ``maximum`` users."""
+
+    def __init__(self, maximum: int = 2000):
+        self._kept: dict[int, tuple[int, float, object]] = {}
+        self._maximum = maximum
+
+    def get(self, user_id, generation: int | None):
+        kept = self._kept.get(user_id) if generation is not None else None
+        if kept is None or kept[0] != generation or kept[1] < time.monotonic():
+            return None
+        return kept[2]
+
+    def keep(self, user_id, generation: int | None, value) -> None:
+        from django.conf import settings
+
+        if generation is None:
+            return
+        if len(self._kept) >= self._maximum:
+            self._kept.clear()
+        self._kept[user_id] = (generation, time.monotonic() + settings.PAGE_CACHE_SECONDS, value)
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
+#: the user's and its one-to-one rows' column values (``OneQueryModelBackend.get_user``)
+_signed_in = _KeptPerUser()
+#: the user's model permissions and object grants (``_permissions_read``)
+_permissions_kept = _KeptPerUser()
 
 
 def signed_in_clear() -> None:
-    """Forget the users this process keeps (tests: a flushed database counts generations anew)."""
+    """Forget the users and permissions this process keeps (tests: a flushed database counts generations anew)."""
     _signed_in.clear()
+    _permissions_kept.clear()
 
 
 def _generation_to_keep() -> int | None:
-    """The request's data generation if the user may be kept under it: never while this connection holds
-    uncommitted changes (a test's transaction, a service's atomic block) nor with kept pages switched off."""
+    """The request's data generation if what is read may be kept under it: never while this connection holds
+    uncommitted changes (a test's transaction, a service's atomic block) nor with kept pages switched off. Read
+    before what is kept is read, so it is never kept under a newer generation than its own."""
     from django.conf import settings
     from django.db import connections
 
@@ -276,22 +313,6 @@ def _generation_to_keep() -> int | None:
     if getattr(settings, "PAGE_CACHE_SECONDS", 0) <= 0 or connections["default"].in_atomic_block:
         return None  # an open transaction's reads may be its own writes
     return generation_known()
-
-
-def _signed_in_rows(user_id) -> tuple | None:
-    generation = _generation_to_keep()
-    kept = _signed_in.get(user_id) if generation is not None else None
-    if kept is None or kept[0] != generation or kept[1] < time.monotonic():
-        return None
-    return kept[2]
-
-
-def _signed_in_keep(user_id, generation: int, rows: tuple) -> None:
-    from django.conf import settings
-
-    if len(_signed_in) >= _SIGNED_IN_MAX:
-        _signed_in.clear()
-    _signed_in[user_id] = (generation, time.monotonic() + settings.PAGE_CACHE_SECONDS, rows)
 
 
 def _user_rows(user, extensions) -> tuple:

@@ -104,3 +104,21 @@ def test_a_shared_cache_page_is_shown_from_the_process_copy_until_its_end(ksl_cl
     ksl_client.get(url)
     assert key not in caching._near  # dropped, and the page rendered again
     assert len(cache.get(key)) == 5  # and kept anew in the shared cache
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_permissions_end_with_the_next_change_to_them(ksl_officer, django_assert_num_queries):
+    """The dashboard asks a model permission before its kept page: kept per process like the user, and a
+    permission taken away (a group left) is refused on the very next request."""
+    from governance.decisions.models import Recommendation
+
+    officer = Client()
+    officer.force_login(ksl_officer)
+    recommendation = Recommendation.objects.filter(sent_at__isnull=False).order_by("-id").first()
+    url = reverse("decisions:dashboard", args=[recommendation.slug])
+    assert officer.get(url).status_code == 200
+    with django_assert_num_queries(1):  # the session alone: user, permissions and page kept
+        assert officer.get(url).status_code == 200
+    ksl_officer.groups.clear()
+    ksl_officer.user_permissions.clear()
+    assert officer.get(url).status_code == 403
