@@ -186,7 +186,7 @@ def cost_allocation(
         raise AllocationError(_("Kostnadsåret %(year)s är orimligt.") % {"year": year})
     generation = None if writes_pending(connections["default"]) else generation_current(scope=COSTS)
     by_generation = (
-        f"cost-allocation:v3:{release()}:{agreement.pk}:{year}:{basis_date}:{tuple(exclude)}:{mode}:g{generation}"
+        f"cost-allocation:v3:{release()}:{agreement.pk}:{year}:{basis_date}:{','.join(exclude)}:{mode}:g{generation}"
         if generation is not None
         else None
     )
