@@ -211,10 +211,11 @@ class Allocation:
         )
 
     def line_for_organisation(self, organisation_id: int) -> AllocationLine | None:
-        """The row of one party (a municipality or a financing party), or ``None`` if it has none."""
-        if organisation_id in self.ids:
+        """The row of one party (a financing party first, as in ``lines``, then a municipality), or ``None``."""
+        fixed = next((line for line in self.fixed_lines if line.organisation_id == organisation_id), None)
+        if fixed is None and organisation_id in self.ids:
             return self._municipality_line(self.ids.index(organisation_id))
-        return next((line for line in self.fixed_lines if line.organisation_id == organisation_id), None)
+        return fixed
 
     def line_for_code(self, code: str) -> AllocationLine:
         """The row of the municipality with ``code``; ``KeyError`` if the allocation has none."""

@@ -366,11 +366,11 @@ def _kept_get(cache, key: str):
     if near is not None:
         if near[-1] > now:
             return near
-        del _near[key]
+        _near.pop(key, None)  # another thread may have dropped it already
     kept = cache.get(key)
     if kept is not None and not isinstance(cache, LocMemCache) and kept[-1] > now:
         while len(_near) >= _NEAR_MAX:
-            del _near[next(iter(_near))]  # the oldest first
+            _near.pop(next(iter(_near), None), None)  # the oldest first
         _near[key] = kept
     return kept
 

@@ -27,7 +27,7 @@ class RequestCachesMiddleware:
 
     def __call__(self, request):
         generations = request_generations_open()
-        permissions = request_permission_cache_open()
+        permissions = request_permission_cache_open(reads_only=request.method in ("GET", "HEAD"))
         try:
             return self.get_response(request)
         finally:

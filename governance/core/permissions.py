@@ -159,16 +159,19 @@ def _permissions_read(user) -> tuple[set[str], dict[str, dict[int, frozenset[str
     one query, or kept from an earlier request while no data has changed (``_KeptPerUser``). Fills
     ``ModelBackend``'s cache on the user too, so ``has_perm`` reads nothing more."""
     generation = _generation_to_keep()
+    # What is read depends on the object's own flags too (an unsaved change to them must not be kept for the
+    # user): kept under them, and a different object's flags are a miss.
+    flags = (user.is_active, user.is_superuser)
     kept = _permissions_kept.get(user.pk, generation)
-    if kept is None:
+    if kept is None or kept[0] != flags:
         parts = _grant_rows(user, _direct_grant_models())
         if user.is_active:
             parts.insert(0, _model_permissions(user))
         first, *rest = parts
-        kept = _collect(first.union(*rest, all=True))
+        kept = (flags, *_collect(first.union(*rest, all=True)))
         _permissions_kept.keep(user.pk, generation, kept)
     # copies: what a request adds to its user's sets stays with that request
-    model_perms, grants = set(kept[0]), {label: dict(by_id) for label, by_id in kept[1].items()}
+    model_perms, grants = set(kept[1]), {label: dict(by_id) for label, by_id in kept[2].items()}
     if user.is_active and not hasattr(user, "_perm_cache"):
         user._perm_cache = model_perms
     return model_perms, grants
@@ -237,14 +240,20 @@ def request_cached(user, key: str, compute):
     return mine[key]
 
 
-def request_permission_cache_open():
-    """Start a request's cache (``core.middleware.RequestCachesMiddleware``); returns the token
-    for ``request_permission_cache_close``."""
-    return _request_checkers.set({})
+def request_permission_cache_open(*, reads_only: bool = False):
+    """Start a request's cache (``core.middleware.RequestCachesMiddleware``); returns the tokens for
+    ``request_permission_cache_close``. ``reads_only``: a GET or HEAD, which may use the user and permissions
+    kept in this process (``_KeptPerUser``); a request that may write always reads them from the database."""
+    return _request_checkers.set({}), _request_reads_only.set(reads_only)
 
 
-def request_permission_cache_close(token) -> None:
-    _request_checkers.reset(token)
+def request_permission_cache_close(tokens) -> None:
+    checkers, reads_only = tokens
+    _request_reads_only.reset(reads_only)
+    _request_checkers.reset(checkers)
+
+
+_request_reads_only: ContextVar[bool] = ContextVar("request_reads_only", default=False)
 
 
 def request_permission_cache_forget(user) -> None:
@@ -302,15 +311,20 @@ def signed_in_clear() -> None:
 
 
 def _generation_to_keep() -> int | None:
-    """The request's data generation if what is read may be kept under it: never while this connection holds
-    uncommitted changes (a test's transaction, a service's atomic block) nor with kept pages switched off. Read
-    before what is kept is read, so it is never kept under a newer generation than its own."""
+    """The request's data generation if what is read may be kept under it: only in a GET or HEAD request (a
+    request that may write checks the user and permissions as the database has them, so a change the
+    generation missed — a count lost to a crash, a deactivation typed into psql — never lets anyone write), never
+    while this connection holds uncommitted changes (a test's transaction, a service's atomic block) nor with kept
+    pages switched off. Read before what is kept is read, so it is never kept under a newer generation than its
+    own."""
     from django.conf import settings
     from django.db import connections
 
     from .caching import generation_known
 
-    if getattr(settings, "PAGE_CACHE_SECONDS", 0) <= 0 or connections["default"].in_atomic_block:
+    if not _request_reads_only.get() or getattr(settings, "PAGE_CACHE_SECONDS", 0) <= 0:
+        return None
+    if connections["default"].in_atomic_block:
         return None  # an open transaction's reads may be its own writes
     return generation_known()
 

@@ -241,3 +241,45 @@ def test_libreoffice_is_started_afresh_after_n_conversions_and_over_its_memory_c
     for server in (counted, capped):
         assert server.process.returncode == 0, server.log.read_text()
         assert "PDF-tjänsten stoppad: avslutas på begäran." in server.log.read_text()
+
+
+def test_the_converter_opens_every_document_hidden(monkeypatch):
+    """``uno_server`` (run under LibreOffice's Python) adds ``Hidden`` to what unoserver opens, once, and passes
+    everything else through; with fake unoserver modules, since ``uno`` exists only in LibreOffice's Python."""
+    import importlib
+    import sys
+    import types
+
+    opened = []
+
+    class PropertyValue:
+        def __init__(self, Name, Value):
+            self.Name, self.Value = Name, Value
+
+    class Desktop:
+        other = "passed through"
+
+        def loadComponentFromURL(self, url, target, flags, properties):
+            opened.append({prop.Name: prop.Value for prop in properties})
+            return "document"
+
+    class UnoConverter:
+        def __init__(self, *args, **kwargs):
+            self.desktop = Desktop()
+
+    package = types.ModuleType("unoserver")
+    package.converter = types.SimpleNamespace(UnoConverter=UnoConverter, PropertyValue=PropertyValue)
+    package.server = types.SimpleNamespace(main=lambda: None)
+    monkeypatch.setitem(sys.modules, "unoserver", package)
+    monkeypatch.delitem(sys.modules, "governance.documents.uno_server", raising=False)
+    try:
+        importlib.import_module("governance.documents.uno_server")
+        desktop = UnoConverter().desktop
+        assert desktop.loadComponentFromURL(
+            "file:///a.docx", "_default", 0, (PropertyValue("ReadOnly", True),)
+        )
+        desktop.loadComponentFromURL("file:///b.docx", "_default", 0, (PropertyValue("Hidden", False),))
+        assert desktop.other == "passed through"
+    finally:
+        sys.modules.pop("governance.documents.uno_server", None)
+    assert opened == [{"ReadOnly": True, "Hidden": True}, {"Hidden": False}]  # added once, never twice
