@@ -95,11 +95,9 @@ def _kept_pages_cleared():
     from django.core.cache import cache
 
     from governance.core.caching import process_copies_clear
-    from governance.core.permissions import signed_in_clear
 
     cache.clear()
     process_copies_clear()
-    signed_in_clear()
 
 
 @pytest.fixture(autouse=True)

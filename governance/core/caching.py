@@ -353,31 +353,50 @@ def cached_page(view):
     return wrapper
 
 
-#: This process's copies of pages kept in a shared cache (Redis), in front of it: a page's key names all it
-#: depends on (the generation among them), so a copy is right until the page's own end (its last field), and
-#: each showing saves a round trip to the cache. At most ``_NEAR_MAX`` pages (~40 kB each, compressed).
-_near: dict[str, tuple] = {}
-_NEAR_MAX = 256
+class ProcessCopies(dict):
+    """Copies kept in this process, at most ``maximum`` (the oldest dropped first). Each value is a tuple whose
+    last field is its end (``time.time()``); a key names everything the value depends on (a data generation
+    among it), so a copy is right until its end. Used for pages kept in a shared cache (``_near``) and for the
+    signed-in user and their permissions (``core.permissions``)."""
 
+    _every: list["ProcessCopies"] = []
 
-def _kept_get(cache, key: str):
-    now = time.time()
-    near = _near.get(key)
-    if near is not None:
-        if near[-1] > now:
-            return near
-        _near.pop(key, None)  # another thread may have dropped it already
-    kept = cache.get(key)
-    if kept is not None and not isinstance(cache, LocMemCache) and kept[-1] > now:
-        while len(_near) >= _NEAR_MAX:
-            _near.pop(next(iter(_near), None), None)  # the oldest first
-        _near[key] = kept
-    return kept
+    def __init__(self, maximum: int):
+        super().__init__()
+        self.maximum = maximum
+        ProcessCopies._every.append(self)
+
+    def fresh(self, key):
+        value = self.get(key)
+        if value is None or value[-1] > time.time():
+            return value
+        self.pop(key, None)  # another thread may have dropped it already
+        return None
+
+    def keep(self, key, value) -> None:
+        while len(self) >= self.maximum:
+            self.pop(next(iter(self), None), None)  # the oldest first
+        self[key] = value
 
 
 def process_copies_clear() -> None:
-    """Forget this process's copies of kept pages (tests: a flushed database counts generations anew)."""
-    _near.clear()
+    """Forget every copy this process keeps (tests: a flushed database counts generations anew)."""
+    for copies in ProcessCopies._every:
+        copies.clear()
+
+
+#: This process's copies of pages kept in a shared cache (Redis), in front of it: each showing saves a round trip
+#: to the cache. At most 256 pages (~40 kB each, compressed).
+_near = ProcessCopies(256)
+
+
+def _kept_get(cache, key: str):
+    kept = _near.fresh(key)
+    if kept is None:
+        kept = cache.get(key)
+        if kept is not None and not isinstance(cache, LocMemCache) and kept[-1] > time.time():
+            _near.keep(key, kept)
+    return kept
 
 
 def _answer(request, content: bytes, has_keys: bool) -> bytes:

@@ -13,6 +13,8 @@ from guardian.exceptions import WrongAppError
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_content_type, get_group_obj_perms_model, get_user_obj_perms_model
 
+from .caching import ProcessCopies
+
 
 def object_grants_sync(
     user, *, app_label: str, perm_model, codenames: set[str], wanted: set[tuple[str, int]], model
@@ -156,22 +158,21 @@ def _model_permissions(user):
 
 def _permissions_read(user) -> tuple[set[str], dict[str, dict[int, frozenset[str]]]]:
     """The user's model permissions (for an active user) and their object grants on every direct-FK model, in
-    one query, or kept from an earlier request while no data has changed (``_KeptPerUser``). Fills
+    one query, or kept from an earlier request while no data has changed (``_kept_for``). Fills
     ``ModelBackend``'s cache on the user too, so ``has_perm`` reads nothing more."""
-    generation = _generation_to_keep()
-    # What is read depends on the object's own flags too (an unsaved change to them must not be kept for the
-    # user): kept under them, and a different object's flags are a miss.
-    flags = (user.is_active, user.is_superuser)
-    kept = _permissions_kept.get(user.pk, generation)
-    if kept is None or kept[0] != flags:
+
+    def read():
         parts = _grant_rows(user, _direct_grant_models())
         if user.is_active:
             parts.insert(0, _model_permissions(user))
         first, *rest = parts
-        kept = (flags, *_collect(first.union(*rest, all=True)))
-        _permissions_kept.keep(user.pk, generation, kept)
+        return _collect(first.union(*rest, all=True))
+
+    # What is read depends on the object's own flags too (an unsaved change to them must not be kept for the
+    # user), so they are part of the key.
+    kept_perms, kept_grants = _kept_for(_permissions_kept, (user.pk, user.is_active, user.is_superuser), read)
     # copies: what a request adds to its user's sets stays with that request
-    model_perms, grants = set(kept[1]), {label: dict(by_id) for label, by_id in kept[2].items()}
+    model_perms, grants = set(kept_perms), {label: dict(by_id) for label, by_id in kept_grants.items()}
     if user.is_active and not hasattr(user, "_perm_cache"):
         user._perm_cache = model_perms
     return model_perms, grants
@@ -192,21 +193,23 @@ class OneQueryModelBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The signed-in user and its one-to-one rows: from this process's copy while no data has changed since
-        it was read (``_KeptPerUser``), else in one query."""
+        it was read (``_kept_for``), else in one query."""
         model = self._user_model()
         extensions = [rel for rel in model._meta.related_objects if rel.one_to_one]
-        generation = _generation_to_keep()
-        rows = _signed_in.get(user_id, generation)
-        if rows is not None:
-            user = _user_from_rows(model, extensions, rows)
-        else:
+
+        def read():
             try:
                 user = model._default_manager.select_related(*(rel.name for rel in extensions)).get(
                     pk=user_id
                 )
             except model.DoesNotExist:
                 return None
-            _signed_in.keep(user_id, generation, _user_rows(user, extensions))
+            return _user_rows(user, extensions)
+
+        rows = _kept_for(_signed_in, (user_id,), read)
+        if rows is None:
+            return None
+        user = _user_from_rows(model, extensions, rows)
         return user if self.user_can_authenticate(user) else None
 
     @staticmethod
@@ -243,7 +246,7 @@ def request_cached(user, key: str, compute):
 def request_permission_cache_open(*, reads_only: bool = False):
     """Start a request's cache (``core.middleware.RequestCachesMiddleware``); returns the tokens for
     ``request_permission_cache_close``. ``reads_only``: a GET or HEAD, which may use the user and permissions
-    kept in this process (``_KeptPerUser``); a request that may write always reads them from the database."""
+    kept in this process (``_kept_for``); a request that may write always reads them from the database."""
     return _request_checkers.set({}), _request_reads_only.set(reads_only)
 
 
@@ -267,47 +270,28 @@ def request_permission_cache_forget(user) -> None:
 # The signed-in user, kept per process while no data changes
 
 
-class _KeptPerUser:
-    """Per user, what was read for them, kept in this process while no data changes: every signed-in request
-    loads its user and (on most pages) their permissions, and while no committed change has happened since (the
-    generation read with the session, ``core.caching``) they are what a query would return. A password change,
-    a deactivation, a new name, a new group or object permission each count a generation, so the next request
-    reads again. At most ``PAGE_CACHE_SECONDS`` (a count lost to a crash ends with it, as for a kept page) and
-    ``maximum`` users."""
-
-    def __init__(self, maximum: int = 2000):
-        self._kept: dict[int, tuple[int, float, object]] = {}
-        self._maximum = maximum
-
-    def get(self, user_id, generation: int | None):
-        kept = self._kept.get(user_id) if generation is not None else None
-        if kept is None or kept[0] != generation or kept[1] < time.monotonic():
-            return None
-        return kept[2]
-
-    def keep(self, user_id, generation: int | None, value) -> None:
-        from django.conf import settings
-
-        if generation is None:
-            return
-        if len(self._kept) >= self._maximum:
-            self._kept.clear()
-        self._kept[user_id] = (generation, time.monotonic() + settings.PAGE_CACHE_SECONDS, value)
-
-    def clear(self) -> None:
-        self._kept.clear()
+#: Every signed-in request loads its user and (on most pages) their permissions. While no committed change has
+#: happened since they were read (the generation read with the session, ``core.caching``), they are what a
+#: query would return: a password change, a deactivation, a new name, a new group or object permission each
+#: count a generation, so the next request reads again. At most ``PAGE_CACHE_SECONDS`` (a count lost to a crash
+#: ends with it, as for a kept page) and 2 000 entries each.
+_signed_in = ProcessCopies(2000)  # the user's and its one-to-one rows' column values
+_permissions_kept = ProcessCopies(2000)  # the user's model permissions and object grants
 
 
-#: the user's and its one-to-one rows' column values (``OneQueryModelBackend.get_user``)
-_signed_in = _KeptPerUser()
-#: the user's model permissions and object grants (``_permissions_read``)
-_permissions_kept = _KeptPerUser()
+def _kept_for(copies: ProcessCopies, key: tuple, read):
+    """``read()``, kept in ``copies`` under ``key`` and the request's data generation where it may be kept
+    (``_generation_to_keep``); else read every time."""
+    from django.conf import settings
 
-
-def signed_in_clear() -> None:
-    """Forget the users and permissions this process keeps (tests: a flushed database counts generations anew)."""
-    _signed_in.clear()
-    _permissions_kept.clear()
+    generation = _generation_to_keep()  # before reading: never kept under a newer generation than its own
+    if generation is None:
+        return read()
+    kept = copies.fresh((*key, generation))
+    if kept is None:
+        kept = (read(), time.time() + settings.PAGE_CACHE_SECONDS)
+        copies.keep((*key, generation), kept)
+    return kept[0]
 
 
 def _generation_to_keep() -> int | None:
